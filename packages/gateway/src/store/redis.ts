@@ -1,0 +1,154 @@
+/**
+ * The Redis store: state shared by every gateway replica. Each operation is one Lua script, so
+ * a counter or a reservation is atomic across replicas. Commands never queue while Redis is
+ * away (`enableOfflineQueue: false`) and time out after `timeoutMs`: a caller sees a
+ * `StoreUnavailableError` at once and applies its fail mode instead of hanging.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { StoreUnavailableError, type GatewayStore, type IdempotencyBegin, type StoredResponse, type WindowHit } from './store.ts';
+
+const HIT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local c = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    ttl = tonumber(ARGV[i])
+    redis.call('PEXPIRE', key, ttl)
+  end
+  out[#out + 1] = c
+  out[#out + 1] = ttl
+end
+return out`;
+
+// ARGV: marker JSON, lock ms. Returns nil when reserved, else the stored value.
+const BEGIN = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
+// ARGV: token, new value, ttl ms. Only the holder of the reservation completes or releases it.
+const COMPLETE = `
+local v = redis.call('GET', KEYS[1])
+if not v or cjson.decode(v).t ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+
+interface Scripts {
+  porticoHit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  porticoBegin(numKeys: number, key: string, marker: string, lockMs: number): Promise<string | null>;
+  porticoComplete(numKeys: number, key: string, token: string, value: string, ttlMs: number): Promise<number>;
+}
+
+interface IdemValue {
+  t: string;
+  f: string;
+  r?: StoredResponse;
+}
+
+export class RedisStore implements GatewayStore {
+  readonly kind = 'redis';
+  #redis: Redis & Scripts;
+  #prefix: string;
+
+  constructor(url: string, opts: { prefix?: string; timeoutMs?: number } = {}) {
+    this.#prefix = opts.prefix ?? 'portico:gw:';
+    const redis = new Redis(url, {
+      enableOfflineQueue: false,
+      commandTimeout: opts.timeoutMs ?? 250,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+      lazyConnect: false,
+    });
+    // Errors surface on commands; the connection keeps retrying in the background.
+    redis.on('error', () => {});
+    redis.defineCommand('porticoHit', { lua: HIT });
+    redis.defineCommand('porticoBegin', { lua: BEGIN });
+    redis.defineCommand('porticoComplete', { lua: COMPLETE });
+    this.#redis = redis as Redis & Scripts;
+  }
+
+  /** Resolves once connected, or after `ms` (the store then works as fail modes say). */
+  async ready(ms = 2000): Promise<boolean> {
+    if (this.#redis.status === 'ready') return true;
+    return await new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        resolve(false);
+      }, ms);
+      const onReady = (): void => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      this.#redis.once('ready', onReady);
+    });
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new StoreUnavailableError(err);
+    }
+  }
+
+  async hit(keys: string[], windowsMs: number[]): Promise<WindowHit[]> {
+    const prefixed = keys.map((k) => this.#prefix + k);
+    const flat = await this.#call(() => this.#redis.porticoHit(keys.length, ...prefixed, ...windowsMs));
+    const out: WindowHit[] = [];
+    for (let i = 0; i < keys.length; i++) out.push({ count: flat[2 * i]!, resetMs: flat[2 * i + 1]! });
+    return out;
+  }
+
+  async idempotencyBegin(key: string, fingerprint: string, lockMs: number): Promise<IdempotencyBegin> {
+    const token = randomUUID();
+    const marker = JSON.stringify({ t: token, f: fingerprint } satisfies IdemValue);
+    const existing = await this.#call(() => this.#redis.porticoBegin(1, this.#prefix + key, marker, lockMs));
+    if (existing === null) return { state: 'started', token };
+    const v = JSON.parse(existing) as IdemValue;
+    if (v.f !== fingerprint) return { state: 'mismatch' };
+    return v.r ? { state: 'replay', response: v.r } : { state: 'in_progress' };
+  }
+
+  async idempotencyComplete(
+    key: string,
+    token: string,
+    fingerprint: string,
+    response: StoredResponse,
+    ttlMs: number,
+  ): Promise<void> {
+    const value = JSON.stringify({ t: token, f: fingerprint, r: response } satisfies IdemValue);
+    await this.#call(() => this.#redis.porticoComplete(1, this.#prefix + key, token, value, ttlMs));
+  }
+
+  async idempotencyRelease(key: string, token: string): Promise<void> {
+    await this.#call(() => this.#redis.porticoComplete(1, this.#prefix + key, token, '', 0));
+  }
+
+  async denylistAdd(entry: string, untilMs: number): Promise<void> {
+    const key = this.#prefix + 'denylist';
+    await this.#call(() =>
+      this.#redis.multi().zadd(key, 'GT', untilMs, entry).zremrangebyscore(key, '-inf', Date.now()).exec(),
+    );
+  }
+
+  async denylistEntries(): Promise<[string, number][]> {
+    const flat = await this.#call(() =>
+      this.#redis.zrangebyscore(this.#prefix + 'denylist', Date.now(), '+inf', 'WITHSCORES'),
+    );
+    const out: [string, number][] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, Number(flat[i + 1])]);
+    return out;
+  }
+
+  isReady(): boolean {
+    return this.#redis.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+}

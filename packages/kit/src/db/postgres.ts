@@ -1,0 +1,81 @@
+/**
+ * Distributed storage: PostgreSQL, one database per service (named by its `DATABASE_URL`), with
+ * the service's tables in a schema of the service's name so the SQL matches embedded mode.
+ * A missing database is created through the server's `postgres` database on first start.
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { schemaName, type DatabaseProvider, type ServiceDatabase } from './database.ts';
+
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface PostgresProviderOptions {
+  /** A URL per service, or one function that names it. */
+  urlFor: (service: string) => string;
+  poolSize?: number;
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    await probe.end();
+    return;
+  } catch (err) {
+    await probe.end().catch(() => {});
+    if ((err as { code?: string }).code !== '3D000') throw err;
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P04') throw err; // created by a racing replica
+  } finally {
+    await client.end();
+  }
+}
+
+export class PostgresProvider implements DatabaseProvider {
+  readonly kind = 'postgres' as const;
+  readonly #opts: PostgresProviderOptions;
+  readonly #open = new Set<ServiceDatabase>();
+  constructor(opts: PostgresProviderOptions) {
+    this.#opts = opts;
+  }
+
+  async forService(service: string): Promise<ServiceDatabase> {
+    const schema = schemaName(service);
+    const url = this.#opts.urlFor(service);
+    await ensureDatabase(url);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: this.#opts.poolSize ?? 10,
+      options: `-c search_path=${schema}`,
+    });
+    pool.on('error', () => {}); // idle client errors surface on the next query instead
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const handle: ServiceDatabase = {
+      schema,
+      db,
+      ping: async () => {
+        await pool.query('select 1');
+      },
+      close: async () => {
+        this.#open.delete(handle);
+        await db.destroy();
+      },
+    };
+    this.#open.add(handle);
+    return handle;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#open].map((h) => h.close()));
+  }
+}

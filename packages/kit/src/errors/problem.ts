@@ -1,0 +1,81 @@
+/**
+ * Errors as values with a stable `code` (a discriminated union over the registry), translated
+ * to RFC 9457 problem details only at the HTTP edge.
+ *
+ * @example
+ *   throw new AppError('not_found', 'Order 42 does not exist');
+ *   throw AppError.validation([{ field: 'email', code: 'format', message: 'must be an email address' }]);
+ */
+import { problemRegistry, problemType, type ProblemCode } from './registry.ts';
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance?: string;
+  request_id?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export class AppError<C extends ProblemCode = ProblemCode> extends Error {
+  readonly code: C;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  /** Extra response headers (Allow, Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string>;
+  /** Extension members copied into the problem body. */
+  readonly extensions: Record<string, unknown>;
+
+  constructor(
+    code: C,
+    detail?: string,
+    options: { errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  ) {
+    super(detail ?? problemRegistry[code].title);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = problemRegistry[code].status;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
+  }
+
+  static validation(errors: FieldError[], detail?: string): AppError<'validation_failed'> {
+    const n = errors.length;
+    return new AppError('validation_failed', detail ?? `${n} field${n === 1 ? ' is' : 's are'} invalid`, { errors });
+  }
+
+  static notFound(what = 'Resource'): AppError<'not_found'> {
+    return new AppError('not_found', `${what} not found`);
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Builds the RFC 9457 body for a code; used by the kit and the gateway alike. */
+export function problem(
+  code: ProblemCode,
+  init: { detail?: string; instance?: string; requestId?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
+): ProblemBody {
+  const entry = problemRegistry[code];
+  const body: ProblemBody = { type: problemType(code), title: entry.title, status: entry.status, code };
+  if (init.detail !== undefined) body.detail = init.detail;
+  if (init.instance !== undefined) body.instance = init.instance;
+  if (init.requestId !== undefined) body.request_id = init.requestId;
+  if (init.errors !== undefined) body.errors = init.errors;
+  if (init.extensions) Object.assign(body, init.extensions);
+  return body;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -1,0 +1,107 @@
+/**
+ * Idempotent consumers. Each event is handled in one transaction that also records its id in
+ * the inbox; a redelivered event finds its id there and changes nothing. After
+ * `maxDeliveries` failures the event is parked in `kit_dead_letters`, from which it can be
+ * listed and replayed (`portico dead-letters`).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
+import type { EventBus, Subscription } from './bus.ts';
+import { makeEvent, type EventEnvelope } from './envelope.ts';
+import { publishInTx } from './outbox.ts';
+import { kitEvents } from '../observability/diagnostics.ts';
+import type { ConsumerDefinition } from '../service.ts';
+
+export interface ConsumerHost {
+  service: string;
+  db: Kysely<any>;
+  logger: Logger;
+  /** Wakes the outbox relay after a handler's transaction committed. */
+  nudge(): void;
+}
+
+/** Runs the handler once for an event, deduplicated by the inbox. Returns false for a duplicate. */
+export async function handleOnce(host: ConsumerHost, def: ConsumerDefinition, event: EventEnvelope, attempt: number): Promise<boolean> {
+  const consumer = `${host.service}.${def.name}`;
+  const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
+  let published = false;
+  const handled = await host.db.transaction().execute(async (trx) => {
+    const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
+      on conflict do nothing returning event_id`.execute(trx);
+    if (fresh.rows.length === 0) return false;
+    await def.handle(event, {
+      trx,
+      log,
+      attempt,
+      publish: async (type, data, opts = {}) => {
+        const ev = makeEvent(host.service, type, data, {
+          ...opts,
+          ...(opts.traceparent === undefined && event.traceparent !== undefined && { traceparent: event.traceparent }),
+        });
+        await publishInTx(trx, ev);
+        published = true;
+        return ev;
+      },
+    });
+    return true;
+  });
+  if (published) host.nudge();
+  return handled;
+}
+
+export async function startConsumer(host: ConsumerHost, bus: EventBus, def: ConsumerDefinition): Promise<Subscription> {
+  const consumer = `${host.service}.${def.name}`;
+  const spec = { consumer, types: def.types, ...(def.maxDeliveries !== undefined && { maxDeliveries: def.maxDeliveries }), ...(def.backoffMs && { backoffMs: def.backoffMs }) };
+  return bus.subscribe(
+    spec,
+    async (event, attempt) => {
+      const lag = () => Date.now() - Date.parse(event.time);
+      try {
+        const handled = await handleOnce(host, def, event, attempt);
+        kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: handled ? 'handled' : 'duplicate', lagMs: lag() });
+      } catch (err) {
+        host.logger.warn({ err, consumer, event_id: event.id, attempt }, 'event handler failed');
+        kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: 'failed', lagMs: lag() });
+        throw err;
+      }
+    },
+    async (event, error, attempts) => {
+      await sql`insert into kit_dead_letters (id, consumer, event_id, event_type, event, error, attempts)
+        values (${uuidv7()}, ${consumer}, ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb,
+                ${error instanceof Error ? error.message : String(error)}, ${attempts})`.execute(host.db);
+      host.logger.error({ consumer, event_id: event.id, attempts }, 'event dead-lettered');
+      kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: 'dead_lettered', lagMs: Date.now() - Date.parse(event.time) });
+    },
+  );
+}
+
+export interface DeadLetter {
+  id: string;
+  consumer: string;
+  event_id: string;
+  event_type: string;
+  error: string;
+  attempts: number;
+  status: 'parked' | 'replayed';
+  created_at: Date;
+  replayed_at: Date | null;
+  event: EventEnvelope;
+}
+
+export async function listDeadLetters(db: Kysely<any>, status: 'parked' | 'replayed' | 'all' = 'parked'): Promise<DeadLetter[]> {
+  const rows = await sql<DeadLetter>`select * from kit_dead_letters
+    where ${status === 'all' ? sql`true` : sql`status = ${status}`} order by created_at`.execute(db);
+  return rows.rows.map((r) => ({ ...r, event: typeof r.event === 'string' ? (JSON.parse(r.event) as EventEnvelope) : r.event }));
+}
+
+/** Runs a parked event through its consumer again; marks it replayed on success. */
+export async function replayDeadLetter(host: ConsumerHost, consumers: readonly ConsumerDefinition[], id: string): Promise<'replayed' | 'not_found'> {
+  const dl = (await listDeadLetters(host.db, 'all')).find((d) => d.id === id);
+  if (!dl || dl.status !== 'parked') return 'not_found';
+  const def = consumers.find((c) => `${host.service}.${c.name}` === dl.consumer);
+  if (!def) throw new Error(`consumer ${dl.consumer} is not defined by ${host.service}`);
+  await handleOnce(host, def, dl.event, dl.attempts + 1);
+  await sql`update kit_dead_letters set status = 'replayed', replayed_at = now() where id = ${id}`.execute(host.db);
+  return 'replayed';
+}

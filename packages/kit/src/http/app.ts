@@ -1,0 +1,211 @@
+/**
+ * Builds a service's HTTP app: Fastify 5 with TypeBox types, strict validation (unknown body
+ * fields → 422), RFC 9457 errors for everything (400/401/403/404/405/409/413/415/422/5xx),
+ * request ids, trace context, passport verification and the OpenAPI 3.1 document.
+ */
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import FindMyWay from 'find-my-way';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Logger } from 'pino';
+import './fastify-types.ts';
+import { AppError, isAppError, problem, PROBLEM_CONTENT_TYPE, type FieldError } from '../errors/problem.ts';
+import type { ProblemCode } from '../errors/registry.ts';
+import { anonymousCaller } from '../auth/caller.ts';
+import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
+import { permissionScope } from '../auth/permissions.ts';
+import { acceptRequestId, continueTrace } from './request-context.ts';
+import { fieldErrors } from './validation.ts';
+import { kitEvents } from '../observability/diagnostics.ts';
+import type { ServiceApp } from '../service.ts';
+
+export interface DeniedInfo {
+  req: FastifyRequest;
+  status: 401 | 403;
+  reason: string;
+}
+
+export interface BuildAppOptions {
+  service: string;
+  version: string;
+  description?: string;
+  passportKey: Buffer;
+  logger: Logger;
+  /** Default 1 MiB (api-conventions.md). */
+  bodyLimit?: number;
+  /** Called (best-effort) when a caller is refused, to report `access.denied`. */
+  onDenied?: (info: DeniedInfo) => void;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajvBase = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
+const strictAjv = addFormats(new Ajv({ ...ajvBase, coerceTypes: false }));
+const coercingAjv = addFormats(new Ajv({ ...ajvBase, coerceTypes: 'array' }));
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export function sendProblem(
+  reply: FastifyReply,
+  code: ProblemCode,
+  init: { detail?: string; errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+): FastifyReply {
+  const req = reply.request;
+  const body = problem(code, {
+    ...(init.detail !== undefined && { detail: init.detail }),
+    ...(init.errors !== undefined && { errors: init.errors }),
+    ...(init.extensions !== undefined && { extensions: init.extensions }),
+    instance: req.url.split('?')[0]!,
+    requestId: String(req.id),
+  });
+  for (const [k, v] of Object.entries(init.headers ?? {})) reply.header(k, v);
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => acceptRequestId(req.headers['x-request-id']),
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider() as unknown as ServiceApp;
+
+  // Bodies are validated strictly (a number is not a string); query strings and path params are
+  // text on the wire, so they are coerced to the schema's types.
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
+
+  // An empty body with a JSON content type (common on DELETE and action POSTs) means no body.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    return jsonParser(req, body as string, done);
+  });
+
+  // A mirror of the route table, to tell 404 (no such path) from 405 (path exists, not this method).
+  const router = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      try {
+        router.on(m as 'GET', route.url, () => {});
+      } catch {
+        /* duplicate HEAD mirror */
+      }
+    }
+    // Unknown fields in a body are rejected (api-conventions.md), so typos and mass
+    // assignment (`"roles": ["admin"]`) fail loudly instead of being ignored.
+    const body = route.schema?.body as { type?: string; additionalProperties?: unknown } | undefined;
+    if (body && body.type === 'object' && body.additionalProperties === undefined) body.additionalProperties = false;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: opts.service, version: opts.version, ...(opts.description && { description: opts.description }) },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: false,
+  });
+
+  app.decorateRequest('caller', null as never);
+  app.decorateRequest('trace', null as never);
+
+  app.addHook('onRequest', async (req, reply) => {
+    req.trace = continueTrace(req.headers.traceparent);
+    req.caller = anonymousCaller;
+    reply.header('x-request-id', String(req.id));
+    const cfg = req.routeOptions.config;
+    if (cfg?.public) return;
+    const result = verifyPassport(opts.passportKey, opts.service, header(req.headers[PASSPORT_HEADER]));
+    if (!result.ok) {
+      opts.onDenied?.({ req, status: 401, reason: `passport_${result.reason}` });
+      return sendProblem(reply, 'unauthenticated', {
+        detail: 'Requests must come through the gateway',
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    req.caller = result.caller;
+    if (!req.routeOptions.url) return; // unknown route: the 404/405 handler answers
+    const auth = cfg?.auth ?? 'required';
+    if (auth === 'required' && req.caller.id === null && req.caller.auth !== 'service') {
+      opts.onDenied?.({ req, status: 401, reason: 'unauthenticated' });
+      return sendProblem(reply, 'unauthenticated', { detail: 'Sign in to use this route', headers: { 'www-authenticate': 'Bearer' } });
+    }
+    if (cfg?.permission && req.caller.auth !== 'service' && !permissionScope(req.caller.permissions, cfg.permission)) {
+      opts.onDenied?.({ req, status: 403, reason: `missing_permission:${cfg.permission}` });
+      return sendProblem(reply, 'forbidden', { detail: `Requires the ${cfg.permission} permission` });
+    }
+    return undefined;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    kitEvents.request.publish({
+      service: opts.service,
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    });
+    if (reply.statusCode >= 500) req.log.error({ status: reply.statusCode, method: req.method, url: req.url }, 'request failed');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = METHODS.filter((m) => router.find(m, path) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(reply, 'method_not_allowed', {
+        detail: `${req.method} is not allowed on ${path}`,
+        headers: { allow: allowed.join(', ') },
+      });
+    }
+    return sendProblem(reply, 'not_found', { detail: `No route for ${req.method} ${path}` });
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    if (isAppError(err)) {
+      return sendProblem(reply, err.code, {
+        detail: err.message,
+        ...(err.errors && { errors: err.errors }),
+        headers: err.headers,
+        extensions: err.extensions,
+      });
+    }
+    const fe = err as FastifyError & { validation?: unknown[]; validationContext?: string };
+    if (fe.validation) {
+      const errors = fieldErrors(fe.validation as never, fe.validationContext);
+      const n = errors.length;
+      return sendProblem(reply, 'validation_failed', { detail: `${n} field${n === 1 ? ' is' : 's are'} invalid`, errors });
+    }
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, 'payload_too_large', { detail: 'The body is larger than the limit' });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, 'unsupported_media_type', { detail: 'Send the body as application/json' });
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return sendProblem(reply, 'malformed_request', { detail: 'The body is not valid JSON' });
+    }
+    if (fe.statusCode === 400 || err instanceof SyntaxError) {
+      return sendProblem(reply, 'malformed_request', { detail: 'The request could not be parsed' });
+    }
+    if (fe.statusCode === 413) return sendProblem(reply, 'payload_too_large');
+    if (fe.statusCode === 415) return sendProblem(reply, 'unsupported_media_type');
+    // Anything else is ours: log it in full under the request id, answer without internals.
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, 'internal_error', { detail: 'An unexpected error occurred; quote the request_id' });
+  });
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export { AppError };

@@ -1,0 +1,19 @@
+/** Adds the kit's request fields and route options to Fastify's types. */
+import type { Caller } from '../auth/caller.ts';
+import type { TraceContext } from './request-context.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the gateway says is calling (from the verified passport). */
+    caller: Caller;
+    trace: TraceContext;
+  }
+  interface FastifyContextConfig {
+    /** No passport needed: health, metrics, OpenAPI. */
+    public?: boolean;
+    /** `required` (default for /api routes): an authenticated caller; `optional`: anonymous allowed. */
+    auth?: 'required' | 'optional';
+    /** Permission the caller must hold (`orders:create`); ownership is checked by the handler. */
+    permission?: string;
+  }
+}

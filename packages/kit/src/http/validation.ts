@@ -1,0 +1,55 @@
+/**
+ * Translates Ajv validation errors into `errors[]` entries that name the field
+ * (api-conventions.md: every 4xx names the field).
+ */
+import type { FieldError } from '../errors/problem.ts';
+
+interface AjvLikeError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+function join(path: string, prop?: unknown): string {
+  const base = path.replace(/^\//, '').replaceAll('/', '.');
+  if (prop === undefined) return base;
+  return base ? `${base}.${String(prop)}` : String(prop);
+}
+
+export function fieldErrors(errors: readonly AjvLikeError[], context?: string): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let field: string;
+    let code: string;
+    let message: string;
+    switch (e.keyword) {
+      case 'required':
+        field = join(e.instancePath, e.params.missingProperty);
+        code = 'required';
+        message = 'is required';
+        break;
+      case 'additionalProperties':
+        field = join(e.instancePath, e.params.additionalProperty);
+        code = 'unknown_field';
+        message = 'is not a known field';
+        break;
+      case 'format':
+        field = join(e.instancePath);
+        code = 'format';
+        message = e.params.format === 'email' ? 'must be an email address' : `must be a valid ${String(e.params.format)}`;
+        break;
+      default:
+        field = join(e.instancePath);
+        code = e.keyword;
+        message = e.message ?? 'is invalid';
+    }
+    if (!field) field = context ?? 'body';
+    const k = `${field}|${code}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ field, code, message });
+  }
+  return out;
+}

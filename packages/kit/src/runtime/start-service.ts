@@ -1,0 +1,188 @@
+/**
+ * Starts one service on given storage and bus: migrations, HTTP app, consumers, outbox relay,
+ * health and metrics routes — and stops it gracefully (stop accepting, finish in-flight
+ * requests, stop consumers, flush the relay, close pools).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { derivePassportKey } from '../auth/passport.ts';
+import type { DatabaseProvider } from '../db/database.ts';
+import { kitMigrations } from '../db/kit-migrations.ts';
+import { loadMigrations, runMigrations } from '../db/migrations.ts';
+import type { EventBus, Subscription } from '../events/bus.ts';
+import { makeEvent } from '../events/envelope.ts';
+import { OutboxRelay, publishInTx } from '../events/outbox.ts';
+import { listDeadLetters, replayDeadLetter, startConsumer, type ConsumerHost, type DeadLetter } from '../events/consumer.ts';
+import { buildServiceApp } from '../http/app.ts';
+import { installIdempotency } from '../idempotency/idempotency.ts';
+import { loadSettings } from '../config/settings.ts';
+import { createServiceClient } from '../client/service-client.ts';
+import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
+import type { AccessDeniedData } from '../contracts/identity.ts';
+import type { ServiceApp, ServiceDefinition, ServiceDeps } from '../service.ts';
+
+export interface StartServiceOptions {
+  db: DatabaseProvider;
+  bus: EventBus;
+  /** The gateway's root secret; the service derives only its own key and keys for `calls`. */
+  passportSecret: string | Buffer;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  env?: Record<string, string | undefined>;
+  /** Where other services listen (for `deps.call`). */
+  urlOf?: (service: string) => string | undefined;
+  dataDir?: string;
+  /** Milliseconds to wait for in-flight requests at shutdown. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly app: ServiceApp;
+  readonly deps: ServiceDeps;
+  deadLetters: {
+    list(status?: 'parked' | 'replayed' | 'all'): Promise<DeadLetter[]>;
+    replay(id: string): Promise<'replayed' | 'not_found'>;
+  };
+  /** Relays every committed outbox row now (tests, shutdown). */
+  flushOutbox(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startService(def: ServiceDefinition, opts: StartServiceOptions): Promise<RunningService> {
+  enableKitMetrics();
+  const logger = opts.logger.child({ service: def.name });
+  const env = opts.env ?? process.env;
+  const settings = def.settings ? loadSettings(def.settings, env) : {};
+  const store = await opts.db.forService(def.name);
+  const migrations = def.migrations instanceof URL ? await loadMigrations(def.migrations) : def.migrations;
+  const applied = await runMigrations(store, [...kitMigrations, ...migrations]);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const db = store.db as Kysely<any>;
+  const relay = new OutboxRelay({ service: def.name, db, bus: opts.bus, logger });
+  const closers: (() => Promise<void> | void)[] = [];
+  const dataDir = opts.dataDir ?? path.resolve('data', def.name);
+
+  const keys = new Map<string, Buffer>();
+  for (const target of def.calls ?? []) keys.set(target, derivePassportKey(opts.passportSecret, target));
+
+  const deps: ServiceDeps = {
+    name: def.name,
+    db,
+    async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+      const out = await db.transaction().execute(fn);
+      relay.nudge();
+      return out;
+    },
+    async publish(trx, type, data, o = {}) {
+      const ev = makeEvent(def.name, type, data, o);
+      await publishInTx(trx, ev);
+      return ev;
+    },
+    settings,
+    log: logger,
+    call: createServiceClient({ self: def.name, keys, urlOf: opts.urlOf ?? (() => undefined) }),
+    bus: opts.bus,
+    dataDir,
+    onClose: (fn) => closers.push(fn),
+  };
+
+  const app = await buildServiceApp({
+    service: def.name,
+    version: def.version,
+    ...(def.description !== undefined && { description: def.description }),
+    passportKey: derivePassportKey(opts.passportSecret, def.name),
+    logger,
+    onDenied: ({ req, status, reason }) => {
+      const data: AccessDeniedData = {
+        actor_id: req.caller.id,
+        method: req.method,
+        path: req.url.split('?')[0]!,
+        status,
+        reason,
+        ip: req.ip ?? null,
+        user_agent: req.headers['user-agent'] ?? null,
+        request_id: String(req.id),
+        source: def.name,
+      };
+      // Best-effort and off the request path: an audit event must never fail a response.
+      opts.bus.publish(makeEvent(def.name, 'access.denied', data)).catch((err: unknown) => logger.warn({ err }, 'access.denied not reported'));
+    },
+  });
+  installIdempotency(app, db);
+
+  app.get('/health/live', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/health/ready', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, 'ok' | 'failing'> = { database: 'ok', bus: opts.bus.isReady() ? 'ok' : 'failing' };
+    try {
+      await store.ping();
+    } catch {
+      checks.database = 'failing';
+    }
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  await def.routes(app, deps);
+  await app.ready();
+
+  const host: ConsumerHost = { service: def.name, db, logger, nudge: () => relay.nudge() };
+  const subs: Subscription[] = [];
+  for (const c of def.consumers ?? []) subs.push(await startConsumer(host, opts.bus, c));
+  const unregister = registerServiceGauges(
+    def.name,
+    () => relay.backlog(),
+    async () => (await sql<{ n: number }>`select count(*)::int as n from kit_dead_letters where status = 'parked'`.execute(db)).rows[0]?.n ?? 0,
+  );
+  await mkdir(dataDir, { recursive: true }).catch(() => {});
+  await def.start?.(deps);
+  relay.start();
+
+  const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  const port = Number(new URL(address).port);
+  logger.info({ url: address }, 'service listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: def.name,
+    url: address,
+    port,
+    app,
+    deps,
+    deadLetters: {
+      list: (status) => listDeadLetters(db, status),
+      replay: (id) => replayDeadLetter(host, def.consumers ?? [], id),
+    },
+    flushOutbox: async () => {
+      while ((await relay.backlog()) > 0) {
+        relay.nudge();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        // 1. stop accepting and finish in-flight requests (Fastify waits for them)
+        await app.close();
+        // 2. stop consumers (they finish the event in hand), 3. flush the relay
+        await Promise.all(subs.map((s) => s.stop()));
+        for (const fn of closers.reverse()) await fn();
+        await relay.stop();
+        unregister();
+        // 4. close the pool
+        await store.close();
+        logger.info('service stopped');
+      })();
+      return stopping;
+    },
+  };
+}
