@@ -80,18 +80,22 @@ export class NatsBus implements EventBus {
   }
 
   async subscribe(spec: SubscriptionSpec, handler: EventHandler, onDeadLetter?: DeadLetterHandler): Promise<Subscription> {
-    const filter = spec.types.map((t) => this.#subject(t));
+    // One consumer per subscriber keeps the order of its events across types (an
+    // order.cancelled never overtakes its order.confirmed). `filter_subjects` (several) needs
+    // NATS 2.10; to run on 2.9 too, a multi-type consumer filters on the prefix and skips the rest.
+    const wanted = new Set(spec.types);
+    const filterSubject = spec.types.length === 1 ? this.#subject(spec.types[0]!) : `${this.#prefix}.>`;
     const max = spec.maxDeliveries ?? 5;
     const backoff = spec.backoffMs ?? defaultBackoff;
     let consumer;
     if (spec.broadcast) {
-      consumer = await this.#js.consumers.get(this.#stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.New });
+      consumer = await this.#js.consumers.get(this.#stream, { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.New });
     } else {
       const durable = spec.consumer.replace(/[^A-Za-z0-9_-]/g, '_');
       const cfg = {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
-        filter_subjects: filter,
+        filter_subject: filterSubject,
         ack_wait: nanos(30_000),
         max_deliver: -1,
         max_ack_pending: 256,
@@ -99,7 +103,7 @@ export class NatsBus implements EventBus {
       try {
         await this.#jsm.consumers.add(this.#stream, cfg);
       } catch {
-        await this.#jsm.consumers.update(this.#stream, durable, { filter_subjects: filter }).catch(() => {});
+        await this.#jsm.consumers.update(this.#stream, durable, { filter_subject: filterSubject }).catch(() => {});
       }
       consumer = await this.#js.consumers.get(this.#stream, durable);
     }
@@ -112,6 +116,10 @@ export class NatsBus implements EventBus {
           event = JSON.parse(dec.decode(m.data)) as EventEnvelope;
         } catch {
           m.term('unparseable');
+          continue;
+        }
+        if (!wanted.has(event.type)) {
+          if (!spec.broadcast) m.ack();
           continue;
         }
         const attempt = m.info.deliveryCount;
