@@ -1,7 +1,8 @@
 /**
  * Keyset (cursor) pagination: `?limit=` 1–100 (default 20) and an opaque `?cursor=`. A page
  * is `WHERE (sort, id) < (last sort, last id) ORDER BY sort, id LIMIT n+1`, so page 1,000
- * costs what page 1 costs, and rows inserted meanwhile never shift or repeat a page.
+ * costs what page 1 costs, and rows inserted meanwhile never shift or repeat a page. Give each
+ * paged list an index on `(sort, id)` (plus its filter columns first) so a page is an index range.
  *
  * @example
  *   const page = await paginate(db.selectFrom('tasks').selectAll().where('owner_id', '=', me),

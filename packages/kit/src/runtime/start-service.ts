@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors/problem.ts';
 import { derivePassportKey } from '../auth/passport.ts';
 import type { DatabaseProvider } from '../db/database.ts';
 import { kitMigrations } from '../db/kit-migrations.ts';
@@ -133,10 +135,25 @@ export async function startService(def: ServiceDefinition, opts: StartServiceOpt
     return registry.metrics();
   });
 
+  const host: ConsumerHost = { service: def.name, db, logger, nudge: () => relay.nudge() };
+  // Operator routes for `portico dead-letters`: never routed by the gateway; callable only with
+  // a passport for this service naming the CLI (minted from the platform secret).
+  const operatorOnly = async (req: FastifyRequest) => {
+    if (req.caller.auth !== 'service' || req.caller.service !== 'cli') throw AppError.notFound('Route');
+  };
+  app.get('/internal/dead-letters', { schema: { hide: true }, preHandler: operatorOnly }, async (req) => {
+    const status = (req.query as { status?: string }).status;
+    return { data: await listDeadLetters(db, status === 'all' || status === 'replayed' ? status : 'parked') };
+  });
+  app.post('/internal/dead-letters/:id/replay', { schema: { hide: true }, preHandler: operatorOnly }, async (req) => {
+    const result = await replayDeadLetter(host, def.consumers ?? [], (req.params as { id: string }).id);
+    if (result === 'not_found') throw AppError.notFound('Parked dead letter');
+    return { id: (req.params as { id: string }).id, status: result };
+  });
+
   await def.routes(app, deps);
   await app.ready();
 
-  const host: ConsumerHost = { service: def.name, db, logger, nudge: () => relay.nudge() };
   const subs: Subscription[] = [];
   for (const c of def.consumers ?? []) subs.push(await startConsumer(host, opts.bus, c));
   const unregister = registerServiceGauges(

@@ -1,0 +1,197 @@
+/**
+ * Starting Portico. `startEmbedded` runs every service and the gateway in one process on one
+ * PGlite instance and the in-process bus (what `npm start` runs). `startPart` runs one part
+ * (a service or the gateway) on PostgreSQL, NATS and Redis (distributed mode). Service code is
+ * identical in both: only the storage and bus handed to it differ.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  createLogger,
+  MemoryBus,
+  NatsBus,
+  PGliteProvider,
+  PostgresProvider,
+  startService,
+  type DatabaseProvider,
+  type EventBus,
+  type RunningService,
+} from '@portico/kit';
+import { createGateway, loadGatewayConfig } from '@portico/gateway';
+import type { Logger } from 'pino';
+import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';
+import { loadOrCreateSecrets, requireSecret } from './secrets.ts';
+
+type Gateway = Awaited<ReturnType<typeof createGateway>>;
+
+export interface Platform {
+  gatewayUrl: string;
+  services: Map<string, RunningService>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir?: string;
+  configPath?: string;
+  /** Gateway port (default PORT or 8000); 0 picks a free one. */
+  port?: number;
+  /** `fixed` uses each service's embedded port (services.md); `ephemeral` picks free ones (tests). */
+  servicePorts?: 'fixed' | 'ephemeral';
+  /** Start only these services (default: all discovered). */
+  only?: string[];
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Keep data in memory (tests). */
+  inMemory?: boolean;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platform> {
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger({ name: 'portico' });
+  const dataDir = path.resolve(opts.dataDir ?? env.PORTICO_DATA_DIR ?? path.join(process.cwd(), 'data'));
+  const secrets = await loadOrCreateSecrets(dataDir);
+  const configPath = path.resolve(opts.configPath ?? env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'));
+  const discovered = (await discoverServices()).filter((s) => !opts.only || opts.only.includes(s.name));
+
+  const started = performance.now();
+  const db = await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') });
+  logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
+  const bus = new MemoryBus();
+  const services = new Map<string, RunningService>();
+  let gateway: Gateway | undefined;
+  const stopAll = async () => {
+    await gateway?.close();
+    for (const s of [...services.values()].reverse()) await s.stop();
+    await bus.close();
+    await db.close();
+  };
+  try {
+    for (const svc of discovered) {
+      const def = await svc.load();
+      const running = await startService(def, {
+        db,
+        bus,
+        passportSecret: secrets.passportSecret,
+        logger,
+        port: opts.servicePorts === 'ephemeral' ? 0 : svc.port,
+        env,
+        urlOf: (name) => services.get(name)?.url,
+        dataDir: path.join(dataDir, svc.name),
+      });
+      services.set(svc.name, running);
+    }
+    const config = await loadGatewayConfig(configPath);
+    pointUpstreams(config as GatewayConfigLike, services);
+    gateway = await createGateway({
+      config,
+      configPath,
+      passportSecret: secrets.passportSecret,
+      bus,
+      logger,
+      port: opts.port ?? Number(env.PORT ?? 8000),
+      host: env.HOST ?? '127.0.0.1',
+    });
+    await gateway.listen();
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+  return { gatewayUrl: gateway.url, services, stop: stopAll };
+}
+
+interface GatewayConfigLike {
+  services: Record<string, { instances: string[] }>;
+}
+
+/** In embedded mode the services' real addresses replace the configured ones. */
+function pointUpstreams(config: GatewayConfigLike, services: Map<string, RunningService>): void {
+  for (const [name, running] of services) {
+    const svc = config.services[name];
+    if (svc) svc.instances = [running.url];
+  }
+}
+
+/** Where the services of `portico.yaml` live, with `PORTICO_UPSTREAM_<NAME>` overrides. */
+export async function configuredServiceUrls(configPath: string, env: Record<string, string | undefined>): Promise<Map<string, string[]>> {
+  const doc = parseYaml(await readFile(configPath, 'utf8')) as Partial<GatewayConfigLike> | null;
+  const out = new Map<string, string[]>();
+  for (const [name, svc] of Object.entries(doc?.services ?? {})) out.set(name, svc.instances ?? []);
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^PORTICO_UPSTREAM_([A-Z0-9_]+)$/.exec(k);
+    if (m && v) out.set(m[1]!.toLowerCase().replaceAll('_', '-'), v.split(',').map((s) => s.trim()));
+  }
+  return out;
+}
+
+export interface PartOptions {
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+}
+
+/**
+ * Distributed mode: one part per process. Services need `DATABASE_URL`, `NATS_URL` and
+ * `PORTICO_PASSPORT_SECRET`; the gateway needs `PORTICO_PASSPORT_SECRET` and takes
+ * `REDIS_URL` and `NATS_URL` (revocations, audit).
+ */
+export async function startPart(name: string, opts: PartOptions = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger({ name });
+  const secret = requireSecret(env, 'PORTICO_PASSPORT_SECRET');
+  const configPath = path.resolve(env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'));
+  const bus: EventBus | undefined = env.NATS_URL
+    ? await NatsBus.connect({
+        url: env.NATS_URL,
+        ...(env.PORTICO_NATS_STREAM && { stream: env.PORTICO_NATS_STREAM }),
+        ...(env.PORTICO_NATS_PREFIX && { prefix: env.PORTICO_NATS_PREFIX }),
+      })
+    : undefined;
+
+  if (name === 'gateway') {
+    const config = await loadGatewayConfig(configPath);
+    const gateway = await createGateway({
+      config,
+      configPath,
+      passportSecret: secret,
+      ...(bus && { bus }),
+      ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+      logger,
+      port: Number(env.PORT ?? 8000),
+      host: env.HOST ?? '0.0.0.0',
+    });
+    await gateway.listen();
+    return {
+      url: gateway.url,
+      stop: async () => {
+        await gateway.close();
+        await bus?.close();
+      },
+    };
+  }
+
+  const svc: DiscoveredService | undefined = (await discoverServices()).find((s) => s.name === name);
+  if (!svc) throw new Error(`no service named ${name}; known: gateway, ${(await discoverServices()).map((s) => s.name).join(', ')}`);
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required to start a service in distributed mode');
+  if (!bus) throw new Error('NATS_URL is required to start a service in distributed mode');
+  const db: DatabaseProvider = new PostgresProvider({ urlFor: () => env.DATABASE_URL!, poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) });
+  const urls = await configuredServiceUrls(configPath, env);
+  const running = await startService(await svc.load(), {
+    db,
+    bus,
+    passportSecret: secret,
+    logger,
+    port: Number(env.PORT ?? svc.port),
+    host: env.HOST ?? '0.0.0.0',
+    env,
+    urlOf: (target) => urls.get(target)?.[0],
+    dataDir: path.resolve(env.PORTICO_DATA_DIR ?? 'data', name),
+  });
+  return {
+    url: running.url,
+    stop: async () => {
+      await running.stop();
+      await bus.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Turns a validated config into the runtime the request path reads: the router, compiled
+ * routes (rewrite functions, policies, header values computed once), upstream services and
+ * CORS rules. A reload compiles a new runtime and swaps one reference; requests already in
+ * flight keep the runtime they started with.
+ */
+import { BlockList, isIP } from 'node:net';
+import { Router } from '../routing/router.ts';
+import { compilePolicy, type CompiledPolicy } from '../limits/rate-limit.ts';
+import { compileCors, type CompiledCors } from '../edge/cors.ts';
+import { parseDuration, parseSize } from './units.ts';
+import { templateParams } from './validate.ts';
+import { JWKS_PATH } from '../kit.ts';
+import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './types.ts';
+import type { InstanceRegistry, RetryPolicy, ServiceSettings, Timeouts, UpstreamService } from '../upstream/service.ts';
+import type { GatewayMetrics, RouteStats } from '../observe/metrics.ts';
+
+export interface Deprecation {
+  headers: [string, string][];
+  sunsetAt: number | null;
+}
+
+export interface CompiledRoute {
+  index: number;
+  /** Route label for metrics and logs: the name, or `METHODS template`. */
+  label: string;
+  template: string;
+  isPrefix: boolean;
+  methods: ReadonlySet<string> | null;
+  service: string;
+  /** Upstream path (no query) from the request path and the matched parameters. */
+  target: (path: string, params: string[]) => string;
+  auth: AuthMode;
+  permission: string | null;
+  rateLimits: CompiledPolicy[];
+  rateLimitPolicyHeader: string;
+  timeouts: Timeouts;
+  retry: RetryPolicy | null;
+  cors: CompiledCors | null;
+  bodyLimit: number;
+  idempotency: boolean;
+  deprecation: Deprecation | null;
+  openapi: boolean;
+  stats: RouteStats;
+  config: RouteConfig;
+}
+
+export interface Runtime {
+  config: GatewayConfig;
+  router: Router<CompiledRoute>;
+  routes: CompiledRoute[];
+  services: Map<string, UpstreamService>;
+  trusted: BlockList | null;
+  identityService: string;
+  jwksPath: string;
+  apiKeyHeader: string;
+  metricsPublic: boolean;
+  metricsToken: string | null;
+  docsEnabled: boolean;
+  metricsEnabled: boolean;
+  accessLog: boolean;
+}
+
+const DEFAULT_TIMEOUTS: Required<TimeoutsConfig> = { connect: '2s', first_byte: '15s', total: '30s', idle: '60s' };
+
+function timeouts(...layers: (TimeoutsConfig | undefined)[]): Timeouts {
+  const t = Object.assign({}, DEFAULT_TIMEOUTS, ...layers.filter(Boolean)) as Required<TimeoutsConfig>;
+  return {
+    connectMs: parseDuration(t.connect, 2000),
+    firstByteMs: parseDuration(t.first_byte, 15_000),
+    totalMs: parseDuration(t.total, 30_000),
+    idleMs: parseDuration(t.idle, 60_000),
+  };
+}
+
+function retryPolicy(...layers: (RetryConfig | false | undefined)[]): RetryPolicy | null {
+  if (layers.some((l) => l === false)) return null;
+  const r = Object.assign({}, ...layers.filter(Boolean)) as RetryConfig;
+  const retries = r.retries ?? 2;
+  if (retries === 0) return null;
+  return {
+    retries,
+    backoffMs: parseDuration(r.backoff, 25),
+    maxBackoffMs: parseDuration(r.max_backoff, 250),
+  };
+}
+
+function deprecation(route: RouteConfig, now: number): Deprecation | null {
+  const d = route.deprecated;
+  if (!d) return null;
+  const spec = d === true ? {} : d;
+  const since = spec.since ? Date.parse(spec.since) : now;
+  // RFC 9745 §2: Deprecation is an RFC 9651 Date (`@` + epoch seconds); RFC 8594: Sunset is an HTTP-date.
+  const headers: [string, string][] = [['deprecation', `@${Math.floor(since / 1000)}`]];
+  const sunsetAt = spec.sunset ? Date.parse(spec.sunset) : null;
+  if (sunsetAt !== null) headers.push(['sunset', new Date(sunsetAt).toUTCString()]);
+  if (spec.successor) headers.push(['link', `<${spec.successor}>; rel="successor-version"`]);
+  return { headers, sunsetAt };
+}
+
+function targetFn(route: RouteConfig): (path: string, params: string[]) => string {
+  if (route.prefix !== undefined) {
+    const prefix = route.prefix.length > 1 ? route.prefix.replace(/\/$/, '') : route.prefix;
+    if (route.rewrite === undefined) return (path) => path;
+    const to = route.rewrite.length > 1 ? route.rewrite.replace(/\/$/, '') : '';
+    const cut = prefix === '/' ? 0 : prefix.length;
+    return (path) => to + path.slice(cut) || '/';
+  }
+  if (route.rewrite === undefined) return (path) => path;
+  const names = templateParams(route.path!) as string[];
+  const parts = route.rewrite
+    .split('/')
+    .slice(1)
+    .map((seg) => (seg.startsWith('{') ? names.indexOf(seg.slice(1, -1)) : seg));
+  return (_path, params) => {
+    let out = '';
+    for (const p of parts) out += '/' + (typeof p === 'number' ? params[p]! : p);
+    return out || '/';
+  };
+}
+
+export function serviceSettings(config: GatewayConfig, name: string): ServiceSettings {
+  const s = config.services[name]!;
+  const health = s.health === false ? null : (s.health ?? {});
+  const retry = s.retry ?? {};
+  return {
+    name,
+    instances: s.instances,
+    balancing: s.balancing ?? 'round_robin',
+    timeouts: timeouts(config.defaults?.timeouts, s.timeouts),
+    retry: retryPolicy(config.defaults?.retry, s.retry) ?? { retries: 0, backoffMs: 0, maxBackoffMs: 0 },
+    budgetRatio: retry.budget ?? 0.2,
+    budgetMinPerSecond: retry.min_per_second ?? 5,
+    breakerFailures: s.breaker?.failures ?? 5,
+    breakerCooldownMs: parseDuration(s.breaker?.cooldown, 10_000),
+    connections: s.pool?.connections ?? 128,
+    keepAliveMs: parseDuration(s.pool?.keep_alive, 30_000),
+    health: health && {
+      path: health.path ?? '/health/ready',
+      intervalMs: parseDuration(health.interval, 5000),
+      timeoutMs: parseDuration(health.timeout, 2000),
+      unhealthyAfter: health.unhealthy_after ?? 2,
+      healthyAfter: health.healthy_after ?? 1,
+    },
+    openapiPath: s.openapi === false ? null : (s.openapi ?? '/openapi.json'),
+  };
+}
+
+export function compile(config: GatewayConfig, registry: InstanceRegistry, metrics: GatewayMetrics): Runtime {
+  const now = Date.now();
+  const policies = new Map<string, CompiledPolicy>();
+  for (const [name, p] of Object.entries(config.policies?.rate_limits ?? {}))
+    policies.set(
+      name,
+      compilePolicy(name, p.limit, parseDuration(p.window, 60_000), p.by ?? ['caller'], p.on_store_failure ?? 'open', metrics.limiter),
+    );
+  const cors = new Map<string, CompiledCors>();
+  for (const [name, c] of Object.entries(config.cors ?? {})) cors.set(name, compileCors(c));
+
+  const services = new Map<string, UpstreamService>();
+  for (const name of Object.keys(config.services)) services.set(name, registry.build(serviceSettings(config, name)));
+
+  const defaults = config.defaults ?? {};
+  const bodyLimit = parseSize(config.body_limit, 1024 * 1024);
+  const router = new Router<CompiledRoute>();
+  const routes = config.routes.map((r, index): CompiledRoute => {
+    const template = r.path ?? r.prefix!;
+    const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
+    const rl = (r.rate_limits ?? defaults.rate_limits ?? []).map((n) => policies.get(n)!);
+    const corsName = r.cors ?? defaults.cors ?? false;
+    const svc = config.services[r.service]!;
+    const route: CompiledRoute = {
+      index,
+      label,
+      template,
+      isPrefix: r.prefix !== undefined,
+      methods: r.methods ? new Set(r.methods) : null,
+      service: r.service,
+      target: targetFn(r),
+      auth: r.auth ?? defaults.auth ?? 'required',
+      permission: r.permission ?? null,
+      rateLimits: rl,
+      rateLimitPolicyHeader: rl.map((p) => p.policyItem).join(', '),
+      timeouts: timeouts(defaults.timeouts, svc.timeouts, r.timeouts),
+      retry: retryPolicy(defaults.retry, svc.retry, r.retry),
+      cors: corsName === false ? null : cors.get(corsName)!,
+      bodyLimit: parseSize(r.body_limit, bodyLimit),
+      idempotency: r.idempotency ?? defaults.idempotency ?? true,
+      deprecation: deprecation(r, now),
+      openapi: r.openapi ?? true,
+      stats: metrics.routeStats(label),
+      config: r,
+    };
+    router.add(template, route, r.prefix !== undefined);
+    return route;
+  });
+
+  let trusted: BlockList | null = null;
+  for (const p of config.trusted_proxies ?? []) {
+    trusted ??= new BlockList();
+    const [addr, bits] = p.split('/');
+    const type = isIP(addr!) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) trusted.addAddress(addr!, type);
+    else trusted.addSubnet(addr!, Number(bits), type);
+  }
+
+  const tokenEnv = config.metrics?.token_env;
+  return {
+    config,
+    router,
+    routes,
+    services,
+    trusted,
+    identityService: config.identity?.service ?? 'identity',
+    jwksPath: config.identity?.jwks_path ?? JWKS_PATH,
+    apiKeyHeader: (config.identity?.api_key_header ?? 'x-api-key').toLowerCase(),
+    metricsEnabled: config.metrics?.enabled ?? true,
+    metricsPublic: config.metrics?.public ?? false,
+    metricsToken: tokenEnv ? (process.env[tokenEnv] ?? null) : null,
+    docsEnabled: config.docs?.enabled ?? true,
+    accessLog: config.access_log ?? false,
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Sends one request to an upstream service and streams the answer back: instance choice,
+ * timeouts (connect in the pool, first byte, total, idle between chunks), the breaker of the
+ * chosen instance, retries with full-jitter backoff inside the service's retry budget, and
+ * cancellation when the client goes away. Bodies are never buffered: each chunk is written to
+ * the client as it arrives, pausing the upstream when the client is slow.
+ */
+import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Instance, RetryPolicy, Timeouts, UpstreamService } from './service.ts';
+
+export type FailureKind = 'connect' | 'reset' | 'timeout' | 'unavailable';
+
+/** What the gateway's request context does with the upstream's answer. */
+export interface ForwardSink {
+  /** Upstream headers arrived; `upstreamMs` is send-to-headers time. */
+  start(status: number, headers: IncomingHttpHeaders, upstreamMs: number): void;
+  /** A body chunk; false when the client is not draining (the upstream is paused until `drain`). */
+  data(chunk: Buffer): boolean;
+  /** Resumes a paused upstream once the client drained. */
+  onDrain(resume: () => void): void;
+  end(): void;
+  /** The exchange failed; `started` says whether headers were already sent to the client. */
+  fail(kind: FailureKind, started: boolean, retryAfter: number, err: Error | null): void;
+  /** Registers the cancel function run when the client disconnects. */
+  onAbort(cancel: () => void): void;
+  retried(): void;
+}
+
+export interface ForwardSpec {
+  method: string;
+  path: string;
+  headers: string[];
+  body: Buffer | null;
+  retryable: boolean;
+  timeouts: Timeouts;
+  retry: RetryPolicy | null;
+}
+
+class TotalTimeout extends Error {
+  readonly code = 'PORTICO_TOTAL_TIMEOUT';
+}
+class ClientGone extends Error {
+  readonly code = 'PORTICO_CLIENT_GONE';
+}
+class RetryStatus extends Error {
+  readonly code = 'PORTICO_RETRY_STATUS';
+}
+
+function classify(err: Error): FailureKind {
+  switch ((err as { code?: string }).code) {
+    case 'ECONNREFUSED':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EAI_AGAIN':
+      return 'connect';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'PORTICO_TOTAL_TIMEOUT':
+      return 'timeout';
+    default:
+      return 'reset';
+  }
+}
+
+/** One exchange (possibly several attempts) for one client request. */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #svc: UpstreamService;
+  readonly #spec: ForwardSpec;
+  readonly #sink: ForwardSink;
+  #tried: Instance[] | null = null;
+  #inst: Instance | null = null;
+  #controller: Dispatcher.DispatchController | null = null;
+  #attempt = 0;
+  #sentAt = 0;
+  #started = false;
+  #done = false;
+  #clientGone = false;
+  #timer: NodeJS.Timeout | null = null;
+  #pendingAbort: Error | null = null;
+
+  constructor(svc: UpstreamService, spec: ForwardSpec, sink: ForwardSink) {
+    this.#svc = svc;
+    this.#spec = spec;
+    this.#sink = sink;
+    sink.onAbort(() => {
+      this.#clientGone = true;
+      if (!this.#done) this.#abort(new ClientGone('client disconnected'));
+    });
+  }
+
+  #abort(reason: Error): void {
+    if (this.#controller) this.#controller.abort(reason);
+    else this.#pendingAbort = reason;
+  }
+
+  run(): void {
+    const now = Date.now();
+    if (this.#attempt === 0) this.#svc.budget.request(now);
+    const inst = this.#svc.pick(now, this.#tried);
+    if (inst === null) {
+      this.#finishFail('unavailable', null);
+      return;
+    }
+    this.#inst = inst;
+    inst.inflight++;
+    this.#controller = null;
+    this.#sentAt = performance.now();
+    const t = this.#spec.timeouts;
+    this.#pendingAbort = null;
+    this.#timer = setTimeout(() => this.#abort(new TotalTimeout('total timeout')), t.totalMs);
+    inst.pool.dispatch(
+      {
+        method: this.#spec.method as Dispatcher.HttpMethod,
+        path: this.#spec.path,
+        headers: this.#spec.headers,
+        body: this.#spec.body,
+        headersTimeout: t.firstByteMs,
+        bodyTimeout: t.idleMs,
+      },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#pendingAbort) controller.abort(this.#pendingAbort);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    const inst = this.#inst!;
+    if (statusCode >= 502 && statusCode <= 504) inst.breaker.failure(Date.now());
+    else inst.breaker.success();
+    if (statusCode === 503 && this.#canRetry()) {
+      controller.abort(new RetryStatus('retrying a 503'));
+      return;
+    }
+    this.#started = true;
+    const ct = headers['content-type'];
+    if (typeof ct === 'string' && ct.startsWith('text/event-stream') && this.#timer) {
+      // Event streams run as long as they like; only the idle timeout applies.
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#sink.start(statusCode, headers, performance.now() - this.#sentAt);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.#sink.data(chunk)) {
+      controller.pause();
+      this.#sink.onDrain(() => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#settle();
+    this.#done = true;
+    this.#sink.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#settle();
+    const code = (err as { code?: string }).code;
+    if (code === 'PORTICO_CLIENT_GONE' || this.#clientGone) {
+      this.#done = true;
+      this.#sink.fail('reset', this.#started, 0, err);
+      return;
+    }
+    if (code === 'PORTICO_RETRY_STATUS') {
+      this.#retry();
+      return;
+    }
+    const kind = classify(err);
+    this.#inst!.breaker.failure(Date.now());
+    if (!this.#started && kind !== 'timeout' && this.#canRetry()) {
+      this.#retry();
+      return;
+    }
+    this.#finishFail(kind, err);
+  }
+
+  #settle(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#inst) this.#inst.inflight--;
+  }
+
+  #canRetry(): boolean {
+    const r = this.#spec.retry;
+    return (
+      this.#spec.retryable &&
+      r !== null &&
+      this.#attempt < r.retries &&
+      !this.#clientGone &&
+      this.#svc.budget.tryRetry(Date.now())
+    );
+  }
+
+  #retry(): void {
+    (this.#tried ??= []).push(this.#inst!);
+    this.#attempt++;
+    this.#sink.retried();
+    const r = this.#spec.retry!;
+    const cap = Math.min(r.maxBackoffMs, r.backoffMs * 2 ** (this.#attempt - 1));
+    setTimeout(() => {
+      if (this.#clientGone) this.#finishFail('reset', null);
+      else this.run();
+    }, Math.random() * cap);
+  }
+
+  #finishFail(kind: FailureKind, err: Error | null): void {
+    this.#done = true;
+    this.#sink.fail(kind, this.#started, this.#svc.retryAfterSeconds(Date.now()), err);
+  }
+}
+
+export function forward(svc: UpstreamService, spec: ForwardSpec, sink: ForwardSink): void {
+  new Exchange(svc, spec, sink).run();
+}

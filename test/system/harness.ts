@@ -1,0 +1,288 @@
+/**
+ * The system-test harness: a real gateway in front of real services, in either mode.
+ *   PORTICO_SYSTEM_MODE=embedded (default): one process, PGlite in memory, the in-process bus.
+ *   PORTICO_SYSTEM_MODE=distributed: one OS process per part (`portico start <name>`), each
+ *   service on its own PostgreSQL database, NATS JetStream and Redis — as in production.
+ * Tests talk only to the gateway, as a client would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createLogger } from '@portico/kit';
+import { httpClient, NATS_URL, POSTGRES_URL, REDIS_URL, serverUnavailable, uniqueName, type TestClient } from '@portico/kit/testing';
+import { repoRoot, startEmbedded, type Platform } from '@portico/cli';
+
+export type SystemMode = 'embedded' | 'distributed';
+export const systemMode: SystemMode = process.env.PORTICO_SYSTEM_MODE === 'distributed' ? 'distributed' : 'embedded';
+
+/** null when the chosen mode can run here, else why not (CI: throws instead). */
+export async function systemUnavailable(): Promise<string | null> {
+  if (systemMode === 'embedded') return null;
+  for (const kind of ['postgres', 'nats', 'redis'] as const) {
+    const r = await serverUnavailable(kind);
+    if (r) return r;
+  }
+  return null;
+}
+
+export interface Session {
+  id: string;
+  email: string;
+  password: string;
+  access_token: string;
+  refresh_token: string;
+  /** A client for the gateway sending `Authorization: Bearer <access_token>`. */
+  client: TestClient;
+}
+
+export interface System {
+  mode: SystemMode;
+  url: string;
+  anonymous: TestClient;
+  /** A client with a given bearer token. */
+  withToken(token: string): TestClient;
+  signUp(overrides?: { email?: string; password?: string; full_name?: string }): Promise<Session>;
+  login(email: string, password: string): Promise<Session>;
+  admin(): Promise<Session>;
+  /** As admin, sets the user's roles; returns a fresh session carrying them. */
+  grantRoles(user: Session, roles: string[]): Promise<Session>;
+  /** Polls until `check` returns a truthy value. */
+  eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
+  /** Distributed mode only: kills a part's process with SIGKILL and starts it again. */
+  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  services: string[];
+  env?: Record<string, string>;
+}
+
+let counter = 0;
+
+export async function startSystem(opts: SystemOptions): Promise<System> {
+  const services = [...new Set(['identity', ...opts.services])];
+  const adminEmail = 'admin@portico.test';
+  const adminPassword = `Adm1n-${randomBytes(12).toString('base64url')}`;
+  const env: Record<string, string> = {
+    PORTICO_ADMIN_EMAIL: adminEmail,
+    PORTICO_ADMIN_PASSWORD: adminPassword,
+    PORTICO_WEBHOOK_ALLOW_PRIVATE: 'true',
+    PORTICO_CONFIG: path.join(repoRoot, 'test/system/portico.test.yaml'),
+    ...opts.env,
+  };
+  const running = systemMode === 'embedded' ? await startEmbeddedSystem(services, env) : await startDistributedSystem(services, env);
+  const url = running.url;
+  const anonymous = httpClient(url);
+  const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
+  const passwords = new Map<string, string>();
+
+  const login = async (email: string, password: string): Promise<Session> => {
+    const res = await anonymous.post('/api/v1/auth/login', { email, password });
+    if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const b = res.body as { access_token: string; refresh_token: string; user: { id: string } };
+    return { id: b.user.id, email, password, access_token: b.access_token, refresh_token: b.refresh_token, client: withToken(b.access_token) };
+  };
+
+  const eventually = async <T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = await check();
+        if (v) return v;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  return {
+    mode: systemMode,
+    url,
+    anonymous,
+    withToken,
+    login,
+    eventually,
+    async signUp(o = {}) {
+      const n = `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
+      const email = o.email ?? `user-${n}@example.test`;
+      const password = o.password ?? `Pw-${randomBytes(12).toString('base64url')}`;
+      const res = await anonymous.post('/api/v1/auth/register', { email, password, full_name: o.full_name ?? `User ${n}` });
+      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+      passwords.set(email, password);
+      return login(email, password);
+    },
+    admin: () => login(adminEmail, adminPassword),
+    async grantRoles(user, roles) {
+      const admin = await login(adminEmail, adminPassword);
+      const res = await admin.client.put(`/api/v1/users/${user.id}/roles`, { roles });
+      if (res.status !== 200) throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return login(user.email, user.password);
+    },
+    crashAndRestart: (part, between) => running.crashAndRestart(part, between),
+    stop: () => running.stop(),
+  };
+}
+
+interface RunningSystem {
+  url: string;
+  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startEmbeddedSystem(services: string[], env: Record<string, string>): Promise<RunningSystem> {
+  const dataDir = path.join(os.tmpdir(), uniqueName('portico-system'));
+  const platform: Platform = await startEmbedded({
+    dataDir,
+    inMemory: true,
+    port: 0,
+    servicePorts: 'ephemeral',
+    only: services,
+    env: { ...process.env, ...env },
+    logger: createLogger({ level: process.env.PORTICO_TEST_LOG ?? 'silent' }),
+    ...(env.PORTICO_CONFIG && { configPath: env.PORTICO_CONFIG }),
+  });
+  return {
+    url: platform.gatewayUrl,
+    crashAndRestart: async () => {
+      throw new Error('crashAndRestart needs PORTICO_SYSTEM_MODE=distributed');
+    },
+    stop: () => platform.stop(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, proc: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`process exited (${proc.exitCode}) before ready:\n${output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready at ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+async function startDistributedSystem(services: string[], baseEnv: Record<string, string>): Promise<RunningSystem> {
+  const prefix = uniqueName('portico_sys');
+  const secret = randomBytes(32).toString('base64url');
+  const stream = prefix.toUpperCase();
+  const ports = new Map<string, number>();
+  for (const name of [...services, 'gateway']) ports.set(name, await freePort());
+  const upstreams: Record<string, string> = {};
+  for (const name of services) upstreams[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`] = `http://127.0.0.1:${ports.get(name)}`;
+  const common = {
+    ...process.env,
+    ...baseEnv,
+    ...upstreams,
+    PORTICO_PASSPORT_SECRET: secret,
+    NATS_URL,
+    PORTICO_NATS_STREAM: stream,
+    PORTICO_NATS_PREFIX: prefix,
+    REDIS_URL,
+    PORTICO_REDIS_PREFIX: `${prefix}:`,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.PORTICO_TEST_LOG ?? 'warn',
+  } as Record<string, string>;
+  const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
+  const databases: string[] = [];
+  const spawnPart = (name: string) => {
+    const env: Record<string, string> = { ...common, PORT: String(ports.get(name)), PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix) };
+    if (name !== 'gateway') {
+      const db = `${prefix}_${name.replaceAll('-', '_')}`;
+      if (!databases.includes(db)) databases.push(db);
+      const u = new URL(POSTGRES_URL);
+      u.pathname = `/${db}`;
+      env.DATABASE_URL = u.toString();
+    }
+    const proc = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/src/main.ts'), 'start', name], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: string[] = [];
+    const keep = (d: Buffer) => {
+      out.push(d.toString());
+      if (out.length > 200) out.shift();
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    procs.set(name, { proc, out });
+    return { proc, output: () => out.join('') };
+  };
+  const stop = async () => {
+    await Promise.all(
+      [...procs.values()].map(
+        ({ proc }) =>
+          new Promise<void>((resolve) => {
+            if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+            const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+            proc.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            proc.kill('SIGTERM');
+          }),
+      ),
+    );
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      for (const db of databases) await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+    const { NatsBus } = await import('@portico/kit');
+    const bus = await NatsBus.connect({ url: NATS_URL, stream, prefix });
+    await bus.destroyStream();
+    await bus.close();
+  };
+  try {
+    // Services first (in parallel), then the gateway.
+    await Promise.all(
+      services.map(async (name) => {
+        const { proc, output } = spawnPart(name);
+        await waitReady(`http://127.0.0.1:${ports.get(name)}/health/ready`, proc, output);
+      }),
+    );
+    const { proc, output } = spawnPart('gateway');
+    await waitReady(`http://127.0.0.1:${ports.get('gateway')}/health/live`, proc, output);
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  return {
+    url: `http://127.0.0.1:${ports.get('gateway')}`,
+    async crashAndRestart(part, between) {
+      const p = procs.get(part);
+      if (!p) throw new Error(`no part ${part}`);
+      await new Promise<void>((resolve) => {
+        p.proc.once('exit', () => resolve());
+        p.proc.kill('SIGKILL');
+      });
+      await between?.();
+      const { proc, output } = spawnPart(part);
+      await waitReady(`http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`, proc, output);
+    },
+    stop,
+  };
+}
