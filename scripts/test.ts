@@ -26,13 +26,29 @@ const quick = args.includes('--quick');
 const filters = args.filter((a) => !a.startsWith('--'));
 
 const steps: Step[] = [
-  { label: 'pglite+memory, embedded system', env: { PORTICO_TEST_DB: 'pglite', PORTICO_TEST_BUS: 'memory', PORTICO_SYSTEM_MODE: 'embedded' }, paths: [] },
+  {
+    label: 'pglite+memory, embedded system',
+    env: { PORTICO_TEST_DB: 'pglite', PORTICO_TEST_BUS: 'memory', PORTICO_SYSTEM_MODE: 'embedded' },
+    paths: [],
+  },
 ];
 if (!quick) {
   steps.push(
-    { label: 'postgres+nats', env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'nats' }, paths: ['packages/kit', 'services'] },
-    { label: 'pglite+nats', env: { PORTICO_TEST_DB: 'pglite', PORTICO_TEST_BUS: 'nats' }, paths: ['packages/kit'] },
-    { label: 'postgres+memory', env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'memory' }, paths: ['packages/kit'] },
+    {
+      label: 'postgres+nats',
+      env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'nats' },
+      paths: ['packages/kit', 'services'],
+    },
+    {
+      label: 'pglite+nats',
+      env: { PORTICO_TEST_DB: 'pglite', PORTICO_TEST_BUS: 'nats' },
+      paths: ['packages/kit'],
+    },
+    {
+      label: 'postgres+memory',
+      env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'memory' },
+      paths: ['packages/kit'],
+    },
     { label: 'distributed system', env: { PORTICO_SYSTEM_MODE: 'distributed' }, paths: ['test/system'] },
   );
 }
@@ -48,14 +64,30 @@ for (const [i, step] of steps.entries()) {
   console.log(`\n=== ${step.label} ===`);
   const res = spawnSync(
     process.execPath,
-    [path.resolve('node_modules/vitest/vitest.mjs'), 'run', ...step.paths, ...filters, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    [
+      path.resolve('node_modules/vitest/vitest.mjs'),
+      'run',
+      ...step.paths,
+      ...filters,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ],
     { stdio: 'inherit', env: { ...process.env, ...step.env } },
   );
   let counted = false;
   try {
-    const report = JSON.parse(readFileSync(out, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numFailedTestSuites: number };
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+      numFailedTestSuites: number;
+    };
     totals.passed += report.numPassedTests;
-    totals.failed += report.numFailedTests + (report.numFailedTests === 0 && res.status !== 0 ? report.numFailedTestSuites : 0);
+    totals.failed +=
+      report.numFailedTests +
+      (report.numFailedTests === 0 && res.status !== 0 ? report.numFailedTestSuites : 0);
     totals.skipped += report.numPendingTests + report.numTodoTests;
     counted = true;
   } catch {
@@ -65,10 +97,14 @@ for (const [i, step] of steps.entries()) {
     failedSteps.push(step.label);
     if (!counted) totals.failed += 1;
   }
-  console.log(`=== ${step.label}: ${res.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s ===`);
+  console.log(
+    `=== ${step.label}: ${res.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s ===`,
+  );
 }
 rmSync(tmp, { recursive: true, force: true });
 failedSteps = [...new Set(failedSteps)];
-console.log(`\nmatrix finished in ${((Date.now() - started) / 1000).toFixed(1)} s${failedSteps.length ? `; failed: ${failedSteps.join(', ')}` : ''}`);
+console.log(
+  `\nmatrix finished in ${((Date.now() - started) / 1000).toFixed(1)} s${failedSteps.length ? `; failed: ${failedSteps.join(', ')}` : ''}`,
+);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exitCode = failedSteps.length ? 1 : 0;

@@ -12,11 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createLogger } from '@portico/kit';
-import { httpClient, NATS_URL, POSTGRES_URL, REDIS_URL, serverUnavailable, uniqueName, type TestClient } from '@portico/kit/testing';
+import {
+  httpClient,
+  NATS_URL,
+  POSTGRES_URL,
+  REDIS_URL,
+  serverUnavailable,
+  uniqueName,
+  type TestClient,
+} from '@portico/kit/testing';
 import { repoRoot, startEmbedded, type Platform } from '@portico/cli';
 
 export type SystemMode = 'embedded' | 'distributed';
-export const systemMode: SystemMode = process.env.PORTICO_SYSTEM_MODE === 'distributed' ? 'distributed' : 'embedded';
+export const systemMode: SystemMode =
+  process.env.PORTICO_SYSTEM_MODE === 'distributed' ? 'distributed' : 'embedded';
 
 /** null when the chosen mode can run here, else why not (CI: throws instead). */
 export async function systemUnavailable(): Promise<string | null> {
@@ -74,7 +83,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     PORTICO_CONFIG: path.join(repoRoot, 'test/system/portico.test.yaml'),
     ...opts.env,
   };
-  const running = systemMode === 'embedded' ? await startEmbeddedSystem(services, env) : await startDistributedSystem(services, env);
+  const running =
+    systemMode === 'embedded'
+      ? await startEmbeddedSystem(services, env)
+      : await startDistributedSystem(services, env);
   const url = running.url;
   const anonymous = httpClient(url);
   const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
@@ -82,12 +94,23 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
   const login = async (email: string, password: string): Promise<Session> => {
     const res = await anonymous.post('/api/v1/auth/login', { email, password });
-    if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
     const b = res.body as { access_token: string; refresh_token: string; user: { id: string } };
-    return { id: b.user.id, email, password, access_token: b.access_token, refresh_token: b.refresh_token, client: withToken(b.access_token) };
+    return {
+      id: b.user.id,
+      email,
+      password,
+      access_token: b.access_token,
+      refresh_token: b.refresh_token,
+      client: withToken(b.access_token),
+    };
   };
 
-  const eventually = async <T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> => {
+  const eventually = async <T>(
+    check: () => Promise<T | undefined | null | false>,
+    timeoutMs = 15_000,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
@@ -97,7 +120,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       } catch (err) {
         last = err;
       }
-      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+      if (Date.now() > deadline)
+        throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -113,7 +137,11 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       const n = `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
       const email = o.email ?? `user-${n}@example.test`;
       const password = o.password ?? `Pw-${randomBytes(12).toString('base64url')}`;
-      const res = await anonymous.post('/api/v1/auth/register', { email, password, full_name: o.full_name ?? `User ${n}` });
+      const res = await anonymous.post('/api/v1/auth/register', {
+        email,
+        password,
+        full_name: o.full_name ?? `User ${n}`,
+      });
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
       passwords.set(email, password);
       return login(email, password);
@@ -122,7 +150,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     async grantRoles(user, roles) {
       const admin = await login(adminEmail, adminPassword);
       const res = await admin.client.put(`/api/v1/users/${user.id}/roles`, { roles });
-      if (res.status !== 200) throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
       return login(user.email, user.password);
     },
     crashAndRestart: (part, between) => running.crashAndRestart(part, between),
@@ -168,10 +197,16 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, proc: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+async function waitReady(
+  url: string,
+  proc: ChildProcess,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`process exited (${proc.exitCode}) before ready:\n${output()}`);
+    if (proc.exitCode !== null)
+      throw new Error(`process exited (${proc.exitCode}) before ready:\n${output()}`);
     try {
       const res = await fetch(url);
       if (res.status === 200) return;
@@ -183,14 +218,19 @@ async function waitReady(url: string, proc: ChildProcess, output: () => string, 
   throw new Error(`not ready at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-async function startDistributedSystem(services: string[], baseEnv: Record<string, string>): Promise<RunningSystem> {
+async function startDistributedSystem(
+  services: string[],
+  baseEnv: Record<string, string>,
+): Promise<RunningSystem> {
   const prefix = uniqueName('portico_sys');
   const secret = randomBytes(32).toString('base64url');
   const stream = prefix.toUpperCase();
   const ports = new Map<string, number>();
   for (const name of [...services, 'gateway']) ports.set(name, await freePort());
   const upstreams: Record<string, string> = {};
-  for (const name of services) upstreams[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`] = `http://127.0.0.1:${ports.get(name)}`;
+  for (const name of services)
+    upstreams[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`] =
+      `http://127.0.0.1:${ports.get(name)}`;
   const common = {
     ...process.env,
     ...baseEnv,
@@ -207,7 +247,11 @@ async function startDistributedSystem(services: string[], baseEnv: Record<string
   const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
   const databases: string[] = [];
   const spawnPart = (name: string) => {
-    const env: Record<string, string> = { ...common, PORT: String(ports.get(name)), PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix) };
+    const env: Record<string, string> = {
+      ...common,
+      PORT: String(ports.get(name)),
+      PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
+    };
     if (name !== 'gateway') {
       const db = `${prefix}_${name.replaceAll('-', '_')}`;
       if (!databases.includes(db)) databases.push(db);
@@ -281,7 +325,11 @@ async function startDistributedSystem(services: string[], baseEnv: Record<string
       });
       await between?.();
       const { proc, output } = spawnPart(part);
-      await waitReady(`http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`, proc, output);
+      await waitReady(
+        `http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`,
+        proc,
+        output,
+      );
     },
     stop,
   };

@@ -4,18 +4,36 @@ export interface Command {
   run(args: string[]): Promise<number | undefined>;
 }
 
-const lazy = (summary: string, load: () => Promise<{ run(args: string[]): Promise<number | undefined> }>): Command => ({
+const lazy = (
+  summary: string,
+  load: () => Promise<{ run(args: string[]): Promise<number | undefined> }>,
+): Command => ({
   summary,
   run: async (args) => (await load()).run(args),
 });
 
 export const commands: Record<string, Command> = {
-  dev: lazy('run every service and the gateway in one process on embedded storage', () => import('./commands/dev.ts')),
-  start: lazy('run one part (a service or the gateway) in distributed mode', () => import('./commands/start.ts')),
-  check: lazy('validate portico.yaml and print every mistake with its path', () => import('./commands/check.ts')),
-  explain: lazy('show the route, policy chain and decisions for a request', () => import('./commands/explain.ts')),
+  dev: lazy(
+    'run every service and the gateway in one process on embedded storage',
+    () => import('./commands/dev.ts'),
+  ),
+  start: lazy(
+    'run one part (a service or the gateway) in distributed mode',
+    () => import('./commands/start.ts'),
+  ),
+  check: lazy(
+    'validate portico.yaml and print every mistake with its path',
+    () => import('./commands/check.ts'),
+  ),
+  explain: lazy(
+    'show the route, policy chain and decisions for a request',
+    () => import('./commands/explain.ts'),
+  ),
   keys: lazy('manage identity signing keys (keys rotate)', () => import('./commands/keys.ts')),
-  'dead-letters': lazy('list and replay events parked after failing', () => import('./commands/dead-letters.ts')),
+  'dead-letters': lazy(
+    'list and replay events parked after failing',
+    () => import('./commands/dead-letters.ts'),
+  ),
   help: {
     summary: 'this list',
     async run() {

@@ -51,7 +51,9 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
   const logger = opts.logger ?? createLogger({ name: 'portico' });
   const dataDir = path.resolve(opts.dataDir ?? env.PORTICO_DATA_DIR ?? path.join(process.cwd(), 'data'));
   const secrets = await loadOrCreateSecrets(dataDir);
-  const configPath = path.resolve(opts.configPath ?? env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'));
+  const configPath = path.resolve(
+    opts.configPath ?? env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'),
+  );
   const discovered = (await discoverServices()).filter((s) => !opts.only || opts.only.includes(s.name));
 
   const started = performance.now();
@@ -113,13 +115,20 @@ function pointUpstreams(config: GatewayConfigLike, services: Map<string, Running
 }
 
 /** Where the services of `portico.yaml` live, with `PORTICO_UPSTREAM_<NAME>` overrides. */
-export async function configuredServiceUrls(configPath: string, env: Record<string, string | undefined>): Promise<Map<string, string[]>> {
+export async function configuredServiceUrls(
+  configPath: string,
+  env: Record<string, string | undefined>,
+): Promise<Map<string, string[]>> {
   const doc = parseYaml(await readFile(configPath, 'utf8')) as Partial<GatewayConfigLike> | null;
   const out = new Map<string, string[]>();
   for (const [name, svc] of Object.entries(doc?.services ?? {})) out.set(name, svc.instances ?? []);
   for (const [k, v] of Object.entries(env)) {
     const m = /^PORTICO_UPSTREAM_([A-Z0-9_]+)$/.exec(k);
-    if (m && v) out.set(m[1]!.toLowerCase().replaceAll('_', '-'), v.split(',').map((s) => s.trim()));
+    if (m && v)
+      out.set(
+        m[1]!.toLowerCase().replaceAll('_', '-'),
+        v.split(',').map((s) => s.trim()),
+      );
   }
   return out;
 }
@@ -134,7 +143,10 @@ export interface PartOptions {
  * `PORTICO_PASSPORT_SECRET`; the gateway needs `PORTICO_PASSPORT_SECRET` and takes
  * `REDIS_URL` and `NATS_URL` (revocations, audit).
  */
-export async function startPart(name: string, opts: PartOptions = {}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPart(
+  name: string,
+  opts: PartOptions = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
   const env = opts.env ?? process.env;
   const logger = opts.logger ?? createLogger({ name });
   const secret = requireSecret(env, 'PORTICO_PASSPORT_SECRET');
@@ -170,10 +182,16 @@ export async function startPart(name: string, opts: PartOptions = {}): Promise<{
   }
 
   const svc: DiscoveredService | undefined = (await discoverServices()).find((s) => s.name === name);
-  if (!svc) throw new Error(`no service named ${name}; known: gateway, ${(await discoverServices()).map((s) => s.name).join(', ')}`);
+  if (!svc)
+    throw new Error(
+      `no service named ${name}; known: gateway, ${(await discoverServices()).map((s) => s.name).join(', ')}`,
+    );
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required to start a service in distributed mode');
   if (!bus) throw new Error('NATS_URL is required to start a service in distributed mode');
-  const db: DatabaseProvider = new PostgresProvider({ urlFor: () => env.DATABASE_URL!, poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) });
+  const db: DatabaseProvider = new PostgresProvider({
+    urlFor: () => env.DATABASE_URL!,
+    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+  });
   const urls = await configuredServiceUrls(configPath, env);
   const running = await startService(await svc.load(), {
     db,

@@ -2,7 +2,10 @@
  * Graceful shutdown on SIGINT/SIGTERM: stop accepting, finish in-flight work, close pools. A
  * second signal, or the grace period passing, forces the exit.
  */
-export function waitForShutdown(stop: () => Promise<void>, graceMs = Number(process.env.PORTICO_SHUTDOWN_GRACE_MS ?? 15_000)): Promise<void> {
+export function waitForShutdown(
+  stop: () => Promise<void>,
+  graceMs = Number(process.env.PORTICO_SHUTDOWN_GRACE_MS ?? 15_000),
+): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,15 +1,35 @@
 /** @portico/kit — everything a Portico service is built on. */
 export { defineService } from './service.ts';
-export type { ServiceApp, ServiceDefinition, ServiceDeps, ConsumerDefinition, ConsumerContext, PublishOptions } from './service.ts';
+export type {
+  ServiceApp,
+  ServiceDefinition,
+  ServiceDeps,
+  ConsumerDefinition,
+  ConsumerContext,
+  PublishOptions,
+} from './service.ts';
 export { AppError, isAppError, problem, PROBLEM_CONTENT_TYPE } from './errors/problem.ts';
 export type { FieldError, ProblemBody } from './errors/problem.ts';
 export { problemRegistry, problemType, PROBLEM_BASE } from './errors/registry.ts';
 export type { ProblemCode } from './errors/registry.ts';
 export { can, scopeOf, hasRole, anonymousCaller } from './auth/caller.ts';
 export type { Caller, AuthMethod } from './auth/caller.ts';
-export { ROLES, rolePermissions, permissionsForRoles, permissionScope, grantCovers, isRole } from './auth/permissions.ts';
+export {
+  ROLES,
+  rolePermissions,
+  permissionsForRoles,
+  permissionScope,
+  grantCovers,
+  isRole,
+} from './auth/permissions.ts';
 export type { Role } from './auth/permissions.ts';
-export { derivePassportKey, mintPassport, verifyPassport, PASSPORT_HEADER, PASSPORT_TTL_SECONDS } from './auth/passport.ts';
+export {
+  derivePassportKey,
+  mintPassport,
+  verifyPassport,
+  PASSPORT_HEADER,
+  PASSPORT_TTL_SECONDS,
+} from './auth/passport.ts';
 export * from './contracts/identity.ts';
 export * from './contracts/events.ts';
 export { sendProblem } from './http/app.ts';

@@ -12,7 +12,13 @@
  *     consumers: [{ name: 'on-user', types: ['user.registered'], handle: async (ev, ctx) => ... }],
  *   });
  */
-import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyBaseLogger,
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -95,7 +101,10 @@ export interface ServiceDefinition<DB = any, Settings = any> {
   start?(deps: ServiceDeps<DB, Settings>): void | Promise<void>;
 }
 
-export function defineService<DB = any, Settings = any>(def: ServiceDefinition<DB, Settings>): ServiceDefinition<DB, Settings> {
-  if (!/^[a-z][a-z0-9-]{0,40}$/.test(def.name)) throw new Error(`service name must be lower-case kebab: ${def.name}`);
+export function defineService<DB = any, Settings = any>(
+  def: ServiceDefinition<DB, Settings>,
+): ServiceDefinition<DB, Settings> {
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(def.name))
+    throw new Error(`service name must be lower-case kebab: ${def.name}`);
   return def;
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { makeEvent, startService, createLogger, type EventBus } from '../src/index.ts';
-import { matrixLabel, matrixUnavailable, startTestServices, userCaller, type TestServices } from '../src/testing/index.ts';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  userCaller,
+  type TestServices,
+} from '../src/testing/index.ts';
 import { countsService, failingOwners, notesService } from './fixtures/notes-service.ts';
 
 const skip = await matrixUnavailable();
@@ -13,9 +19,14 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
   });
   afterAll(() => env?.stop());
 
-  const count = async (owner: string) => (await env.as('counts', userCaller('x')).get(`/api/v1/counts/${owner}`)).body.n as number;
+  const count = async (owner: string) =>
+    (await env.as('counts', userCaller('x')).get(`/api/v1/counts/${owner}`)).body.n as number;
   const outboxRows = async () =>
-    (await sql<{ n: number }>`select count(*)::int as n from kit_outbox`.execute(env.services.get('notes')!.deps.db)).rows[0]!.n;
+    (
+      await sql<{ n: number }>`select count(*)::int as n from kit_outbox`.execute(
+        env.services.get('notes')!.deps.db,
+      )
+    ).rows[0]!.n;
 
   it('delivers an event committed with its row to the consumer once', async () => {
     const res = await env.as('notes', userCaller('ev-1')).post('/api/v1/notes', { body: 'a' });
@@ -25,7 +36,9 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
 
   it('leaves no row and no event when the handler throws after writing', async () => {
     const before = await outboxRows();
-    const res = await env.as('notes', userCaller('ev-2')).post('/api/v1/notes', { body: 'x', fail_after_write: true });
+    const res = await env
+      .as('notes', userCaller('ev-2'))
+      .post('/api/v1/notes', { body: 'x', fail_after_write: true });
     expect(res.status).toBe(500);
     expect(res.body.code).toBe('internal_error');
     expect(JSON.stringify(res.body)).not.toMatch(/boom|insert|kit_outbox|at .*\.ts/);
@@ -37,7 +50,12 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
   });
 
   it('changes nothing when the same event is delivered twice', async () => {
-    const event = makeEvent('notes', 'note.created', { note_id: 'n-dup', owner_id: 'ev-dup' }, { subject: 'n-dup' });
+    const event = makeEvent(
+      'notes',
+      'note.created',
+      { note_id: 'n-dup', owner_id: 'ev-dup' },
+      { subject: 'n-dup' },
+    );
     await env.bus.publish(event);
     await env.bus.publish(event);
     await env.eventually(async () => (await count('ev-dup')) === 1);
@@ -99,7 +117,13 @@ describe.skipIf(skip)(`events survive a crash between commit and relay (${matrix
     const first = await startService(notesService, { ...base, bus: deadBus(env.bus) });
     const { httpClient } = await import('../src/testing/index.ts');
     const { mintPassport, derivePassportKey } = await import('../src/index.ts');
-    const passport = () => ({ 'x-portico-passport': mintPassport(derivePassportKey(env.secret, 'notes'), 'notes', userCaller('crash-1')).token });
+    const passport = () => ({
+      'x-portico-passport': mintPassport(
+        derivePassportKey(env.secret, 'notes'),
+        'notes',
+        userCaller('crash-1'),
+      ).token,
+    });
     const res = await httpClient(first.url, passport).post('/api/v1/notes', { body: 'survives' });
     expect(res.status).toBe(201);
     await first.stop();

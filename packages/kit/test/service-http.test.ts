@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivePassportKey, mintPassport } from '../src/index.ts';
-import { httpClient, matrixLabel, matrixUnavailable, startTestServices, userCaller, type TestServices } from '../src/testing/index.ts';
+import {
+  httpClient,
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  userCaller,
+  type TestServices,
+} from '../src/testing/index.ts';
 import { countsService, notesService } from './fixtures/notes-service.ts';
 
 const skip = await matrixUnavailable();
@@ -12,7 +19,11 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
   });
   afterAll(() => env?.stop());
 
-  const expectProblem = (res: { status: number; headers: Headers; body: any }, status: number, code: string) => {
+  const expectProblem = (
+    res: { status: number; headers: Headers; body: any },
+    status: number,
+    code: string,
+  ) => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body.code).toBe(code);
@@ -35,23 +46,45 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
   });
 
   it('ignores a forged x-user-id header', async () => {
-    const res = await httpClient(env.services.get('notes')!.url).post('/api/v1/notes', { body: 'x' }, { 'x-user-id': 'alice', 'request-user-id': 'alice' });
+    const res = await httpClient(env.services.get('notes')!.url).post(
+      '/api/v1/notes',
+      { body: 'x' },
+      { 'x-user-id': 'alice', 'request-user-id': 'alice' },
+    );
     expectProblem(res, 401, 'unauthenticated');
   });
 
   it('refuses an expired passport and one signed with another key', async () => {
     const url = env.services.get('notes')!.url;
     const caller = userCaller('alice');
-    const expired = mintPassport(derivePassportKey(env.secret, 'notes'), 'notes', caller, { now: Date.now() - 10 * 60_000 }).token;
-    expectProblem(await httpClient(url, () => ({ 'x-portico-passport': expired })).get('/api/v1/notes'), 401, 'unauthenticated');
+    const expired = mintPassport(derivePassportKey(env.secret, 'notes'), 'notes', caller, {
+      now: Date.now() - 10 * 60_000,
+    }).token;
+    expectProblem(
+      await httpClient(url, () => ({ 'x-portico-passport': expired })).get('/api/v1/notes'),
+      401,
+      'unauthenticated',
+    );
     const wrongKey = mintPassport(derivePassportKey('another-secret', 'notes'), 'notes', caller).token;
-    expectProblem(await httpClient(url, () => ({ 'x-portico-passport': wrongKey })).get('/api/v1/notes'), 401, 'unauthenticated');
+    expectProblem(
+      await httpClient(url, () => ({ 'x-portico-passport': wrongKey })).get('/api/v1/notes'),
+      401,
+      'unauthenticated',
+    );
     const otherService = mintPassport(derivePassportKey(env.secret, 'counts'), 'counts', caller).token;
-    expectProblem(await httpClient(url, () => ({ 'x-portico-passport': otherService })).get('/api/v1/notes'), 401, 'unauthenticated');
+    expectProblem(
+      await httpClient(url, () => ({ 'x-portico-passport': otherService })).get('/api/v1/notes'),
+      401,
+      'unauthenticated',
+    );
   });
 
   it('answers 400 to unparseable JSON', async () => {
-    expectProblem(await env.as('notes', userCaller('a')).post('/api/v1/notes', '{"body":'), 400, 'malformed_request');
+    expectProblem(
+      await env.as('notes', userCaller('a')).post('/api/v1/notes', '{"body":'),
+      400,
+      'malformed_request',
+    );
   });
 
   it('answers 422 naming the field for a schema violation and for an unknown field', async () => {
@@ -68,8 +101,16 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
 
   it('answers 413 to an oversize body and 415 to a non-JSON body', async () => {
     const client = env.as('notes', userCaller('a'));
-    expectProblem(await client.post('/api/v1/notes', JSON.stringify({ body: 'x'.repeat(1024 * 1024 + 10) })), 413, 'payload_too_large');
-    expectProblem(await client.post('/api/v1/notes', 'body=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    expectProblem(
+      await client.post('/api/v1/notes', JSON.stringify({ body: 'x'.repeat(1024 * 1024 + 10) })),
+      413,
+      'payload_too_large',
+    );
+    expectProblem(
+      await client.post('/api/v1/notes', 'body=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('answers 404 to an unknown route and 405 with Allow to a wrong method', async () => {
@@ -92,10 +133,15 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
 
   it('keeps and echoes a well-formed request id and continues the trace', async () => {
     const res = await fetch(`${env.services.get('notes')!.url}/health/live`, {
-      headers: { 'x-request-id': 'req-1234567890', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      headers: {
+        'x-request-id': 'req-1234567890',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      },
     });
     expect(res.headers.get('x-request-id')).toBe('req-1234567890');
-    const bad = await fetch(`${env.services.get('notes')!.url}/health/live`, { headers: { 'x-request-id': 'no spaces allowed!' } });
+    const bad = await fetch(`${env.services.get('notes')!.url}/health/live`, {
+      headers: { 'x-request-id': 'no spaces allowed!' },
+    });
     expect(bad.headers.get('x-request-id')).not.toBe('no spaces allowed!');
   });
 
@@ -103,7 +149,9 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
     const res = await httpClient(env.services.get('notes')!.url).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/notes', '/api/v1/notes/{id}']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/notes', '/api/v1/notes/{id}']),
+    );
   });
 
   it('reports ready when the database and the bus are up', async () => {

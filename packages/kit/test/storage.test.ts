@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { kitMigrations } from '../src/db/kit-migrations.ts';
 import { runMigrations } from '../src/db/migrations.ts';
-import { matrixLabel, matrixUnavailable, openTestDatabase, startTestServices, testDbKind, userCaller, type TestDatabase, type TestServices } from '../src/testing/index.ts';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  openTestDatabase,
+  startTestServices,
+  testDbKind,
+  userCaller,
+  type TestDatabase,
+  type TestServices,
+} from '../src/testing/index.ts';
 import { countsService, notesService } from './fixtures/notes-service.ts';
 
 const skip = await matrixUnavailable();
@@ -14,7 +23,9 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
     const db = env.services.get('notes')!.deps.db;
     // 10,000 rows in bulk (the route is not the point here).
     await sql`insert into notes (id, owner_id, body)
-              select 'bulk-' || lpad(g::text, 5, '0'), 'pager', 'row ' || g from generate_series(1, 10000) g`.execute(db);
+              select 'bulk-' || lpad(g::text, 5, '0'), 'pager', 'row ' || g from generate_series(1, 10000) g`.execute(
+      db,
+    );
   });
   afterAll(() => env?.stop());
 
@@ -25,7 +36,9 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
     let pages = 0;
     let inserted = 0;
     do {
-      const res: { status: number; headers: Headers; body: any } = await client.get(`/api/v1/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; headers: Headers; body: any } = await client.get(
+        `/api/v1/notes?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       for (const n of res.body.data) seen.push(n.seq);
       cursor = res.body.next_cursor;
@@ -46,7 +59,9 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
     const db = env.services.get('notes')!.deps.db;
     await sql`analyze notes`.execute(db);
     const plan = (
-      await sql<{ 'QUERY PLAN': string }>`explain select * from notes where (seq, id) > (9000, 'x') order by seq, id limit 101`.execute(db)
+      await sql<{
+        'QUERY PLAN': string;
+      }>`explain select * from notes where (seq, id) > (9000, 'x') order by seq, id limit 101`.execute(db)
     ).rows
       .map((r) => Object.values(r)[0])
       .join('\n');
@@ -81,7 +96,9 @@ describe.skipIf(skip)(`service data isolation (${matrixLabel})`, () => {
 
   it("cannot write another service's tables through raw SQL either", async () => {
     const notesDb = env.services.get('notes')!.deps.db;
-    await expect(sql`insert into counts.counts (owner_id, n) values ('spy', 1)`.execute(notesDb)).rejects.toThrow();
+    await expect(
+      sql`insert into counts.counts (owner_id, n) values ('spy', 1)`.execute(notesDb),
+    ).rejects.toThrow();
     await expect(sql`select * from counts.kit_outbox`.execute(notesDb)).rejects.toThrow();
   });
 });
@@ -96,7 +113,10 @@ describe.skipIf(skip)(`migrations (${matrixLabel})`, () => {
   it('apply once when two replicas start at the same time', async () => {
     const a = await t.provider.forService('replica-test');
     const b = testDbKind === 'postgres' ? await t.provider.forService('replica-test') : a;
-    const migrations = [...kitMigrations, { name: '001_things', sql: 'create table things (id text primary key);' }];
+    const migrations = [
+      ...kitMigrations,
+      { name: '001_things', sql: 'create table things (id text primary key);' },
+    ];
     const [ra, rb] = await Promise.all([runMigrations(a, migrations), runMigrations(b, migrations)]);
     expect([...ra, ...rb].sort()).toEqual(migrations.map((m) => m.name).sort());
     expect(await runMigrations(a, migrations)).toEqual([]);

@@ -18,14 +18,28 @@ function flag(args: string[], name: string): string | undefined {
 export async function run(args: string[]): Promise<number> {
   const [verb, id] = args;
   const env = process.env;
-  const secret = env.PORTICO_PASSPORT_SECRET ?? (await loadOrCreateSecrets(path.resolve(env.PORTICO_DATA_DIR ?? 'data'))).passportSecret;
-  const urls = await configuredServiceUrls(path.resolve(env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml')), env);
+  const secret =
+    env.PORTICO_PASSPORT_SECRET ??
+    (await loadOrCreateSecrets(path.resolve(env.PORTICO_DATA_DIR ?? 'data'))).passportSecret;
+  const urls = await configuredServiceUrls(
+    path.resolve(env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml')),
+    env,
+  );
   const only = flag(args, '--service');
   const names = only ? [only] : (await discoverServices()).map((s) => s.name);
   const call = async (service: string, method: string, p: string) => {
     const base = urls.get(service)?.[0];
-    if (!base) throw new Error(`no address known for ${service} (portico.yaml or PORTICO_UPSTREAM_${service.toUpperCase()})`);
-    const token = mintPassport(derivePassportKey(secret, service), service, { id: null, roles: [], permissions: [], auth: 'service', service: 'cli' }).token;
+    if (!base)
+      throw new Error(
+        `no address known for ${service} (portico.yaml or PORTICO_UPSTREAM_${service.toUpperCase()})`,
+      );
+    const token = mintPassport(derivePassportKey(secret, service), service, {
+      id: null,
+      roles: [],
+      permissions: [],
+      auth: 'service',
+      service: 'cli',
+    }).token;
     const res = await fetch(base + p, { method, headers: { [PASSPORT_HEADER]: token } });
     const body = (await res.json()) as unknown;
     if (!res.ok) throw new Error(`${service} answered ${res.status}: ${JSON.stringify(body)}`);
@@ -36,14 +50,22 @@ export async function run(args: string[]): Promise<number> {
     for (const name of names) {
       let rows: DeadLetter[];
       try {
-        rows = ((await call(name, 'GET', `/internal/dead-letters${args.includes('--all') ? '?status=all' : ''}`)) as { data: DeadLetter[] }).data;
+        rows = (
+          (await call(
+            name,
+            'GET',
+            `/internal/dead-letters${args.includes('--all') ? '?status=all' : ''}`,
+          )) as { data: DeadLetter[] }
+        ).data;
       } catch (err) {
         console.error(`${name}: ${(err as Error).message}`);
         continue;
       }
       for (const d of rows) {
         total++;
-        console.log(`${name}\t${d.id}\t${d.status}\t${d.consumer}\t${d.event_type}\tattempts=${d.attempts}\t${d.error}`);
+        console.log(
+          `${name}\t${d.id}\t${d.status}\t${d.consumer}\t${d.event_type}\tattempts=${d.attempts}\t${d.error}`,
+        );
       }
     }
     if (total === 0) console.log('no dead letters');

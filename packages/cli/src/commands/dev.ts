@@ -4,7 +4,9 @@ import { waitForShutdown } from '../shutdown.ts';
 
 export async function run(): Promise<number> {
   const platform = await startEmbedded();
-  console.log(`\n  Portico is running: gateway ${platform.gatewayUrl}  ·  docs ${platform.gatewayUrl}/docs  ·  services: ${[...platform.services.keys()].join(', ')}\n`);
+  console.log(
+    `\n  Portico is running: gateway ${platform.gatewayUrl}  ·  docs ${platform.gatewayUrl}/docs  ·  services: ${[...platform.services.keys()].join(', ')}\n`,
+  );
   await waitForShutdown(() => platform.stop());
   return 0;
 }

@@ -4,7 +4,7 @@
  * once per `floorMs` (so garbage `kid`s cannot hammer identity); when identity is unreachable
  * the keys already held keep verifying.
  */
-import { createLocalJWKSet, type JSONWebKeySet, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
+import { createLocalJWKSet, type CryptoKey, type JSONWebKeySet, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
 import type { Logger } from 'pino';
 
 export type JwksFetcher = () => Promise<JSONWebKeySet>;

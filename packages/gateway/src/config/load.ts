@@ -48,7 +48,6 @@ export function serviceUrls(config: GatewayConfig): Record<string, string[]> {
 /** Parses and validates YAML text; the overrides are applied before validation. */
 export function parseGatewayConfig(
   text: string,
-  file?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { ok: true; config: GatewayConfig } | { ok: false; errors: ConfigIssue[] } {
   const lines = new LineCounter();
@@ -97,7 +96,7 @@ export function parseGatewayConfig(
  */
 export async function loadGatewayConfig(path: string): Promise<GatewayConfig> {
   const text = await readFile(path, 'utf8');
-  const result = parseGatewayConfig(text, path);
+  const result = parseGatewayConfig(text);
   if (!result.ok) throw new ConfigError(result.errors, path);
   return result.config;
 }

@@ -20,7 +20,12 @@ export interface Caller {
   service?: string;
 }
 
-export const anonymousCaller: Caller = Object.freeze({ id: null, roles: [], permissions: [], auth: 'anonymous' }) as Caller;
+export const anonymousCaller: Caller = Object.freeze({
+  id: null,
+  roles: [],
+  permissions: [],
+  auth: 'anonymous',
+}) as Caller;
 
 /**
  * Whether the caller holds `permission`. With `ownerId`, an `:own` grant passes only when the
@@ -33,7 +38,8 @@ export const anonymousCaller: Caller = Object.freeze({ id: null, roles: [], perm
 export function can(caller: Caller, permission: string, opts: { ownerId?: string | null } = {}): boolean {
   const scope = permissionScope(caller.permissions, permission);
   if (scope === 'all') return true;
-  if (scope === 'own') return opts.ownerId === undefined || (caller.id !== null && opts.ownerId === caller.id);
+  if (scope === 'own')
+    return opts.ownerId === undefined || (caller.id !== null && opts.ownerId === caller.id);
   return false;
 }
 

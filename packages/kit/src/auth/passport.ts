@@ -82,7 +82,8 @@ export function verifyPassport(
   const payload = token.slice(PREFIX.length, dot);
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = Buffer.from(sign(key, payload), 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let claims: PassportClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as PassportClaims;
@@ -90,7 +91,8 @@ export function verifyPassport(
     return { ok: false, reason: 'malformed' };
   }
   if (claims.aud !== service) return { ok: false, reason: 'wrong_audience' };
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 + 5000 < now) return { ok: false, reason: 'expired' };
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 + 5000 < now)
+    return { ok: false, reason: 'expired' };
   const caller: Caller = {
     id: claims.sub ?? null,
     roles: Array.isArray(claims.roles) ? claims.roles : [],

@@ -38,7 +38,12 @@ export interface CallResult<T> {
 }
 
 export interface ServiceClient {
-  request<T = unknown>(method: string, service: string, path: string, opts?: CallOptions): Promise<CallResult<T>>;
+  request<T = unknown>(
+    method: string,
+    service: string,
+    path: string,
+    opts?: CallOptions,
+  ): Promise<CallResult<T>>;
   get<T = unknown>(service: string, path: string, opts?: CallOptions): Promise<CallResult<T>>;
   post<T = unknown>(service: string, path: string, opts?: CallOptions): Promise<CallResult<T>>;
 }
@@ -57,25 +62,37 @@ export function createServiceClient(opts: {
   const breakerFor = (service: string) => {
     let b = breakers.get(service);
     if (!b) {
-      b = circuitBreaker(handleWhen((e) => e instanceof TransientError), {
-        halfOpenAfter: 5_000,
-        breaker: new ConsecutiveBreaker(5),
-      });
+      b = circuitBreaker(
+        handleWhen((e) => e instanceof TransientError),
+        {
+          halfOpenAfter: 5_000,
+          breaker: new ConsecutiveBreaker(5),
+        },
+      );
       breakers.set(service, b);
     }
     return b;
   };
-  const retryPolicy = retry(handleWhen((e) => e instanceof TransientError), {
-    maxAttempts: 2,
-    backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
-  });
+  const retryPolicy = retry(
+    handleWhen((e) => e instanceof TransientError),
+    {
+      maxAttempts: 2,
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+    },
+  );
 
   const selfCaller: Caller = { id: null, roles: [], permissions: [], auth: 'service', service: opts.self };
 
-  async function send<T>(method: string, service: string, path: string, o: CallOptions = {}): Promise<CallResult<T>> {
+  async function send<T>(
+    method: string,
+    service: string,
+    path: string,
+    o: CallOptions = {},
+  ): Promise<CallResult<T>> {
     const key = opts.keys.get(service);
     const base = opts.urlOf(service);
-    if (!key || !base) throw new Error(`${opts.self} may not call ${service}: declare it in the service's \`calls\``);
+    if (!key || !base)
+      throw new Error(`${opts.self} may not call ${service}: declare it in the service's \`calls\``);
     const caller = o.caller ? { ...o.caller, service: opts.self } : selfCaller;
     const headers: Record<string, string> = {
       [PASSPORT_HEADER]: mintPassport(key, service, caller).token,
@@ -109,8 +126,12 @@ export function createServiceClient(opts: {
     try {
       return await wrap(...policies).execute(attempt);
     } catch (err) {
-      if (err instanceof BrokenCircuitError) throw new AppError('service_unavailable', `${service} is unavailable`, { headers: { 'retry-after': '5' } });
-      if (err instanceof TaskCancelledError) throw new AppError('gateway_timeout', `${service} did not answer in time`);
+      if (err instanceof BrokenCircuitError)
+        throw new AppError('service_unavailable', `${service} is unavailable`, {
+          headers: { 'retry-after': '5' },
+        });
+      if (err instanceof TaskCancelledError)
+        throw new AppError('gateway_timeout', `${service} did not answer in time`);
       if (err instanceof TransientError) throw new AppError('bad_gateway', `${service} failed`);
       throw err;
     }

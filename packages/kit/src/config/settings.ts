@@ -23,18 +23,33 @@ export class SettingsError extends Error {
 
 const ajv = addFormats(new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false }));
 
-export function loadSettings<T extends TObject>(schema: T, env: Record<string, string | undefined>): Static<T> {
+export function loadSettings<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): Static<T> {
   const props = Object.keys((schema as { properties: Record<string, unknown> }).properties);
   const input: Record<string, unknown> = {};
   for (const k of props) if (env[k] !== undefined && env[k] !== '') input[k] = env[k];
   const validate = ajv.compile(schema);
   if (validate(input)) return input as Static<T>;
   const problems = (validate.errors ?? []).map((e) => {
-    const name = e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.replace(/^\//, '');
-    const sub = (schema as { properties: Record<string, { enum?: unknown[]; description?: string; anyOf?: { const?: unknown }[] }> }).properties[name];
+    const name =
+      e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.replace(/^\//, '');
+    const sub = (
+      schema as {
+        properties: Record<string, { enum?: unknown[]; description?: string; anyOf?: { const?: unknown }[] }>;
+      }
+    ).properties[name];
     const allowed = sub?.enum ?? sub?.anyOf?.map((a) => a.const).filter((v) => v !== undefined);
-    const hint = allowed && allowed.length ? ` (allowed: ${allowed.join(', ')})` : sub?.description ? ` (${sub.description})` : '';
-    return e.keyword === 'required' ? `${name} is required${hint}` : `${name} ${e.message ?? 'is invalid'}${hint}`;
+    const hint =
+      allowed && allowed.length
+        ? ` (allowed: ${allowed.join(', ')})`
+        : sub?.description
+          ? ` (${sub.description})`
+          : '';
+    return e.keyword === 'required'
+      ? `${name} is required${hint}`
+      : `${name} ${e.message ?? 'is invalid'}${hint}`;
   });
   throw new SettingsError(problems);
 }

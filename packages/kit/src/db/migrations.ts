@@ -25,7 +25,10 @@ export async function loadMigrations(dir: URL | string): Promise<Migration[]> {
   );
 }
 
-export async function runMigrations(store: ServiceDatabase, migrations: readonly Migration[]): Promise<string[]> {
+export async function runMigrations(
+  store: ServiceDatabase,
+  migrations: readonly Migration[],
+): Promise<string[]> {
   const applied: string[] = [];
   await store.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${'portico-migrate:' + store.schema}))`.execute(trx);

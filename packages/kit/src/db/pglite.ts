@@ -57,10 +57,10 @@ class PGliteConnection implements DatabaseConnection {
     }
     const res = await this.#engine.pg.query<R>(query.sql, query.parameters as unknown[]);
     const out: { rows: R[]; numAffectedRows?: bigint } = { rows: res.rows };
-    if (res.affectedRows !== undefined && !/^\s*select/i.test(query.sql)) out.numAffectedRows = BigInt(res.affectedRows);
+    if (res.affectedRows !== undefined && !/^\s*select/i.test(query.sql))
+      out.numAffectedRows = BigInt(res.affectedRows);
     return out;
   }
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite');
   }

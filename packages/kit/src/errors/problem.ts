@@ -38,7 +38,11 @@ export class AppError<C extends ProblemCode = ProblemCode> extends Error {
   constructor(
     code: C,
     detail?: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+    options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      extensions?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail ?? problemRegistry[code].title);
     this.name = 'AppError';
@@ -51,7 +55,9 @@ export class AppError<C extends ProblemCode = ProblemCode> extends Error {
 
   static validation(errors: FieldError[], detail?: string): AppError<'validation_failed'> {
     const n = errors.length;
-    return new AppError('validation_failed', detail ?? `${n} field${n === 1 ? ' is' : 's are'} invalid`, { errors });
+    return new AppError('validation_failed', detail ?? `${n} field${n === 1 ? ' is' : 's are'} invalid`, {
+      errors,
+    });
   }
 
   static notFound(what = 'Resource'): AppError<'not_found'> {
@@ -66,7 +72,13 @@ export function isAppError(err: unknown): err is AppError {
 /** Builds the RFC 9457 body for a code; used by the kit and the gateway alike. */
 export function problem(
   code: ProblemCode,
-  init: { detail?: string; instance?: string; requestId?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
+  init: {
+    detail?: string;
+    instance?: string;
+    requestId?: string;
+    errors?: FieldError[];
+    extensions?: Record<string, unknown>;
+  } = {},
 ): ProblemBody {
   const entry = problemRegistry[code];
   const body: ProblemBody = { type: problemType(code), title: entry.title, status: entry.status, code };

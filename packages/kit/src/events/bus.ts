@@ -36,7 +36,11 @@ export interface Subscription {
 export interface EventBus {
   readonly kind: 'memory' | 'nats';
   publish(event: EventEnvelope): Promise<void>;
-  subscribe(spec: SubscriptionSpec, handler: EventHandler, onDeadLetter?: DeadLetterHandler): Promise<Subscription>;
+  subscribe(
+    spec: SubscriptionSpec,
+    handler: EventHandler,
+    onDeadLetter?: DeadLetterHandler,
+  ): Promise<Subscription>;
   /** Fire-and-forget fan-out to every live listener of `channel` (e.g. SSE streams on all replicas). */
   broadcast(channel: string, payload: unknown): Promise<void>;
   onBroadcast(channel: string, listener: (payload: unknown) => void): Promise<() => void>;

@@ -22,7 +22,12 @@ export interface ConsumerHost {
 }
 
 /** Runs the handler once for an event, deduplicated by the inbox. Returns false for a duplicate. */
-export async function handleOnce(host: ConsumerHost, def: ConsumerDefinition, event: EventEnvelope, attempt: number): Promise<boolean> {
+export async function handleOnce(
+  host: ConsumerHost,
+  def: ConsumerDefinition,
+  event: EventEnvelope,
+  attempt: number,
+): Promise<boolean> {
   const consumer = `${host.service}.${def.name}`;
   const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
   let published = false;
@@ -37,7 +42,8 @@ export async function handleOnce(host: ConsumerHost, def: ConsumerDefinition, ev
       publish: async (type, data, opts = {}) => {
         const ev = makeEvent(host.service, type, data, {
           ...opts,
-          ...(opts.traceparent === undefined && event.traceparent !== undefined && { traceparent: event.traceparent }),
+          ...(opts.traceparent === undefined &&
+            event.traceparent !== undefined && { traceparent: event.traceparent }),
         });
         await publishInTx(trx, ev);
         published = true;
@@ -50,19 +56,40 @@ export async function handleOnce(host: ConsumerHost, def: ConsumerDefinition, ev
   return handled;
 }
 
-export async function startConsumer(host: ConsumerHost, bus: EventBus, def: ConsumerDefinition): Promise<Subscription> {
+export async function startConsumer(
+  host: ConsumerHost,
+  bus: EventBus,
+  def: ConsumerDefinition,
+): Promise<Subscription> {
   const consumer = `${host.service}.${def.name}`;
-  const spec = { consumer, types: def.types, ...(def.maxDeliveries !== undefined && { maxDeliveries: def.maxDeliveries }), ...(def.backoffMs && { backoffMs: def.backoffMs }) };
+  const spec = {
+    consumer,
+    types: def.types,
+    ...(def.maxDeliveries !== undefined && { maxDeliveries: def.maxDeliveries }),
+    ...(def.backoffMs && { backoffMs: def.backoffMs }),
+  };
   return bus.subscribe(
     spec,
     async (event, attempt) => {
       const lag = () => Date.now() - Date.parse(event.time);
       try {
         const handled = await handleOnce(host, def, event, attempt);
-        kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: handled ? 'handled' : 'duplicate', lagMs: lag() });
+        kitEvents.consumed.publish({
+          service: host.service,
+          consumer,
+          type: event.type,
+          outcome: handled ? 'handled' : 'duplicate',
+          lagMs: lag(),
+        });
       } catch (err) {
         host.logger.warn({ err, consumer, event_id: event.id, attempt }, 'event handler failed');
-        kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: 'failed', lagMs: lag() });
+        kitEvents.consumed.publish({
+          service: host.service,
+          consumer,
+          type: event.type,
+          outcome: 'failed',
+          lagMs: lag(),
+        });
         throw err;
       }
     },
@@ -71,7 +98,13 @@ export async function startConsumer(host: ConsumerHost, bus: EventBus, def: Cons
         values (${uuidv7()}, ${consumer}, ${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb,
                 ${error instanceof Error ? error.message : String(error)}, ${attempts})`.execute(host.db);
       host.logger.error({ consumer, event_id: event.id, attempts }, 'event dead-lettered');
-      kitEvents.consumed.publish({ service: host.service, consumer, type: event.type, outcome: 'dead_lettered', lagMs: Date.now() - Date.parse(event.time) });
+      kitEvents.consumed.publish({
+        service: host.service,
+        consumer,
+        type: event.type,
+        outcome: 'dead_lettered',
+        lagMs: Date.now() - Date.parse(event.time),
+      });
     },
   );
 }
@@ -89,19 +122,31 @@ export interface DeadLetter {
   event: EventEnvelope;
 }
 
-export async function listDeadLetters(db: Kysely<any>, status: 'parked' | 'replayed' | 'all' = 'parked'): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  db: Kysely<any>,
+  status: 'parked' | 'replayed' | 'all' = 'parked',
+): Promise<DeadLetter[]> {
   const rows = await sql<DeadLetter>`select * from kit_dead_letters
     where ${status === 'all' ? sql`true` : sql`status = ${status}`} order by created_at`.execute(db);
-  return rows.rows.map((r) => ({ ...r, event: typeof r.event === 'string' ? (JSON.parse(r.event) as EventEnvelope) : r.event }));
+  return rows.rows.map((r) => ({
+    ...r,
+    event: typeof r.event === 'string' ? (JSON.parse(r.event) as EventEnvelope) : r.event,
+  }));
 }
 
 /** Runs a parked event through its consumer again; marks it replayed on success. */
-export async function replayDeadLetter(host: ConsumerHost, consumers: readonly ConsumerDefinition[], id: string): Promise<'replayed' | 'not_found'> {
+export async function replayDeadLetter(
+  host: ConsumerHost,
+  consumers: readonly ConsumerDefinition[],
+  id: string,
+): Promise<'replayed' | 'not_found'> {
   const dl = (await listDeadLetters(host.db, 'all')).find((d) => d.id === id);
   if (!dl || dl.status !== 'parked') return 'not_found';
   const def = consumers.find((c) => `${host.service}.${c.name}` === dl.consumer);
   if (!def) throw new Error(`consumer ${dl.consumer} is not defined by ${host.service}`);
   await handleOnce(host, def, dl.event, dl.attempts + 1);
-  await sql`update kit_dead_letters set status = 'replayed', replayed_at = now() where id = ${id}`.execute(host.db);
+  await sql`update kit_dead_letters set status = 'replayed', replayed_at = now() where id = ${id}`.execute(
+    host.db,
+  );
   return 'replayed';
 }

@@ -6,7 +6,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
-import { defaultBackoff, type DeadLetterHandler, type EventBus, type EventHandler, type Subscription, type SubscriptionSpec } from './bus.ts';
+import {
+  defaultBackoff,
+  type DeadLetterHandler,
+  type EventBus,
+  type EventHandler,
+  type Subscription,
+  type SubscriptionSpec,
+} from './bus.ts';
 import type { EventEnvelope } from './envelope.ts';
 
 interface Entry {
@@ -56,7 +63,11 @@ export class MemoryBus implements EventBus {
     }
   }
 
-  async subscribe(spec: SubscriptionSpec, handler: EventHandler, onDeadLetter?: DeadLetterHandler): Promise<Subscription> {
+  async subscribe(
+    spec: SubscriptionSpec,
+    handler: EventHandler,
+    onDeadLetter?: DeadLetterHandler,
+  ): Promise<Subscription> {
     const entry: Entry = { spec, handler, onDeadLetter, inFlight: new Set(), stopped: false };
     this.#subs.add(entry);
     return {

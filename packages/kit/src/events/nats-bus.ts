@@ -10,8 +10,22 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { headers as natsHeaders, nanos } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { defaultBackoff, type DeadLetterHandler, type EventBus, type EventHandler, type Subscription, type SubscriptionSpec } from './bus.ts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import {
+  defaultBackoff,
+  type DeadLetterHandler,
+  type EventBus,
+  type EventHandler,
+  type Subscription,
+  type SubscriptionSpec,
+} from './bus.ts';
 import type { EventEnvelope } from './envelope.ts';
 
 export interface NatsBusOptions {
@@ -36,7 +50,13 @@ export class NatsBus implements EventBus {
   readonly #prefix: string;
   readonly #subs = new Set<Subscription>();
 
-  private constructor(nc: NatsConnection, js: JetStreamClient, jsm: JetStreamManager, stream: string, prefix: string) {
+  private constructor(
+    nc: NatsConnection,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    stream: string,
+    prefix: string,
+  ) {
     this.#nc = nc;
     this.#js = js;
     this.#jsm = jsm;
@@ -76,10 +96,17 @@ export class NatsBus implements EventBus {
   async publish(event: EventEnvelope): Promise<void> {
     const h = natsHeaders();
     if (event.traceparent) h.set('traceparent', event.traceparent);
-    await this.#js.publish(this.#subject(event.type), enc.encode(JSON.stringify(event)), { msgID: event.id, headers: h });
+    await this.#js.publish(this.#subject(event.type), enc.encode(JSON.stringify(event)), {
+      msgID: event.id,
+      headers: h,
+    });
   }
 
-  async subscribe(spec: SubscriptionSpec, handler: EventHandler, onDeadLetter?: DeadLetterHandler): Promise<Subscription> {
+  async subscribe(
+    spec: SubscriptionSpec,
+    handler: EventHandler,
+    onDeadLetter?: DeadLetterHandler,
+  ): Promise<Subscription> {
     // One consumer per subscriber keeps the order of its events across types (an
     // order.cancelled never overtakes its order.confirmed). `filter_subjects` (several) needs
     // NATS 2.10; to run on 2.9 too, a multi-type consumer filters on the prefix and skips the rest.
@@ -89,7 +116,10 @@ export class NatsBus implements EventBus {
     const backoff = spec.backoffMs ?? defaultBackoff;
     let consumer;
     if (spec.broadcast) {
-      consumer = await this.#js.consumers.get(this.#stream, { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.New });
+      consumer = await this.#js.consumers.get(this.#stream, {
+        filter_subjects: filterSubject,
+        deliver_policy: DeliverPolicy.New,
+      });
     } else {
       const durable = spec.consumer.replace(/[^A-Za-z0-9_-]/g, '_');
       const cfg = {
@@ -103,7 +133,9 @@ export class NatsBus implements EventBus {
       try {
         await this.#jsm.consumers.add(this.#stream, cfg);
       } catch {
-        await this.#jsm.consumers.update(this.#stream, durable, { filter_subject: filterSubject }).catch(() => {});
+        await this.#jsm.consumers
+          .update(this.#stream, durable, { filter_subject: filterSubject })
+          .catch(() => {});
       }
       consumer = await this.#js.consumers.get(this.#stream, durable);
     }

@@ -10,7 +10,9 @@ import type { EventEnvelope } from './envelope.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 
 export async function publishInTx(trx: Transaction<any> | Kysely<any>, event: EventEnvelope): Promise<void> {
-  await sql`insert into kit_outbox (id, type, event) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)`.execute(trx);
+  await sql`insert into kit_outbox (id, type, event) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)`.execute(
+    trx,
+  );
 }
 
 export interface OutboxRelayOptions {
@@ -49,7 +51,9 @@ export class OutboxRelay {
     clearTimeout(this.#timer);
     this.#running = this.#drain()
       .then(() => undefined)
-      .catch((err: unknown) => this.#o.logger.error({ err, service: this.#o.service }, 'outbox relay failed; will retry'))
+      .catch((err: unknown) =>
+        this.#o.logger.error({ err, service: this.#o.service }, 'outbox relay failed; will retry'),
+      )
       .finally(() => {
         this.#running = undefined;
         if (this.#stopped) return;
@@ -88,14 +92,20 @@ export class OutboxRelay {
       const started = performance.now();
       await this.#o.bus.publish(event);
       await sql`update kit_outbox set published_at = now() where seq = ${row.seq}`.execute(this.#o.db);
-      kitEvents.relayed.publish({ service: this.#o.service, type: event.type, ms: performance.now() - started });
+      kitEvents.relayed.publish({
+        service: this.#o.service,
+        type: event.type,
+        ms: performance.now() - started,
+      });
     }
     return rows.length;
   }
 
   /** Rows not yet relayed (a metric). */
   async backlog(): Promise<number> {
-    const r = await sql<{ n: number }>`select count(*)::int as n from kit_outbox where published_at is null`.execute(this.#o.db);
+    const r = await sql<{
+      n: number;
+    }>`select count(*)::int as n from kit_outbox where published_at is null`.execute(this.#o.db);
     return r.rows[0]?.n ?? 0;
   }
 

@@ -48,7 +48,12 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 export function sendProblem(
   reply: FastifyReply,
   code: ProblemCode,
-  init: { detail?: string; errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  init: {
+    detail?: string;
+    errors?: FieldError[];
+    headers?: Record<string, string>;
+    extensions?: Record<string, unknown>;
+  } = {},
 ): FastifyReply {
   const req = reply.request;
   const body = problem(code, {
@@ -74,7 +79,9 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
 
   // Bodies are validated strictly (a number is not a string); query strings and path params are
   // text on the wire, so they are coerced to the schema's types.
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema),
+  );
 
   // An empty body with a JSON content type (common on DELETE and action POSTs) means no body.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
@@ -98,13 +105,18 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     // Unknown fields in a body are rejected (api-conventions.md), so typos and mass
     // assignment (`"roles": ["admin"]`) fail loudly instead of being ignored.
     const body = route.schema?.body as { type?: string; additionalProperties?: unknown } | undefined;
-    if (body && body.type === 'object' && body.additionalProperties === undefined) body.additionalProperties = false;
+    if (body && body.type === 'object' && body.additionalProperties === undefined)
+      body.additionalProperties = false;
   });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: opts.service, version: opts.version, ...(opts.description && { description: opts.description }) },
+      info: {
+        title: opts.service,
+        version: opts.version,
+        ...(opts.description && { description: opts.description }),
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -133,9 +145,16 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     const auth = cfg?.auth ?? 'required';
     if (auth === 'required' && req.caller.id === null && req.caller.auth !== 'service') {
       opts.onDenied?.({ req, status: 401, reason: 'unauthenticated' });
-      return sendProblem(reply, 'unauthenticated', { detail: 'Sign in to use this route', headers: { 'www-authenticate': 'Bearer' } });
+      return sendProblem(reply, 'unauthenticated', {
+        detail: 'Sign in to use this route',
+        headers: { 'www-authenticate': 'Bearer' },
+      });
     }
-    if (cfg?.permission && req.caller.auth !== 'service' && !permissionScope(req.caller.permissions, cfg.permission)) {
+    if (
+      cfg?.permission &&
+      req.caller.auth !== 'service' &&
+      !permissionScope(req.caller.permissions, cfg.permission)
+    ) {
       opts.onDenied?.({ req, status: 403, reason: `missing_permission:${cfg.permission}` });
       return sendProblem(reply, 'forbidden', { detail: `Requires the ${cfg.permission} permission` });
     }
@@ -150,7 +169,8 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
       status: reply.statusCode,
       ms: reply.elapsedTime,
     });
-    if (reply.statusCode >= 500) req.log.error({ status: reply.statusCode, method: req.method, url: req.url }, 'request failed');
+    if (reply.statusCode >= 500)
+      req.log.error({ status: reply.statusCode, method: req.method, url: req.url }, 'request failed');
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -178,7 +198,10 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     if (fe.validation) {
       const errors = fieldErrors(fe.validation as never, fe.validationContext);
       const n = errors.length;
-      return sendProblem(reply, 'validation_failed', { detail: `${n} field${n === 1 ? ' is' : 's are'} invalid`, errors });
+      return sendProblem(reply, 'validation_failed', {
+        detail: `${n} field${n === 1 ? ' is' : 's are'} invalid`,
+        errors,
+      });
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -197,7 +220,9 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     if (fe.statusCode === 415) return sendProblem(reply, 'unsupported_media_type');
     // Anything else is ours: log it in full under the request id, answer without internals.
     req.log.error({ err }, 'unhandled error');
-    return sendProblem(reply, 'internal_error', { detail: 'An unexpected error occurred; quote the request_id' });
+    return sendProblem(reply, 'internal_error', {
+      detail: 'An unexpected error occurred; quote the request_id',
+    });
   });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -28,5 +28,11 @@ export function continueTrace(header: string | string[] | undefined): TraceConte
   const traceId = valid ? m[1]! : randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
   const flags = valid ? m[3]! : '01';
-  return { traceId, spanId, parentSpanId: valid ? m[2]! : null, flags, traceparent: `00-${traceId}-${spanId}-${flags}` };
+  return {
+    traceId,
+    spanId,
+    parentSpanId: valid ? m[2]! : null,
+    flags,
+    traceparent: `00-${traceId}-${spanId}-${flags}`,
+  };
 }

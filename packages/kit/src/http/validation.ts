@@ -38,7 +38,10 @@ export function fieldErrors(errors: readonly AjvLikeError[], context?: string): 
       case 'format':
         field = join(e.instancePath);
         code = 'format';
-        message = e.params.format === 'email' ? 'must be an email address' : `must be a valid ${String(e.params.format)}`;
+        message =
+          e.params.format === 'email'
+            ? 'must be an email address'
+            : `must be a valid ${String(e.params.format)}`;
         break;
       default:
         field = join(e.instancePath);

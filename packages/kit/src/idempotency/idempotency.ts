@@ -37,7 +37,13 @@ export function installIdempotency(app: ServiceApp, db: Kysely<any>): void {
     const key = req.headers['idempotency-key'];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) {
-      throw AppError.validation([{ field: 'Idempotency-Key', code: 'format', message: 'must be 1–255 characters of A-Z a-z 0-9 _ . : -' }]);
+      throw AppError.validation([
+        {
+          field: 'Idempotency-Key',
+          code: 'format',
+          message: 'must be 1–255 characters of A-Z a-z 0-9 _ . : -',
+        },
+      ]);
     }
     const caller = req.caller.id ?? `anon:${req.caller.apiKeyId ?? req.ip}`;
     const hash = requestHash(req);
@@ -51,17 +57,31 @@ export function installIdempotency(app: ServiceApp, db: Kysely<any>): void {
       return;
     }
     const existing = (
-      await sql<{ request_hash: string; state: string; status_code: number; headers: Record<string, string> | string; body: string }>`
-        select request_hash, state, status_code, headers, body from kit_idempotency where caller = ${caller} and key = ${key}`.execute(db)
+      await sql<{
+        request_hash: string;
+        state: string;
+        status_code: number;
+        headers: Record<string, string> | string;
+        body: string;
+      }>`
+        select request_hash, state, status_code, headers, body from kit_idempotency where caller = ${caller} and key = ${key}`.execute(
+        db,
+      )
     ).rows[0];
     if (!existing) throw new AppError('idempotency_in_progress', 'Retry in a moment');
     if (existing.request_hash !== hash) {
       throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request', {
-        errors: [{ field: 'Idempotency-Key', code: 'reused', message: 'was used with a different request body' }],
+        errors: [
+          { field: 'Idempotency-Key', code: 'reused', message: 'was used with a different request body' },
+        ],
       });
     }
-    if (existing.state !== 'completed') throw new AppError('idempotency_in_progress', 'The first request with this key is still running');
-    const headers = typeof existing.headers === 'string' ? (JSON.parse(existing.headers) as Record<string, string>) : existing.headers;
+    if (existing.state !== 'completed')
+      throw new AppError('idempotency_in_progress', 'The first request with this key is still running');
+    const headers =
+      typeof existing.headers === 'string'
+        ? (JSON.parse(existing.headers) as Record<string, string>)
+        : existing.headers;
     for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
     reply.header('idempotent-replayed', 'true');
     return reply.code(existing.status_code).send(existing.body);
@@ -89,6 +109,9 @@ export function installIdempotency(app: ServiceApp, db: Kysely<any>): void {
   // A request that died before sending (client gone, crash in a hook) must not hold its key.
   app.addHook('onResponse', async (req: WithReservation) => {
     const r = req[reserved];
-    if (r) await sql`delete from kit_idempotency where caller = ${r.caller} and key = ${r.key} and state = 'in_progress'`.execute(db);
+    if (r)
+      await sql`delete from kit_idempotency where caller = ${r.caller} and key = ${r.key} and state = 'in_progress'`.execute(
+        db,
+      );
   });
 }

@@ -21,7 +21,9 @@ export const REDACT_PATHS = [
   'token',
 ];
 
-export function createLogger(opts: { name?: string; level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  opts: { name?: string; level?: string; destination?: NodeJS.WritableStream } = {},
+): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },

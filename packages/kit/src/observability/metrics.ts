@@ -64,7 +64,10 @@ export function enableKitMetrics(): void {
   if (subscribed) return;
   subscribed = true;
   kitEvents.request.subscribe((m) => {
-    httpDuration.observe({ service: m.service, method: m.method, route: m.route, status: String(m.status) }, m.ms / 1000);
+    httpDuration.observe(
+      { service: m.service, method: m.method, route: m.route, status: String(m.status) },
+      m.ms / 1000,
+    );
   });
   kitEvents.relayed.subscribe((m) => relayed.inc({ service: m.service, type: m.type }));
   kitEvents.consumed.subscribe((m) => {
@@ -73,7 +76,11 @@ export function enableKitMetrics(): void {
   });
 }
 
-export function registerServiceGauges(service: string, backlog: GaugeSource, deadLetters: GaugeSource): () => void {
+export function registerServiceGauges(
+  service: string,
+  backlog: GaugeSource,
+  deadLetters: GaugeSource,
+): () => void {
   backlogSources.set(service, backlog);
   deadLetterSources.set(service, deadLetters);
   return () => {

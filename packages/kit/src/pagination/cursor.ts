@@ -15,7 +15,9 @@ import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors/problem.ts';
 
 export const PageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' }),
+  ),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor`' })),
 };
 
@@ -55,9 +57,13 @@ function decode(cursor: string): [unknown, unknown] {
   try {
     const arr = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (!Array.isArray(arr) || arr.length !== 2) throw new Error('shape');
-    return arr.map((v) => (v && typeof v === 'object' && 'd' in v ? new Date(String((v as { d: string }).d)) : v)) as [unknown, unknown];
+    return arr.map((v) =>
+      v && typeof v === 'object' && 'd' in v ? new Date(String((v as { d: string }).d)) : v,
+    ) as [unknown, unknown];
   } catch {
-    throw AppError.validation([{ field: 'cursor', code: 'invalid', message: 'is not a cursor this API issued' }]);
+    throw AppError.validation([
+      { field: 'cursor', code: 'invalid', message: 'is not a cursor this API issued' },
+    ]);
   }
 }
 
@@ -79,11 +85,20 @@ export async function paginate<DB, TB extends keyof DB, Row>(
     const op = sql.raw(dir === 'asc' ? '>' : '<');
     q = q.where(sql<boolean>`(${sql.ref(opts.sort)}, ${sql.ref(idCol)}) ${op} (${s}, ${id})`);
   }
-  const rows = (await q.orderBy(sql.ref(opts.sort), dir).orderBy(sql.ref(idCol), dir).limit(limit + 1).execute()) as Row[];
+  const rows = (await q
+    .orderBy(sql.ref(opts.sort), dir)
+    .orderBy(sql.ref(idCol), dir)
+    .limit(limit + 1)
+    .execute()) as Row[];
   const has_more = rows.length > limit;
   const data = has_more ? rows.slice(0, limit) : rows;
   const last = data.at(-1) as Record<string, unknown> | undefined;
-  const keyOf = opts.keyOf ?? ((r: Row) => [(r as Record<string, unknown>)[bare(opts.sort)], (r as Record<string, unknown>)[bare(idCol)]]);
+  const keyOf =
+    opts.keyOf ??
+    ((r: Row) => [
+      (r as Record<string, unknown>)[bare(opts.sort)],
+      (r as Record<string, unknown>)[bare(idCol)],
+    ]);
   return { data, has_more, next_cursor: has_more && last ? encode(keyOf(last as Row)) : null };
 }
 

@@ -16,7 +16,13 @@ import { loadMigrations, runMigrations } from '../db/migrations.ts';
 import type { EventBus, Subscription } from '../events/bus.ts';
 import { makeEvent } from '../events/envelope.ts';
 import { OutboxRelay, publishInTx } from '../events/outbox.ts';
-import { listDeadLetters, replayDeadLetter, startConsumer, type ConsumerHost, type DeadLetter } from '../events/consumer.ts';
+import {
+  listDeadLetters,
+  replayDeadLetter,
+  startConsumer,
+  type ConsumerHost,
+  type DeadLetter,
+} from '../events/consumer.ts';
 import { buildServiceApp } from '../http/app.ts';
 import { installIdempotency } from '../idempotency/idempotency.ts';
 import { loadSettings } from '../config/settings.ts';
@@ -56,7 +62,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(def: ServiceDefinition, opts: StartServiceOptions): Promise<RunningService> {
+export async function startService(
+  def: ServiceDefinition,
+  opts: StartServiceOptions,
+): Promise<RunningService> {
   enableKitMetrics();
   const logger = opts.logger.child({ service: def.name });
   const env = opts.env ?? process.env;
@@ -114,14 +123,26 @@ export async function startService(def: ServiceDefinition, opts: StartServiceOpt
         source: def.name,
       };
       // Best-effort and off the request path: an audit event must never fail a response.
-      opts.bus.publish(makeEvent(def.name, 'access.denied', data)).catch((err: unknown) => logger.warn({ err }, 'access.denied not reported'));
+      opts.bus
+        .publish(makeEvent(def.name, 'access.denied', data))
+        .catch((err: unknown) => logger.warn({ err }, 'access.denied not reported'));
     },
   });
   installIdempotency(app, db);
+  let closing = false;
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 
-  app.get('/health/live', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/health/live', { config: { public: true }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }));
   app.get('/health/ready', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const checks: Record<string, 'ok' | 'failing'> = { database: 'ok', bus: opts.bus.isReady() ? 'ok' : 'failing' };
+    const checks: Record<string, 'ok' | 'failing'> = {
+      database: 'ok',
+      bus: opts.bus.isReady() ? 'ok' : 'failing',
+    };
     try {
       await store.ping();
     } catch {
@@ -145,11 +166,15 @@ export async function startService(def: ServiceDefinition, opts: StartServiceOpt
     const status = (req.query as { status?: string }).status;
     return { data: await listDeadLetters(db, status === 'all' || status === 'replayed' ? status : 'parked') };
   });
-  app.post('/internal/dead-letters/:id/replay', { schema: { hide: true }, preHandler: operatorOnly }, async (req) => {
-    const result = await replayDeadLetter(host, def.consumers ?? [], (req.params as { id: string }).id);
-    if (result === 'not_found') throw AppError.notFound('Parked dead letter');
-    return { id: (req.params as { id: string }).id, status: result };
-  });
+  app.post(
+    '/internal/dead-letters/:id/replay',
+    { schema: { hide: true }, preHandler: operatorOnly },
+    async (req) => {
+      const result = await replayDeadLetter(host, def.consumers ?? [], (req.params as { id: string }).id);
+      if (result === 'not_found') throw AppError.notFound('Parked dead letter');
+      return { id: (req.params as { id: string }).id, status: result };
+    },
+  );
 
   await def.routes(app, deps);
   await app.ready();
@@ -159,7 +184,12 @@ export async function startService(def: ServiceDefinition, opts: StartServiceOpt
   const unregister = registerServiceGauges(
     def.name,
     () => relay.backlog(),
-    async () => (await sql<{ n: number }>`select count(*)::int as n from kit_dead_letters where status = 'parked'`.execute(db)).rows[0]?.n ?? 0,
+    async () =>
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from kit_dead_letters where status = 'parked'`.execute(db)
+      ).rows[0]?.n ?? 0,
   );
   await mkdir(dataDir, { recursive: true }).catch(() => {});
   await def.start?.(deps);
@@ -188,8 +218,16 @@ export async function startService(def: ServiceDefinition, opts: StartServiceOpt
     },
     stop() {
       stopping ??= (async () => {
-        // 1. stop accepting and finish in-flight requests (Fastify waits for them)
-        await app.close();
+        // 1. stop accepting and finish in-flight requests (Fastify waits for them). A keep-alive
+        // connection that served an in-flight request turns idle only after `close()` began, so
+        // responses now say `Connection: close` and idle sockets are swept until all are gone.
+        closing = true;
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         // 2. stop consumers (they finish the event in hand), 3. flush the relay
         await Promise.all(subs.map((s) => s.stop()));
         for (const fn of closers.reverse()) await fn();

@@ -36,7 +36,12 @@ export interface TestResponse<T = any> {
 }
 
 export interface TestClient {
-  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse<T>>;
   get<T = any>(path: string, headers?: Record<string, string>): Promise<TestResponse<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
   put<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
@@ -45,8 +50,16 @@ export interface TestClient {
 }
 
 /** An HTTP client for `baseUrl` that sends `extraHeaders` (e.g. a passport) on every call. */
-export function httpClient(baseUrl: string, extraHeaders: () => Record<string, string> = () => ({})): TestClient {
-  const request = async <T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
+export function httpClient(
+  baseUrl: string,
+  extraHeaders: () => Record<string, string> = () => ({}),
+): TestClient {
+  const request = async <T>(
+    method: string,
+    p: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const h: Record<string, string> = { ...extraHeaders(), ...headers };
     if (body !== undefined && !h['content-type']) h['content-type'] = 'application/json';
     const res = await fetch(baseUrl + p, {

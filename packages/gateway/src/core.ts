@@ -1,0 +1,25 @@
+/** What a request context needs from the gateway that runs it. */
+import type { Logger } from 'pino';
+import type { Authenticator } from './auth/authenticate.ts';
+import type { PassportMint } from './auth/principal.ts';
+import type { RateLimiter } from './limits/rate-limit.ts';
+import type { GatewayMetrics, HistogramSeries } from './observe/metrics.ts';
+import type { GatewayStore } from './store/store.ts';
+import type { RequestContext } from './request.ts';
+
+export type OwnHandler = (ctx: RequestContext) => void;
+
+export interface GatewayCore {
+  readonly authenticator: Authenticator;
+  readonly limiter: RateLimiter;
+  readonly store: GatewayStore;
+  readonly mint: PassportMint;
+  readonly metrics: GatewayMetrics;
+  readonly log: Logger;
+  readonly idempotencyLockMs: number;
+  readonly idempotencyTtlMs: number;
+  readonly idempotencyMaxBody: number;
+  ownRoute(path: string): OwnHandler | undefined;
+  reportDenied(ctx: RequestContext, status: 401 | 403, reason: string): void;
+  upstreamSeries(service: string): HistogramSeries;
+}

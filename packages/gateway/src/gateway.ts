@@ -1,0 +1,369 @@
+/**
+ * The gateway: a plain `node:http` server, the compiled runtime (swapped atomically on
+ * reload), the shared state (store, denylist, credential caches, passports) and the
+ * gateway's own routes. The request path itself lives in `request.ts`.
+ *
+ * @example
+ *   const gw = await createGateway({ config: await loadGatewayConfig('portico.yaml'), passportSecret });
+ *   const { port } = await gw.listen();
+ */
+import { createServer, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import { pino, type Logger } from 'pino';
+import { compile, type Runtime } from './config/compile.ts';
+import { parseDuration, parseSize } from './config/units.ts';
+import { InstanceRegistry } from './upstream/service.ts';
+import { GatewayMetrics, Gauge, type HistogramSeries } from './observe/metrics.ts';
+import { MemoryStore } from './store/memory.ts';
+import { RedisStore } from './store/redis.ts';
+import { Denylist } from './auth/denylist.ts';
+import { JwksCache } from './auth/jwks.ts';
+import { JwtVerifier } from './auth/jwt.ts';
+import { ApiKeyVerifier } from './auth/api-keys.ts';
+import { Authenticator } from './auth/authenticate.ts';
+import { PassportMint } from './auth/principal.ts';
+import { DenialReporter, subscribeRevocations } from './auth/revocations.ts';
+import { RateLimiter } from './limits/rate-limit.ts';
+import { IdentityClient } from './identity-client.ts';
+import { OpenApiAggregator } from './own/openapi.ts';
+import { DOCS_CSP, DOCS_PATHS, docsAsset } from './own/docs.ts';
+import { writeJson } from './edge/respond.ts';
+import { mergeHeaders } from './edge/respond.ts';
+import { watchConfig } from './reload.ts';
+import { RequestContext } from './request.ts';
+import type { GatewayConfig } from './config/types.ts';
+import type { GatewayStore } from './store/store.ts';
+import type { EventBus, Subscription } from './kit.ts';
+import type { GatewayCore, OwnHandler } from './core.ts';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** With a path, the file is watched (and SIGHUP honoured) for hot reloads. */
+  configPath?: string;
+  /** Root secret from which per-service passport keys are derived. */
+  passportSecret: string | Buffer;
+  bus?: EventBus;
+  /** Shared state in Redis; without it, in memory. */
+  redisUrl?: string;
+  logger?: Logger;
+  port?: number;
+  host?: string;
+}
+
+export interface GatewayHandle {
+  listen(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  /** Validated config → new runtime, swapped atomically. */
+  reload(config: GatewayConfig): void;
+  readonly url: string;
+}
+
+const requestChannel = channel('portico.gateway.reload');
+
+class Gateway implements GatewayCore {
+  readonly log: Logger;
+  readonly metrics = new GatewayMetrics();
+  readonly store: GatewayStore;
+  readonly mint: PassportMint;
+  readonly limiter: RateLimiter;
+  readonly authenticator: Authenticator;
+  readonly idempotencyLockMs: number;
+  readonly idempotencyTtlMs: number;
+  readonly idempotencyMaxBody: number;
+  readonly server: Server;
+  readonly registry = new InstanceRegistry();
+  readonly denylist: Denylist;
+  readonly jwks: JwksCache;
+  readonly jwt: JwtVerifier;
+  readonly apiKeys: ApiKeyVerifier;
+  readonly openapi: OpenApiAggregator;
+  readonly #reporter: DenialReporter;
+  readonly #opts: GatewayOptions;
+  #rt: Runtime;
+  #own: Map<string, OwnHandler>;
+  #upstreamSeries = new Map<string, HistogramSeries>();
+  #subscription: Subscription | null = null;
+  #stopWatching: (() => void) | null = null;
+  #closing = false;
+  port = 0;
+  host: string;
+
+  constructor(opts: GatewayOptions) {
+    this.#opts = opts;
+    const config = opts.config;
+    this.log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
+    this.store = opts.redisUrl
+      ? new RedisStore(opts.redisUrl, { prefix: config.store?.prefix, timeoutMs: parseDuration(config.store?.timeout, 250) })
+      : new MemoryStore();
+    this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport?.ttl, 60_000) / 1000));
+    this.limiter = new RateLimiter(this.store);
+    this.#rt = compile(config, this.registry, this.metrics);
+    const identity = new IdentityClient(
+      () => this.#rt.services.get(this.#rt.identityService),
+      () => this.#rt.jwksPath,
+      this.mint,
+    );
+    const id = config.identity ?? {};
+    this.jwks = new JwksCache(identity.fetchJwks, {
+      floorMs: parseDuration(id.jwks_refresh_floor, 10_000),
+      maxAgeMs: parseDuration(id.jwks_max_age, 300_000),
+      log: this.log,
+    });
+    this.jwt = new JwtVerifier(this.jwks, { skewMs: parseDuration(id.clock_skew, 5000) });
+    this.apiKeys = new ApiKeyVerifier(identity.call, parseDuration(id.api_key_cache_ttl, 30_000));
+    this.denylist = new Denylist(this.store, this.log);
+    this.authenticator = new Authenticator(this.jwt, this.apiKeys, this.denylist);
+    this.#reporter = new DenialReporter(opts.bus, this.log);
+    this.idempotencyTtlMs = parseDuration(config.idempotency?.ttl, 86_400_000);
+    this.idempotencyLockMs = parseDuration(config.idempotency?.lock_ttl, 60_000);
+    this.idempotencyMaxBody = parseSize(config.idempotency?.max_body, 1024 * 1024);
+    this.openapi = new OpenApiAggregator(parseDuration(config.openapi?.refresh, 60_000), this.log);
+    this.host = opts.host ?? config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
+    this.port = opts.port ?? config.listen?.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000);
+    this.#own = this.#ownRoutes();
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      new RequestContext(this, this.#rt, req, res).run();
+    });
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    });
+    this.#gauges();
+  }
+
+  get runtime(): Runtime {
+    return this.#rt;
+  }
+
+  async start(): Promise<void> {
+    if (this.store instanceof RedisStore && !(await this.store.ready(2000)))
+      this.log.warn('Redis is not reachable yet: rate limits follow their fail modes until it is');
+    for (const svc of this.#rt.services.values()) svc.startHealthChecks();
+    this.denylist.start();
+    this.jwks.start();
+    if (this.#opts.bus)
+      this.#subscription = await subscribeRevocations(this.#opts.bus, {
+        denylist: this.denylist,
+        jwt: this.jwt,
+        apiKeys: this.apiKeys,
+        log: this.log,
+      });
+    if (this.#opts.configPath)
+      this.#stopWatching = watchConfig(this.#opts.configPath, this.log, {
+        apply: (c) => this.reload(c),
+        rejected: () => this.metrics.reloads.inc({ result: 'invalid' }),
+      });
+  }
+
+  reload(config: GatewayConfig): void {
+    const old = this.#rt;
+    const next = compile(config, this.registry, this.metrics);
+    this.#rt = next;
+    for (const svc of old.services.values()) svc.stopHealthChecks();
+    for (const svc of next.services.values()) svc.startHealthChecks();
+    void this.registry.prune([...next.services.values()]);
+    this.metrics.reloads.inc({ result: 'applied' });
+    if (requestChannel.hasSubscribers) requestChannel.publish({ routes: next.routes.length });
+    this.log.info({ routes: next.routes.length, services: next.services.size }, 'gateway config applied');
+  }
+
+  async listen(): Promise<{ port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = this.server.address();
+    if (addr && typeof addr === 'object') this.port = addr.port;
+    this.log.info({ url: this.url }, 'gateway listening');
+    return { port: this.port };
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host === '0.0.0.0' ? '127.0.0.1' : this.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#stopWatching?.();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const grace = setTimeout(() => this.server.closeAllConnections(), 5000);
+    await closed;
+    clearTimeout(grace);
+    for (const svc of this.#rt.services.values()) svc.stopHealthChecks();
+    this.denylist.stop();
+    this.jwks.stop();
+    await this.#subscription?.stop().catch(() => {});
+    await this.registry.closeAll();
+    await this.store.close();
+  }
+
+  // ---- hooks used by request contexts ---------------------------------------------------
+
+  ownRoute(path: string): OwnHandler | undefined {
+    return this.#own.get(path);
+  }
+
+  reportDenied(ctx: RequestContext, status: 401 | 403, reason: string): void {
+    this.metrics.denied.inc({ status: String(status), reason });
+    const ua = ctx.req.headers['user-agent'];
+    this.#reporter.report({
+      actor_id: ctx.principal.caller.id,
+      method: ctx.method,
+      path: ctx.path,
+      status,
+      reason,
+      ip: ctx.ip || null,
+      user_agent: typeof ua === 'string' ? ua : null,
+      request_id: ctx.requestId,
+      source: 'gateway',
+    });
+  }
+
+  upstreamSeries(service: string): HistogramSeries {
+    let s = this.#upstreamSeries.get(service);
+    if (!s) this.#upstreamSeries.set(service, (s = this.metrics.upstreamDuration.series({ service })));
+    return s;
+  }
+
+  // ---- own routes -----------------------------------------------------------------------
+
+  #ownRoutes(): Map<string, OwnHandler> {
+    const own = new Map<string, OwnHandler>();
+    const get = (path: string, h: OwnHandler) =>
+      own.set(path, (ctx) => {
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+          ctx.headers.push(['allow', 'GET, HEAD']);
+          ctx.problem('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+          return;
+        }
+        h(ctx);
+      });
+    const json = (ctx: RequestContext, status: number, body: unknown) => {
+      ctx.headers.push(['cache-control', 'no-store']);
+      writeJson(ctx.res, status, ctx.headers, body);
+      ctx.done(status);
+    };
+    get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
+    get('/health/ready', (ctx) =>
+      this.#closing
+        ? json(ctx, 503, { status: 'closing' })
+        : json(ctx, 200, { status: 'ready', store: this.store.isReady() ? 'ok' : 'unavailable', keys: this.jwks.loaded ? 'ok' : 'pending' }),
+    );
+    get('/health', (ctx) => {
+      const services: Record<string, string> = {};
+      let up = 0;
+      let total = 0;
+      for (const svc of ctx.rt.services.values()) {
+        const s = svc.status();
+        services[svc.name] = s;
+        total++;
+        if (s === 'healthy') up++;
+        else if (s === 'degraded') up += 0.5;
+      }
+      const status = up === total ? 'healthy' : up === 0 ? 'unhealthy' : 'degraded';
+      json(ctx, status === 'unhealthy' ? 503 : 200, { status, timestamp: new Date().toISOString(), services });
+    });
+    get('/openapi.json', (ctx) => {
+      this.openapi.document(ctx.rt).then(
+        (doc) => json(ctx, 200, doc),
+        (err: unknown) => ctx.internalError(err),
+      );
+    });
+    get('/metrics', (ctx) => {
+      if (!ctx.rt.metricsEnabled || !this.#metricsAllowed(ctx)) {
+        ctx.problem('not_found', `No route for ${ctx.path}`);
+        return;
+      }
+      const body = this.metrics.render();
+      const out: Record<string, string> = {};
+      mergeHeaders(out, ctx.headers);
+      out['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
+      ctx.res.writeHead(200, out);
+      ctx.res.end(body);
+      ctx.done(200);
+    });
+    for (const p of DOCS_PATHS)
+      get(p, (ctx) => {
+        const asset = ctx.rt.docsEnabled ? docsAsset(p) : undefined;
+        if (!asset) {
+          ctx.problem('not_found', `No route for ${ctx.path}`);
+          return;
+        }
+        const out: Record<string, string> = {};
+        mergeHeaders(out, ctx.headers);
+        out['content-type'] = asset.type;
+        out['content-security-policy'] = DOCS_CSP;
+        out['cache-control'] = 'public, max-age=3600';
+        ctx.res.writeHead(200, out);
+        ctx.res.end(asset.body);
+        ctx.done(200);
+      });
+    return own;
+  }
+
+  #metricsAllowed(ctx: RequestContext): boolean {
+    if (ctx.rt.metricsPublic) return true;
+    const token = ctx.rt.metricsToken;
+    const auth = ctx.req.headers.authorization;
+    if (token && typeof auth === 'string' && auth.startsWith('Bearer ')) {
+      const a = Buffer.from(auth.slice(7));
+      const b = Buffer.from(token);
+      if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    }
+    // The peer itself, not X-Forwarded-For: a proxied request is not local.
+    const peer = ctx.req.socket.remoteAddress ?? '';
+    return peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+  }
+
+  #gauges(): void {
+    const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
+    this.metrics.addGauge(
+      new Gauge('portico_gateway_breaker_state', 'Circuit breaker per instance: 0 closed, 1 half-open, 2 open.', () =>
+        [...this.#rt.services.values()].flatMap((s) =>
+          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, breakerValue[i.breaker.state]]),
+        ),
+      ),
+    );
+    this.metrics.addGauge(
+      new Gauge('portico_gateway_instance_healthy', 'Active health check result per instance (1 healthy).', () =>
+        [...this.#rt.services.values()].flatMap((s) =>
+          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, i.healthy ? 1 : 0]),
+        ),
+      ),
+    );
+    this.metrics.addGauge(
+      new Gauge('portico_gateway_instance_inflight', 'Requests in flight per instance.', () =>
+        [...this.#rt.services.values()].flatMap((s) =>
+          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, i.inflight]),
+        ),
+      ),
+    );
+    this.metrics.addGauge(
+      new Gauge('portico_gateway_store_up', 'Whether the gateway store (memory or Redis) answers.', () => [
+        [{ kind: this.store.kind }, this.store.isReady() ? 1 : 0],
+      ]),
+    );
+  }
+}
+
+/**
+ * Creates a gateway (not yet listening): compiles the config, opens the store, starts health
+ * checks, the JWKS cache, the denylist sync, the revocation subscription and the file watch.
+ */
+export async function createGateway(opts: GatewayOptions): Promise<GatewayHandle> {
+  const gw = new Gateway(opts);
+  await gw.start();
+  return {
+    listen: () => gw.listen(),
+    close: () => gw.close(),
+    reload: (config) => gw.reload(config),
+    get url() {
+      return gw.url;
+    },
+  };
+}

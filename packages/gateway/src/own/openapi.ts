@@ -1,0 +1,288 @@
+/**
+ * One OpenAPI 3.1 document for the whole platform, built from each service's own document
+ * (`/openapi.json` on the service) and the gateway's routes: only operations the gateway
+ * actually routes appear, under the public path (after rewrites), with the gateway's
+ * security, rate limits, error answers and deprecations. Component names are prefixed with
+ * their service so two services' `Order` schemas cannot collide.
+ */
+import type { Logger } from 'pino';
+import type { CompiledRoute, Runtime } from '../config/compile.ts';
+import type { UpstreamService } from '../upstream/service.ts';
+import { PROBLEM_BASE } from '../kit.ts';
+
+type Json = Record<string, unknown>;
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const FETCH_TIMEOUT_MS = 3000;
+
+function pascal(name: string): string {
+  return name.replace(/(^|[-_])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+}
+
+function shape(template: string): string {
+  return template.replace(/\{[^}]+\}/g, '{}');
+}
+
+/** Deep copy with `$ref`s to components renamed to the prefixed names. */
+function rewriteRefs(value: unknown, prefix: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, prefix));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/')) {
+      const [, , type, name] = v.split('/');
+      out[k] = `#/components/${type}/${prefix}${name}`;
+    } else out[k] = rewriteRefs(v, prefix);
+  }
+  return out;
+}
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', format: 'uri', examples: [`${PROBLEM_BASE}rate-limited`] },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    request_id: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+function problemResponse(description: string, headers?: Json): Json {
+  return {
+    description,
+    ...(headers && { headers }),
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
+}
+
+const RL_HEADERS = {
+  'X-RateLimit-Limit': { schema: { type: 'integer' }, description: 'Requests allowed in the window' },
+  'X-RateLimit-Remaining': { schema: { type: 'integer' }, description: 'Requests left in the window' },
+  'X-RateLimit-Reset': { schema: { type: 'integer' }, description: 'Seconds until the window resets' },
+  RateLimit: { schema: { type: 'string' }, description: 'IETF draft RateLimit field' },
+  'RateLimit-Policy': { schema: { type: 'string' }, description: 'IETF draft RateLimit-Policy field' },
+};
+
+export class OpenApiAggregator {
+  #docs = new Map<string, { doc: Json | null; at: number }>();
+  #refreshMs: number;
+  #log: Logger;
+  #inflight: Promise<void> | null = null;
+
+  constructor(refreshMs: number, log: Logger) {
+    this.#refreshMs = refreshMs;
+    this.#log = log;
+  }
+
+  async #fetch(svc: UpstreamService): Promise<void> {
+    const path = svc.settings.openapiPath;
+    if (path === null) {
+      this.#docs.set(svc.name, { doc: null, at: Date.now() });
+      return;
+    }
+    const inst = svc.pick(Date.now(), null);
+    try {
+      if (!inst) throw new Error('no available instance');
+      const res = await inst.pool.request({
+        method: 'GET',
+        path,
+        headers: { accept: 'application/json' },
+        headersTimeout: FETCH_TIMEOUT_MS,
+        bodyTimeout: FETCH_TIMEOUT_MS,
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`answered ${res.statusCode}`);
+      }
+      const doc = (await res.body.json()) as Json;
+      this.#docs.set(svc.name, { doc, at: Date.now() });
+    } catch (err) {
+      this.#log.warn({ err, service: svc.name }, 'OpenAPI document not fetched; keeping the previous one');
+      const prev = this.#docs.get(svc.name);
+      this.#docs.set(svc.name, { doc: prev?.doc ?? null, at: Date.now() - this.#refreshMs + 5000 });
+    }
+  }
+
+  /** Fetches the documents that are missing or older than the refresh interval. */
+  async refresh(rt: Runtime, force = false): Promise<void> {
+    this.#inflight ??= (async () => {
+      const now = Date.now();
+      const stale = [...rt.services.values()].filter((s) => {
+        const d = this.#docs.get(s.name);
+        return force || !d || now - d.at >= this.#refreshMs;
+      });
+      await Promise.all(stale.map((s) => this.#fetch(s)));
+    })().finally(() => (this.#inflight = null));
+    await this.#inflight;
+  }
+
+  async document(rt: Runtime): Promise<Json> {
+    await this.refresh(rt);
+    return build(rt, (name) => this.#docs.get(name)?.doc ?? null);
+  }
+}
+
+function securityFor(route: CompiledRoute): Json[] {
+  if (route.auth === 'none') return [];
+  const schemes = [{ bearerAuth: [] }, { apiKey: [] }];
+  return route.auth === 'optional' ? [{}, ...schemes] : schemes;
+}
+
+function decorate(op: Json, route: CompiledRoute, service: string): Json {
+  const out: Json = { ...op };
+  out.security = securityFor(route);
+  if (!Array.isArray(out.tags) || out.tags.length === 0) out.tags = [service];
+  const responses: Json = { ...((out.responses as Json) ?? {}) };
+  if (route.auth !== 'none') responses['401'] ??= problemResponse('Missing, invalid, expired or revoked credentials');
+  if (route.permission) {
+    responses['403'] ??= problemResponse(`The caller lacks the ${route.permission} permission`);
+    out['x-portico-permission'] = route.permission;
+  }
+  if (route.rateLimits.length) {
+    responses['429'] = problemResponse('Rate limited', { 'Retry-After': { schema: { type: 'integer' } }, ...RL_HEADERS });
+    out['x-portico-rate-limits'] = route.rateLimits.map((p) => ({ name: p.name, limit: p.limit, window_seconds: p.windowMs / 1000, by: p.by }));
+  }
+  responses['502'] ??= problemResponse('The service failed');
+  responses['503'] ??= problemResponse('The service is unavailable', { 'Retry-After': { schema: { type: 'integer' } } });
+  responses['504'] ??= problemResponse('The service timed out');
+  out.responses = responses;
+  if (route.deprecation) {
+    out.deprecated = true;
+    const spec = route.config.deprecated;
+    if (typeof spec === 'object') {
+      if (spec.sunset) out['x-sunset'] = new Date(spec.sunset).toISOString();
+      if (spec.successor) out['x-successor'] = spec.successor;
+    }
+  }
+  out['x-portico-service'] = service;
+  return out;
+}
+
+/** The gateway path of an upstream path under `route`, or null when the route does not cover it. */
+function publicPath(route: CompiledRoute, upstreamPath: string, paramNames: string[]): string | null {
+  if (route.isPrefix) {
+    const cfg = route.config;
+    const upPrefix = (cfg.rewrite ?? cfg.prefix!).replace(/\/$/, '');
+    const prefix = route.template.replace(/\/$/, '');
+    if (upstreamPath === upPrefix || upPrefix === '' || upstreamPath.startsWith(upPrefix + '/'))
+      return prefix + upstreamPath.slice(upPrefix.length) || '/';
+    return null;
+  }
+  const expected = route.target(route.template, paramNames.map((n) => `{${n}}`));
+  return shape(expected) === shape(upstreamPath) ? route.template : null;
+}
+
+function paramNamesOf(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+}
+
+/** Renames path parameters when the public template names them differently from the upstream's. */
+function renameParams(op: Json, from: string[], to: string[]): Json {
+  if (!Array.isArray(op.parameters) || from.join() === to.join()) return op;
+  return {
+    ...op,
+    parameters: op.parameters.map((p: Json) => {
+      const i = p.in === 'path' ? from.indexOf(String(p.name)) : -1;
+      return i >= 0 && to[i] ? { ...p, name: to[i] } : p;
+    }),
+  };
+}
+
+function ensurePathParams(op: Json, template: string): Json {
+  const names = paramNamesOf(template);
+  if (!names.length) return op;
+  const params = Array.isArray(op.parameters) ? [...(op.parameters as Json[])] : [];
+  for (const n of names)
+    if (!params.some((p) => p.in === 'path' && p.name === n)) params.push({ name: n, in: 'path', required: true, schema: { type: 'string' } });
+  return { ...op, parameters: params };
+}
+
+export function build(rt: Runtime, docOf: (service: string) => Json | null): Json {
+  const cfg = rt.config.openapi ?? {};
+  const paths: Record<string, Json> = {};
+  const components: Record<string, Json> = {
+    schemas: { Problem: PROBLEM_SCHEMA },
+    securitySchemes: {
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/v1/auth/login' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (also accepted as Authorization: Bearer <key>)' },
+    },
+  };
+  const opIds = new Set<string>();
+  const merged = new Set<string>();
+
+  const add = (publicTemplate: string, method: string, op: Json, route: CompiledRoute, service: string): void => {
+    const match = rt.router.match(method.toUpperCase(), publicTemplate);
+    if (match.kind !== 'route' || match.route !== route) return; // shadowed by another route
+    const item = (paths[publicTemplate] ??= {});
+    if (item[method]) return;
+    let final = ensurePathParams(decorate(op, route, service), publicTemplate);
+    const base = `${service}_${String(final.operationId ?? `${method}_${publicTemplate.replace(/[^A-Za-z0-9]+/g, '_')}`)}`;
+    let id = base;
+    for (let i = 2; opIds.has(id); i++) id = `${base}_${i}`;
+    opIds.add(id);
+    final = { ...final, operationId: id };
+    item[method] = final;
+  };
+
+  for (const route of rt.routes) {
+    if (!route.openapi) continue;
+    const service = route.service;
+    const doc = docOf(service);
+    const prefix = pascal(service);
+    if (doc && !merged.has(service)) {
+      merged.add(service);
+      for (const [type, entries] of Object.entries((doc.components as Json) ?? {})) {
+        if (type === 'securitySchemes' || !entries || typeof entries !== 'object') continue;
+        const target = (components[type] ??= {});
+        for (const [name, value] of Object.entries(entries)) target[`${prefix}${name}`] = rewriteRefs(value, prefix);
+      }
+    }
+    const upstreamPaths = (doc?.paths as Record<string, Json> | undefined) ?? {};
+    let found = false;
+    for (const [upPath, item] of Object.entries(upstreamPaths)) {
+      const upNames = paramNamesOf(upPath);
+      const pub = publicPath(route, upPath, upNames);
+      if (pub === null) continue;
+      const pubNames = paramNamesOf(pub);
+      for (const method of METHODS) {
+        const op = item[method] as Json | undefined;
+        if (!op) continue;
+        if (route.methods && !route.methods.has(method.toUpperCase())) continue;
+        const shared = Array.isArray(item.parameters) ? { parameters: [...(item.parameters as Json[]), ...((op.parameters as Json[]) ?? [])] } : {};
+        const withRefs = rewriteRefs({ ...op, ...shared }, prefix) as Json;
+        add(pub, method, renameParams(withRefs, upNames, pubNames), route, service);
+        found = true;
+      }
+    }
+    if (!found && !route.isPrefix) {
+      // The service publishes no document for this route: describe what the gateway knows.
+      for (const m of route.methods ?? ['GET']) {
+        add(route.template, m.toLowerCase(), { summary: `${m} ${route.template}`, responses: { default: { description: `Answered by the ${service} service` } } }, route, service);
+      }
+    }
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: cfg.title ?? 'Portico API',
+      version: cfg.version ?? '1.0.0',
+      ...(cfg.description && { description: cfg.description }),
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Consumes `access.denied` (published by the gateway and every service when they refuse a
+ * caller) into the audit log. The kit's inbox makes redelivery harmless.
+ */
+import { IDENTITY_EVENTS, type AccessDeniedData, type ConsumerDefinition } from '@portico/kit';
+import { appendAudit } from './audit.ts';
+
+export const accessDeniedConsumer: ConsumerDefinition = {
+  name: 'audit-access-denied',
+  types: [IDENTITY_EVENTS.accessDenied],
+  async handle(event, { trx }) {
+    const d = event.data as Partial<AccessDeniedData>;
+    const clip = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : null);
+    await appendAudit(
+      trx,
+      {
+        actor_id: clip(d.actor_id, 64),
+        action: 'access.denied',
+        target: clip(d.path, 512),
+        outcome: 'denied',
+        time: Number.isNaN(Date.parse(event.time)) ? new Date() : new Date(event.time),
+        details: { method: clip(d.method, 16), path: clip(d.path, 512), status: d.status ?? null, reason: clip(d.reason, 200), source: clip(d.source ?? event.source, 64), event_id: event.id },
+      },
+      { ip: clip(d.ip, 64), user_agent: clip(d.user_agent, 512), request_id: clip(d.request_id, 128) ?? '' },
+    );
+  },
+};

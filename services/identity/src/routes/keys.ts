@@ -1,0 +1,61 @@
+/**
+ * Public keys and their administration: `GET /.well-known/jwks.json` (RFC 7517; public — the
+ * gateway fetches it directly, without a passport) and the admin routes to list and rotate the
+ * signing keys (`/api/v1/signing-keys`).
+ */
+import { JWKS_PATH, Type, type ServiceApp } from '@portico/kit';
+import { appendAudit } from '../audit.ts';
+import type { IdentityContext } from '../context.ts';
+import { requestFacts } from '../request-facts.ts';
+import { RotateKeyBody, SigningKey } from '../schemas.ts';
+import { emptyBodyIsObject } from './hooks.ts';
+
+const toPublic = (k: { kid: string; alg: string; state: string; created_at: Date; activates_at: Date }) => ({
+  ...k,
+  created_at: k.created_at.toISOString(),
+  activates_at: k.activates_at.toISOString(),
+});
+
+export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
+  app.get(
+    JWKS_PATH,
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Public signing keys (JWK Set); new keys appear before they sign',
+        security: [],
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) }) },
+      },
+    },
+    async (_req, reply) => {
+      // Short cache: a rotation's new key must reach verifiers within its activation delay.
+      reply.header('cache-control', 'public, max-age=60');
+      return ctx.keys.jwks() as { keys: Record<string, string>[] };
+    },
+  );
+
+  app.get(
+    '/api/v1/signing-keys',
+    { config: { permission: 'signing-keys:read' }, schema: { tags: ['auth'], summary: 'Signing keys and their state (admin)', response: { 200: Type.Object({ data: Type.Array(SigningKey) }) } } },
+    async () => {
+      await ctx.keys.reload();
+      return { data: ctx.keys.list().map(toPublic) };
+    },
+  );
+
+  app.post(
+    '/api/v1/signing-keys/rotate',
+    {
+      config: { permission: 'signing-keys:rotate' },
+      preValidation: emptyBodyIsObject,
+      schema: { tags: ['auth'], summary: 'Create a new signing key (admin); published now, signs after the activation delay', body: RotateKeyBody, response: { 201: SigningKey } },
+    },
+    async (req, reply) => {
+      const created = await ctx.keys.rotate(req.body.activation_delay_seconds);
+      await appendAudit(ctx.deps.db, { actor_id: req.caller.id, action: 'signing_key.rotated', target: created.kid, outcome: 'success', details: { activates_at: created.activates_at } }, requestFacts(req));
+      const key = ctx.keys.list().find((k) => k.kid === created.kid)!;
+      return reply.code(201).header('location', `/api/v1/signing-keys`).send(toPublic(key));
+    },
+  );
+}

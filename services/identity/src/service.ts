@@ -1,0 +1,51 @@
+/**
+ * identity — users, sessions, roles, API keys and the audit log (AAA), as services.md describes.
+ * Issues ES256 access tokens the gateway verifies against the JWKS here, verifies API keys for
+ * the gateway, and publishes the revocations the gateway enforces (contracts/identity.ts).
+ */
+import { defineService } from '@portico/kit';
+import { accessDeniedConsumer } from './access-denied-consumer.ts';
+import { bootstrapAdmin } from './bootstrap.ts';
+import { identityContext } from './context.ts';
+import { warmUpPasswords } from './crypto/passwords.ts';
+import { PUBLISHED_EVENTS } from './events.ts';
+import { pruneAttempts } from './repository/login-throttle.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit-logs.ts';
+import { authRoutes } from './routes/auth.ts';
+import { internalRoutes } from './routes/internal.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { meRoutes } from './routes/me.ts';
+import { usersRoutes } from './routes/users.ts';
+import { IdentitySettings } from './settings.ts';
+
+export default defineService<any, IdentitySettings>({
+  name: 'identity',
+  version: '1.0.0',
+  description: 'Users, sessions, roles, API keys and the audit log',
+  migrations: new URL('./migrations/', import.meta.url),
+  settings: IdentitySettings,
+  publishes: PUBLISHED_EVENTS,
+  consumers: [accessDeniedConsumer],
+  async routes(app, deps) {
+    const ctx = await identityContext(deps);
+    authRoutes(app, ctx);
+    meRoutes(app, ctx);
+    usersRoutes(app, ctx);
+    apiKeyRoutes(app, ctx);
+    auditRoutes(app, ctx);
+    keyRoutes(app, ctx);
+    internalRoutes(app, ctx);
+  },
+  async start(deps) {
+    const ctx = await identityContext(deps);
+    await warmUpPasswords();
+    await bootstrapAdmin(ctx);
+    const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;
+    const timer = setInterval(() => {
+      pruneAttempts(deps.db, window).catch((err: unknown) => deps.log.warn({ err }, 'login throttle not pruned'));
+    }, 60_000);
+    timer.unref();
+    deps.onClose(() => clearInterval(timer));
+  },
+});

@@ -1,0 +1,122 @@
+/**
+ * What each consumed event says to the person it concerns: the notification's title and body.
+ * The recipient is the field `eventRecipientField` names (contracts/events.ts); an event whose
+ * recipient is missing or null concerns nobody and produces no notification.
+ */
+import {
+  eventRecipientField,
+  type AbsenceApprovedData,
+  type EnrollmentCreatedData,
+  type GradeRecordedData,
+  type InvoiceIssuedData,
+  type OrderConfirmedData,
+  type OrderStatusData,
+  type PaymentReceivedData,
+  type ShipmentData,
+  type TaskEventData,
+  type UserRegisteredData,
+} from '@portico/kit';
+
+/** The events that become notifications (services.md, notifications). */
+export const NOTIFYING_EVENTS = [
+  'user.registered',
+  'order.confirmed',
+  'order.cancelled',
+  'shipment.dispatched',
+  'shipment.delivered',
+  'task.assigned',
+  'task.completed',
+  'enrollment.created',
+  'grade.recorded',
+  'invoice.issued',
+  'payment.received',
+  'absence.approved',
+] as const;
+export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
+
+export interface Message {
+  title: string;
+  body: string;
+}
+
+/** The person an event concerns, or null. */
+export function recipientOf(type: string, data: unknown): string | null {
+  const field = eventRecipientField[type];
+  if (!field || !data || typeof data !== 'object') return null;
+  const v = (data as Record<string, unknown>)[field];
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+/** Integer minor units as money text, e.g. `formatMoney(125000, 'KES')` → `KES 1,250.00`. */
+export function formatMoney(minor: number, currency: string): string {
+  try {
+    const fmt = new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'code' });
+    const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+    return fmt.format(minor / 10 ** digits).replace(/\u00a0/g, ' ');
+  } catch {
+    return `${minor} ${currency}`;
+  }
+}
+
+const short = (id: string) => (id.length > 8 ? id.slice(-8) : id);
+
+/** Title and body for a notifying event; null for a type this service does not notify on. */
+export function messageFor(type: string, data: unknown): Message | null {
+  switch (type) {
+    case 'user.registered': {
+      const d = data as UserRegisteredData;
+      return { title: 'Welcome to Portico', body: `Hi ${d.full_name || d.email}, your account is ready.` };
+    }
+    case 'order.confirmed': {
+      const d = data as OrderConfirmedData;
+      const items = d.items?.reduce((n, i) => n + i.quantity, 0) ?? 0;
+      return {
+        title: 'Order confirmed',
+        body: `Your order …${short(d.order_id)} (${items} item${items === 1 ? '' : 's'}, ${formatMoney(d.total, d.currency)}) is confirmed.`,
+      };
+    }
+    case 'order.cancelled': {
+      const d = data as OrderStatusData;
+      return { title: 'Order cancelled', body: `Your order …${short(d.order_id)} was cancelled.` };
+    }
+    case 'shipment.dispatched': {
+      const d = data as ShipmentData;
+      const carrier = d.carrier ? ` with ${d.carrier}` : '';
+      return { title: 'Your order is on its way', body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was dispatched${carrier}.` };
+    }
+    case 'shipment.delivered': {
+      const d = data as ShipmentData;
+      return { title: 'Your order was delivered', body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was delivered.` };
+    }
+    case 'task.assigned': {
+      const d = data as TaskEventData;
+      return { title: 'Task assigned to you', body: `You were assigned "${d.title}" (${d.priority} priority).` };
+    }
+    case 'task.completed': {
+      const d = data as TaskEventData;
+      return { title: 'Task completed', body: `"${d.title}" was completed.` };
+    }
+    case 'enrollment.created': {
+      const d = data as EnrollmentCreatedData;
+      return { title: `Enrolled in ${d.course_code}`, body: `You are enrolled in ${d.course_title} (${d.course_code}).` };
+    }
+    case 'grade.recorded': {
+      const d = data as GradeRecordedData;
+      return { title: 'Grade recorded', body: `A grade of ${d.grade} (score ${d.score}) was recorded for your enrollment.` };
+    }
+    case 'invoice.issued': {
+      const d = data as InvoiceIssuedData;
+      return { title: `Invoice ${d.number} issued`, body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is due on ${d.due_date}.` };
+    }
+    case 'payment.received': {
+      const d = data as PaymentReceivedData;
+      return { title: 'Payment received', body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.` };
+    }
+    case 'absence.approved': {
+      const d = data as AbsenceApprovedData;
+      return { title: 'Absence approved', body: `Your absence from ${d.start_date} to ${d.end_date} was approved.` };
+    }
+    default:
+      return null;
+  }
+}

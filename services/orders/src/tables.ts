@@ -1,0 +1,105 @@
+/** The orders schema as Kysely sees it (migrations/ is the source of truth). */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: read as the value, written as its JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface WarehouseSnapshot {
+  code: string;
+  name: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  city: string;
+  country: string;
+  postal_code?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+}
+
+export interface WarehousesTable {
+  id: string;
+  code: string;
+  name: string;
+  latitude: number;
+  longitude: number;
+  created_at: Timestamp;
+}
+
+export interface ProductsTable {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  price: number;
+  currency: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StockTable {
+  product_id: string;
+  warehouse_id: string;
+  quantity: number;
+  reserved: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface CartsTable {
+  id: string;
+  customer_id: string;
+  status: Generated<'open' | 'ordered'>;
+  order_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CartItemsTable {
+  cart_id: string;
+  product_id: string;
+  quantity: number;
+  added_at: Timestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  customer_id: string;
+  cart_id: string;
+  status: 'confirmed' | 'shipped' | 'delivered' | 'cancelled';
+  total: number;
+  currency: string;
+  warehouse_id: string;
+  warehouse: Json<WarehouseSnapshot>;
+  shipping_address: Json<ShippingAddress>;
+  tracking_number: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
+  cancelled_at: Date | null;
+}
+
+export interface OrderItemsTable {
+  order_id: string;
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+}
+
+export interface OrdersDB {
+  warehouses: WarehousesTable;
+  products: ProductsTable;
+  stock: StockTable;
+  carts: CartsTable;
+  cart_items: CartItemsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+}

@@ -1,0 +1,74 @@
+/** Rows to their public shapes (schemas.ts): ISO times, snake_case, nothing internal. */
+import type { Selectable } from 'kysely';
+import type { OrderItemsTable, OrdersTable, ProductsTable, ShippingAddress, StockTable, WarehousesTable } from './tables.ts';
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
+
+export function toWarehouse(w: Selectable<WarehousesTable>) {
+  return { id: w.id, code: w.code, name: w.name, latitude: w.latitude, longitude: w.longitude, created_at: iso(w.created_at) };
+}
+
+export function toProduct(p: Selectable<ProductsTable>) {
+  return {
+    id: p.id,
+    sku: p.sku,
+    name: p.name,
+    description: p.description,
+    price: p.price,
+    currency: p.currency,
+    active: p.active,
+    created_at: iso(p.created_at),
+    updated_at: iso(p.updated_at),
+  };
+}
+
+export function toStock(s: Selectable<StockTable> & { code: string }) {
+  return {
+    product_id: s.product_id,
+    warehouse: s.code,
+    quantity: s.quantity,
+    reserved: s.reserved,
+    available: s.quantity - s.reserved,
+    updated_at: iso(s.updated_at),
+  };
+}
+
+export function toAddress(a: ShippingAddress) {
+  return {
+    name: a.name,
+    line1: a.line1,
+    city: a.city,
+    country: a.country,
+    postal_code: a.postal_code ?? null,
+    latitude: a.latitude ?? null,
+    longitude: a.longitude ?? null,
+  };
+}
+
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
+
+export function toOrderItem(i: OrderItemRow) {
+  return { product_id: i.product_id, sku: i.sku, name: i.name, quantity: i.quantity, unit_price: i.unit_price };
+}
+
+export function toOrder(o: OrderRow, items: readonly OrderItemRow[]) {
+  return {
+    id: o.id,
+    customer_id: o.customer_id,
+    status: o.status,
+    items: items.map(toOrderItem),
+    total: o.total,
+    currency: o.currency,
+    warehouse: o.warehouse,
+    shipping_address: toAddress(o.shipping_address),
+    tracking_number: o.tracking_number,
+    created_at: iso(o.created_at),
+    updated_at: iso(o.updated_at),
+    shipped_at: isoOrNull(o.shipped_at),
+    delivered_at: isoOrNull(o.delivered_at),
+    cancelled_at: isoOrNull(o.cancelled_at),
+  };
+}
+export type OrderView = ReturnType<typeof toOrder>;
