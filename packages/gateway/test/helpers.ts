@@ -191,7 +191,7 @@ export function makeConfig(
     services: Object.fromEntries(
       Object.entries(services).map(([name, instances]) => [
         name,
-        { instances, health: { path: '/health/ready', interval: '200ms', timeout: '200ms' }, ...extra.services?.[name] },
+        { health: { path: '/health/ready', interval: '200ms', timeout: '200ms' }, ...extra.services?.[name], instances },
       ]),
     ),
     routes,

@@ -13,6 +13,10 @@ let failNext = false;
 beforeAll(async () => {
   identity = await startIdentity();
   payments = await startServer((req, res, body) => {
+    if (req.url!.startsWith('/health')) {
+      res.writeHead(200).end('{}');
+      return;
+    }
     calls++;
     const n = calls;
     setTimeout(() => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, userCaller, type TestServices } from '../src/testing/index.ts';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  userCaller,
+  type TestServices,
+} from '../src/testing/index.ts';
 import { notesService } from './fixtures/notes-service.ts';
 
 const skip = await matrixUnavailable();
@@ -33,17 +39,29 @@ describe.skipIf(skip)(`Idempotency-Key on service routes (${matrixLabel})`, () =
   });
 
   it('scopes keys per caller', async () => {
-    const a = await env.as('notes', userCaller('idem-a')).post('/api/v1/notes', { body: 'same' }, { 'idempotency-key': 'shared' });
-    const b = await env.as('notes', userCaller('idem-b')).post('/api/v1/notes', { body: 'same' }, { 'idempotency-key': 'shared' });
+    const a = await env
+      .as('notes', userCaller('idem-a'))
+      .post('/api/v1/notes', { body: 'same' }, { 'idempotency-key': 'shared' });
+    const b = await env
+      .as('notes', userCaller('idem-b'))
+      .post('/api/v1/notes', { body: 'same' }, { 'idempotency-key': 'shared' });
     expect(b.headers.get('idempotent-replayed')).toBeNull();
     expect(b.body.id).not.toBe(a.body.id);
   });
 
   it('does not keep a failed (5xx) attempt, so the client can retry', async () => {
     const client = env.as('notes', userCaller('idem-3'));
-    const failed = await client.post('/api/v1/notes', { body: 'x', fail_after_write: true }, { 'idempotency-key': 'key-3' });
+    const failed = await client.post(
+      '/api/v1/notes',
+      { body: 'x', fail_after_write: true },
+      { 'idempotency-key': 'key-3' },
+    );
     expect(failed.status).toBe(500);
-    const retried = await client.post('/api/v1/notes', { body: 'x', fail_after_write: true }, { 'idempotency-key': 'key-3' });
+    const retried = await client.post(
+      '/api/v1/notes',
+      { body: 'x', fail_after_write: true },
+      { 'idempotency-key': 'key-3' },
+    );
     expect(retried.status).toBe(500);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
@@ -57,8 +75,12 @@ describe.skipIf(skip)(`Idempotency-Key on service routes (${matrixLabel})`, () =
       client.post('/api/v1/notes', slowBody, { 'idempotency-key': 'key-4' }),
     ]);
     const statuses = [r1.status, r2.status].sort();
-    expect([[201, 201], [201, 409]]).toContainEqual(statuses);
-    if (statuses[1] === 409) expect([r1, r2].find((r) => r.status === 409)!.body.code).toBe('idempotency_in_progress');
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses);
+    if (statuses[1] === 409)
+      expect([r1, r2].find((r) => r.status === 409)!.body.code).toBe('idempotency_in_progress');
     const all = await client.get('/api/v1/notes?limit=100');
     expect(all.body.data.filter((n: { owner_id: string }) => n.owner_id === 'idem-4')).toHaveLength(1);
   });

@@ -3,7 +3,13 @@ import { derivePassportKey, mintPassport, verifyPassport } from './passport.ts';
 import type { Caller } from './caller.ts';
 
 const root = 'a-root-secret-of-at-least-32-characters!';
-const alice: Caller = { id: 'alice', roles: ['user'], permissions: ['orders:*:own'], auth: 'jwt', sessionId: 's1' };
+const alice: Caller = {
+  id: 'alice',
+  roles: ['user'],
+  permissions: ['orders:*:own'],
+  auth: 'jwt',
+  sessionId: 's1',
+};
 
 describe('passports', () => {
   it('carry the caller to the service they were minted for', () => {
@@ -14,7 +20,10 @@ describe('passports', () => {
 
   it('are refused by another service even with its own valid key', () => {
     const { token } = mintPassport(derivePassportKey(root, 'orders'), 'orders', alice);
-    expect(verifyPassport(derivePassportKey(root, 'identity'), 'identity', token)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyPassport(derivePassportKey(root, 'identity'), 'identity', token)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('are refused when expired, tampered with, missing or malformed', () => {
@@ -23,8 +32,13 @@ describe('passports', () => {
     expect(verifyPassport(key, 'orders', old)).toEqual({ ok: false, reason: 'expired' });
     const { token } = mintPassport(key, 'orders', alice);
     const [p, payload, sig] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), roles: ['admin'] })).toString('base64url');
-    expect(verifyPassport(key, 'orders', `${p}.${forged}.${sig}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), roles: ['admin'] }),
+    ).toString('base64url');
+    expect(verifyPassport(key, 'orders', `${p}.${forged}.${sig}`)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(verifyPassport(key, 'orders', undefined)).toEqual({ ok: false, reason: 'missing' });
     expect(verifyPassport(key, 'orders', 'access_token_1_x')).toEqual({ ok: false, reason: 'malformed' });
   });

@@ -19,6 +19,9 @@ import { acceptRequestId, continueTrace } from './request-context.ts';
 import { fieldErrors } from './validation.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import type { ServiceApp } from '../service.ts';
+import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
+
+const spans = new WeakMap<object, RequestSpan>();
 
 export interface DeniedInfo {
   req: FastifyRequest;
@@ -34,6 +37,8 @@ export interface BuildAppOptions {
   logger: Logger;
   /** Default 1 MiB (api-conventions.md). */
   bodyLimit?: number;
+  /** OpenTelemetry request spans, when an exporter is configured. */
+  tracer?: RequestTracer | undefined;
   /** Called (best-effort) when a caller is refused, to report `access.denied`. */
   onDenied?: (info: DeniedInfo) => void;
 }
@@ -127,7 +132,13 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   app.decorateRequest('trace', null as never);
 
   app.addHook('onRequest', async (req, reply) => {
-    req.trace = continueTrace(req.headers.traceparent);
+    if (opts.tracer) {
+      const span = opts.tracer.start(req.method, req.headers);
+      spans.set(req, span);
+      req.trace = span.trace;
+    } else {
+      req.trace = continueTrace(req.headers.traceparent);
+    }
     req.caller = anonymousCaller;
     reply.header('x-request-id', String(req.id));
     const cfg = req.routeOptions.config;
@@ -162,6 +173,7 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    spans.get(req)?.end(reply.statusCode, req.routeOptions.url);
     kitEvents.request.publish({
       service: opts.service,
       method: req.method,

@@ -24,6 +24,7 @@ import {
   type DeadLetter,
 } from '../events/consumer.ts';
 import { buildServiceApp } from '../http/app.ts';
+import { createRequestTracer } from '../observability/tracing.ts';
 import { installIdempotency } from '../idempotency/idempotency.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
@@ -104,12 +105,14 @@ export async function startService(
     onClose: (fn) => closers.push(fn),
   };
 
+  const tracer = await createRequestTracer(def.name, env);
   const app = await buildServiceApp({
     service: def.name,
     version: def.version,
     ...(def.description !== undefined && { description: def.description }),
     passportKey: derivePassportKey(opts.passportSecret, def.name),
     logger,
+    tracer,
     onDenied: ({ req, status, reason }) => {
       const data: AccessDeniedData = {
         actor_id: req.caller.id,
@@ -233,6 +236,7 @@ export async function startService(
         for (const fn of closers.reverse()) await fn();
         await relay.stop();
         unregister();
+        await tracer?.flush().catch(() => {});
         // 4. close the pool
         await store.close();
         logger.info('service stopped');
