@@ -170,12 +170,22 @@ describe('an instance killed under load', () => {
     };
     const workers = Array.from({ length: 8 }, worker);
     await sleep(300);
+    const dead = a.url;
     await a.close();
-    await until(async () => (await breakerState(gw, 'orders')) !== null, 1000);
+    // Ejected: its breaker opened or the active health check marked it down.
+    await until(async () => {
+      const text = await (await fetch(`${gw.url}/metrics`)).text();
+      return (
+        text.includes(`portico_gateway_breaker_state{service="orders",instance="${dead}"} 2`) ||
+        text.includes(`portico_gateway_instance_healthy{service="orders",instance="${dead}"} 0`)
+      );
+    }, 3000);
+    const ejectedAt = Date.now();
     await sleep(700);
     stop = true;
     await Promise.all(workers);
     expect(ok).toBeGreaterThan(50);
+    expect(failures.filter((f) => f.at >= ejectedAt)).toEqual([]);
     expect(failures).toEqual([]);
   });
 });
