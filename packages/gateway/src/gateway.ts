@@ -315,9 +315,10 @@ class Gateway implements GatewayCore {
       const b = Buffer.from(token);
       if (a.length === b.length && timingSafeEqual(a, b)) return true;
     }
-    // The peer itself, not X-Forwarded-For: a proxied request is not local.
-    const peer = ctx.req.socket.remoteAddress ?? '';
-    return peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+    // The client as trusted proxies report it: behind a local load balancer the peer is
+    // loopback, but the caller is not.
+    const ip = ctx.ip;
+    return ip.startsWith('127.') || ip === '::1';
   }
 
   #gauges(): void {

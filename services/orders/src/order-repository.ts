@@ -161,7 +161,7 @@ export async function cancelOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, i
     deps.tx(async (trx) => {
       const order = await visibleOrder(trx, caller, id, 'orders:cancel', true);
       if (!canCancel(order.status)) {
-        throw new AppError('invalid_state', `An order that is ${order.status} cannot be cancelled`, { extensions: { status: order.status } });
+        throw new AppError('invalid_state', `An order that is ${order.status} cannot be cancelled`, { extensions: { current_status: order.status } });
       }
       const items = (await itemsOf(trx, [id])).get(id) ?? [];
       await adjustStock(trx, order.warehouse_id, items, 'release');

@@ -71,7 +71,7 @@ async function apply(trx: Trx, s: ShipmentRow, action: ShipmentAction, carrier: 
   const to = nextStatus(s.status, action);
   if (!to) {
     throw new AppError('invalid_state', `A ${s.status.replace('_', ' ')} shipment cannot be ${action === 'dispatch' ? 'dispatched' : action === 'deliver' ? 'delivered' : 'cancelled'}`, {
-      extensions: { status: s.status },
+      extensions: { current_status: s.status },
     });
   }
   const stamp =

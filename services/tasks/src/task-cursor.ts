@@ -25,7 +25,7 @@ interface KeyRow {
 export function cursorKeyOf(column: SortColumn): (row: KeyRow) => [unknown, unknown] {
   return (row) => {
     const v = row[column];
-    if (column === 'due_sort' && !(v instanceof Date)) return [new Date(8.64e15), row.id];
+    if (column === 'due_sort' && !(v instanceof Date)) return ['infinity', row.id];
     return [v, row.id];
   };
 }

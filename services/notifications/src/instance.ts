@@ -1,0 +1,145 @@
+/**
+ * One running copy of the service (a replica): its live streams, its workers, its webhook
+ * sender and mailer. Created when the kit registers the routes, started by `start(deps)`, and
+ * stopped at shutdown — streams first, so the HTTP server can close.
+ */
+import type { ServiceDeps } from '@portico/kit';
+import type { Database } from './tables.ts';
+import type { NotificationSettings } from './settings.ts';
+import { StreamHub } from './delivery/sse.ts';
+import { WebhookSender } from './delivery/webhook-sender.ts';
+import { smtpMailer, type Mailer } from './delivery/mailer.ts';
+import { PollingWorker } from './workers/loop.ts';
+import { bulkTick } from './workers/bulk-worker.ts';
+import { mailTick } from './workers/mail-worker.ts';
+import { webhookTick } from './workers/webhook-worker.ts';
+import { parseSchedule } from './domain/schedule.ts';
+import type { Effects } from './dispatch.ts';
+
+/** The bus channel on which stored notifications are announced to every replica's streams. */
+export const STREAM_CHANNEL = 'notifications.stream';
+
+export interface Announcement {
+  items: { user_id: string; seq: number }[];
+}
+
+function isAnnouncement(p: unknown): p is Announcement {
+  return !!p && typeof p === 'object' && Array.isArray((p as Announcement).items);
+}
+
+export type NotificationsDeps = ServiceDeps<Database, NotificationSettings>;
+
+export class NotificationsInstance {
+  readonly deps: NotificationsDeps;
+  readonly hub = new StreamHub();
+  readonly webhookSchedule: number[];
+  readonly sender: WebhookSender;
+  readonly mailer: Mailer | null;
+  readonly bulk: PollingWorker;
+  readonly mail: PollingWorker;
+  readonly webhooks: PollingWorker;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: NotificationsDeps) {
+    this.deps = deps;
+    const s = deps.settings;
+    this.webhookSchedule = parseSchedule(s.PORTICO_WEBHOOK_RETRY_SCHEDULE);
+    this.sender = new WebhookSender({ allowPrivate: s.PORTICO_WEBHOOK_ALLOW_PRIVATE, timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS });
+    this.mailer = s.SMTP_URL ? smtpMailer(s.SMTP_URL, s.SMTP_FROM) : null;
+    const log = deps.log;
+    this.bulk = new PollingWorker(
+      'bulk',
+      bulkTick({ db: deps.db, batch: s.PORTICO_BULK_BATCH, webhookDelayMs: this.webhookDelayMs, apply: (e) => this.apply(e) }),
+      { pollMs: s.PORTICO_BULK_POLL_MS, log },
+    );
+    this.mail = new PollingWorker('mail', mailTick(deps.db, this.mailer, parseSchedule(s.PORTICO_MAIL_RETRY_SCHEDULE), log), {
+      pollMs: s.PORTICO_MAIL_POLL_MS,
+      log,
+    });
+    this.webhooks = new PollingWorker(
+      'webhooks',
+      webhookTick({ db: deps.db, sender: this.sender, schedule: this.webhookSchedule, batch: s.PORTICO_WEBHOOK_BATCH, timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS, log }),
+      { pollMs: s.PORTICO_WEBHOOK_POLL_MS, log },
+    );
+  }
+
+  /** Delay before a new delivery's first attempt (the schedule's first step). */
+  get webhookDelayMs(): number {
+    return this.webhookSchedule[0] ?? 0;
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.deps.bus.onBroadcast(STREAM_CHANNEL, (p) => {
+      if (!isAnnouncement(p)) return;
+      for (const i of p.items) if (typeof i.user_id === 'string' && typeof i.seq === 'number') this.hub.wake(i.user_id, i.seq);
+    });
+    this.bulk.start();
+    this.mail.start();
+    this.webhooks.start();
+  }
+
+  /** Tells every replica's streams about stored notifications. */
+  announce(items: Announcement['items']): void {
+    if (items.length === 0) return;
+    const payload: Announcement = { items };
+    this.deps.bus.broadcast(STREAM_CHANNEL, payload).catch((err: unknown) => this.deps.log.warn({ err }, 'stream announcement failed'));
+  }
+
+  /** Applies a committed transaction's effects. `delayMs` > 0 when the commit may still be under way. */
+  apply(effects: Effects, delayMs = 0): void {
+    this.announce(effects.announced);
+    if (effects.mail) this.mail.nudge(delayMs);
+    if (effects.webhooks) this.webhooks.nudge(delayMs);
+  }
+
+  /** Ends the live streams (before the HTTP server waits for open connections). */
+  closeStreams(): void {
+    this.hub.closeAll();
+  }
+
+  async stop(): Promise<void> {
+    this.closeStreams();
+    this.#unsubscribe?.();
+    await Promise.all([this.bulk.stop(), this.mail.stop(), this.webhooks.stop()]);
+    await this.sender.close();
+    this.mailer?.close();
+  }
+}
+
+/**
+ * The running copies of this service definition in this process. Consumers are declared as
+ * data and get no `deps`; they reach the streams and workers through here. Usually one; tests
+ * may run several replicas in one process, each woken the same way.
+ */
+export class Runtimes {
+  readonly #live = new Set<NotificationsInstance>();
+
+  add(i: NotificationsInstance): void {
+    this.#live.add(i);
+  }
+
+  delete(i: NotificationsInstance): void {
+    this.#live.delete(i);
+  }
+
+  get webhookDelayMs(): number {
+    for (const i of this.#live) return i.webhookDelayMs;
+    return 0;
+  }
+
+  /**
+   * Effects of a consumer's transaction, applied before it commits (the kit gives no hook after
+   * commit): streams and workers look again shortly, so they see the rows once committed.
+   */
+  applyPending(effects: Effects): void {
+    const buses = new Set<unknown>();
+    for (const i of this.#live) {
+      if (!buses.has(i.deps.bus)) {
+        buses.add(i.deps.bus);
+        i.announce(effects.announced);
+      }
+      if (effects.mail) i.mail.nudge(30);
+      if (effects.webhooks) i.webhooks.nudge(30);
+    }
+  }
+}
