@@ -41,6 +41,7 @@ export type { DatabaseProvider, ServiceDatabase } from './db/database.ts';
 export { PGliteProvider } from './db/pglite.ts';
 export { PostgresProvider } from './db/postgres.ts';
 export { loadMigrations, runMigrations } from './db/migrations.ts';
+export { kitMigrations } from './db/kit-migrations.ts';
 export type { Migration } from './db/migrations.ts';
 export type { EventBus, SubscriptionSpec, Subscription, EventHandler } from './events/bus.ts';
 export { makeEvent } from './events/envelope.ts';
