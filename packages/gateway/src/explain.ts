@@ -8,7 +8,14 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { compile, type CompiledRoute } from './config/compile.ts';
 import { InstanceRegistry } from './upstream/service.ts';
 import { GatewayMetrics } from './observe/metrics.ts';
-import { API_KEY_PREFIX, permissionsForRoles, permissionScope, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './kit.ts';
+import {
+  API_KEY_PREFIX,
+  permissionsForRoles,
+  permissionScope,
+  TOKEN_ALGORITHMS,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from './kit.ts';
 import type { GatewayConfig } from './config/types.ts';
 
 export type Decision = 'pass' | 'deny' | 'skip' | 'info';
@@ -22,7 +29,13 @@ export interface ExplainStep {
 export interface Explanation {
   method: string;
   url: string;
-  route: { name: string; template: string; kind: 'path' | 'prefix'; service: string; params: Record<string, string> } | null;
+  route: {
+    name: string;
+    template: string;
+    kind: 'path' | 'prefix';
+    service: string;
+    params: Record<string, string>;
+  } | null;
   steps: ExplainStep[];
   /** What the client would get: `forward …` or the status and problem code. */
   outcome: string;
@@ -34,7 +47,12 @@ function describeLimit(route: CompiledRoute, claims: { sub?: string; apiKey?: bo
   return route.rateLimits.map((p) => {
     const dims = p.by
       .map((d) => {
-        if (d === 'caller') return claims.apiKey ? 'caller (the API key)' : claims.sub ? `caller (user ${claims.sub})` : 'caller (client IP: anonymous)';
+        if (d === 'caller')
+          return claims.apiKey
+            ? 'caller (the API key)'
+            : claims.sub
+              ? `caller (user ${claims.sub})`
+              : 'caller (client IP: anonymous)';
         if (d === 'user') return claims.sub ? `user ${claims.sub}` : 'user (client IP: anonymous)';
         return d === 'route' ? `route "${route.label}"` : d;
       })
@@ -50,14 +68,25 @@ function describeLimit(route: CompiledRoute, claims: { sub?: string; apiKey?: bo
  *   const e = explain(config, 'GET', '/api/v1/orders/42', { authorization: 'Bearer eyJ…' });
  *   console.log(formatExplanation(e));
  */
-export function explain(config: GatewayConfig, method: string, url: string, headers: Record<string, string> = {}): Explanation {
+export function explain(
+  config: GatewayConfig,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Explanation {
   const h: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
   method = method.toUpperCase();
   const parsed = new URL(url, 'http://gateway.local');
   const path = parsed.pathname;
   const steps: ExplainStep[] = [];
-  const out = (outcome: string, route: Explanation['route'] = null): Explanation => ({ method, url, route, steps, outcome });
+  const out = (outcome: string, route: Explanation['route'] = null): Explanation => ({
+    method,
+    url,
+    route,
+    steps,
+    outcome,
+  });
   const registry = new InstanceRegistry();
   const rt = compile(config, registry, new GatewayMetrics());
   void registry.closeAll();
@@ -66,12 +95,17 @@ export function explain(config: GatewayConfig, method: string, url: string, head
   steps.push({
     step: 'request id',
     decision: 'info',
-    detail: rid && /^[A-Za-z0-9._:-]{8,128}$/.test(rid) ? `keeps X-Request-Id ${rid}` : 'generates a new X-Request-Id (UUIDv7)',
+    detail:
+      rid && /^[A-Za-z0-9._:-]{8,128}$/.test(rid)
+        ? `keeps X-Request-Id ${rid}`
+        : 'generates a new X-Request-Id (UUIDv7)',
   });
   steps.push({
     step: 'trace context',
     decision: 'info',
-    detail: h.traceparent ? 'continues the incoming traceparent with a new span' : 'starts a new trace (traceparent)',
+    detail: h.traceparent
+      ? 'continues the incoming traceparent with a new span'
+      : 'starts a new trace (traceparent)',
   });
   if (OWN.has(path) || path.startsWith('/docs/')) {
     steps.push({ step: 'route', decision: 'pass', detail: `${path} is one of the gateway's own routes` });
@@ -83,7 +117,11 @@ export function explain(config: GatewayConfig, method: string, url: string, head
     return out('404 not_found');
   }
   if (m.kind === 'method_not_allowed') {
-    steps.push({ step: 'route', decision: 'deny', detail: `${path} exists but not for ${method}; Allow: ${m.allow}` });
+    steps.push({
+      step: 'route',
+      decision: 'deny',
+      detail: `${path} exists but not for ${method}; Allow: ${m.allow}`,
+    });
     return out('405 method_not_allowed');
   }
   const route = m.route;
@@ -105,7 +143,11 @@ export function explain(config: GatewayConfig, method: string, url: string, head
   if (route.deprecation) {
     const sunset = route.deprecation.sunsetAt;
     if (sunset !== null && Date.now() >= sunset) {
-      steps.push({ step: 'deprecation', decision: 'deny', detail: `sunset passed on ${new Date(sunset).toISOString()}` });
+      steps.push({
+        step: 'deprecation',
+        decision: 'deny',
+        detail: `sunset passed on ${new Date(sunset).toISOString()}`,
+      });
       return out('410 gone', info);
     }
     steps.push({
@@ -120,12 +162,21 @@ export function explain(config: GatewayConfig, method: string, url: string, head
     steps.push({
       step: 'cors',
       decision: origin === undefined ? 'skip' : ok ? 'pass' : 'info',
-      detail: origin === undefined ? 'no Origin header' : ok ? `origin ${origin} allowed` : `origin ${origin} not allowed: no CORS headers`,
+      detail:
+        origin === undefined
+          ? 'no Origin header'
+          : ok
+            ? `origin ${origin} allowed`
+            : `origin ${origin} not allowed: no CORS headers`,
     });
   }
   const length = Number(h['content-length'] ?? 0);
   if (length > route.bodyLimit) {
-    steps.push({ step: 'body limit', decision: 'deny', detail: `Content-Length ${length} > ${route.bodyLimit} bytes` });
+    steps.push({
+      step: 'body limit',
+      decision: 'deny',
+      detail: `Content-Length ${length} > ${route.bodyLimit} bytes`,
+    });
     return out('413 payload_too_large', info);
   }
   steps.push({ step: 'body limit', decision: 'pass', detail: `up to ${route.bodyLimit} bytes` });
@@ -142,14 +193,26 @@ export function explain(config: GatewayConfig, method: string, url: string, head
     steps.push({ step: 'authentication', decision: 'skip', detail: 'auth: none (the caller is anonymous)' });
   } else if (bearer === undefined && !keyHeader) {
     if (auth) {
-      steps.push({ step: 'authentication', decision: 'deny', detail: 'Authorization is not a Bearer credential' });
+      steps.push({
+        step: 'authentication',
+        decision: 'deny',
+        detail: 'Authorization is not a Bearer credential',
+      });
       return out('401 unauthenticated', info);
     }
     if (route.auth === 'required' || route.permission) {
-      steps.push({ step: 'authentication', decision: 'deny', detail: 'auth: required and no credential: 401 with WWW-Authenticate: Bearer' });
+      steps.push({
+        step: 'authentication',
+        decision: 'deny',
+        detail: 'auth: required and no credential: 401 with WWW-Authenticate: Bearer',
+      });
       return out('401 unauthenticated', info);
     }
-    steps.push({ step: 'authentication', decision: 'pass', detail: 'auth: optional, no credential: anonymous' });
+    steps.push({
+      step: 'authentication',
+      decision: 'pass',
+      detail: 'auth: optional, no credential: anonymous',
+    });
   } else if ((bearer ?? '').startsWith(API_KEY_PREFIX) || (bearer === undefined && keyHeader)) {
     apiKey = true;
     steps.push({
@@ -169,7 +232,11 @@ export function explain(config: GatewayConfig, method: string, url: string, head
       if (!aud.includes(TOKEN_AUDIENCE)) problems.push(`aud does not include ${TOKEN_AUDIENCE}`);
       if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) problems.push('expired');
       if (problems.length) {
-        steps.push({ step: 'authentication', decision: 'deny', detail: `JWT rejected: ${problems.join('; ')}` });
+        steps.push({
+          step: 'authentication',
+          decision: 'deny',
+          detail: `JWT rejected: ${problems.join('; ')}`,
+        });
         return out('401 invalid_token', info);
       }
       sub = claims.sub;
@@ -188,20 +255,32 @@ export function explain(config: GatewayConfig, method: string, url: string, head
 
   if (route.permission) {
     if (apiKey) {
-      steps.push({ step: 'authorization', decision: 'info', detail: `requires ${route.permission}: checked against the key's scopes` });
+      steps.push({
+        step: 'authorization',
+        decision: 'info',
+        detail: `requires ${route.permission}: checked against the key's scopes`,
+      });
     } else if (sub === undefined) {
-      steps.push({ step: 'authorization', decision: 'deny', detail: `requires ${route.permission}; anonymous callers have none` });
+      steps.push({
+        step: 'authorization',
+        decision: 'deny',
+        detail: `requires ${route.permission}; anonymous callers have none`,
+      });
       return out('401 unauthenticated', info);
     } else {
       const scope = permissionScope(permissions, route.permission);
       if (scope === false) {
-        steps.push({ step: 'authorization', decision: 'deny', detail: `requires ${route.permission}; roles [${roles.join(', ')}] do not grant it (access.denied is published)` });
+        steps.push({
+          step: 'authorization',
+          decision: 'deny',
+          detail: `requires ${route.permission}; roles [${roles.join(', ')}] do not grant it (access.denied is published)`,
+        });
         return out('403 forbidden', info);
       }
       steps.push({
         step: 'authorization',
         decision: 'pass',
-        detail: `requires ${route.permission}: granted (${scope === 'own' ? "own records only: the service enforces ownership" : 'all records'})`,
+        detail: `requires ${route.permission}: granted (${scope === 'own' ? 'own records only: the service enforces ownership' : 'all records'})`,
       });
     }
   } else steps.push({ step: 'authorization', decision: 'skip', detail: 'no permission on this route' });
@@ -219,7 +298,13 @@ export function explain(config: GatewayConfig, method: string, url: string, head
       detail: `Idempotency-Key "${key}" scoped to the caller: replays a stored answer, 409 while in flight, 422 with a different body; retries allowed`,
     });
   else if (method === 'POST')
-    steps.push({ step: 'idempotency', decision: 'skip', detail: route.idempotency ? 'no Idempotency-Key: the request is never retried' : 'idempotency disabled on this route' });
+    steps.push({
+      step: 'idempotency',
+      decision: 'skip',
+      detail: route.idempotency
+        ? 'no Idempotency-Key: the request is never retried'
+        : 'idempotency disabled on this route',
+    });
 
   const svc = rt.services.get(route.service)!;
   const target = route.target(path, m.params) + parsed.search;
@@ -236,8 +321,13 @@ const MARK: Record<Decision, string> = { pass: '✓', deny: '✗', skip: '-', in
 
 export function formatExplanation(e: Explanation): string {
   const lines = [`${e.method} ${e.url}`];
-  if (e.route) lines.push(`  route: ${e.route.name} → ${e.route.service}${Object.keys(e.route.params).length ? ` ${JSON.stringify(e.route.params)}` : ''}`);
-  e.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${MARK[s.decision]} ${s.step}: ${s.detail}`));
+  if (e.route)
+    lines.push(
+      `  route: ${e.route.name} → ${e.route.service}${Object.keys(e.route.params).length ? ` ${JSON.stringify(e.route.params)}` : ''}`,
+    );
+  e.steps.forEach((s, i) =>
+    lines.push(`  ${String(i + 1).padStart(2)}. ${MARK[s.decision]} ${s.step}: ${s.detail}`),
+  );
   lines.push(`  outcome: ${e.outcome}`);
   return lines.join('\n');
 }

@@ -94,9 +94,15 @@ class Gateway implements GatewayCore {
     const config = opts.config;
     this.log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
     this.store = opts.redisUrl
-      ? new RedisStore(opts.redisUrl, { prefix: config.store?.prefix, timeoutMs: parseDuration(config.store?.timeout, 250) })
+      ? new RedisStore(opts.redisUrl, {
+          prefix: config.store?.prefix,
+          timeoutMs: parseDuration(config.store?.timeout, 250),
+        })
       : new MemoryStore();
-    this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport?.ttl, 60_000) / 1000));
+    this.mint = new PassportMint(
+      opts.passportSecret,
+      Math.round(parseDuration(config.passport?.ttl, 60_000) / 1000),
+    );
     this.limiter = new RateLimiter(this.store);
     this.#rt = compile(config, this.registry, this.metrics);
     const identity = new IdentityClient(
@@ -126,7 +132,8 @@ class Gateway implements GatewayCore {
       new RequestContext(this, this.#rt, req, res).run();
     });
     this.server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     });
     this.#gauges();
   }
@@ -182,7 +189,11 @@ class Gateway implements GatewayCore {
   }
 
   get url(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host === '0.0.0.0' ? '127.0.0.1' : this.host;
+    const host = this.host.includes(':')
+      ? `[${this.host}]`
+      : this.host === '0.0.0.0'
+        ? '127.0.0.1'
+        : this.host;
     return `http://${host}:${this.port}`;
   }
 
@@ -252,7 +263,11 @@ class Gateway implements GatewayCore {
     get('/health/ready', (ctx) =>
       this.#closing
         ? json(ctx, 503, { status: 'closing' })
-        : json(ctx, 200, { status: 'ready', store: this.store.isReady() ? 'ok' : 'unavailable', keys: this.jwks.loaded ? 'ok' : 'pending' }),
+        : json(ctx, 200, {
+            status: 'ready',
+            store: this.store.isReady() ? 'ok' : 'unavailable',
+            keys: this.jwks.loaded ? 'ok' : 'pending',
+          }),
     );
     get('/health', (ctx) => {
       const services: Record<string, string> = {};
@@ -266,7 +281,11 @@ class Gateway implements GatewayCore {
         else if (s === 'degraded') up += 0.5;
       }
       const status = up === total ? 'healthy' : up === 0 ? 'unhealthy' : 'degraded';
-      json(ctx, status === 'unhealthy' ? 503 : 200, { status, timestamp: new Date().toISOString(), services });
+      json(ctx, status === 'unhealthy' ? 503 : 200, {
+        status,
+        timestamp: new Date().toISOString(),
+        services,
+      });
     });
     get('/openapi.json', (ctx) => {
       this.openapi.document(ctx.rt).then(
@@ -324,23 +343,38 @@ class Gateway implements GatewayCore {
   #gauges(): void {
     const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
     this.metrics.addGauge(
-      new Gauge('portico_gateway_breaker_state', 'Circuit breaker per instance: 0 closed, 1 half-open, 2 open.', () =>
-        [...this.#rt.services.values()].flatMap((s) =>
-          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, breakerValue[i.breaker.state]]),
-        ),
+      new Gauge(
+        'portico_gateway_breaker_state',
+        'Circuit breaker per instance: 0 closed, 1 half-open, 2 open.',
+        () =>
+          [...this.#rt.services.values()].flatMap((s) =>
+            s.instances.map((i): [Record<string, string>, number] => [
+              { service: s.name, instance: i.origin },
+              breakerValue[i.breaker.state],
+            ]),
+          ),
       ),
     );
     this.metrics.addGauge(
-      new Gauge('portico_gateway_instance_healthy', 'Active health check result per instance (1 healthy).', () =>
-        [...this.#rt.services.values()].flatMap((s) =>
-          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, i.healthy ? 1 : 0]),
-        ),
+      new Gauge(
+        'portico_gateway_instance_healthy',
+        'Active health check result per instance (1 healthy).',
+        () =>
+          [...this.#rt.services.values()].flatMap((s) =>
+            s.instances.map((i): [Record<string, string>, number] => [
+              { service: s.name, instance: i.origin },
+              i.healthy ? 1 : 0,
+            ]),
+          ),
       ),
     );
     this.metrics.addGauge(
       new Gauge('portico_gateway_instance_inflight', 'Requests in flight per instance.', () =>
         [...this.#rt.services.values()].flatMap((s) =>
-          s.instances.map((i): [Record<string, string>, number] => [{ service: s.name, instance: i.origin }, i.inflight]),
+          s.instances.map((i): [Record<string, string>, number] => [
+            { service: s.name, instance: i.origin },
+            i.inflight,
+          ]),
         ),
       ),
     );

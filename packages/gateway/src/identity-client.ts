@@ -63,9 +63,18 @@ export class IdentityClient {
     return json as JSONWebKeySet;
   };
 
-  readonly call = async (path: string, body: string, caller: Caller): Promise<{ status: number; json: unknown }> => {
+  readonly call = async (
+    path: string,
+    body: string,
+    caller: Caller,
+  ): Promise<{ status: number; json: unknown }> => {
     this.#gateway ??= principal(caller, Infinity, []);
     const passport = this.#mint.for(this.#gateway, this.#service()?.name ?? 'identity', Date.now());
-    return await this.#request('POST', path, { 'content-type': 'application/json', [PASSPORT_HEADER]: passport }, body);
+    return await this.#request(
+      'POST',
+      path,
+      { 'content-type': 'application/json', [PASSPORT_HEADER]: passport },
+      body,
+    );
   };
 }

@@ -1,7 +1,13 @@
 /** @portico/gateway — the declarative API gateway. */
 export { createGateway } from './gateway.ts';
 export type { GatewayOptions, GatewayHandle } from './gateway.ts';
-export { loadGatewayConfig, parseGatewayConfig, applyEnvOverrides, serviceUrls, ConfigError } from './config/load.ts';
+export {
+  loadGatewayConfig,
+  parseGatewayConfig,
+  applyEnvOverrides,
+  serviceUrls,
+  ConfigError,
+} from './config/load.ts';
 export { validateGatewayConfig } from './config/validate.ts';
 export type { ConfigIssue, ValidationResult } from './config/validate.ts';
 export type * from './config/types.ts';

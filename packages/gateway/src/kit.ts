@@ -2,7 +2,13 @@
  * What the gateway uses from the kit, in one place. The kit's barrel (`@portico/kit`) is
  * being written; until it exports these, they are imported from their files.
  */
-export { derivePassportKey, mintPassport, verifyPassport, PASSPORT_HEADER, PASSPORT_TTL_SECONDS } from '../../kit/src/auth/passport.ts';
+export {
+  derivePassportKey,
+  mintPassport,
+  verifyPassport,
+  PASSPORT_HEADER,
+  PASSPORT_TTL_SECONDS,
+} from '../../kit/src/auth/passport.ts';
 export type { Caller } from '../../kit/src/auth/caller.ts';
 export { permissionsForRoles, permissionScope } from '../../kit/src/auth/permissions.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemBody } from '../../kit/src/errors/problem.ts';
@@ -24,4 +30,3 @@ export {
   type UserDisabledData,
   type AccessDeniedData,
 } from '../../kit/src/contracts/identity.ts';
-export { acceptRequestId, continueTrace } from '../../kit/src/http/request-context.ts';

@@ -32,7 +32,10 @@ export function watchConfig(
       last = text;
       on.rejected();
       log.error(
-        { file, errors: result.errors.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.path}: ${e.message}`) },
+        {
+          file,
+          errors: result.errors.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.path}: ${e.message}`),
+        },
         'config file rejected; keeping the running config',
       );
       return;

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { acceptRequestId, continueTrace, PASSPORT_HEADER, permissionScope, type ProblemCode } from './kit.ts';
+import { PASSPORT_HEADER, permissionScope, type ProblemCode } from './kit.ts';
+import { acceptRequestId, childTraceparent } from './edge/ids.ts';
 import { findCredential, type AuthFailure, type AuthOutcome } from './auth/authenticate.ts';
 import { anonymousPrincipal } from './anonymous.ts';
 import { corsHeaders, preflightHeaders } from './edge/cors.ts';
@@ -22,7 +23,15 @@ import type { GatewayCore } from './core.ts';
 
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const REPLAY_HEADERS = new Set(['content-type', 'location', 'etag', 'link', 'cache-control', 'content-language', 'vary']);
+const REPLAY_HEADERS = new Set([
+  'content-type',
+  'location',
+  'etag',
+  'link',
+  'cache-control',
+  'content-language',
+  'vary',
+]);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 interface Capture {
@@ -89,7 +98,11 @@ export class RequestContext implements ForwardSink {
       return;
     }
     const origin = this.req.headers.origin;
-    if (this.method === 'OPTIONS' && origin !== undefined && this.req.headers['access-control-request-method']) {
+    if (
+      this.method === 'OPTIONS' &&
+      origin !== undefined &&
+      this.req.headers['access-control-request-method']
+    ) {
       this.#preflight(origin, String(this.req.headers['access-control-request-method']));
       return;
     }
@@ -129,7 +142,14 @@ export class RequestContext implements ForwardSink {
   #preflight(origin: string, requested: string): void {
     const m = this.rt.router.match(requested.toUpperCase(), this.path);
     const route = m.kind === 'route' ? m.route : null;
-    const h = route?.cors ? preflightHeaders(route.cors, origin, route.methods, this.req.headers['access-control-request-headers'] as string | undefined) : null;
+    const h = route?.cors
+      ? preflightHeaders(
+          route.cors,
+          origin,
+          route.methods,
+          this.req.headers['access-control-request-headers'] as string | undefined,
+        )
+      : null;
     const out: Record<string, string | string[]> = {};
     mergeHeaders(out, this.headers);
     if (h) mergeHeaders(out, h);
@@ -149,7 +169,14 @@ export class RequestContext implements ForwardSink {
     const cred = findCredential(this.req.headers, this.rt.apiKeyHeader);
     if (cred === null) {
       if (route.auth === 'required' || route.permission !== null) {
-        this.#deny({ ok: false, status: 401, code: 'unauthenticated', reason: 'missing_credentials', detail: 'Sign in to use this route', tokenGiven: false });
+        this.#deny({
+          ok: false,
+          status: 401,
+          code: 'unauthenticated',
+          reason: 'missing_credentials',
+          detail: 'Sign in to use this route',
+          tokenGiven: false,
+        });
         return;
       }
       this.#limit(route);
@@ -174,7 +201,10 @@ export class RequestContext implements ForwardSink {
       return;
     }
     this.principal = out.principal;
-    if (route.permission !== null && permissionScope(out.principal.caller.permissions, route.permission) === false) {
+    if (
+      route.permission !== null &&
+      permissionScope(out.principal.caller.permissions, route.permission) === false
+    ) {
       this.gw.reportDenied(this, 403, `missing_permission:${route.permission}`);
       this.problem('forbidden', `Requires the ${route.permission} permission`);
       return;
@@ -191,7 +221,9 @@ export class RequestContext implements ForwardSink {
     // RFC 6750 §3: error="invalid_token" only when a token was presented.
     this.headers.push([
       'www-authenticate',
-      f.tokenGiven ? `Bearer realm="portico", error="invalid_token", error_description="${f.detail}"` : 'Bearer realm="portico"',
+      f.tokenGiven
+        ? `Bearer realm="portico", error="invalid_token", error_description="${f.detail}"`
+        : 'Bearer realm="portico"',
     ]);
     this.gw.reportDenied(this, 401, f.reason);
     this.problem(f.code, f.detail);
@@ -224,7 +256,10 @@ export class RequestContext implements ForwardSink {
     for (const h of d.headers) this.headers.push(h);
     if (d.kind === 'limited') {
       const p = d.policy;
-      this.problem('rate_limited', `Rate limit "${p.name}" exceeded: ${p.limit} requests per ${Math.ceil(p.windowMs / 1000)} s`);
+      this.problem(
+        'rate_limited',
+        `Rate limit "${p.name}" exceeded: ${p.limit} requests per ${Math.ceil(p.windowMs / 1000)} s`,
+      );
       return;
     }
     if (d.kind === 'store_down') {
@@ -297,7 +332,10 @@ export class RequestContext implements ForwardSink {
             return;
           case 'in_progress':
             this.gw.metrics.idempotency.inc({ outcome: 'in_progress' });
-            this.problem('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed');
+            this.problem(
+              'idempotency_in_progress',
+              'A request with this Idempotency-Key is still being processed',
+            );
             return;
           case 'mismatch':
             this.gw.metrics.idempotency.inc({ outcome: 'mismatch' });
@@ -329,7 +367,6 @@ export class RequestContext implements ForwardSink {
   #forward(route: CompiledRoute): void {
     const svc = this.rt.services.get(route.service)!;
     const now = Date.now();
-    const trace = continueTrace(this.req.headers.traceparent);
     const passport = this.gw.mint.for(this.principal, route.service, now);
     const cred = this.principal.caller.auth;
     const headers = upstreamHeaders(this.req, this.rt.trusted, this.rt.apiKeyHeader, cred === 'api_key', [
@@ -338,10 +375,11 @@ export class RequestContext implements ForwardSink {
       'x-request-id',
       this.requestId,
       'traceparent',
-      trace.traceparent,
+      childTraceparent(this.req.headers.traceparent),
     ]);
     const retryable =
-      RETRYABLE_METHODS.has(this.method) || (this.method === 'POST' && this.req.headers['idempotency-key'] !== undefined);
+      RETRYABLE_METHODS.has(this.method) ||
+      (this.method === 'POST' && this.req.headers['idempotency-key'] !== undefined);
     if (this.#idem !== null) this.#capture = { status: 0, headers: [], chunks: [], size: 0, overflow: false };
     forward(
       svc,
@@ -362,7 +400,10 @@ export class RequestContext implements ForwardSink {
     this.#upstreamMs = upstreamMs;
     const out: Record<string, string | string[] | number | undefined> = {};
     const connection = upstream.connection;
-    const listed = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close' ? connection.toLowerCase().split(/\s*,\s*/) : null;
+    const listed =
+      typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close'
+        ? connection.toLowerCase().split(/\s*,\s*/)
+        : null;
     for (const k in upstream) {
       if (RESPONSE_DROP.has(k) || listed?.includes(k)) continue;
       out[k] = upstream[k];
@@ -370,7 +411,9 @@ export class RequestContext implements ForwardSink {
     const gatewayMs = performance.now() - this.t0 - upstreamMs;
     const timing = `gateway;dur=${gatewayMs.toFixed(2)}, upstream;dur=${upstreamMs.toFixed(2)}`;
     mergeHeaders(out, this.headers);
-    out['server-timing'] = upstream['server-timing'] ? `${String(upstream['server-timing'])}, ${timing}` : timing;
+    out['server-timing'] = upstream['server-timing']
+      ? `${String(upstream['server-timing'])}, ${timing}`
+      : timing;
     if (this.#capture !== null) {
       this.#capture.status = status;
       for (const k in out) if (REPLAY_HEADERS.has(k)) this.#capture.headers.push([k, String(out[k])]);
@@ -378,7 +421,10 @@ export class RequestContext implements ForwardSink {
     this.#status = status;
     this.res.writeHead(status, out);
     // Event streams must reach the client at once: no Nagle delay on small chunks.
-    if (typeof upstream['content-type'] === 'string' && upstream['content-type'].startsWith('text/event-stream'))
+    if (
+      typeof upstream['content-type'] === 'string' &&
+      upstream['content-type'].startsWith('text/event-stream')
+    )
       this.res.flushHeaders();
   }
 
@@ -454,15 +500,28 @@ export class RequestContext implements ForwardSink {
     }
     const body = Buffer.concat(c.chunks, c.size).toString('base64');
     store
-      .idempotencyComplete(idem.key, idem.token, idem.fingerprint, { status: c.status, headers: c.headers, body }, this.gw.idempotencyTtlMs)
-      .catch((err: unknown) => this.gw.log.warn({ err, request_id: this.requestId }, 'idempotent response not stored'));
+      .idempotencyComplete(
+        idem.key,
+        idem.token,
+        idem.fingerprint,
+        { status: c.status, headers: c.headers, body },
+        this.gw.idempotencyTtlMs,
+      )
+      .catch((err: unknown) =>
+        this.gw.log.warn({ err, request_id: this.requestId }, 'idempotent response not stored'),
+      );
   }
 
   // ---- answers ------------------------------------------------------------------------
 
   problem(code: ProblemCode, detail: string): void {
     if (this.res.headersSent) return;
-    const status = writeProblem(this.res, code, { detail, instance: this.path, requestId: this.requestId, headers: this.headers });
+    const status = writeProblem(this.res, code, {
+      detail,
+      instance: this.path,
+      requestId: this.requestId,
+      headers: this.headers,
+    });
     this.#done(status);
   }
 

@@ -3,7 +3,19 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, importJWK } from 'jose';
 import { MemoryBus } from '../../kit/src/events/memory-bus.ts';
 import { makeEvent, type EventEnvelope } from '../src/kit.ts';
-import { echoService, json, makeConfig, sleep, startGateway, startIdentity, until, type Echo, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  echoService,
+  json,
+  makeConfig,
+  sleep,
+  startGateway,
+  startIdentity,
+  until,
+  type Echo,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 
 let orders: TestServer;
 let identity: Identity;
@@ -33,7 +45,12 @@ beforeAll(async () => {
         { path: '/api/v1/orders', methods: ['GET', 'POST'], service: 'orders' },
         { path: '/api/v1/public', methods: ['GET'], service: 'orders', auth: 'optional' },
         { path: '/api/v1/warehouses', methods: ['GET'], service: 'orders', permission: 'warehouses:read' },
-        { path: '/api/v1/orders/{id}/cancel', methods: ['POST'], service: 'orders', permission: 'orders:cancel' },
+        {
+          path: '/api/v1/orders/{id}/cancel',
+          methods: ['POST'],
+          service: 'orders',
+          permission: 'orders:cancel',
+        },
       ],
       { identity: { api_key_cache_ttl: '30s', jwks_refresh_floor: '100ms' } },
     ),
@@ -106,7 +123,9 @@ describe('JWT authentication', () => {
   it('refuses alg none', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const exp = Math.floor(Date.now() / 1000) + 300;
-    await expectInvalid(`${b64({ alg: 'none', kid: 'key-1' })}.${b64({ sub: 'x', iss: 'portico-identity', aud: 'portico', exp })}.`);
+    await expectInvalid(
+      `${b64({ alg: 'none', kid: 'key-1' })}.${b64({ sub: 'x', iss: 'portico-identity', aud: 'portico', exp })}.`,
+    );
   });
 
   it('refuses HS256 signed with the public key as the secret', async () => {
@@ -191,7 +210,9 @@ describe('identity headers and passports', () => {
   });
 
   it('lets the service refuse a direct call with forged identity headers and no passport', async () => {
-    const res = await fetch(`${orders.url}/api/v1/orders`, { headers: { 'x-user-id': 'admin', 'request-user-id': 'admin' } });
+    const res = await fetch(`${orders.url}/api/v1/orders`, {
+      headers: { 'x-user-id': 'admin', 'request-user-id': 'admin' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -209,7 +230,12 @@ describe('authorization', () => {
     expect((await json(res)).code).toBe('forbidden');
     await until(() => denied.some((e) => (e.data as { actor_id: string }).actor_id === 'user-5'));
     const event = denied.find((e) => (e.data as { actor_id: string }).actor_id === 'user-5')!;
-    expect(event.data).toMatchObject({ status: 403, path: '/api/v1/warehouses', source: 'gateway', reason: 'missing_permission:warehouses:read' });
+    expect(event.data).toMatchObject({
+      status: 403,
+      path: '/api/v1/warehouses',
+      source: 'gateway',
+      reason: 'missing_permission:warehouses:read',
+    });
   });
 
   it('lets a role with the permission through', async () => {
@@ -234,7 +260,12 @@ describe('API keys', () => {
     const before = identity.verifyCalls;
     const a = await json<Echo>(await get('/api/v1/orders', bearer('pk_live_good')));
     const b = await json<Echo>(await get('/api/v1/orders', { 'x-api-key': 'pk_live_good' }));
-    expect(a.caller).toMatchObject({ id: 'user-9', auth: 'api_key', apiKeyId: 'key-1', permissions: ['orders:read:own'] });
+    expect(a.caller).toMatchObject({
+      id: 'user-9',
+      auth: 'api_key',
+      apiKeyId: 'key-1',
+      permissions: ['orders:read:own'],
+    });
     expect(b.caller!.apiKeyId).toBe('key-1');
     expect(identity.verifyCalls - before).toBe(1);
     expect(a.headers['x-api-key']).toBeUndefined();
@@ -253,10 +284,20 @@ describe('API keys', () => {
   });
 
   it('stops accepting a key within seconds of its api_key.revoked event', async () => {
-    identity.apiKeys.set('pk_live_revoked', { valid: true, api_key_id: 'key-2', user_id: 'user-10', roles: ['user'], scopes: [], expires_at: null });
+    identity.apiKeys.set('pk_live_revoked', {
+      valid: true,
+      api_key_id: 'key-2',
+      user_id: 'user-10',
+      roles: ['user'],
+      scopes: [],
+      expires_at: null,
+    });
     expect((await get('/api/v1/orders', { 'x-api-key': 'pk_live_revoked' })).status).toBe(200);
     await bus.publish(makeEvent('identity', 'api_key.revoked', { api_key_id: 'key-2', user_id: 'user-10' }));
-    await until(async () => (await get('/api/v1/orders', { 'x-api-key': 'pk_live_revoked' })).status === 401, 3000);
+    await until(
+      async () => (await get('/api/v1/orders', { 'x-api-key': 'pk_live_revoked' })).status === 401,
+      3000,
+    );
   });
 });
 
@@ -280,7 +321,12 @@ describe('revocation', () => {
   it('refuses every token of a disabled user', async () => {
     const token = await identity.sign({ sub: 'user-12', sid: 'sess-x' });
     expect((await get('/api/v1/orders', bearer(token))).status).toBe(200);
-    await bus.publish(makeEvent('identity', 'user.disabled', { user_id: 'user-12', expires_at: new Date(Date.now() + 600_000).toISOString() }));
+    await bus.publish(
+      makeEvent('identity', 'user.disabled', {
+        user_id: 'user-12',
+        expires_at: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    );
     await until(async () => (await get('/api/v1/orders', bearer(token))).status === 401, 3000);
   });
 });

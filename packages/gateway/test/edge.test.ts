@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as rawRequest } from 'node:http';
-import { echoService, json, makeConfig, startGateway, startIdentity, type Echo, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  echoService,
+  json,
+  makeConfig,
+  startGateway,
+  startIdentity,
+  type Echo,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 
 let orders: TestServer;
 let identity: Identity;
@@ -13,11 +23,39 @@ beforeAll(async () => {
     makeConfig(
       { orders: [orders.url], identity: [identity.url] },
       [
-        { name: 'order', path: '/api/v1/orders/{id}', methods: ['GET', 'DELETE'], service: 'orders', auth: 'none', rewrite: '/internal/orders/{id}' },
+        {
+          name: 'order',
+          path: '/api/v1/orders/{id}',
+          methods: ['GET', 'DELETE'],
+          service: 'orders',
+          auth: 'none',
+          rewrite: '/internal/orders/{id}',
+        },
         { name: 'orders', prefix: '/api/v1/orders', service: 'orders', auth: 'none', cors: 'web' },
-        { name: 'legacy', prefix: '/api/v0/orders', service: 'orders', auth: 'none', rewrite: '/api/v1/orders', deprecated: { since: '2026-01-01', sunset: '2999-01-01T00:00:00Z', successor: '/api/v1/orders' } },
-        { name: 'retired', path: '/api/v0/carts', methods: ['GET'], service: 'orders', auth: 'none', deprecated: { sunset: '2020-01-01', successor: '/api/v1/carts' } },
-        { name: 'small', path: '/api/v1/small', methods: ['POST'], service: 'orders', auth: 'none', body_limit: '1kb' },
+        {
+          name: 'legacy',
+          prefix: '/api/v0/orders',
+          service: 'orders',
+          auth: 'none',
+          rewrite: '/api/v1/orders',
+          deprecated: { since: '2026-01-01', sunset: '2999-01-01T00:00:00Z', successor: '/api/v1/orders' },
+        },
+        {
+          name: 'retired',
+          path: '/api/v0/carts',
+          methods: ['GET'],
+          service: 'orders',
+          auth: 'none',
+          deprecated: { sunset: '2020-01-01', successor: '/api/v1/carts' },
+        },
+        {
+          name: 'small',
+          path: '/api/v1/small',
+          methods: ['POST'],
+          service: 'orders',
+          auth: 'none',
+          body_limit: '1kb',
+        },
       ],
       {
         trusted_proxies: ['127.0.0.1'],
@@ -54,14 +92,18 @@ describe('edge behaviour', () => {
     const kept = await fetch(`${gw.url}/api/v1/orders`, { headers: { 'x-request-id': 'client-req-12345' } });
     expect(kept.headers.get('x-request-id')).toBe('client-req-12345');
     expect((await json<Echo>(kept)).headers['x-request-id']).toBe('client-req-12345');
-    const replaced = await fetch(`${gw.url}/api/v1/orders`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const replaced = await fetch(`${gw.url}/api/v1/orders`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(replaced.headers.get('x-request-id')).not.toBe('bad id with spaces');
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('continues the trace and sends a new span upstream', async () => {
     const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const echo = await json<Echo>(await fetch(`${gw.url}/api/v1/orders`, { headers: { traceparent: incoming } }));
+    const echo = await json<Echo>(
+      await fetch(`${gw.url}/api/v1/orders`, { headers: { traceparent: incoming } }),
+    );
     const tp = String(echo.headers.traceparent);
     expect(tp).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     expect(tp).not.toBe(incoming);
@@ -81,7 +123,9 @@ describe('edge behaviour', () => {
 
   it('sends X-Forwarded-* and appends the peer to a trusted proxy chain', async () => {
     const echo = await json<Echo>(
-      await fetch(`${gw.url}/api/v1/orders`, { headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' } }),
+      await fetch(`${gw.url}/api/v1/orders`, {
+        headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' },
+      }),
     );
     expect(echo.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
     expect(echo.headers['x-forwarded-proto']).toBe('https');
@@ -98,10 +142,14 @@ describe('edge behaviour', () => {
 
   it('refuses a chunked body that grows over the limit with 413', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = rawRequest(`${gw.url}/api/v1/small`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = rawRequest(
+        `${gw.url}/api/v1/small`,
+        { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 4; i++) req.write('y'.repeat(512));
       req.end();
@@ -111,10 +159,14 @@ describe('edge behaviour', () => {
 
   it('refuses dot segments in the path', async () => {
     const status = await new Promise<number>((resolve) => {
-      rawRequest(`${gw.url}/api/v1/orders/../../internal/api-keys/verify`, { method: 'GET', path: '/api/v1/orders/%2e%2e/secret' }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      }).end();
+      rawRequest(
+        `${gw.url}/api/v1/orders/../../internal/api-keys/verify`,
+        { method: 'GET', path: '/api/v1/orders/%2e%2e/secret' },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      ).end();
     });
     expect(status).toBe(400);
   });
@@ -138,7 +190,11 @@ describe('edge behaviour', () => {
   it('answers a CORS preflight for an allowed origin, with credentials and never *', async () => {
     const res = await fetch(`${gw.url}/api/v1/orders`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');

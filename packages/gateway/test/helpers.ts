@@ -82,7 +82,9 @@ export function echoService(service: string, port = 0): Promise<TestServer> {
     }
     const v = verifyPassport(key, service, req.headers[PASSPORT_HEADER] as string | undefined);
     if (!v.ok) {
-      res.writeHead(401, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: 'invalid_passport', reason: v.reason }));
+      res
+        .writeHead(401, { 'content-type': 'application/problem+json' })
+        .end(JSON.stringify({ code: 'invalid_passport', reason: v.reason }));
       return;
     }
     const echo: Echo = {
@@ -95,13 +97,20 @@ export function echoService(service: string, port = 0): Promise<TestServer> {
       service,
     };
     const status = req.method === 'POST' ? 201 : 200;
-    res.writeHead(status, { 'content-type': 'application/json', 'x-powered-by': 'Express', connection: 'keep-alive' });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-powered-by': 'Express',
+      connection: 'keep-alive',
+    });
     res.end(JSON.stringify(echo));
   }, port);
 }
 
 export interface Identity extends TestServer {
-  sign(claims?: Record<string, unknown>, opts?: { kid?: string; expiresIn?: string | number; alg?: string }): Promise<string>;
+  sign(
+    claims?: Record<string, unknown>,
+    opts?: { kid?: string; expiresIn?: string | number; alg?: string },
+  ): Promise<string>;
   /** Publishes a new key (kept alongside the old); returns its kid. */
   addKey(): Promise<string>;
   jwksDown: boolean;
@@ -143,7 +152,9 @@ export async function startIdentity(port = 0): Promise<Identity> {
         return;
       }
       const { key } = JSON.parse(body.toString()) as { key: string };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(apiKeys.get(key) ?? { valid: false }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(apiKeys.get(key) ?? { valid: false }));
       return;
     }
     if (req.url?.startsWith('/health')) {
@@ -161,7 +172,10 @@ export async function startIdentity(port = 0): Promise<Identity> {
     privateKeys,
     publicJwks,
     addKey,
-    async sign(claims: Record<string, unknown> = {}, opts: { kid?: string; expiresIn?: string | number; alg?: string } = {}) {
+    async sign(
+      claims: Record<string, unknown> = {},
+      opts: { kid?: string; expiresIn?: string | number; alg?: string } = {},
+    ) {
       const kid = opts.kid ?? firstKid;
       const jwt = new SignJWT({ sid: 'sess-1', roles: ['user'], ...claims })
         .setProtectedHeader({ alg: opts.alg ?? 'ES256', kid })
@@ -191,7 +205,11 @@ export function makeConfig(
     services: Object.fromEntries(
       Object.entries(services).map(([name, instances]) => [
         name,
-        { health: { path: '/health/ready', interval: '200ms', timeout: '200ms' }, ...extra.services?.[name], instances },
+        {
+          health: { path: '/health/ready', interval: '200ms', timeout: '200ms' },
+          ...extra.services?.[name],
+          instances,
+        },
       ]),
     ),
     routes,
@@ -205,8 +223,18 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
-  const handle = await createGateway({ config, passportSecret: SECRET, logger: quietLogger, port: 0, host: '127.0.0.1', ...opts });
+export async function startGateway(
+  config: GatewayConfig,
+  opts: Partial<GatewayOptions> = {},
+): Promise<RunningGateway> {
+  const handle = await createGateway({
+    config,
+    passportSecret: SECRET,
+    logger: quietLogger,
+    port: 0,
+    host: '127.0.0.1',
+    ...opts,
+  });
   await handle.listen();
   return { url: handle.url, handle, close: () => handle.close() };
 }

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
-import { json, makeConfig, startGateway, startIdentity, startServer, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  json,
+  makeConfig,
+  startGateway,
+  startIdentity,
+  startServer,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 
 let payments: TestServer;
 let identity: Identity;
@@ -45,9 +54,13 @@ for (const mode of ['memory', 'redis'] as const) {
     beforeAll(async () => {
       if (skip) return;
       gw = await startGateway(
-        makeConfig({ payments: [payments.url], identity: [identity.url] }, [{ path: '/api/v1/payments', methods: ['POST'], service: 'payments', auth: 'optional' }], {
-          store: { prefix: `test:${prefix}:` },
-        }),
+        makeConfig(
+          { payments: [payments.url], identity: [identity.url] },
+          [{ path: '/api/v1/payments', methods: ['POST'], service: 'payments', auth: 'optional' }],
+          {
+            store: { prefix: `test:${prefix}:` },
+          },
+        ),
         mode === 'redis' ? { redisUrl: REDIS_URL } : {},
       );
     });
@@ -65,7 +78,11 @@ for (const mode of ['memory', 'redis'] as const) {
     const post = (key: string, body: unknown, token?: string) =>
       fetch(`${gw.url}/api/v1/payments`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...(token && { authorization: `Bearer ${token}` }) },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
         body: JSON.stringify(body),
       });
 

@@ -3,7 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
-import { echoService, json, makeConfig, startGateway, startIdentity, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  echoService,
+  json,
+  makeConfig,
+  startGateway,
+  startIdentity,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 import type { GatewayConfig } from '../src/index.ts';
 
 let orders: TestServer;
@@ -23,8 +32,20 @@ function config(prefix: string, failMode: 'open' | 'closed' = 'open'): GatewayCo
   return makeConfig(
     { orders: [orders.url], identity: [identity.url] },
     [
-      { path: '/api/v1/login', methods: ['POST'], service: 'orders', auth: 'none', rate_limits: ['login', 'per-caller'] },
-      { path: '/api/v1/orders', methods: ['GET'], service: 'orders', auth: 'optional', rate_limits: ['per-caller'] },
+      {
+        path: '/api/v1/login',
+        methods: ['POST'],
+        service: 'orders',
+        auth: 'none',
+        rate_limits: ['login', 'per-caller'],
+      },
+      {
+        path: '/api/v1/orders',
+        methods: ['GET'],
+        service: 'orders',
+        auth: 'optional',
+        rate_limits: ['per-caller'],
+      },
       { path: '/api/v1/strict', methods: ['GET'], service: 'orders', auth: 'none', rate_limits: ['strict'] },
     ],
     {
@@ -70,14 +91,18 @@ describe('rate limits in memory', () => {
   });
 
   it('shows the tightest of several policies and lists them all', async () => {
-    const res = await fetch(`${gw.url}/api/v1/login`, { method: 'POST', headers: { 'x-forwarded-for': '1.2.3.4' } });
+    const res = await fetch(`${gw.url}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '1.2.3.4' },
+    });
     expect(res.headers.get('ratelimit-policy')).toBe('"login";q=2;w=60, "per-caller";q=5;w=60');
   });
 
   it('keys the per-caller limit by user, so another user keeps their own budget', async () => {
     const alice = await identity.sign({ sub: 'alice' });
     const bob = await identity.sign({ sub: 'bob' });
-    for (let i = 0; i < 5; i++) await fetch(`${gw.url}/api/v1/orders`, { headers: { authorization: `Bearer ${alice}` } });
+    for (let i = 0; i < 5; i++)
+      await fetch(`${gw.url}/api/v1/orders`, { headers: { authorization: `Bearer ${alice}` } });
     const a = await fetch(`${gw.url}/api/v1/orders`, { headers: { authorization: `Bearer ${alice}` } });
     const b = await fetch(`${gw.url}/api/v1/orders`, { headers: { authorization: `Bearer ${bob}` } });
     expect(a.status).toBe(429);
@@ -120,7 +145,9 @@ describe('rate limits in Redis', async () => {
 
   it.skipIf(skip)('counts many concurrent requests exactly once each', async () => {
     const all = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/api/v1/strict`, { headers: { 'x-forwarded-for': '9.9.9.9' } })),
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${(i % 2 ? a : b).url}/api/v1/strict`, { headers: { 'x-forwarded-for': '9.9.9.9' } }),
+      ),
     );
     const remaining = all.map((r) => Number(r.headers.get('x-ratelimit-remaining'))).sort((x, y) => x - y);
     expect(new Set(remaining).size).toBe(40);
@@ -169,7 +196,11 @@ describe('rate limits with the store down', () => {
     await fetch(`${closed.url}/api/v1/strict`);
     const a = await (await fetch(`${open.url}/metrics`)).text();
     const b = await (await fetch(`${closed.url}/metrics`)).text();
-    expect(a).toMatch(/portico_gateway_ratelimit_decisions_total\{policy="per-caller",decision="store_failed_open"\} [1-9]/);
-    expect(b).toMatch(/portico_gateway_ratelimit_decisions_total\{policy="strict",decision="store_failed_closed"\} [1-9]/);
+    expect(a).toMatch(
+      /portico_gateway_ratelimit_decisions_total\{policy="per-caller",decision="store_failed_open"\} [1-9]/,
+    );
+    expect(b).toMatch(
+      /portico_gateway_ratelimit_decisions_total\{policy="strict",decision="store_failed_closed"\} [1-9]/,
+    );
   });
 });

@@ -4,7 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../src/index.ts';
-import { echoService, json, makeConfig, sleep, startGateway, startIdentity, until, type Echo, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  echoService,
+  json,
+  makeConfig,
+  sleep,
+  startGateway,
+  startIdentity,
+  until,
+  type Echo,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 import type { GatewayConfig } from '../src/index.ts';
 
 let identity: Identity;
@@ -17,7 +29,9 @@ let gw: RunningGateway;
 function config(ordersUrl: string, extraRoute = false): GatewayConfig {
   return makeConfig({ orders: [ordersUrl], identity: [identity.url] }, [
     { prefix: '/api/v1/orders', service: 'orders', auth: 'none' },
-    ...(extraRoute ? [{ path: '/api/v1/new', methods: ['GET'], service: 'orders', auth: 'none' as const }] : []),
+    ...(extraRoute
+      ? [{ path: '/api/v1/new', methods: ['GET'], service: 'orders', auth: 'none' as const }]
+      : []),
   ]);
 }
 
@@ -73,7 +87,10 @@ describe('hot reload', () => {
 
   it('rejects an invalid file and keeps serving the running config', async () => {
     const rejectedBefore = await reloads('invalid');
-    await writeFile(file, 'version: 1\nservices: {}\nroutes:\n  - path: /x\n    service: nowhere\n    auth: sometimes\n');
+    await writeFile(
+      file,
+      'version: 1\nservices: {}\nroutes:\n  - path: /x\n    service: nowhere\n    auth: sometimes\n',
+    );
     await until(async () => (await reloads('invalid')) > rejectedBefore, 5000);
     expect((await fetch(`${gw.url}/api/v1/new`)).status).toBe(200);
     expect((await fetch(`${gw.url}/api/v1/orders`)).status).toBe(200);

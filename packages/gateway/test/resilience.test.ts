@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoService, json, makeConfig, sleep, startGateway, startIdentity, startServer, until, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  echoService,
+  json,
+  makeConfig,
+  sleep,
+  startGateway,
+  startIdentity,
+  startServer,
+  until,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 
 let identity: Identity;
 
@@ -29,9 +41,20 @@ describe('an upstream that is down', () => {
   beforeAll(async () => {
     port = await freePort();
     gw = await startGateway(
-      makeConfig({ orders: [`http://127.0.0.1:${port}`], identity: [identity.url] }, [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }], {
-        services: { orders: { instances: [], breaker: { failures: 3, cooldown: '500ms' }, timeouts: { connect: '500ms' }, health: false } },
-      }),
+      makeConfig(
+        { orders: [`http://127.0.0.1:${port}`], identity: [identity.url] },
+        [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }],
+        {
+          services: {
+            orders: {
+              instances: [],
+              breaker: { failures: 3, cooldown: '500ms' },
+              timeouts: { connect: '500ms' },
+              health: false,
+            },
+          },
+        },
+      ),
     );
   });
   afterAll(async () => {
@@ -70,7 +93,9 @@ describe('a slow upstream', () => {
       setTimeout(() => res.writeHead(200).end('late'), 1500);
     });
     gw = await startGateway(
-      makeConfig({ slow: [slow.url], identity: [identity.url] }, [{ prefix: '/api/v1/slow', service: 'slow', auth: 'none', timeouts: { total: '300ms' }, retry: false }]),
+      makeConfig({ slow: [slow.url], identity: [identity.url] }, [
+        { prefix: '/api/v1/slow', service: 'slow', auth: 'none', timeouts: { total: '300ms' }, retry: false },
+      ]),
     );
   });
   afterAll(async () => {
@@ -101,9 +126,13 @@ describe('retries', () => {
     });
     healthy = await echoService('orders');
     gw = await startGateway(
-      makeConfig({ orders: [broken.url, healthy.url], identity: [identity.url] }, [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }], {
-        services: { orders: { instances: [], breaker: { failures: 1000, cooldown: '10s' } } },
-      }),
+      makeConfig(
+        { orders: [broken.url, healthy.url], identity: [identity.url] },
+        [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }],
+        {
+          services: { orders: { instances: [], breaker: { failures: 1000, cooldown: '10s' } } },
+        },
+      ),
     );
   });
   afterAll(async () => {
@@ -123,7 +152,8 @@ describe('retries', () => {
   it('never retries a POST without an Idempotency-Key', async () => {
     const results: number[] = [];
     postsSeen = 0;
-    for (let i = 0; i < 4; i++) results.push((await fetch(`${gw.url}/api/v1/orders`, { method: 'POST', body: '{}' })).status);
+    for (let i = 0; i < 4; i++)
+      results.push((await fetch(`${gw.url}/api/v1/orders`, { method: 'POST', body: '{}' })).status);
     // Half the POSTs land on the broken instance: each is answered 502, and it saw each only once.
     expect(results.filter((s) => s === 502).length).toBe(postsSeen);
     expect(postsSeen).toBeGreaterThan(0);
@@ -132,7 +162,15 @@ describe('retries', () => {
   it('retries a POST that carries an Idempotency-Key', async () => {
     const results: number[] = [];
     for (let i = 0; i < 4; i++)
-      results.push((await fetch(`${gw.url}/api/v1/orders`, { method: 'POST', body: '{}', headers: { 'idempotency-key': `k-${i}-${Date.now()}` } })).status);
+      results.push(
+        (
+          await fetch(`${gw.url}/api/v1/orders`, {
+            method: 'POST',
+            body: '{}',
+            headers: { 'idempotency-key': `k-${i}-${Date.now()}` },
+          })
+        ).status,
+      );
     expect(results).toEqual([201, 201, 201, 201]);
   });
 });
@@ -146,9 +184,19 @@ describe('an instance killed under load', () => {
     a = await echoService('orders');
     b = await echoService('orders');
     gw = await startGateway(
-      makeConfig({ orders: [a.url, b.url], identity: [identity.url] }, [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }], {
-        services: { orders: { instances: [], breaker: { failures: 3, cooldown: '5s' }, timeouts: { connect: '300ms' } } },
-      }),
+      makeConfig(
+        { orders: [a.url, b.url], identity: [identity.url] },
+        [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }],
+        {
+          services: {
+            orders: {
+              instances: [],
+              breaker: { failures: 3, cooldown: '5s' },
+              timeouts: { connect: '300ms' },
+            },
+          },
+        },
+      ),
     );
   });
   afterAll(async () => {

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { makeConfig, startGateway, startIdentity, startServer, until, type Identity, type RunningGateway, type TestServer } from './helpers.ts';
+import {
+  makeConfig,
+  startGateway,
+  startIdentity,
+  startServer,
+  until,
+  type Identity,
+  type RunningGateway,
+  type TestServer,
+} from './helpers.ts';
 
 let identity: Identity;
 let sse: TestServer;
@@ -27,7 +36,13 @@ beforeAll(async () => {
   });
   gw = await startGateway(
     makeConfig({ notifications: [sse.url], identity: [identity.url] }, [
-      { path: '/api/v1/notifications/stream', methods: ['GET'], service: 'notifications', auth: 'none', timeouts: { total: '200ms', idle: '5s' } },
+      {
+        path: '/api/v1/notifications/stream',
+        methods: ['GET'],
+        service: 'notifications',
+        auth: 'none',
+        timeouts: { total: '200ms', idle: '5s' },
+      },
     ]),
   );
 });

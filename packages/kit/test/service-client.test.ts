@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, userCaller, type TestServices } from '../src/testing/index.ts';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  userCaller,
+  type TestServices,
+} from '../src/testing/index.ts';
 import { countsService, notesService } from './fixtures/notes-service.ts';
 
 const skip = await matrixUnavailable();

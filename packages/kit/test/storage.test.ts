@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { kitMigrations } from '../src/db/kit-migrations.ts';
+import { paginate } from '../src/index.ts';
 import { runMigrations } from '../src/db/migrations.ts';
 import {
   matrixLabel,
@@ -68,6 +69,38 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
     // The keyset condition is answered from an index scan with a limit; an OFFSET would read every skipped row.
     expect(plan).toMatch(/Limit/);
     expect(plan).not.toMatch(/Seq Scan/);
+  });
+
+  it('pages exactly on microsecond timestamps and refuses a cursor issued for another sort', async () => {
+    const db = env.services.get('notes')!.deps.db;
+    // 50 rows one microsecond apart: millisecond cursors would skip or repeat them.
+    await sql`insert into notes (id, owner_id, body, created_at)
+              select 'us-' || lpad(g::text, 3, '0'), 'micro', 'x', timestamptz '2026-01-01 00:00:00' + g * interval '1 microsecond'
+              from generate_series(1, 50) g`.execute(db);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await paginate(db.selectFrom('notes').selectAll().where('owner_id', '=', 'micro'), {
+        limit: 7,
+        cursor,
+        sort: 'created_at',
+        direction: 'desc',
+      });
+      ids.push(...page.data.map((r: { id: string }) => r.id));
+      expect(page.data.every((r) => !('__portico_cursor_sort' in (r as object)))).toBe(true);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `us-${String(50 - i).padStart(3, '0')}`));
+
+    const first = await paginate(db.selectFrom('notes').selectAll().where('owner_id', '=', 'micro'), {
+      limit: 5,
+      sort: 'created_at',
+    });
+    await expect(
+      paginate(db.selectFrom('notes').selectAll(), { limit: 5, sort: 'seq', cursor: first.next_cursor! }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('rejects a limit out of range and a forged cursor with 422 naming the field', async () => {

@@ -19,7 +19,14 @@ export const accessDeniedConsumer: ConsumerDefinition = {
         target: clip(d.path, 512),
         outcome: 'denied',
         time: Number.isNaN(Date.parse(event.time)) ? new Date() : new Date(event.time),
-        details: { method: clip(d.method, 16), path: clip(d.path, 512), status: d.status ?? null, reason: clip(d.reason, 200), source: clip(d.source ?? event.source, 64), event_id: event.id },
+        details: {
+          method: clip(d.method, 16),
+          path: clip(d.path, 512),
+          status: d.status ?? null,
+          reason: clip(d.reason, 200),
+          source: clip(d.source ?? event.source, 64),
+          event_id: event.id,
+        },
       },
       { ip: clip(d.ip, 64), user_agent: clip(d.user_agent, 512), request_id: clip(d.request_id, 128) ?? '' },
     );

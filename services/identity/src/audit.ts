@@ -39,7 +39,8 @@ export interface AuditEntry {
   time?: Date;
 }
 
-const SECRET_KEY = /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|key|authorization|x-api-key)$/i;
+const SECRET_KEY =
+  /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|key|authorization|x-api-key)$/i;
 
 /** Drops credential-like members at any depth. */
 export function scrubDetails(value: unknown): unknown {
@@ -52,7 +53,11 @@ export function scrubDetails(value: unknown): unknown {
   return value;
 }
 
-export async function appendAudit(db: Kysely<any>, entry: AuditEntry, facts: Partial<RequestFacts> = {}): Promise<void> {
+export async function appendAudit(
+  db: Kysely<any>,
+  entry: AuditEntry,
+  facts: Partial<RequestFacts> = {},
+): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({

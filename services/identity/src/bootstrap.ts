@@ -35,13 +35,29 @@ export async function bootstrapAdmin(ctx: IdentityContext): Promise<UserRow | nu
     // An ordinary account holding the address is never promoted: whoever registered it would
     // become admin. The operator must choose another PORTICO_ADMIN_EMAIL.
     if (await findUserByEmail(trx, email)) return 'taken' as const;
-    const row = await insertUser(trx, { id: uuidv7(), email, full_name: 'Administrator', password_hash, roles: ['admin'], is_bootstrap: true });
+    const row = await insertUser(trx, {
+      id: uuidv7(),
+      email,
+      full_name: 'Administrator',
+      password_hash,
+      roles: ['admin'],
+      is_bootstrap: true,
+    });
     await publishUserRegistered(ctx, trx, row);
-    await appendAudit(trx, { actor_id: null, action: 'admin.bootstrapped', target: row.id, outcome: 'success', details: { email, generated_password: !given } });
+    await appendAudit(trx, {
+      actor_id: null,
+      action: 'admin.bootstrapped',
+      target: row.id,
+      outcome: 'success',
+      details: { email, generated_password: !given },
+    });
     return row;
   });
   if (created === 'taken') {
-    deps.log.error({ email }, 'no admin exists and PORTICO_ADMIN_EMAIL belongs to an ordinary account; set another PORTICO_ADMIN_EMAIL');
+    deps.log.error(
+      { email },
+      'no admin exists and PORTICO_ADMIN_EMAIL belongs to an ordinary account; set another PORTICO_ADMIN_EMAIL',
+    );
     return null;
   }
   if (!created) return null;
@@ -51,7 +67,9 @@ export async function bootstrapAdmin(ctx: IdentityContext): Promise<UserRow | nu
     await writeFile(file, password + '\n', { mode: 0o600 });
     await chmod(file, 0o600);
     // Printed once, on purpose: without it nobody could sign in. The file keeps it for later.
-    deps.log.warn(`Bootstrap admin ${email} created with a generated password: ${password} — also saved in ${file} (mode 0600). Sign in and change it.`);
+    deps.log.warn(
+      `Bootstrap admin ${email} created with a generated password: ${password} — also saved in ${file} (mode 0600). Sign in and change it.`,
+    );
   } else {
     deps.log.info({ email }, 'bootstrap admin created');
   }

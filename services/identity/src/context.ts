@@ -25,7 +25,8 @@ export function identityContext(deps: ServiceDeps<any, IdentitySettings>): Promi
 async function build(deps: ServiceDeps<any, IdentitySettings>): Promise<IdentityContext> {
   const settings = deps.settings;
   const { kek, source } = await loadKek(settings.IDENTITY_KEY_ENCRYPTION_KEY, deps.dataDir);
-  if (source === 'generated') deps.log.info({ dir: deps.dataDir }, 'signing-key encryption key generated under the data dir');
+  if (source === 'generated')
+    deps.log.info({ dir: deps.dataDir }, 'signing-key encryption key generated under the data dir');
   const keys = new KeyRing({
     db: deps.db,
     kek,

@@ -26,7 +26,10 @@ export const PUBLISHED_EVENTS = [
 ];
 
 type Trx = Transaction<any>;
-const opts = (subject: string, traceparent?: string) => ({ subject, ...(traceparent !== undefined && { traceparent }) });
+const opts = (subject: string, traceparent?: string) => ({
+  subject,
+  ...(traceparent !== undefined && { traceparent }),
+});
 
 /** When the last access token issued now expires, plus a minute of clock skew. */
 export function tokensExpireAt(ctx: IdentityContext): string {
@@ -42,29 +45,64 @@ export async function publishSessionRevoked(
   traceparent?: string,
 ): Promise<void> {
   if (sessionIds.length === 0) return;
-  const data: SessionRevokedData = { user_id: userId, session_ids: sessionIds, reason, expires_at: tokensExpireAt(ctx) };
+  const data: SessionRevokedData = {
+    user_id: userId,
+    session_ids: sessionIds,
+    reason,
+    expires_at: tokensExpireAt(ctx),
+  };
   await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId, traceparent));
 }
 
-export async function publishUserDisabled(ctx: IdentityContext, trx: Trx, userId: string, traceparent?: string): Promise<void> {
+export async function publishUserDisabled(
+  ctx: IdentityContext,
+  trx: Trx,
+  userId: string,
+  traceparent?: string,
+): Promise<void> {
   const data: UserDisabledData = { user_id: userId, expires_at: tokensExpireAt(ctx) };
   await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId, traceparent));
 }
 
-export async function publishApiKeyRevoked(ctx: IdentityContext, trx: Trx, data: ApiKeyRevokedData, traceparent?: string): Promise<void> {
+export async function publishApiKeyRevoked(
+  ctx: IdentityContext,
+  trx: Trx,
+  data: ApiKeyRevokedData,
+  traceparent?: string,
+): Promise<void> {
   await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id, traceparent));
 }
 
-export async function publishUserRegistered(ctx: IdentityContext, trx: Trx, user: UserRow, traceparent?: string): Promise<void> {
+export async function publishUserRegistered(
+  ctx: IdentityContext,
+  trx: Trx,
+  user: UserRow,
+  traceparent?: string,
+): Promise<void> {
   const data: UserRegisteredData = { user_id: user.id, email: user.email, full_name: user.full_name };
   await ctx.deps.publish(trx, 'user.registered', data, opts(user.id, traceparent));
 }
 
-export async function publishUserUpdated(ctx: IdentityContext, trx: Trx, user: UserRow, traceparent?: string): Promise<void> {
-  const data: UserUpdatedData = { user_id: user.id, email: user.email, full_name: user.full_name, status: user.status };
+export async function publishUserUpdated(
+  ctx: IdentityContext,
+  trx: Trx,
+  user: UserRow,
+  traceparent?: string,
+): Promise<void> {
+  const data: UserUpdatedData = {
+    user_id: user.id,
+    email: user.email,
+    full_name: user.full_name,
+    status: user.status,
+  };
   await ctx.deps.publish(trx, 'user.updated', data, opts(user.id, traceparent));
 }
 
-export async function publishRolesChanged(ctx: IdentityContext, trx: Trx, data: UserRolesChangedData, traceparent?: string): Promise<void> {
+export async function publishRolesChanged(
+  ctx: IdentityContext,
+  trx: Trx,
+  data: UserRolesChangedData,
+  traceparent?: string,
+): Promise<void> {
   await ctx.deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id, traceparent));
 }

@@ -14,7 +14,8 @@ export interface RequestFacts {
 
 export function clientIp(req: FastifyRequest): string | null {
   // Only a passport-carrying request came through the gateway; its forwarded hop is trustworthy.
-  const vouched = req.caller && req.caller.auth !== undefined && req.headers['x-portico-passport'] !== undefined;
+  const vouched =
+    req.caller && req.caller.auth !== undefined && req.headers['x-portico-passport'] !== undefined;
   const xff = req.headers['x-forwarded-for'];
   if (vouched && xff) {
     const hops = (Array.isArray(xff) ? xff.join(',') : xff).split(',');
@@ -26,5 +27,9 @@ export function clientIp(req: FastifyRequest): string | null {
 
 export function requestFacts(req: FastifyRequest): RequestFacts {
   const ua = req.headers['user-agent'];
-  return { ip: clientIp(req), user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null, request_id: String(req.id) };
+  return {
+    ip: clientIp(req),
+    user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+    request_id: String(req.id),
+  };
 }

@@ -4,9 +4,16 @@ import { PASSWORD_MAX_LENGTH } from './domain/password-policy.ts';
 import { SCOPE_PATTERN } from './domain/api-key-scopes.ts';
 
 const DateTime = Type.String({ format: 'date-time' });
-const Email = Type.String({ format: 'email', maxLength: 254, description: 'normalised: trimmed and lower-cased' });
+const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'normalised: trimmed and lower-cased',
+});
 /** Length is checked by the password policy (its minimum is configurable), so the field is named in the 422. */
-const NewPassword = Type.String({ maxLength: PASSWORD_MAX_LENGTH, description: 'at least 12 characters (configurable), at most 128, not a common password' });
+const NewPassword = Type.String({
+  maxLength: PASSWORD_MAX_LENGTH,
+  description: 'at least 12 characters (configurable), at most 128, not a common password',
+});
 const FullName = Type.String({ minLength: 1, maxLength: 200 });
 export const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Roles = Type.Array(RoleName, { minItems: 1, maxItems: ROLES.length, uniqueItems: true });
@@ -41,7 +48,9 @@ export const LoginBody = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1024 }),
 });
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) });
-export const LogoutBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })) });
+export const LogoutBody = Type.Object({
+  refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+});
 export const PasswordBody = Type.Object({
   current_password: Type.String({ minLength: 1, maxLength: 1024 }),
   new_password: NewPassword,
@@ -56,7 +65,12 @@ export const TokenPair = Type.Object({
   user: User,
 });
 
-export const CreateUserBody = Type.Object({ email: Email, password: NewPassword, full_name: FullName, roles: Roles });
+export const CreateUserBody = Type.Object({
+  email: Email,
+  password: NewPassword,
+  full_name: FullName,
+  roles: Roles,
+});
 export const PatchUserBody = Type.Object(
   { full_name: Type.Optional(FullName), email: Type.Optional(Email), status: Type.Optional(Status) },
   { minProperties: 1 },
@@ -93,10 +107,14 @@ export const CreatedApiKey = Type.Object({
 });
 export const CreateApiKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  scopes: Type.Optional(Type.Array(Type.String({ pattern: SCOPE_PATTERN, maxLength: 100 }), { maxItems: 100, uniqueItems: true })),
+  scopes: Type.Optional(
+    Type.Array(Type.String({ pattern: SCOPE_PATTERN, maxLength: 100 }), { maxItems: 100, uniqueItems: true }),
+  ),
   expires_at: Type.Optional(Type.Union([DateTime, Type.Null()])),
 });
-export const ApiKeysQuery = Type.Object({ user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'admin: another user' })) });
+export const ApiKeysQuery = Type.Object({
+  user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'admin: another user' })),
+});
 
 export const ApiKeyVerifyBody = Type.Object({ key: Type.String({ maxLength: 512 }) });
 export const ApiKeyVerifyResult = Type.Union([
@@ -126,7 +144,9 @@ export const AuditEntry = Type.Object({
 export const AuditQuery = Type.Object({
   actor_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
+  ),
   from: Type.Optional(DateTime),
   to: Type.Optional(DateTime),
 });
@@ -134,12 +154,20 @@ export const AuditQuery = Type.Object({
 export const SigningKey = Type.Object({
   kid: Type.String(),
   alg: Type.String(),
-  state: Type.String({ description: 'pending (published, not yet signing), active, retired (verifying only) or expired' }),
+  state: Type.String({
+    description: 'pending (published, not yet signing), active, retired (verifying only) or expired',
+  }),
   created_at: DateTime,
   activates_at: DateTime,
 });
 export const RotateKeyBody = Type.Object({
-  activation_delay_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'default IDENTITY_KEY_ACTIVATION_DELAY_SECONDS' })),
+  activation_delay_seconds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      description: 'default IDENTITY_KEY_ACTIVATION_DELAY_SECONDS',
+    }),
+  ),
 });
 
 export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) });

@@ -43,7 +43,9 @@ export default defineService<any, IdentitySettings>({
     await bootstrapAdmin(ctx);
     const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;
     const timer = setInterval(() => {
-      pruneAttempts(deps.db, window).catch((err: unknown) => deps.log.warn({ err }, 'login throttle not pruned'));
+      pruneAttempts(deps.db, window).catch((err: unknown) =>
+        deps.log.warn({ err }, 'login throttle not pruned'),
+      );
     }, 60_000);
     timer.unref();
     deps.onClose(() => clearInterval(timer));

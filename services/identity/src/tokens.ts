@@ -11,9 +11,24 @@ export interface TokenResponse {
   user: PublicUser;
 }
 
-export async function tokenResponse(ctx: IdentityContext, user: UserRow, sessionId: string, refreshToken: string): Promise<TokenResponse> {
-  const access = await issueAccessToken(ctx.keys, { userId: user.id, sessionId, roles: user.roles }, ctx.settings.IDENTITY_ACCESS_TOKEN_TTL);
-  return { access_token: access.token, refresh_token: refreshToken, token_type: 'Bearer', expires_in: access.expiresIn, user: toPublicUser(user) };
+export async function tokenResponse(
+  ctx: IdentityContext,
+  user: UserRow,
+  sessionId: string,
+  refreshToken: string,
+): Promise<TokenResponse> {
+  const access = await issueAccessToken(
+    ctx.keys,
+    { userId: user.id, sessionId, roles: user.roles },
+    ctx.settings.IDENTITY_ACCESS_TOKEN_TTL,
+  );
+  return {
+    access_token: access.token,
+    refresh_token: refreshToken,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+    user: toPublicUser(user),
+  };
 }
 
 /** Token responses must not be cached by anyone (RFC 6749 §5.1). */

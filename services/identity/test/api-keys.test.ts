@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_VERIFY_PATH, type Caller } from '@portico/kit';
 import { matrixLabel, matrixUnavailable, userCaller, type TestServices } from '@portico/kit/testing';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, auditEntries, collectEvents, login, signUp, startIdentity, type Session } from './helpers.ts';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  auditEntries,
+  collectEvents,
+  login,
+  signUp,
+  startIdentity,
+  type Session,
+} from './helpers.ts';
 
 const skip = await matrixUnavailable();
 const gateway: Caller = { id: null, roles: [], permissions: [], auth: 'service', service: 'gateway' };
@@ -10,7 +19,8 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
   let env: TestServices;
   let admin: Session;
   let events: Awaited<ReturnType<typeof collectEvents>>;
-  const verify = (key: string, caller: Caller | null = gateway) => env.as('identity', caller).post(API_KEY_VERIFY_PATH, { key });
+  const verify = (key: string, caller: Caller | null = gateway) =>
+    env.as('identity', caller).post(API_KEY_VERIFY_PATH, { key });
   beforeAll(async () => {
     env = await startIdentity();
     events = await collectEvents(env, ['api_key.revoked']);
@@ -26,7 +36,14 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     const res = await u.client.post('/api/v1/api-keys', { name: 'ci', scopes: ['orders:read:own'] });
     expect(res.status).toBe(201);
     expect(res.body.key).toMatch(/^pk_live_[A-Za-z0-9_-]{43}$/);
-    expect(res.body).toMatchObject({ name: 'ci', scopes: ['orders:read:own'], prefix: res.body.key.slice(0, 12), last4: res.body.key.slice(-4), expires_at: null, last_used_at: null });
+    expect(res.body).toMatchObject({
+      name: 'ci',
+      scopes: ['orders:read:own'],
+      prefix: res.body.key.slice(0, 12),
+      last4: res.body.key.slice(-4),
+      expires_at: null,
+      last_used_at: null,
+    });
     expect(res.headers.get('location')).toBe(`/api/v1/api-keys/${res.body.id}`);
     const list = await u.client.get('/api/v1/api-keys');
     expect(list.body.data.map((k: any) => k.id)).toEqual([res.body.id]);
@@ -49,17 +66,33 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     }
     const pattern = await u.client.post('/api/v1/api-keys', { name: 'x', scopes: ['Not A Scope'] });
     expect(pattern.status).toBe(422);
-    const past = await u.client.post('/api/v1/api-keys', { name: 'x', expires_at: new Date(Date.now() - 1000).toISOString() });
+    const past = await u.client.post('/api/v1/api-keys', {
+      name: 'x',
+      expires_at: new Date(Date.now() - 1000).toISOString(),
+    });
     expect(past.body.errors[0]).toMatchObject({ field: 'expires_at', code: 'in_past' });
   });
 
   it('verifies a key for the gateway (service passport) and records when it was last used', async () => {
     const u = await signUp(env);
-    const created = await u.client.post('/api/v1/api-keys', { name: 'k', scopes: ['orders:read:own', 'products:read'], expires_at: new Date(Date.now() + 86_400_000).toISOString() });
+    const created = await u.client.post('/api/v1/api-keys', {
+      name: 'k',
+      scopes: ['orders:read:own', 'products:read'],
+      expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     const res = await verify(created.body.key);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ valid: true, api_key_id: created.body.id, user_id: u.id, roles: ['user'], scopes: ['orders:read:own', 'products:read'], expires_at: created.body.expires_at });
-    await env.eventually(async () => (await u.client.get(`/api/v1/api-keys/${created.body.id}`)).body.last_used_at);
+    expect(res.body).toEqual({
+      valid: true,
+      api_key_id: created.body.id,
+      user_id: u.id,
+      roles: ['user'],
+      scopes: ['orders:read:own', 'products:read'],
+      expires_at: created.body.expires_at,
+    });
+    await env.eventually(
+      async () => (await u.client.get(`/api/v1/api-keys/${created.body.id}`)).body.last_used_at,
+    );
   });
 
   it('hides the verify route from anyone but a service (404)', async () => {
@@ -74,8 +107,16 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     expect((await verify('pk_live_' + 'A'.repeat(43))).body).toEqual({ valid: false });
     expect((await verify('not a key')).body).toEqual({ valid: false });
     const u = await signUp(env);
-    const expiring = await u.client.post('/api/v1/api-keys', { name: 'e', expires_at: new Date(Date.now() + 60_000).toISOString() });
-    await env.services.get('identity')!.deps.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.body.id).execute();
+    const expiring = await u.client.post('/api/v1/api-keys', {
+      name: 'e',
+      expires_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await env.services
+      .get('identity')!
+      .deps.db.updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', expiring.body.id)
+      .execute();
     expect((await verify(expiring.body.key)).body).toEqual({ valid: false });
     const owned = await u.client.post('/api/v1/api-keys', { name: 'd' });
     expect((await verify(owned.body.key)).body.valid).toBe(true);
@@ -89,7 +130,9 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     const res = await u.client.delete(`/api/v1/api-keys/${created.body.id}`);
     expect(res.status).toBe(204);
     expect((await verify(created.body.key)).body).toEqual({ valid: false });
-    const ev = await events.find((e) => e.type === 'api_key.revoked' && e.data.api_key_id === created.body.id);
+    const ev = await events.find(
+      (e) => e.type === 'api_key.revoked' && e.data.api_key_id === created.body.id,
+    );
     expect(ev.data).toEqual({ api_key_id: created.body.id, user_id: u.id });
     expect((await u.client.get('/api/v1/api-keys')).body.data).toEqual([]);
     expect((await u.client.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(404);
@@ -110,10 +153,17 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
 
   it('narrows a key’s scopes when its owner loses the permissions', async () => {
     const staff = await signUp(env, ['staff']);
-    const created = await staff.client.post('/api/v1/api-keys', { name: 'staff key', scopes: ['users:read', 'api-keys:read:own'] });
+    const created = await staff.client.post('/api/v1/api-keys', {
+      name: 'staff key',
+      scopes: ['users:read', 'api-keys:read:own'],
+    });
     expect(created.status).toBe(201);
     expect((await verify(created.body.key)).body.scopes).toEqual(['users:read', 'api-keys:read:own']);
     await admin.client.put(`/api/v1/users/${staff.id}/roles`, { roles: ['user'] });
-    expect((await verify(created.body.key)).body).toMatchObject({ valid: true, roles: ['user'], scopes: ['api-keys:read:own'] });
+    expect((await verify(created.body.key)).body).toMatchObject({
+      valid: true,
+      roles: ['user'],
+      scopes: ['api-keys:read:own'],
+    });
   });
 });

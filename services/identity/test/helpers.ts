@@ -1,7 +1,13 @@
 /** Shared set-up for identity's service-level tests: the service on the matrix, and callers made from its own tokens. */
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import { permissionsForRoles, TOKEN_AUDIENCE, TOKEN_ISSUER, type Caller, type EventEnvelope } from '@portico/kit';
+import {
+  permissionsForRoles,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type Caller,
+  type EventEnvelope,
+} from '@portico/kit';
 import { startTestServices, type TestClient, type TestServices } from '@portico/kit/testing';
 import identity from '../src/service.ts';
 
@@ -23,7 +29,13 @@ export async function startIdentity(env: Record<string, string> = {}): Promise<T
 /** The caller the gateway would vouch for after verifying `accessToken`. */
 export function callerOf(accessToken: string): Caller {
   const c = decodeJwt(accessToken) as JWTPayload & { roles: string[]; sid: string };
-  return { id: c.sub!, roles: c.roles, permissions: permissionsForRoles(c.roles), auth: 'jwt', sessionId: c.sid };
+  return {
+    id: c.sub!,
+    roles: c.roles,
+    permissions: permissionsForRoles(c.roles),
+    auth: 'jwt',
+    sessionId: c.sid,
+  };
 }
 
 export interface Session {
@@ -58,7 +70,14 @@ export async function signUp(env: TestServices, roles?: string[]): Promise<Sessi
 export async function login(env: TestServices, email: string, password: string): Promise<Session> {
   const res = await env.as('identity', null).post('/api/v1/auth/login', { email, password });
   if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.user.id, email, password, access_token: res.body.access_token, refresh_token: res.body.refresh_token, client: env.as('identity', callerOf(res.body.access_token)) };
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    access_token: res.body.access_token,
+    refresh_token: res.body.refresh_token,
+    client: env.as('identity', callerOf(res.body.access_token)),
+  };
 }
 
 /** Verifies an access token the way the gateway does: against identity's JWKS. */
@@ -75,9 +94,12 @@ export async function verifyAccessToken(env: TestServices, token: string) {
 /** Collects events of `types` from the real bus (a test-only durable consumer). */
 export async function collectEvents(env: TestServices, types: string[]) {
   const events: EventEnvelope<any>[] = [];
-  const sub = await env.bus.subscribe({ consumer: `identity-test-${randomBytes(4).toString('hex')}`, types }, async (e) => {
-    events.push(e);
-  });
+  const sub = await env.bus.subscribe(
+    { consumer: `identity-test-${randomBytes(4).toString('hex')}`, types },
+    async (e) => {
+      events.push(e);
+    },
+  );
   return {
     events,
     /** Waits until an event matching `pred` arrived (flushing identity's outbox first). */

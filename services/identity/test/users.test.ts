@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixLabel, matrixUnavailable, type TestServices } from '@portico/kit/testing';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, auditEntries, collectEvents, login, signUp, startIdentity, uniqueEmail, type Session } from './helpers.ts';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  auditEntries,
+  collectEvents,
+  login,
+  signUp,
+  startIdentity,
+  uniqueEmail,
+  type Session,
+} from './helpers.ts';
 
 const skip = await matrixUnavailable();
 
@@ -10,7 +20,12 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
   let events: Awaited<ReturnType<typeof collectEvents>>;
   beforeAll(async () => {
     env = await startIdentity();
-    events = await collectEvents(env, ['session.revoked', 'user.disabled', 'user.roles_changed', 'user.updated']);
+    events = await collectEvents(env, [
+      'session.revoked',
+      'user.disabled',
+      'user.roles_changed',
+      'user.updated',
+    ]);
     admin = await login(env, ADMIN_EMAIL, ADMIN_PASSWORD);
   });
   afterAll(async () => {
@@ -28,7 +43,12 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
     const other = await signUp(env);
     for (const res of [
       await u.client.get('/api/v1/users'),
-      await u.client.post('/api/v1/users', { email: uniqueEmail(), password: 'a-perfectly-fine-passphrase', full_name: 'X', roles: ['user'] }),
+      await u.client.post('/api/v1/users', {
+        email: uniqueEmail(),
+        password: 'a-perfectly-fine-passphrase',
+        full_name: 'X',
+        roles: ['user'],
+      }),
       await u.client.put(`/api/v1/users/${u.id}/roles`, { roles: ['admin'] }),
       await u.client.put(`/api/v1/users/${other.id}/roles`, { roles: ['admin'] }),
       await u.client.patch(`/api/v1/users/${other.id}`, { full_name: 'x' }),
@@ -69,11 +89,21 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
 
   it('lets an admin create a user with roles (201)', async () => {
     const email = uniqueEmail('staff');
-    const res = await admin.client.post('/api/v1/users', { email, password: 'a-perfectly-fine-passphrase', full_name: 'Sam', roles: ['staff'] });
+    const res = await admin.client.post('/api/v1/users', {
+      email,
+      password: 'a-perfectly-fine-passphrase',
+      full_name: 'Sam',
+      roles: ['staff'],
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ email, roles: ['staff'] });
     expect(res.headers.get('location')).toBe(`/api/v1/users/${res.body.id}`);
-    const bad = await admin.client.post('/api/v1/users', { email: uniqueEmail(), password: 'a-perfectly-fine-passphrase', full_name: 'S', roles: ['emperor'] });
+    const bad = await admin.client.post('/api/v1/users', {
+      email: uniqueEmail(),
+      password: 'a-perfectly-fine-passphrase',
+      full_name: 'S',
+      roles: ['emperor'],
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toMatch(/^roles/);
   });
@@ -82,14 +112,19 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
     const u = await signUp(env);
     const res = await admin.client.patch(`/api/v1/users/${u.id}`, { roles: ['admin'] });
     expect(res.status).toBe(422);
-    expect(res.body.errors).toContainEqual(expect.objectContaining({ field: 'roles', code: 'unknown_field' }));
+    expect(res.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'roles', code: 'unknown_field' }),
+    );
   });
 
   it('lets an admin update name and email; a taken email answers 409', async () => {
     const u = await signUp(env);
     const other = await signUp(env);
     const email = uniqueEmail('renamed');
-    const res = await admin.client.patch(`/api/v1/users/${u.id}`, { full_name: 'Renamed', email: email.toUpperCase() });
+    const res = await admin.client.patch(`/api/v1/users/${u.id}`, {
+      full_name: 'Renamed',
+      email: email.toUpperCase(),
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ full_name: 'Renamed', email });
     expect((await admin.client.patch(`/api/v1/users/${u.id}`, { email: other.email })).status).toBe(409);
@@ -100,22 +135,39 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
     const res = await admin.client.put(`/api/v1/users/${u.id}/roles`, { roles: ['instructor', 'user'] });
     expect(res.status).toBe(200);
     expect(res.body.roles).toEqual(['instructor', 'user']);
-    const entry = (await auditEntries(admin, `&action=user.roles_changed&actor_id=${admin.id}`)).find((e) => e.target === u.id);
-    expect(entry).toMatchObject({ outcome: 'success', details: { old_roles: ['user'], new_roles: ['instructor', 'user'] } });
+    const entry = (await auditEntries(admin, `&action=user.roles_changed&actor_id=${admin.id}`)).find(
+      (e) => e.target === u.id,
+    );
+    expect(entry).toMatchObject({
+      outcome: 'success',
+      details: { old_roles: ['user'], new_roles: ['instructor', 'user'] },
+    });
     const ev = await events.find((e) => e.type === 'user.roles_changed' && e.data.user_id === u.id);
-    expect(ev.data).toEqual({ user_id: u.id, old_roles: ['user'], new_roles: ['instructor', 'user'], changed_by: admin.id });
+    expect(ev.data).toEqual({
+      user_id: u.id,
+      old_roles: ['user'],
+      new_roles: ['instructor', 'user'],
+      changed_by: admin.id,
+    });
   });
 
   it('disables a user: 204, their login answers 403, their sessions end, and revocation events go out', async () => {
     const u = await signUp(env);
     const res = await admin.client.delete(`/api/v1/users/${u.id}`);
     expect(res.status).toBe(204);
-    const login403 = await env.as('identity', null).post('/api/v1/auth/login', { email: u.email, password: u.password });
+    const login403 = await env
+      .as('identity', null)
+      .post('/api/v1/auth/login', { email: u.email, password: u.password });
     expect(login403.status).toBe(403);
     expect(login403.body.code).toBe('account_disabled');
-    const wrong = await env.as('identity', null).post('/api/v1/auth/login', { email: u.email, password: 'wrong-password-here' });
+    const wrong = await env
+      .as('identity', null)
+      .post('/api/v1/auth/login', { email: u.email, password: 'wrong-password-here' });
     expect(wrong.status).toBe(401);
-    expect((await env.as('identity', null).post('/api/v1/auth/refresh', { refresh_token: u.refresh_token })).status).toBe(401);
+    expect(
+      (await env.as('identity', null).post('/api/v1/auth/refresh', { refresh_token: u.refresh_token }))
+        .status,
+    ).toBe(401);
     const disabled = await events.find((e) => e.type === 'user.disabled' && e.data.user_id === u.id);
     expect(Date.parse(disabled.data.expires_at)).toBeGreaterThan(Date.now());
     const revoked = await events.find((e) => e.type === 'session.revoked' && e.data.user_id === u.id);
@@ -123,8 +175,13 @@ describe.skipIf(skip)(`identity: users, roles and admins (${matrixLabel})`, () =
     const got = await admin.client.get(`/api/v1/users/${u.id}`);
     expect(got.body.status).toBe('disabled');
     // Re-enabled, they may sign in again.
-    expect((await admin.client.patch(`/api/v1/users/${u.id}`, { status: 'active' })).body.status).toBe('active');
-    expect((await env.as('identity', null).post('/api/v1/auth/login', { email: u.email, password: u.password })).status).toBe(200);
+    expect((await admin.client.patch(`/api/v1/users/${u.id}`, { status: 'active' })).body.status).toBe(
+      'active',
+    );
+    expect(
+      (await env.as('identity', null).post('/api/v1/auth/login', { email: u.email, password: u.password }))
+        .status,
+    ).toBe(200);
   });
 
   it('refuses to disable or demote the bootstrap admin (409)', async () => {

@@ -61,11 +61,20 @@ export async function sendDirect(
   if (!n) return { status: 'sent', notification: null }; // already sent by this job (a retried batch)
   effects.notified(n);
   if (msg.channel === 'email' && address) {
-    effects.mail = (await enqueueEmail(db, { user_id: msg.userId, notification_id: n.id, source_event_id: null, to_address: address, subject: n.title, body: n.body })) || effects.mail;
+    effects.mail =
+      (await enqueueEmail(db, {
+        user_id: msg.userId,
+        notification_id: n.id,
+        source_event_id: null,
+        to_address: address,
+        subject: n.title,
+        body: n.body,
+      })) || effects.mail;
   }
   if (msg.channel === 'webhook') {
     const event = makeEvent('notifications', 'notification.sent', notificationView(n), { subject: n.id });
-    effects.webhooks = (await queueWebhooks(db, event, msg.userId, ctx.webhookDelayMs)) > 0 || effects.webhooks;
+    effects.webhooks =
+      (await queueWebhooks(db, event, msg.userId, ctx.webhookDelayMs)) > 0 || effects.webhooks;
   }
   return { status: 'sent', notification: n };
 }
@@ -111,7 +120,17 @@ export async function notifyFromEvent(
 }
 
 /** Queues the CloudEvent for every endpoint that should receive it; returns how many. */
-export async function queueWebhooks(db: Db, event: EventEnvelope, recipient: string | null, delayMs: number): Promise<number> {
+export async function queueWebhooks(
+  db: Db,
+  event: EventEnvelope,
+  recipient: string | null,
+  delayMs: number,
+): Promise<number> {
   const endpoints = await endpointsFor(db, event.type, recipient);
-  return enqueueDeliveries(db, endpoints, { message_id: event.id, event_type: event.type, payload: JSON.stringify(event), delayMs });
+  return enqueueDeliveries(db, endpoints, {
+    message_id: event.id,
+    event_type: event.type,
+    payload: JSON.stringify(event),
+    delayMs,
+  });
 }

@@ -6,14 +6,32 @@
  * The kit's inbox makes each consumer see an event once; the unique keys on notifications,
  * emails and deliveries make a replay harmless as well.
  */
-import type { ConsumerDefinition, UserRegisteredData, UserRolesChangedData, UserUpdatedData, UserDisabledData } from '@portico/kit';
+import type {
+  ConsumerDefinition,
+  UserRegisteredData,
+  UserRolesChangedData,
+  UserUpdatedData,
+  UserDisabledData,
+} from '@portico/kit';
 import type { Database } from './tables.ts';
 import { messageFor, NOTIFYING_EVENTS, recipientOf } from './domain/event-messages.ts';
 import { Effects, notifyFromEvent, queueWebhooks } from './dispatch.ts';
-import { findUser, preferencesOf, setRoles, setStatus, upsertProfile, upsertRegistered } from './repository/users.ts';
+import {
+  findUser,
+  preferencesOf,
+  setRoles,
+  setStatus,
+  upsertProfile,
+  upsertRegistered,
+} from './repository/users.ts';
 import type { Runtimes } from './instance.ts';
 
-export const USER_EVENTS = ['user.registered', 'user.updated', 'user.roles_changed', 'user.disabled'] as const;
+export const USER_EVENTS = [
+  'user.registered',
+  'user.updated',
+  'user.roles_changed',
+  'user.disabled',
+] as const;
 
 export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
   return [
@@ -24,12 +42,22 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
         switch (event.type) {
           case 'user.registered': {
             const d = event.data as UserRegisteredData & { roles?: string[] };
-            await upsertRegistered(trx, { id: d.user_id, email: d.email, full_name: d.full_name, ...(Array.isArray(d.roles) && { roles: d.roles }) });
+            await upsertRegistered(trx, {
+              id: d.user_id,
+              email: d.email,
+              full_name: d.full_name,
+              ...(Array.isArray(d.roles) && { roles: d.roles }),
+            });
             return;
           }
           case 'user.updated': {
             const d = event.data as UserUpdatedData;
-            await upsertProfile(trx, { id: d.user_id, email: d.email, full_name: d.full_name, status: d.status });
+            await upsertProfile(trx, {
+              id: d.user_id,
+              email: d.email,
+              full_name: d.full_name,
+              status: d.status,
+            });
             return;
           }
           case 'user.roles_changed': {
@@ -69,7 +97,12 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
       name: 'webhooks',
       types: [...NOTIFYING_EVENTS],
       async handle(event, { trx }) {
-        const queued = await queueWebhooks(trx, event, recipientOf(event.type, event.data), runtimes.webhookDelayMs);
+        const queued = await queueWebhooks(
+          trx,
+          event,
+          recipientOf(event.type, event.data),
+          runtimes.webhookDelayMs,
+        );
         if (queued > 0) {
           const effects = new Effects();
           effects.webhooks = true;

@@ -44,21 +44,40 @@ export class NotificationsInstance {
     this.deps = deps;
     const s = deps.settings;
     this.webhookSchedule = parseSchedule(s.PORTICO_WEBHOOK_RETRY_SCHEDULE);
-    this.sender = new WebhookSender({ allowPrivate: s.PORTICO_WEBHOOK_ALLOW_PRIVATE, timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS });
+    this.sender = new WebhookSender({
+      allowPrivate: s.PORTICO_WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS,
+    });
     this.mailer = s.SMTP_URL ? smtpMailer(s.SMTP_URL, s.SMTP_FROM) : null;
     const log = deps.log;
     this.bulk = new PollingWorker(
       'bulk',
-      bulkTick({ db: deps.db, batch: s.PORTICO_BULK_BATCH, webhookDelayMs: this.webhookDelayMs, apply: (e) => this.apply(e) }),
+      bulkTick({
+        db: deps.db,
+        batch: s.PORTICO_BULK_BATCH,
+        webhookDelayMs: this.webhookDelayMs,
+        apply: (e) => this.apply(e),
+      }),
       { pollMs: s.PORTICO_BULK_POLL_MS, log },
     );
-    this.mail = new PollingWorker('mail', mailTick(deps.db, this.mailer, parseSchedule(s.PORTICO_MAIL_RETRY_SCHEDULE), log), {
-      pollMs: s.PORTICO_MAIL_POLL_MS,
-      log,
-    });
+    this.mail = new PollingWorker(
+      'mail',
+      mailTick(deps.db, this.mailer, parseSchedule(s.PORTICO_MAIL_RETRY_SCHEDULE), log),
+      {
+        pollMs: s.PORTICO_MAIL_POLL_MS,
+        log,
+      },
+    );
     this.webhooks = new PollingWorker(
       'webhooks',
-      webhookTick({ db: deps.db, sender: this.sender, schedule: this.webhookSchedule, batch: s.PORTICO_WEBHOOK_BATCH, timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS, log }),
+      webhookTick({
+        db: deps.db,
+        sender: this.sender,
+        schedule: this.webhookSchedule,
+        batch: s.PORTICO_WEBHOOK_BATCH,
+        timeoutMs: s.PORTICO_WEBHOOK_TIMEOUT_MS,
+        log,
+      }),
       { pollMs: s.PORTICO_WEBHOOK_POLL_MS, log },
     );
   }
@@ -71,7 +90,8 @@ export class NotificationsInstance {
   async start(): Promise<void> {
     this.#unsubscribe = await this.deps.bus.onBroadcast(STREAM_CHANNEL, (p) => {
       if (!isAnnouncement(p)) return;
-      for (const i of p.items) if (typeof i.user_id === 'string' && typeof i.seq === 'number') this.hub.wake(i.user_id, i.seq);
+      for (const i of p.items)
+        if (typeof i.user_id === 'string' && typeof i.seq === 'number') this.hub.wake(i.user_id, i.seq);
     });
     this.bulk.start();
     this.mail.start();
@@ -82,7 +102,9 @@ export class NotificationsInstance {
   announce(items: Announcement['items']): void {
     if (items.length === 0) return;
     const payload: Announcement = { items };
-    this.deps.bus.broadcast(STREAM_CHANNEL, payload).catch((err: unknown) => this.deps.log.warn({ err }, 'stream announcement failed'));
+    this.deps.bus
+      .broadcast(STREAM_CHANNEL, payload)
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'stream announcement failed'));
   }
 
   /** Applies a committed transaction's effects. `delayMs` > 0 when the commit may still be under way. */

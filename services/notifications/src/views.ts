@@ -57,7 +57,10 @@ export function templateView(t: TemplateRow) {
     created_by: t.created_by,
     created_at: iso(t.created_at),
     updated_at: iso(t.updated_at),
-    links: { self: `/api/v1/notification-templates/${t.id}`, send: `/api/v1/notification-templates/${t.id}/send` },
+    links: {
+      self: `/api/v1/notification-templates/${t.id}`,
+      send: `/api/v1/notification-templates/${t.id}/send`,
+    },
   };
 }
 

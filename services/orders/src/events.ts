@@ -11,7 +11,6 @@ export const ORDER_SHIPPED = 'order.shipped';
 export const ORDER_DELIVERED = 'order.delivered';
 export const PUBLISHES = [ORDER_CONFIRMED, ORDER_CANCELLED, ORDER_SHIPPED, ORDER_DELIVERED];
 
-export const SHIPMENT_CREATED = 'shipment.created';
 export const SHIPMENT_DISPATCHED = 'shipment.dispatched';
 export const SHIPMENT_DELIVERED = 'shipment.delivered';
 

@@ -49,23 +49,29 @@ export async function visibleOrder(db: Db | Trx, caller: Caller, id: string, per
   return order;
 }
 
-/** Locks and reads available units of `productIds` in every warehouse (see the header). */
-async function lockAvailability(trx: Trx, productIds: readonly string[]): Promise<Availability> {
+/**
+ * Locks and reads the available units of `productIds` in every warehouse that stocks them,
+ * with the warehouse's site (see the header for the lock order).
+ */
+async function lockAvailability(trx: Trx, productIds: readonly string[]) {
   const rows = await trx
     .selectFrom('stock')
-    .select(['product_id', 'warehouse_id', 'quantity', 'reserved'])
-    .where('product_id', 'in', productIds)
-    .orderBy('product_id')
-    .orderBy('warehouse_id')
-    .forUpdate()
+    .innerJoin('warehouses', 'warehouses.id', 'stock.warehouse_id')
+    .select(['stock.product_id', 'stock.warehouse_id', 'stock.quantity', 'stock.reserved', 'warehouses.code', 'warehouses.name', 'warehouses.latitude', 'warehouses.longitude'])
+    .where('stock.product_id', 'in', productIds)
+    .orderBy('stock.product_id')
+    .orderBy('stock.warehouse_id')
+    .forUpdate('stock')
     .execute();
-  const out = new Map<string, Map<string, number>>();
+  const availability = new Map<string, Map<string, number>>();
+  const sites = new Map<string, { id: string; code: string; name: string; latitude: number; longitude: number }>();
   for (const r of rows) {
-    let m = out.get(r.warehouse_id);
-    if (!m) out.set(r.warehouse_id, (m = new Map()));
+    let m = availability.get(r.warehouse_id);
+    if (!m) availability.set(r.warehouse_id, (m = new Map()));
     m.set(r.product_id, r.quantity - r.reserved);
+    sites.set(r.warehouse_id, { id: r.warehouse_id, code: r.code, name: r.name, latitude: r.latitude, longitude: r.longitude });
   }
-  return out;
+  return { availability: availability as Availability, warehouses: [...sites.values()] };
 }
 
 /** Moves stock of an order's lines in one warehouse, in product order (the lock order). */
@@ -115,11 +121,10 @@ export async function placeOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, in
       const priced = priceLines(lines.map((l) => ({ ...l, unit_price: l.price })));
       if (!priced.ok) throw AppError.validation(priced.errors);
 
-      const availability = await lockAvailability(
+      const { availability, warehouses } = await lockAvailability(
         trx,
         lines.map((l) => l.product_id),
       );
-      const warehouses = await trx.selectFrom('warehouses').selectAll().execute();
       const choice = chooseWarehouse(warehouses, availability, lines, resolveDestination(address));
       if (!choice) throw new AppError('out_of_stock', 'No warehouse holds every item of this cart in the quantity asked for');
       const w = choice.warehouse;
@@ -143,12 +148,10 @@ export async function placeOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, in
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('order_items')
-        .values(lines.map((l) => ({ order_id: id, product_id: l.product_id, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.price })))
-        .execute();
+      const items: OrderItemRow[] = lines.map((l) => ({ order_id: id, product_id: l.product_id, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.price }));
+      await trx.insertInto('order_items').values(items).execute();
       await trx.updateTable('carts').set({ status: 'ordered', order_id: id, updated_at: sql<Date>`now()` }).where('id', '=', cart.id).execute();
-      const view = await orderView(trx, order);
+      const view = toOrder(order, items);
       await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), { subject: id, ...(traceparent && { traceparent }) });
       return view;
     }),
@@ -213,9 +216,4 @@ export async function followShipment(
     await publish(`order.${step}`, orderStatusData(current));
   }
   return steps;
-}
-
-/** Records the tracking number a new shipment got (shipment.created), without a status change. */
-export async function recordTracking(trx: Trx, orderId: string, trackingNumber: string): Promise<void> {
-  await trx.updateTable('orders').set({ tracking_number: trackingNumber }).where('id', '=', orderId).where('tracking_number', 'is', null).execute();
 }

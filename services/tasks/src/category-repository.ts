@@ -12,11 +12,16 @@ export function isUniqueViolation(err: unknown): boolean {
 
 function duplicateName(name: string): AppError {
   return new AppError('already_exists', `You already have a category named "${name}"`, {
-    errors: [{ field: 'name', code: 'already_exists', message: 'is already used by another of your categories' }],
+    errors: [
+      { field: 'name', code: 'already_exists', message: 'is already used by another of your categories' },
+    ],
   });
 }
 
-export async function insertCategory(db: Db, values: { id: string; owner_id: string; name: string; color: string }): Promise<CategoryRow> {
+export async function insertCategory(
+  db: Db,
+  values: { id: string; owner_id: string; name: string; color: string },
+): Promise<CategoryRow> {
   try {
     return await db.insertInto('categories').values(values).returningAll().executeTakeFirstOrThrow();
   } catch (err) {
@@ -29,7 +34,12 @@ export async function findCategory(db: Db, id: string): Promise<CategoryRow | un
   return db.selectFrom('categories').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function updateCategory(db: Db, id: string, patch: { name?: string; color?: string }, now: Date): Promise<CategoryRow> {
+export async function updateCategory(
+  db: Db,
+  id: string,
+  patch: { name?: string; color?: string },
+  now: Date,
+): Promise<CategoryRow> {
   try {
     return await db
       .updateTable('categories')

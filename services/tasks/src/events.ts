@@ -30,7 +30,11 @@ export interface TaskEvent extends TaskEventData {
   previous_assignee_id?: string | null;
 }
 
-export function taskEventData(row: TaskRow, actorId: string | null, extra: Partial<TaskEvent> = {}): TaskEvent {
+export function taskEventData(
+  row: TaskRow,
+  actorId: string | null,
+  extra: Partial<TaskEvent> = {},
+): TaskEvent {
   return {
     task_id: row.id,
     title: row.title,

@@ -33,10 +33,15 @@ export const CategorySchema = Type.Object({
 });
 
 export const CreateCategoryBody = Type.Object({ name: CategoryName, color: Color });
-export const UpdateCategoryBody = Type.Object({ name: Type.Optional(CategoryName), color: Type.Optional(Color) }, { minProperties: 1 });
+export const UpdateCategoryBody = Type.Object(
+  { name: Type.Optional(CategoryName), color: Type.Optional(Color) },
+  { minProperties: 1 },
+);
 export const CategoryListQuery = Type.Object({
   ...PageQuery,
-  owner_id: Type.Optional(Type.String({ minLength: 1, description: 'Admins only: another user’s categories' })),
+  owner_id: Type.Optional(
+    Type.String({ minLength: 1, description: 'Admins only: another user’s categories' }),
+  ),
 });
 
 // ── tasks ─────────────────────────────────────────────────────────────────────────────────
@@ -102,7 +107,11 @@ export const TaskListQuery = Type.Object({
   category_id: Type.Optional(Type.String({ minLength: 1 })),
   assignee_id: Type.Optional(UserId),
   created_by: Type.Optional(UserId),
-  due_before: Type.Optional(Type.String({ format: 'date-time', description: 'Tasks due strictly before this time' })),
+  due_before: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Tasks due strictly before this time' }),
+  ),
   overdue: Type.Optional(Type.Boolean({ description: 'true: open and past due; false: everything else' })),
-  sort: Type.Optional(Type.Enum(TASK_SORTS, { default: '-created_at', description: '`-field` sorts descending' })),
+  sort: Type.Optional(
+    Type.Enum(TASK_SORTS, { default: '-created_at', description: '`-field` sorts descending' }),
+  ),
 });

@@ -51,12 +51,19 @@ const FORBIDDEN: Record<TaskOperation, string> = {
 
 /** The signed-in user a command acts for (a bare service passport carries no user). */
 export function actorId(caller: Caller): string {
-  if (caller.id === null) throw new AppError('forbidden', 'Tasks belong to users; this caller has no user id');
+  if (caller.id === null)
+    throw new AppError('forbidden', 'Tasks belong to users; this caller has no user id');
   return caller.id;
 }
 
 /** Loads a task the caller may act on, or answers 404 (cannot see it) / 403 (sees it, may not). */
-export async function loadTaskFor(db: Deps['db'] | Trx, caller: Caller, id: string, op: TaskOperation, forUpdate = false) {
+export async function loadTaskFor(
+  db: Deps['db'] | Trx,
+  caller: Caller,
+  id: string,
+  op: TaskOperation,
+  forUpdate = false,
+) {
   const row = await findTask(db, id, { forUpdate });
   if (!row) throw AppError.notFound('Task');
   const viewer = {
@@ -77,7 +84,11 @@ async function checkCategory(trx: Trx, categoryId: string, ownerId: string): Pro
   const cat = await findCategory(trx, categoryId);
   if (!cat || cat.owner_id !== ownerId) {
     throw AppError.validation([
-      { field: 'category_id', code: 'unknown_category', message: 'must be one of the task creator’s own categories' },
+      {
+        field: 'category_id',
+        code: 'unknown_category',
+        message: 'must be one of the task creator’s own categories',
+      },
     ]);
   }
 }
@@ -114,13 +125,19 @@ export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInpu
   });
 }
 
-const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
+const sameTime = (a: Date | null, b: Date | null) =>
+  a === null ? b === null : b !== null && a.getTime() === b.getTime();
 
 /**
  * PATCH: changes fields and/or status. Only fields whose value actually changes count; a
  * PATCH that changes nothing returns the task untouched and publishes nothing.
  */
-export async function changeTask(deps: Deps, actor: Actor, id: string, input: UpdateTaskInput): Promise<TaskRow> {
+export async function changeTask(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  input: UpdateTaskInput,
+): Promise<TaskRow> {
   const editsFields = Object.keys(input).some((k) => k !== 'status');
   return deps.tx(async (trx) => {
     const row = await loadTaskFor(trx, actor.caller, id, editsFields ? 'edit' : 'transition', true);
@@ -159,7 +176,13 @@ export async function changeTask(deps: Deps, actor: Actor, id: string, input: Up
       action = actionBetween(row.status, input.status);
       if (action === null) {
         throw new AppError('invalid_state', `Cannot change a task from ${row.status} to ${input.status}`, {
-          errors: [{ field: 'status', code: 'invalid_transition', message: `cannot go from ${row.status} to ${input.status}` }],
+          errors: [
+            {
+              field: 'status',
+              code: 'invalid_transition',
+              message: `cannot go from ${row.status} to ${input.status}`,
+            },
+          ],
         });
       }
     }

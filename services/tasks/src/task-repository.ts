@@ -4,7 +4,6 @@ import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Priority } from './domain/priority.ts';
 import type { TaskStatus } from './domain/task-state.ts';
 import { sortSpec, type TaskSort } from './domain/task-sort.ts';
-import { cursorKeyOf, cursorIn, cursorOut } from './task-cursor.ts';
 import type { TaskRow, TaskTable, TasksDatabase } from './tables.ts';
 
 type Db = Kysely<TasksDatabase> | Transaction<TasksDatabase>;
@@ -27,7 +26,11 @@ export async function insertTask(db: Db, values: NewTask): Promise<TaskRow> {
 }
 
 /** One task; `forUpdate` locks it until the transaction ends (concurrent transitions serialise). */
-export async function findTask(db: Db, id: string, opts: { forUpdate?: boolean } = {}): Promise<TaskRow | undefined> {
+export async function findTask(
+  db: Db,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<TaskRow | undefined> {
   let q = db.selectFrom('tasks').selectAll().where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
   return (await q.executeTakeFirst()) as TaskRow | undefined;
@@ -36,7 +39,12 @@ export async function findTask(db: Db, id: string, opts: { forUpdate?: boolean }
 export type TaskPatch = Omit<Updateable<TaskTable>, 'id' | 'created_by' | 'created_at'>;
 
 export async function updateTask(db: Db, id: string, patch: TaskPatch): Promise<TaskRow> {
-  return (await db.updateTable('tasks').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow()) as TaskRow;
+  return (await db
+    .updateTable('tasks')
+    .set(patch)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as TaskRow;
 }
 
 export async function deleteTask(db: Db, id: string): Promise<void> {
@@ -91,16 +99,19 @@ export async function listTasks(db: Db, o: TaskListOptions): Promise<Page<TaskRo
   if (f.overdue === true) q = q.where('due_at', '<', o.now).where('status', 'in', ['pending', 'in_progress']);
   if (f.overdue === false) {
     q = q.where((eb) =>
-      eb.or([eb('due_at', 'is', null), eb('due_at', '>=', o.now), eb('status', 'in', ['completed', 'cancelled'])]),
+      eb.or([
+        eb('due_at', 'is', null),
+        eb('due_at', '>=', o.now),
+        eb('status', 'in', ['completed', 'cancelled']),
+      ]),
     );
   }
   const { column, direction } = sortSpec(o.sort);
   const page = (await paginate(q, {
     limit: o.limit,
-    cursor: cursorIn(o.sort, o.cursor),
+    cursor: o.cursor,
     sort: column,
     direction,
-    keyOf: cursorKeyOf(column),
   })) as Page<TaskRow>;
-  return { ...page, next_cursor: cursorOut(o.sort, page.next_cursor) };
+  return page;
 }

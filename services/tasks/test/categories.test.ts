@@ -25,27 +25,63 @@ describe.skipIf(skip)(`categories (${matrixLabel})`, () => {
   it('answers 409 naming the field to a second category with the same name, ignoring case', async () => {
     const me = asUser(env, newUserId());
     expectOk(await me.post('/api/v1/categories', { name: 'Home', color: '#00AA00' }), 201);
-    expectProblem(await me.post('/api/v1/categories', { name: 'home', color: '#112233' }), 409, 'already_exists', 'name');
-    expectProblem(await me.post('/api/v1/categories', { name: ' Home ', color: '#112233' }), 409, 'already_exists', 'name');
+    expectProblem(
+      await me.post('/api/v1/categories', { name: 'home', color: '#112233' }),
+      409,
+      'already_exists',
+      'name',
+    );
+    expectProblem(
+      await me.post('/api/v1/categories', { name: ' Home ', color: '#112233' }),
+      409,
+      'already_exists',
+      'name',
+    );
   });
 
   it('lets two users each have a category with the same name', async () => {
-    expectOk(await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Errands', color: '#000000' }), 201);
-    expectOk(await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Errands', color: '#FFFFFF' }), 201);
+    expectOk(
+      await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Errands', color: '#000000' }),
+      201,
+    );
+    expectOk(
+      await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Errands', color: '#FFFFFF' }),
+      201,
+    );
   });
 
   it('answers 422 naming color to a colour that is not #RRGGBB', async () => {
     const me = asUser(env, newUserId());
     for (const color of ['red', '#FFF', '#12345G', '123456', '#1234567']) {
-      expectProblem(await me.post('/api/v1/categories', { name: `c ${color}`, color }), 422, 'validation_failed', 'color');
+      expectProblem(
+        await me.post('/api/v1/categories', { name: `c ${color}`, color }),
+        422,
+        'validation_failed',
+        'color',
+      );
     }
   });
 
   it('answers 422 to a missing or blank name and to unknown fields', async () => {
     const me = asUser(env, newUserId());
-    expectProblem(await me.post('/api/v1/categories', { color: '#000000' }), 422, 'validation_failed', 'name');
-    expectProblem(await me.post('/api/v1/categories', { name: '   ', color: '#000000' }), 422, 'validation_failed', 'name');
-    expectProblem(await me.post('/api/v1/categories', { name: 'x', color: '#000000', owner_id: 'someone' }), 422, 'validation_failed', 'owner_id');
+    expectProblem(
+      await me.post('/api/v1/categories', { color: '#000000' }),
+      422,
+      'validation_failed',
+      'name',
+    );
+    expectProblem(
+      await me.post('/api/v1/categories', { name: '   ', color: '#000000' }),
+      422,
+      'validation_failed',
+      'name',
+    );
+    expectProblem(
+      await me.post('/api/v1/categories', { name: 'x', color: '#000000', owner_id: 'someone' }),
+      422,
+      'validation_failed',
+      'owner_id',
+    );
   });
 
   it('lists only the caller’s own categories, by name, across pages', async () => {
@@ -54,12 +90,17 @@ describe.skipIf(skip)(`categories (${matrixLabel})`, () => {
     for (const name of ['delta', 'Alpha', 'charlie', 'bravo', 'echo']) {
       expectOk(await me.post('/api/v1/categories', { name, color: '#101010' }), 201);
     }
-    expectOk(await asUser(env, newUserId()).post('/api/v1/categories', { name: 'not mine', color: '#101010' }), 201);
+    expectOk(
+      await asUser(env, newUserId()).post('/api/v1/categories', { name: 'not mine', color: '#101010' }),
+      201,
+    );
     const seen: string[] = [];
     let url = '/api/v1/categories?limit=2';
     for (;;) {
       const page = expectOk(await me.get(url));
-      seen.push(...page.data.map((c: { name: string; owner_id: string }) => (expect(c.owner_id).toBe(id), c.name)));
+      seen.push(
+        ...page.data.map((c: { name: string; owner_id: string }) => (expect(c.owner_id).toBe(id), c.name)),
+      );
       if (!page.next_cursor) break;
       url = `/api/v1/categories?limit=2&cursor=${page.next_cursor}`;
     }
@@ -68,7 +109,10 @@ describe.skipIf(skip)(`categories (${matrixLabel})`, () => {
 
   it('hides another user’s category: 404 for read, update and delete, empty for owner_id', async () => {
     const ownerId = newUserId();
-    const cat = expectOk(await asUser(env, ownerId).post('/api/v1/categories', { name: 'Private', color: '#ABCDEF' }), 201);
+    const cat = expectOk(
+      await asUser(env, ownerId).post('/api/v1/categories', { name: 'Private', color: '#ABCDEF' }),
+      201,
+    );
     const other = asUser(env, newUserId());
     expectProblem(await other.get(`/api/v1/categories/${cat.id}`), 404, 'not_found');
     expectProblem(await other.patch(`/api/v1/categories/${cat.id}`, { name: 'Mine now' }), 404, 'not_found');
@@ -79,9 +123,16 @@ describe.skipIf(skip)(`categories (${matrixLabel})`, () => {
 
   it('lets an admin read another user’s categories', async () => {
     const ownerId = newUserId();
-    const cat = expectOk(await asUser(env, ownerId).post('/api/v1/categories', { name: 'Seen', color: '#ABCDEF' }), 201);
+    const cat = expectOk(
+      await asUser(env, ownerId).post('/api/v1/categories', { name: 'Seen', color: '#ABCDEF' }),
+      201,
+    );
     expect(expectOk(await asAdmin(env).get(`/api/v1/categories/${cat.id}`)).id).toBe(cat.id);
-    expect(expectOk(await asAdmin(env).get(`/api/v1/categories?owner_id=${ownerId}`)).data.map((c: { id: string }) => c.id)).toEqual([cat.id]);
+    expect(
+      expectOk(await asAdmin(env).get(`/api/v1/categories?owner_id=${ownerId}`)).data.map(
+        (c: { id: string }) => c.id,
+      ),
+    ).toEqual([cat.id]);
   });
 
   it('renames and recolours a category, still refusing a duplicate name', async () => {
@@ -91,7 +142,12 @@ describe.skipIf(skip)(`categories (${matrixLabel})`, () => {
     const renamed = expectOk(await me.patch(`/api/v1/categories/${a.id}`, { name: 'A2', color: '#FFFFFF' }));
     expect(renamed).toMatchObject({ id: a.id, name: 'A2', color: '#FFFFFF' });
     expectProblem(await me.patch(`/api/v1/categories/${a.id}`, { name: 'b' }), 409, 'already_exists', 'name');
-    expectProblem(await me.patch(`/api/v1/categories/${a.id}`, { color: 'blue' }), 422, 'validation_failed', 'color');
+    expectProblem(
+      await me.patch(`/api/v1/categories/${a.id}`, { color: 'blue' }),
+      422,
+      'validation_failed',
+      'color',
+    );
     expectProblem(await me.patch(`/api/v1/categories/${a.id}`, {}), 422, 'validation_failed');
   });
 

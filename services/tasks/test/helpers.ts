@@ -8,14 +8,17 @@ import { TASK_EVENTS } from '../src/events.ts';
 /** A fresh user id, so tests in one file never see each other's tasks. */
 export const newUserId = (label = 'u') => `${label}-${randomBytes(4).toString('hex')}`;
 
-export const asUser = (env: TestServices, id: string, roles = ['user']): TestClient => env.as('tasks', userCaller(id, roles));
-export const asAdmin = (env: TestServices): TestClient => env.as('tasks', userCaller('admin-root', ['admin']));
+export const asUser = (env: TestServices, id: string, roles = ['user']): TestClient =>
+  env.as('tasks', userCaller(id, roles));
+export const asAdmin = (env: TestServices): TestClient =>
+  env.as('tasks', userCaller('admin-root', ['admin']));
 
 export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(res.body.code).toBe(code);
-  if (field !== undefined) expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  if (field !== undefined)
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
 }
 
 export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
@@ -30,13 +33,17 @@ export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
  */
 export async function eventProbe(env: TestServices) {
   const events: EventEnvelope<any>[] = [];
-  const sub: Subscription = await env.bus.subscribe({ consumer: `tasks-test-probe-${randomBytes(3).toString('hex')}`, types: [...TASK_EVENTS] }, async (ev) => {
-    events.push(ev);
-  });
+  const sub: Subscription = await env.bus.subscribe(
+    { consumer: `tasks-test-probe-${randomBytes(3).toString('hex')}`, types: [...TASK_EVENTS] },
+    async (ev) => {
+      events.push(ev);
+    },
+  );
   const marker = asUser(env, newUserId('marker'));
   return {
     events,
-    of: (taskId: string, type?: string) => events.filter((e) => e.subject === taskId && (type === undefined || e.type === type)),
+    of: (taskId: string, type?: string) =>
+      events.filter((e) => e.subject === taskId && (type === undefined || e.type === type)),
     async settle(): Promise<void> {
       const res = await marker.post('/api/v1/tasks', { title: 'marker' });
       const id = expectOk(res, 201).id as string;

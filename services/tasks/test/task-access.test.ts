@@ -24,11 +24,13 @@ describe('who may act on a task', () => {
 
   it('hides the task from anyone else (404 for every operation)', () => {
     for (const op of ops) expect(decideTaskAccess(user('stranger'), task, op)).toBe('not_found');
-    for (const op of ops) expect(decideTaskAccess({ id: null, seesAll: false, actsOnAll: false }, task, op)).toBe('not_found');
+    for (const op of ops)
+      expect(decideTaskAccess({ id: null, seesAll: false, actsOnAll: false }, task, op)).toBe('not_found');
   });
 
   it('gives creator rights to a creator who assigned the task to themselves', () => {
-    for (const op of ops) expect(decideTaskAccess(user('me'), { created_by: 'me', assignee_id: 'me' }, op)).toBe('allow');
+    for (const op of ops)
+      expect(decideTaskAccess(user('me'), { created_by: 'me', assignee_id: 'me' }, op)).toBe('allow');
   });
 
   it('answers 403, not 404, to someone who may read every task but not change this one', () => {

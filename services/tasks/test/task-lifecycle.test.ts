@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestClient, type TestServices } from '@portico/kit/testing';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  type TestClient,
+  type TestServices,
+} from '@portico/kit/testing';
 import tasksService from '../src/service.ts';
 import { asUser, expectOk, expectProblem, newUserId } from './helpers.ts';
 
@@ -18,7 +24,10 @@ describe.skipIf(skip)(`a task’s life (${matrixLabel})`, () => {
 
   /** A new task moved through `actions` (expecting each to succeed). */
   const taskIn = async (actions: string[]) => {
-    let task = expectOk(await me.post('/api/v1/tasks', { title: `via ${actions.join(',') || 'nothing'}` }), 201);
+    let task = expectOk(
+      await me.post('/api/v1/tasks', { title: `via ${actions.join(',') || 'nothing'}` }),
+      201,
+    );
     for (const a of actions) task = expectOk(await me.post(`/api/v1/tasks/${task.id}/${a}`));
     return task;
   };
@@ -57,7 +66,12 @@ describe.skipIf(skip)(`a task’s life (${matrixLabel})`, () => {
       }),
       201,
     );
-    expect(task).toMatchObject({ priority: 'urgent', category_id: cat.id, due_at: '2030-01-02T01:04:05.000Z', assignee_id: 'someone-else' });
+    expect(task).toMatchObject({
+      priority: 'urgent',
+      category_id: cat.id,
+      due_at: '2030-01-02T01:04:05.000Z',
+      assignee_id: 'someone-else',
+    });
   });
 
   it('runs the whole lifecycle: start, complete (sets completed_at), reopen (clears it), cancel', async () => {
@@ -94,31 +108,54 @@ describe.skipIf(skip)(`a task’s life (${matrixLabel})`, () => {
   it('follows the same state machine when PATCH sets status', async () => {
     const task = await taskIn([]);
     expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'completed' }), 409, 'invalid_state');
-    expect(expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'in_progress' })).status).toBe('in_progress');
+    expect(expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'in_progress' })).status).toBe(
+      'in_progress',
+    );
     const done = expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'completed' }));
     expect(done.completed_at).toEqual(expect.any(String));
     expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'cancelled' }), 409, 'invalid_state');
-    expect(expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'pending' }))).toMatchObject({ status: 'pending', completed_at: null });
+    expect(expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { status: 'pending' }))).toMatchObject({
+      status: 'pending',
+      completed_at: null,
+    });
   });
 
   it('lets exactly one of two simultaneous completions win', async () => {
     const task = await taskIn(['start']);
-    const results = await Promise.all([me.post(`/api/v1/tasks/${task.id}/complete`), me.post(`/api/v1/tasks/${task.id}/complete`)]);
+    const results = await Promise.all([
+      me.post(`/api/v1/tasks/${task.id}/complete`),
+      me.post(`/api/v1/tasks/${task.id}/complete`),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('changes fields with PATCH and leaves the others alone', async () => {
-    const task = expectOk(await me.post('/api/v1/tasks', { title: 'Old', description: 'keep me', priority: 'low' }), 201);
-    const changed = expectOk(
-      await me.patch(`/api/v1/tasks/${task.id}`, { title: 'New', priority: 'high', due_at: '2031-05-06T07:08:09.123Z' }),
+    const task = expectOk(
+      await me.post('/api/v1/tasks', { title: 'Old', description: 'keep me', priority: 'low' }),
+      201,
     );
-    expect(changed).toMatchObject({ title: 'New', description: 'keep me', priority: 'high', due_at: '2031-05-06T07:08:09.123Z' });
+    const changed = expectOk(
+      await me.patch(`/api/v1/tasks/${task.id}`, {
+        title: 'New',
+        priority: 'high',
+        due_at: '2031-05-06T07:08:09.123Z',
+      }),
+    );
+    expect(changed).toMatchObject({
+      title: 'New',
+      description: 'keep me',
+      priority: 'high',
+      due_at: '2031-05-06T07:08:09.123Z',
+    });
     const cleared = expectOk(await me.patch(`/api/v1/tasks/${task.id}`, { due_at: null, description: null }));
     expect(cleared).toMatchObject({ due_at: null, description: null, title: 'New' });
   });
 
   it('marks an open task past its due date as overdue, and a completed one not', async () => {
-    const task = expectOk(await me.post('/api/v1/tasks', { title: 'late', due_at: '2020-01-01T00:00:00Z' }), 201);
+    const task = expectOk(
+      await me.post('/api/v1/tasks', { title: 'late', due_at: '2020-01-01T00:00:00Z' }),
+      201,
+    );
     expect(task.overdue).toBe(true);
     await me.post(`/api/v1/tasks/${task.id}/start`);
     expect(expectOk(await me.post(`/api/v1/tasks/${task.id}/complete`)).overdue).toBe(false);
@@ -137,23 +174,55 @@ describe.skipIf(skip)(`a task’s life (${matrixLabel})`, () => {
       [{ title: 't', status: 'completed' }, 'status'],
       [{ title: 't', created_by: 'someone' }, 'created_by'],
     ];
-    for (const [body, field] of bad) expectProblem(await me.post('/api/v1/tasks', body), 422, 'validation_failed', field);
+    for (const [body, field] of bad)
+      expectProblem(await me.post('/api/v1/tasks', body), 422, 'validation_failed', field);
     const task = await taskIn([]);
     expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, {}), 422, 'validation_failed');
-    expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, { priority: 'meh' }), 422, 'validation_failed', 'priority');
-    expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, { created_by: 'x' }), 422, 'validation_failed', 'created_by');
+    expectProblem(
+      await me.patch(`/api/v1/tasks/${task.id}`, { priority: 'meh' }),
+      422,
+      'validation_failed',
+      'priority',
+    );
+    expectProblem(
+      await me.patch(`/api/v1/tasks/${task.id}`, { created_by: 'x' }),
+      422,
+      'validation_failed',
+      'created_by',
+    );
   });
 
   it('answers 422 naming category_id to a category that is not the caller’s own', async () => {
-    const theirs = expectOk(await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Theirs', color: '#000000' }), 201);
-    expectProblem(await me.post('/api/v1/tasks', { title: 't', category_id: theirs.id }), 422, 'validation_failed', 'category_id');
-    expectProblem(await me.post('/api/v1/tasks', { title: 't', category_id: 'no-such-category' }), 422, 'validation_failed', 'category_id');
+    const theirs = expectOk(
+      await asUser(env, newUserId()).post('/api/v1/categories', { name: 'Theirs', color: '#000000' }),
+      201,
+    );
+    expectProblem(
+      await me.post('/api/v1/tasks', { title: 't', category_id: theirs.id }),
+      422,
+      'validation_failed',
+      'category_id',
+    );
+    expectProblem(
+      await me.post('/api/v1/tasks', { title: 't', category_id: 'no-such-category' }),
+      422,
+      'validation_failed',
+      'category_id',
+    );
     const task = await taskIn([]);
-    expectProblem(await me.patch(`/api/v1/tasks/${task.id}`, { category_id: theirs.id }), 422, 'validation_failed', 'category_id');
+    expectProblem(
+      await me.patch(`/api/v1/tasks/${task.id}`, { category_id: theirs.id }),
+      422,
+      'validation_failed',
+      'category_id',
+    );
   });
 
   it('accepts any non-empty assignee id without asking identity', async () => {
-    const task = expectOk(await me.post('/api/v1/tasks', { title: 'for a stranger', assignee_id: 'user-that-may-not-exist' }), 201);
+    const task = expectOk(
+      await me.post('/api/v1/tasks', { title: 'for a stranger', assignee_id: 'user-that-may-not-exist' }),
+      201,
+    );
     expect(task.assignee_id).toBe('user-that-may-not-exist');
   });
 

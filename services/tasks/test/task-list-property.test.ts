@@ -42,7 +42,14 @@ const DAY = 86_400_000;
 // Due dates come from a small pool (ties exercise the id tie-breaker) and are all at least 20
 // hours from now, so "overdue" cannot flip while the test runs.
 const DUE_OFFSETS = [-9 * DAY, -2 * DAY, -DAY + 3_600_000, DAY, 3 * DAY + 1, 12 * DAY];
-const PATHS: string[][] = [[], ['start'], ['start', 'complete'], ['cancel'], ['start', 'cancel'], ['start', 'complete', 'reopen']];
+const PATHS: string[][] = [
+  [],
+  ['start'],
+  ['start', 'complete'],
+  ['cancel'],
+  ['start', 'cancel'],
+  ['start', 'complete', 'reopen'],
+];
 const SEED = Number(process.env.TASKS_PROPERTY_SEED ?? Date.now() % 2 ** 31);
 
 /** `arb` one time in five, otherwise undefined: most queries combine one or two filters. */
@@ -59,10 +66,15 @@ describe.skipIf(skip)(`task list filters and sorting (${matrixLabel}, seed ${SEE
 
   beforeAll(async () => {
     env = await startTestServices([tasksService]);
-    for (const offset of DUE_OFFSETS) dueDates.push(new Date(Math.floor((now + offset) / 1000) * 1000).toISOString());
+    for (const offset of DUE_OFFSETS)
+      dueDates.push(new Date(Math.floor((now + offset) / 1000) * 1000).toISOString());
     for (const u of users.slice(0, 3)) {
       const mine: string[] = [];
-      for (const n of [1, 2]) mine.push(expectOk(await asUser(env, u).post('/api/v1/categories', { name: `c${n}`, color: '#0A0B0C' }), 201).id);
+      for (const n of [1, 2])
+        mine.push(
+          expectOk(await asUser(env, u).post('/api/v1/categories', { name: `c${n}`, color: '#0A0B0C' }), 201)
+            .id,
+        );
       categories.push(mine);
     }
     const taskArb = fc.record({
@@ -74,7 +86,10 @@ describe.skipIf(skip)(`task list filters and sorting (${matrixLabel}, seed ${SEE
       path: fc.integer({ min: 0, max: PATHS.length - 1 }),
       actor: fc.boolean(), // who moves it: the creator or (when there is one) the assignee
     });
-    const [specs] = fc.sample(fc.array(taskArb, { minLength: 45, maxLength: 60 }), { numRuns: 1, seed: SEED });
+    const [specs] = fc.sample(fc.array(taskArb, { minLength: 45, maxLength: 60 }), {
+      numRuns: 1,
+      seed: SEED,
+    });
     for (const s of specs!) {
       const creator = asUser(env, users[s.creator]!);
       let task: PublicTask = expectOk(
@@ -88,7 +103,8 @@ describe.skipIf(skip)(`task list filters and sorting (${matrixLabel}, seed ${SEE
         201,
       );
       const mover = s.actor && s.assignee !== null ? asUser(env, users[s.assignee]!) : creator;
-      for (const action of PATHS[s.path]!) task = expectOk(await mover.post(`/api/v1/tasks/${task.id}/${action}`));
+      for (const action of PATHS[s.path]!)
+        task = expectOk(await mover.post(`/api/v1/tasks/${task.id}/${action}`));
       tasks.set(task.id, task);
     }
   });
@@ -107,7 +123,9 @@ describe.skipIf(skip)(`task list filters and sorting (${matrixLabel}, seed ${SEE
         (q.assignee === undefined || t.assignee_id === users[q.assignee]) &&
         (q.creator === undefined || t.created_by === users[q.creator]) &&
         (dueBefore === undefined || (t.due_at !== null && Date.parse(t.due_at) < dueBefore)) &&
-        (q.overdue === undefined || isOverdue({ status: t.status, due_at: t.due_at === null ? null : new Date(t.due_at) }, at) === q.overdue),
+        (q.overdue === undefined ||
+          isOverdue({ status: t.status, due_at: t.due_at === null ? null : new Date(t.due_at) }, at) ===
+            q.overdue),
     );
     const sort = q.sort ?? '-created_at';
     const desc = sort.startsWith('-');
@@ -178,7 +196,6 @@ describe.skipIf(skip)(`task list filters and sorting (${matrixLabel}, seed ${SEE
         }
         expect(new Set(got).size).toBe(got.length);
         expect(got).toEqual(want);
-        if (process.env.TASKS_PROPERTY_STATS) console.log(JSON.stringify({ n: want.length, sort: q.sort, limit: q.limit }));
       }),
       { numRuns: 18, seed: SEED, endOnFailure: true },
     );

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestClient, type TestServices } from '@portico/kit/testing';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  type TestClient,
+  type TestServices,
+} from '@portico/kit/testing';
 import tasksService from '../src/service.ts';
 import { asUser, expectOk, expectProblem, newUserId } from './helpers.ts';
 
@@ -21,13 +27,15 @@ describe.skipIf(skip)(`task lists (${matrixLabel})`, () => {
       ['later', { priority: 'medium', due_at: new Date(now + 10 * DAY).toISOString() }],
       ['late-done', { priority: 'low', due_at: new Date(now - 3 * DAY).toISOString() }],
     ];
-    for (const [title, extra] of specs) created[title] = expectOk(await me.post('/api/v1/tasks', { title, ...extra }), 201);
+    for (const [title, extra] of specs)
+      created[title] = expectOk(await me.post('/api/v1/tasks', { title, ...extra }), 201);
     await me.post(`/api/v1/tasks/${created['late-done'].id}/start`);
     await me.post(`/api/v1/tasks/${created['late-done'].id}/complete`);
   });
   afterAll(() => env?.stop());
 
-  const titles = async (query: string) => expectOk(await me.get(`/api/v1/tasks?${query}`)).data.map((t: { title: string }) => t.title);
+  const titles = async (query: string) =>
+    expectOk(await me.get(`/api/v1/tasks?${query}`)).data.map((t: { title: string }) => t.title);
 
   it('lists newest first by default', async () => {
     expect(await titles('')).toEqual(['late-done', 'later', 'undated', 'soon', 'late']);
@@ -49,7 +57,10 @@ describe.skipIf(skip)(`task lists (${matrixLabel})`, () => {
   });
 
   it('filters by due_before (strictly before), status and priority', async () => {
-    expect(await titles(`due_before=${encodeURIComponent(created.soon.due_at)}&sort=due_at`)).toEqual(['late-done', 'late']);
+    expect(await titles(`due_before=${encodeURIComponent(created.soon.due_at)}&sort=due_at`)).toEqual([
+      'late-done',
+      'late',
+    ]);
     expect(await titles('status=completed')).toEqual(['late-done']);
     expect(await titles('priority=low&sort=created_at')).toEqual(['soon', 'late-done']);
   });
@@ -68,7 +79,12 @@ describe.skipIf(skip)(`task lists (${matrixLabel})`, () => {
 
   it('answers 422 naming sort to a sort it does not offer', async () => {
     for (const sort of ['title', 'due', '+priority', '-', 'created_at,-priority']) {
-      expectProblem(await me.get(`/api/v1/tasks?sort=${encodeURIComponent(sort)}`), 422, 'validation_failed', 'sort');
+      expectProblem(
+        await me.get(`/api/v1/tasks?sort=${encodeURIComponent(sort)}`),
+        422,
+        'validation_failed',
+        'sort',
+      );
     }
   });
 
@@ -83,11 +99,33 @@ describe.skipIf(skip)(`task lists (${matrixLabel})`, () => {
 
   it('answers 422 naming cursor to a forged cursor or one issued for another sort', async () => {
     const page = expectOk(await me.get('/api/v1/tasks?limit=1&sort=priority'));
-    expectProblem(await me.get(`/api/v1/tasks?limit=1&sort=due_at&cursor=${page.next_cursor}`), 422, 'validation_failed', 'cursor');
-    expectProblem(await me.get(`/api/v1/tasks?limit=1&cursor=${page.next_cursor}`), 422, 'validation_failed', 'cursor');
+    expectProblem(
+      await me.get(`/api/v1/tasks?limit=1&sort=due_at&cursor=${page.next_cursor}`),
+      422,
+      'validation_failed',
+      'cursor',
+    );
+    expectProblem(
+      await me.get(`/api/v1/tasks?limit=1&cursor=${page.next_cursor}`),
+      422,
+      'validation_failed',
+      'cursor',
+    );
     const forged = (v: unknown) => `priority.${Buffer.from(JSON.stringify(v)).toString('base64url')}`;
-    for (const cursor of ['garbage', 'priority.!!!', forged(['high', 'x']), forged([{ d: 'then' }, 'x']), forged([2]), forged({ a: 1 })]) {
-      expectProblem(await me.get(`/api/v1/tasks?sort=priority&cursor=${encodeURIComponent(cursor)}`), 422, 'validation_failed', 'cursor');
+    for (const cursor of [
+      'garbage',
+      'priority.!!!',
+      forged(['high', 'x']),
+      forged([{ d: 'then' }, 'x']),
+      forged([2]),
+      forged({ a: 1 }),
+    ]) {
+      expectProblem(
+        await me.get(`/api/v1/tasks?sort=priority&cursor=${encodeURIComponent(cursor)}`),
+        422,
+        'validation_failed',
+        'cursor',
+      );
     }
   });
 });

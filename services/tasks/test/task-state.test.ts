@@ -12,7 +12,11 @@ import {
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 const earlier = new Date('2026-02-01T08:00:00.000Z');
-const state = (status: TaskStatus, completed_at: Date | null = null, cancelled_at: Date | null = null): TaskState => ({
+const state = (
+  status: TaskStatus,
+  completed_at: Date | null = null,
+  cancelled_at: Date | null = null,
+): TaskState => ({
   status,
   completed_at,
   cancelled_at,

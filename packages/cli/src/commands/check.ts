@@ -28,7 +28,8 @@ export async function run(args: string[]): Promise<number> {
   if (!result.ok) {
     const n = result.errors.length;
     console.error(`${file}: ${n} mistake${n === 1 ? '' : 's'}`);
-    for (const e of result.errors) console.error(`  ${file}${e.line ? `:${e.line}` : ''}  ${e.path || '(document)'}: ${e.message}`);
+    for (const e of result.errors)
+      console.error(`  ${file}${e.line ? `:${e.line}` : ''}  ${e.path || '(document)'}: ${e.message}`);
     return 1;
   }
   const c = result.config;

@@ -10,7 +10,11 @@ import { principal, type Principal } from './principal.ts';
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_CACHED = 20_000;
 
-export type ApiKeyCall = (path: string, body: string, caller: Caller) => Promise<{ status: number; json: unknown }>;
+export type ApiKeyCall = (
+  path: string,
+  body: string,
+  caller: Caller,
+) => Promise<{ status: number; json: unknown }>;
 export type ApiKeyFailure = { reason: 'invalid_api_key' | 'identity_unavailable'; detail: string };
 
 const GATEWAY_CALLER: Caller = { id: null, roles: [], permissions: [], auth: 'service', service: 'gateway' };
@@ -57,7 +61,8 @@ export class ApiKeyVerifier {
     } catch {
       return { reason: 'identity_unavailable', detail: 'API keys cannot be verified right now' };
     }
-    if (res.status >= 500) return { reason: 'identity_unavailable', detail: 'API keys cannot be verified right now' };
+    if (res.status >= 500)
+      return { reason: 'identity_unavailable', detail: 'API keys cannot be verified right now' };
     const body = res.json as ApiKeyVerifyResponse | null;
     const now = Date.now();
     if (this.#cache.size >= MAX_CACHED) this.#cache.clear();

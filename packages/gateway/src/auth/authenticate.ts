@@ -25,7 +25,10 @@ export type AuthFailure = {
 export type AuthOutcome = { ok: true; principal: Principal; credential: Credential } | AuthFailure;
 
 /** The credential a request carries, null for none, or a failure for an unusable header. */
-export function findCredential(headers: IncomingHttpHeaders, apiKeyHeader: string): Credential | null | AuthFailure {
+export function findCredential(
+  headers: IncomingHttpHeaders,
+  apiKeyHeader: string,
+): Credential | null | AuthFailure {
   const auth = headers.authorization;
   if (auth !== undefined) {
     if (auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer')
@@ -66,17 +69,21 @@ export class Authenticator {
       if (p !== undefined) return this.#admit(p, cred, now);
       return this.#jwt.verify(cred.value, now).then((r) => {
         if ('caller' in r) return this.#admit(r, cred, Date.now());
-        if (r.reason === 'jwks_unavailable') return fail(503, 'service_unavailable', r.reason, r.detail, true);
+        if (r.reason === 'jwks_unavailable')
+          return fail(503, 'service_unavailable', r.reason, r.detail, true);
         return fail(401, 'invalid_token', r.reason, r.detail, true);
       });
     }
     const cached = this.#keys.cached(cred.value, now);
-    if (cached === null) return fail(401, 'invalid_token', 'invalid_api_key', 'The API key is not valid', true);
+    if (cached === null)
+      return fail(401, 'invalid_token', 'invalid_api_key', 'The API key is not valid', true);
     if (cached !== undefined) return this.#admit(cached, cred, now);
-    if (!cred.value.startsWith('pk_')) return fail(401, 'invalid_token', 'invalid_api_key', 'The API key is not valid', true);
+    if (!cred.value.startsWith('pk_'))
+      return fail(401, 'invalid_token', 'invalid_api_key', 'The API key is not valid', true);
     return this.#keys.verify(cred.value).then((r) => {
       if ('caller' in r) return this.#admit(r, cred, Date.now());
-      if (r.reason === 'identity_unavailable') return fail(503, 'service_unavailable', r.reason, r.detail, true);
+      if (r.reason === 'identity_unavailable')
+        return fail(503, 'service_unavailable', r.reason, r.detail, true);
       return fail(401, 'invalid_token', r.reason, r.detail, true);
     });
   }
@@ -84,7 +91,13 @@ export class Authenticator {
   #admit(p: Principal, credential: Credential, now: number): AuthOutcome {
     const denied = this.#deny.denied(p.denyKeys, now);
     if (denied !== null)
-      return fail(401, 'invalid_token', `revoked_${denied.slice(0, denied.indexOf(':'))}`, 'The credential has been revoked', true);
+      return fail(
+        401,
+        'invalid_token',
+        `revoked_${denied.slice(0, denied.indexOf(':'))}`,
+        'The credential has been revoked',
+        true,
+      );
     return { ok: true, principal: p, credential };
   }
 }

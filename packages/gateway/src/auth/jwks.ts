@@ -4,7 +4,13 @@
  * once per `floorMs` (so garbage `kid`s cannot hammer identity); when identity is unreachable
  * the keys already held keep verifying.
  */
-import { createLocalJWKSet, type CryptoKey, type JSONWebKeySet, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
+import {
+  createLocalJWKSet,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTHeaderParameters,
+  type FlattenedJWSInput,
+} from 'jose';
 import type { Logger } from 'pino';
 
 export type JwksFetcher = () => Promise<JSONWebKeySet>;
@@ -76,7 +82,8 @@ export class JwksCache {
   async #refreshIfAllowed(initial: boolean): Promise<boolean> {
     if (this.#inflight) return await this.#inflight;
     if (!initial && Date.now() - this.#lastAttempt < this.#floorMs) return false;
-    if (initial && this.#lastAttempt && Date.now() - this.#lastAttempt < Math.min(this.#floorMs, 1000)) return false;
+    if (initial && this.#lastAttempt && Date.now() - this.#lastAttempt < Math.min(this.#floorMs, 1000))
+      return false;
     return await this.refresh();
   }
 }

@@ -5,7 +5,13 @@
  * token costs one Map lookup; revocation is checked against the denylist separately.
  */
 import { jwtVerify } from 'jose';
-import { permissionsForRoles, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims } from '../kit.ts';
+import {
+  permissionsForRoles,
+  TOKEN_ALGORITHMS,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type AccessTokenClaims,
+} from '../kit.ts';
 import { principal, type Principal } from './principal.ts';
 import type { JwksCache } from './jwks.ts';
 
@@ -102,14 +108,25 @@ function describe(code: string, err: unknown): TokenFailure {
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
       const claim = (err as { claim?: string }).claim ?? 'claim';
       // nbf in the future may become valid: do not remember the rejection.
-      return { reason: `bad_${claim}`, detail: `The access token's "${claim}" claim is not acceptable`, retryable: claim === 'nbf' };
+      return {
+        reason: `bad_${claim}`,
+        detail: `The access token's "${claim}" claim is not acceptable`,
+        retryable: claim === 'nbf',
+      };
     }
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return { reason: 'alg_not_allowed', detail: 'The access token is signed with an algorithm that is not accepted' };
+      return {
+        reason: 'alg_not_allowed',
+        detail: 'The access token is signed with an algorithm that is not accepted',
+      };
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return { reason: 'bad_signature', detail: 'The access token signature is invalid' };
     case 'ERR_JWKS_NO_MATCHING_KEY':
-      return { reason: 'unknown_key', detail: 'The access token is signed by an unknown key', retryable: true };
+      return {
+        reason: 'unknown_key',
+        detail: 'The access token is signed by an unknown key',
+        retryable: true,
+      };
     case 'ERR_PORTICO_JWKS_UNAVAILABLE':
       return { reason: 'jwks_unavailable', detail: 'Signing keys are unavailable', retryable: true };
     default:

@@ -90,7 +90,12 @@ export class DenialReporter {
       this.#sent = 0;
     }
     if (++this.#sent > this.perSecond) return;
-    const event = makeEvent('gateway', IDENTITY_EVENTS.accessDenied, data, data.actor_id ? { subject: data.actor_id } : {});
+    const event = makeEvent(
+      'gateway',
+      IDENTITY_EVENTS.accessDenied,
+      data,
+      data.actor_id ? { subject: data.actor_id } : {},
+    );
     this.#bus.publish(event).catch((err: unknown) => this.#log.warn({ err }, 'access.denied not published'));
   }
 }

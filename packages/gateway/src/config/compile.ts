@@ -12,7 +12,13 @@ import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { JWKS_PATH } from '../kit.ts';
 import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './types.ts';
-import type { InstanceRegistry, RetryPolicy, ServiceSettings, Timeouts, UpstreamService } from '../upstream/service.ts';
+import type {
+  InstanceRegistry,
+  RetryPolicy,
+  ServiceSettings,
+  Timeouts,
+  UpstreamService,
+} from '../upstream/service.ts';
 import type { GatewayMetrics, RouteStats } from '../observe/metrics.ts';
 
 export interface Deprecation {
@@ -61,7 +67,12 @@ export interface Runtime {
   accessLog: boolean;
 }
 
-const DEFAULT_TIMEOUTS: Required<TimeoutsConfig> = { connect: '2s', first_byte: '15s', total: '30s', idle: '60s' };
+const DEFAULT_TIMEOUTS: Required<TimeoutsConfig> = {
+  connect: '2s',
+  first_byte: '15s',
+  total: '30s',
+  idle: '60s',
+};
 
 function timeouts(...layers: (TimeoutsConfig | undefined)[]): Timeouts {
   const t = Object.assign({}, DEFAULT_TIMEOUTS, ...layers.filter(Boolean)) as Required<TimeoutsConfig>;
@@ -152,13 +163,21 @@ export function compile(config: GatewayConfig, registry: InstanceRegistry, metri
   for (const [name, p] of Object.entries(config.policies?.rate_limits ?? {}))
     policies.set(
       name,
-      compilePolicy(name, p.limit, parseDuration(p.window, 60_000), p.by ?? ['caller'], p.on_store_failure ?? 'open', metrics.limiter),
+      compilePolicy(
+        name,
+        p.limit,
+        parseDuration(p.window, 60_000),
+        p.by ?? ['caller'],
+        p.on_store_failure ?? 'open',
+        metrics.limiter,
+      ),
     );
   const cors = new Map<string, CompiledCors>();
   for (const [name, c] of Object.entries(config.cors ?? {})) cors.set(name, compileCors(c));
 
   const services = new Map<string, UpstreamService>();
-  for (const name of Object.keys(config.services)) services.set(name, registry.build(serviceSettings(config, name)));
+  for (const name of Object.keys(config.services))
+    services.set(name, registry.build(serviceSettings(config, name)));
 
   const defaults = config.defaults ?? {};
   const bodyLimit = parseSize(config.body_limit, 1024 * 1024);

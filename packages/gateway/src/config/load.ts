@@ -14,7 +14,9 @@ export class ConfigError extends Error {
     const where = file ? `${file}: ` : '';
     super(
       `${where}${errors.length} configuration error${errors.length === 1 ? '' : 's'}:\n` +
-        errors.map((e) => `  ${e.line ? `line ${e.line}: ` : ''}${e.path || '(document)'}: ${e.message}`).join('\n'),
+        errors
+          .map((e) => `  ${e.line ? `line ${e.line}: ` : ''}${e.path || '(document)'}: ${e.message}`)
+          .join('\n'),
     );
     this.name = 'ConfigError';
     this.errors = errors;
@@ -23,7 +25,10 @@ export class ConfigError extends Error {
 }
 
 /** `PORTICO_UPSTREAM_ORDERS=http://10.0.0.5:8003,http://10.0.0.6:8003` replaces `services.orders.instances`. */
-export function applyEnvOverrides(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function applyEnvOverrides(
+  config: GatewayConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   let services = config.services;
   for (const name of Object.keys(config.services)) {
     const value = env[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`];
@@ -41,7 +46,8 @@ export function applyEnvOverrides(config: GatewayConfig, env: NodeJS.ProcessEnv 
 /** Service name → instance base URLs (what the CLI uses to reach services). */
 export function serviceUrls(config: GatewayConfig): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [name, svc] of Object.entries(config.services)) out[name] = svc.instances.map((u) => u.replace(/\/$/, ''));
+  for (const [name, svc] of Object.entries(config.services))
+    out[name] = svc.instances.map((u) => u.replace(/\/$/, ''));
   return out;
 }
 

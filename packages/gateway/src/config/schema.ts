@@ -12,7 +12,10 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 const duration = { type: 'string', pattern: DURATION_PATTERN };
 const size = {
   'x-hint': 'a size like 512kb or 1mb, or a byte count',
-  anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: SIZE_PATTERN }],
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: SIZE_PATTERN },
+  ],
 };
 const name = { type: 'string', pattern: '^[a-z][a-z0-9_-]*$' };
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
@@ -31,7 +34,10 @@ const retry = closed({
 });
 const retryOrOff = { 'x-hint': 'a retry object or false', anyOf: [retry, { const: false }] };
 const authMode = { enum: ['none', 'optional', 'required'] };
-const corsRef = { 'x-hint': 'the name of a cors policy, or false', anyOf: [{ type: 'string' }, { const: false }] };
+const corsRef = {
+  'x-hint': 'the name of a cors policy, or false',
+  anyOf: [{ type: 'string' }, { const: false }],
+};
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' };
 
 export const gatewayConfigSchema = closed(
@@ -52,7 +58,11 @@ export const gatewayConfigSchema = closed(
     passport: closed({ ttl: duration }),
     store: closed({ prefix: { type: 'string' }, timeout: duration }),
     idempotency: closed({ ttl: duration, lock_ttl: duration, max_body: size }),
-    metrics: closed({ enabled: { type: 'boolean' }, public: { type: 'boolean' }, token_env: { type: 'string' } }),
+    metrics: closed({
+      enabled: { type: 'boolean' },
+      public: { type: 'boolean' },
+      token_env: { type: 'string' },
+    }),
     docs: closed({ enabled: { type: 'boolean' } }),
     openapi: closed({
       title: { type: 'string' },
@@ -84,7 +94,11 @@ export const gatewayConfigSchema = closed(
           {
             limit: { type: 'integer', minimum: 1 },
             window: duration,
-            by: { type: 'array', items: { enum: ['ip', 'user', 'api_key', 'caller', 'route'] }, uniqueItems: true },
+            by: {
+              type: 'array',
+              items: { enum: ['ip', 'user', 'api_key', 'caller', 'route'] },
+              uniqueItems: true,
+            },
             on_store_failure: { enum: ['open', 'closed'] },
           },
           ['limit', 'window'],
@@ -119,7 +133,10 @@ export const gatewayConfigSchema = closed(
               { const: false },
             ],
           },
-          openapi: { 'x-hint': 'a path starting with / or false', anyOf: [{ type: 'string', pattern: '^/' }, { const: false }] },
+          openapi: {
+            'x-hint': 'a path starting with / or false',
+            anyOf: [{ type: 'string', pattern: '^/' }, { const: false }],
+          },
           balancing: { enum: ['round_robin', 'least_request'] },
           timeouts,
           retry,

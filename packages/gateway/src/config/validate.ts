@@ -51,7 +51,10 @@ function messageFor(e: ErrorObject): ConfigIssue {
       return { path: join(path, key), message: `unknown field (allowed: ${allowed.join(', ')})` };
     }
     case 'required':
-      return { path: join(path, (e.params as { missingProperty: string }).missingProperty), message: 'is required' };
+      return {
+        path: join(path, (e.params as { missingProperty: string }).missingProperty),
+        message: 'is required',
+      };
     case 'enum':
       return {
         path,
@@ -63,7 +66,8 @@ function messageFor(e: ErrorObject): ConfigIssue {
       const pattern = (e.params as { pattern: string }).pattern;
       if (pattern === DURATION_PATTERN)
         return { path, message: `must be a duration like 250ms, 2s, 1m, 24h (got ${describe(e.data)})` };
-      if (pattern === SIZE_PATTERN) return { path, message: `must be a size like 512kb or 1mb (got ${describe(e.data)})` };
+      if (pattern === SIZE_PATTERN)
+        return { path, message: `must be a size like 512kb or 1mb (got ${describe(e.data)})` };
       if (pattern === '^/') return { path, message: `must start with / (got ${describe(e.data)})` };
       return { path, message: `must match ${pattern} (got ${describe(e.data)})` };
     }
@@ -74,7 +78,10 @@ function messageFor(e: ErrorObject): ConfigIssue {
       };
     case 'anyOf':
     case 'oneOf':
-      return { path, message: `must be ${String(parent?.['x-hint'] ?? 'of another form')} (got ${describe(e.data)})` };
+      return {
+        path,
+        message: `must be ${String(parent?.['x-hint'] ?? 'of another form')} (got ${describe(e.data)})`,
+      };
     default:
       return { path, message: e.message ?? e.keyword };
   }
@@ -139,22 +146,32 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
     });
   const checkCors = (name: string | false | undefined, path: string) => {
     if (typeof name === 'string' && !corsNames.includes(name))
-      issues.push({ path, message: `unknown cors policy "${name}" (defined: ${corsNames.join(', ') || 'none'})` });
+      issues.push({
+        path,
+        message: `unknown cors policy "${name}" (defined: ${corsNames.join(', ') || 'none'})`,
+      });
   };
   checkPolicies(doc.defaults?.rate_limits, 'defaults.rate_limits');
   checkCors(doc.defaults?.cors, 'defaults.cors');
 
   for (const [name, cors] of Object.entries(doc.cors ?? {}))
     if (cors.credentials && cors.origins.includes('*'))
-      issues.push({ path: `cors.${name}.origins`, message: '"*" cannot be used with credentials: true; list the origins' });
+      issues.push({
+        path: `cors.${name}.origins`,
+        message: '"*" cannot be used with credentials: true; list the origins',
+      });
 
   (doc.trusted_proxies ?? []).forEach((p, i) => {
     const [addr, bits] = p.split('/');
     const family = isIP(addr ?? '');
     const max = family === 6 ? 128 : 32;
     if (!family || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max)))
-      issues.push({ path: `trusted_proxies[${i}]`, message: `must be an IP address or CIDR like 10.0.0.0/8 (got "${p}")` });
-    else if (bits !== undefined) new BlockList().addSubnet(addr!, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+      issues.push({
+        path: `trusted_proxies[${i}]`,
+        message: `must be an IP address or CIDR like 10.0.0.0/8 (got "${p}")`,
+      });
+    else if (bits !== undefined)
+      new BlockList().addSubnet(addr!, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
   });
 
   const seen = new Map<string, number>();
@@ -199,14 +216,22 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
     const shape = template.replace(/\{[^}]+\}/g, '{}') + (route.prefix ? '/**' : '');
     for (const method of route.methods ?? ['*']) {
       const key = `${method} ${shape}`;
-      const first = seen.get(key) ?? seen.get(`* ${shape}`) ?? (method === '*' ? findAnyMethod(seen, shape) : undefined);
+      const first =
+        seen.get(key) ?? seen.get(`* ${shape}`) ?? (method === '*' ? findAnyMethod(seen, shape) : undefined);
       if (first !== undefined)
-        issues.push({ path: at, message: `${method === '*' ? 'any method' : method} ${template} is already routed by routes[${first}]` });
+        issues.push({
+          path: at,
+          message: `${method === '*' ? 'any method' : method} ${template} is already routed by routes[${first}]`,
+        });
       else seen.set(key, i);
     }
   });
   const identity = doc.identity?.service ?? 'identity';
-  if ((authModes.has('required') || authModes.has('optional')) && services.length && !services.includes(identity))
+  if (
+    (authModes.has('required') || authModes.has('optional')) &&
+    services.length &&
+    !services.includes(identity)
+  )
     issues.push({
       path: 'identity.service',
       message: `routes need authentication but the identity service "${identity}" is not defined in services`,
@@ -228,7 +253,10 @@ function findAnyMethod(seen: Map<string, number>, shape: string): number | undef
  */
 export function validateGatewayConfig(doc: unknown): ValidationResult {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
-    return { ok: false, errors: [{ path: '', message: 'the document must be a mapping with version, services and routes' }] };
+    return {
+      ok: false,
+      errors: [{ path: '', message: 'the document must be a mapping with version, services and routes' }],
+    };
   const errors: ConfigIssue[] = [];
   if (!validateSchema(doc)) errors.push(...schemaIssues(validateSchema.errors ?? []));
   try {

@@ -67,7 +67,10 @@ export function preflightHeaders(
   if (!base) return null;
   const h = base.filter(([k]) => k !== 'access-control-expose-headers');
   if (!h.some(([k]) => k === 'vary')) h.push(['vary', 'Origin']);
-  h.push(['access-control-allow-methods', cors.methods ?? (routeMethods ? [...routeMethods].join(', ') : 'GET, HEAD, POST, PUT, PATCH, DELETE')]);
+  h.push([
+    'access-control-allow-methods',
+    cors.methods ?? (routeMethods ? [...routeMethods].join(', ') : 'GET, HEAD, POST, PUT, PATCH, DELETE'),
+  ]);
   const allowHeaders = cors.headers ?? requestHeaders;
   if (allowHeaders) h.push(['access-control-allow-headers', allowHeaders]);
   h.push(['access-control-max-age', cors.maxAge]);

@@ -49,7 +49,15 @@ const DROP_REQUEST = new Set([
 ]);
 
 /** Prefixes of identity-bearing headers some gateways and frameworks trust. */
-const DROP_PREFIXES = ['x-user-', 'x-portico-', 'x-auth-', 'x-authenticated-', 'x-consumer-', 'x-credential-', 'x-jwt-'];
+const DROP_PREFIXES = [
+  'x-user-',
+  'x-portico-',
+  'x-auth-',
+  'x-authenticated-',
+  'x-consumer-',
+  'x-credential-',
+  'x-jwt-',
+];
 
 export const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'x-powered-by']);
 
@@ -110,7 +118,10 @@ export function upstreamHeaders(
   const prior = viaTrusted ? req.headers['x-forwarded-for'] : undefined;
   out.push('x-forwarded-for', typeof prior === 'string' && prior ? `${prior}, ${peer}` : peer);
   const proto = viaTrusted ? req.headers['x-forwarded-proto'] : undefined;
-  out.push('x-forwarded-proto', typeof proto === 'string' ? proto : 'encrypted' in req.socket ? 'https' : 'http');
+  out.push(
+    'x-forwarded-proto',
+    typeof proto === 'string' ? proto : 'encrypted' in req.socket ? 'https' : 'http',
+  );
   const host = (viaTrusted ? req.headers['x-forwarded-host'] : undefined) ?? req.headers.host;
   if (typeof host === 'string') out.push('x-forwarded-host', host);
   for (let i = 0; i < extra.length; i++) out.push(extra[i]!);

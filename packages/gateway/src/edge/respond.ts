@@ -27,7 +27,13 @@ export function writeJson(
 export function writeProblem(
   res: ServerResponse,
   code: ProblemCode,
-  init: { detail?: string; instance: string; requestId: string; headers: HeaderList; extensions?: Record<string, unknown> },
+  init: {
+    detail?: string;
+    instance: string;
+    requestId: string;
+    headers: HeaderList;
+    extensions?: Record<string, unknown>;
+  },
 ): number {
   const body = problem(code, {
     instance: init.instance,
@@ -41,7 +47,10 @@ export function writeProblem(
 }
 
 /** Adds a header list to an outgoing header object; `vary` and `link` accumulate. */
-export function mergeHeaders(out: Record<string, string | string[] | number | undefined>, headers: HeaderList): void {
+export function mergeHeaders(
+  out: Record<string, string | string[] | number | undefined>,
+  headers: HeaderList,
+): void {
   for (let i = 0; i < headers.length; i++) {
     const [k, v] = headers[i]!;
     const prev = out[k];

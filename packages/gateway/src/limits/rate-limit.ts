@@ -92,7 +92,11 @@ export class RateLimiter {
     this.#store = store;
   }
 
-  check(policies: CompiledPolicy[], policyHeader: string, s: LimitSubject): LimitDecision | Promise<LimitDecision> {
+  check(
+    policies: CompiledPolicy[],
+    policyHeader: string,
+    s: LimitSubject,
+  ): LimitDecision | Promise<LimitDecision> {
     const keys = new Array<string>(policies.length);
     const windows = new Array<number>(policies.length);
     for (let i = 0; i < policies.length; i++) {
@@ -150,7 +154,8 @@ export class RateLimiter {
 
   #storeDown(policies: CompiledPolicy[], policyHeader: string): LimitDecision {
     const closed = policies.find((p) => p.failMode === 'closed');
-    for (const p of policies) (p.failMode === 'closed' ? p.count.store_failed_closed : p.count.store_failed_open)();
+    for (const p of policies)
+      (p.failMode === 'closed' ? p.count.store_failed_closed : p.count.store_failed_open)();
     const headers: [string, string][] = [['ratelimit-policy', policyHeader]];
     if (closed) return { kind: 'store_down', headers, policy: closed };
     return { kind: 'allowed', headers };

@@ -7,7 +7,9 @@
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
@@ -120,7 +122,10 @@ export class RouteStats {
 }
 
 export class GatewayMetrics {
-  readonly requests = new Counter('portico_gateway_requests_total', 'Requests by route template, method and status.');
+  readonly requests = new Counter(
+    'portico_gateway_requests_total',
+    'Requests by route template, method and status.',
+  );
   readonly duration = new Histogram(
     'portico_gateway_request_duration_seconds',
     'Time from request to response end, by route template.',
@@ -137,12 +142,18 @@ export class GatewayMetrics {
     'portico_gateway_ratelimit_decisions_total',
     'Rate-limit decisions by policy: allowed, limited, store_failed_open, store_failed_closed.',
   );
-  readonly retries = new Counter('portico_gateway_upstream_retries_total', 'Retried upstream attempts by service.');
+  readonly retries = new Counter(
+    'portico_gateway_upstream_retries_total',
+    'Retried upstream attempts by service.',
+  );
   readonly upstreamErrors = new Counter(
     'portico_gateway_upstream_errors_total',
     'Upstream failures by service and kind (connect, timeout, reset, breaker_open).',
   );
-  readonly denied = new Counter('portico_gateway_access_denied_total', 'Refused callers by status and reason.');
+  readonly denied = new Counter(
+    'portico_gateway_access_denied_total',
+    'Refused callers by status and reason.',
+  );
   readonly idempotency = new Counter(
     'portico_gateway_idempotency_total',
     'Idempotency-Key outcomes: started, replayed, in_progress, mismatch, released.',
@@ -159,13 +170,21 @@ export class GatewayMetrics {
   /** Stats of a route template; the same object across config reloads. */
   routeStats(route: string): RouteStats {
     let s = this.#routes.get(route);
-    if (!s) this.#routes.set(route, (s = new RouteStats(this.requests, this.duration.series({ route }), route)));
+    if (!s)
+      this.#routes.set(route, (s = new RouteStats(this.requests, this.duration.series({ route }), route)));
     return s;
   }
 
   render(): string {
     const out: string[] = [];
-    for (const m of [this.requests, this.duration, this.upstreamDuration, this.added, this.limiter, this.retries])
+    for (const m of [
+      this.requests,
+      this.duration,
+      this.upstreamDuration,
+      this.added,
+      this.limiter,
+      this.retries,
+    ])
       m.render(out);
     for (const m of [this.upstreamErrors, this.denied, this.idempotency, this.reloads]) m.render(out);
     for (const g of this.#gauges) g.render(out);

@@ -55,7 +55,13 @@ export function docsAsset(path: string): Asset | undefined {
   return assets.get(path);
 }
 
-export const DOCS_PATHS = ['/docs', '/docs/', '/docs/init.js', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js'];
+export const DOCS_PATHS = [
+  '/docs',
+  '/docs/',
+  '/docs/init.js',
+  '/docs/swagger-ui.css',
+  '/docs/swagger-ui-bundle.js',
+];
 
 export const DOCS_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";

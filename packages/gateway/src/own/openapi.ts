@@ -145,17 +145,28 @@ function decorate(op: Json, route: CompiledRoute, service: string): Json {
   out.security = securityFor(route);
   if (!Array.isArray(out.tags) || out.tags.length === 0) out.tags = [service];
   const responses: Json = { ...((out.responses as Json) ?? {}) };
-  if (route.auth !== 'none') responses['401'] ??= problemResponse('Missing, invalid, expired or revoked credentials');
+  if (route.auth !== 'none')
+    responses['401'] ??= problemResponse('Missing, invalid, expired or revoked credentials');
   if (route.permission) {
     responses['403'] ??= problemResponse(`The caller lacks the ${route.permission} permission`);
     out['x-portico-permission'] = route.permission;
   }
   if (route.rateLimits.length) {
-    responses['429'] = problemResponse('Rate limited', { 'Retry-After': { schema: { type: 'integer' } }, ...RL_HEADERS });
-    out['x-portico-rate-limits'] = route.rateLimits.map((p) => ({ name: p.name, limit: p.limit, window_seconds: p.windowMs / 1000, by: p.by }));
+    responses['429'] = problemResponse('Rate limited', {
+      'Retry-After': { schema: { type: 'integer' } },
+      ...RL_HEADERS,
+    });
+    out['x-portico-rate-limits'] = route.rateLimits.map((p) => ({
+      name: p.name,
+      limit: p.limit,
+      window_seconds: p.windowMs / 1000,
+      by: p.by,
+    }));
   }
   responses['502'] ??= problemResponse('The service failed');
-  responses['503'] ??= problemResponse('The service is unavailable', { 'Retry-After': { schema: { type: 'integer' } } });
+  responses['503'] ??= problemResponse('The service is unavailable', {
+    'Retry-After': { schema: { type: 'integer' } },
+  });
   responses['504'] ??= problemResponse('The service timed out');
   out.responses = responses;
   if (route.deprecation) {
@@ -180,7 +191,10 @@ function publicPath(route: CompiledRoute, upstreamPath: string, paramNames: stri
       return prefix + upstreamPath.slice(upPrefix.length) || '/';
     return null;
   }
-  const expected = route.target(route.template, paramNames.map((n) => `{${n}}`));
+  const expected = route.target(
+    route.template,
+    paramNames.map((n) => `{${n}}`),
+  );
   return shape(expected) === shape(upstreamPath) ? route.template : null;
 }
 
@@ -205,7 +219,8 @@ function ensurePathParams(op: Json, template: string): Json {
   if (!names.length) return op;
   const params = Array.isArray(op.parameters) ? [...(op.parameters as Json[])] : [];
   for (const n of names)
-    if (!params.some((p) => p.in === 'path' && p.name === n)) params.push({ name: n, in: 'path', required: true, schema: { type: 'string' } });
+    if (!params.some((p) => p.in === 'path' && p.name === n))
+      params.push({ name: n, in: 'path', required: true, schema: { type: 'string' } });
   return { ...op, parameters: params };
 }
 
@@ -215,14 +230,30 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
   const components: Record<string, Json> = {
     schemas: { Problem: PROBLEM_SCHEMA },
     securitySchemes: {
-      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/v1/auth/login' },
-      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (also accepted as Authorization: Bearer <key>)' },
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Access token from POST /api/v1/auth/login',
+      },
+      apiKey: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'API key (also accepted as Authorization: Bearer <key>)',
+      },
     },
   };
   const opIds = new Set<string>();
   const merged = new Set<string>();
 
-  const add = (publicTemplate: string, method: string, op: Json, route: CompiledRoute, service: string): void => {
+  const add = (
+    publicTemplate: string,
+    method: string,
+    op: Json,
+    route: CompiledRoute,
+    service: string,
+  ): void => {
     const match = rt.router.match(method.toUpperCase(), publicTemplate);
     if (match.kind !== 'route' || match.route !== route) return; // shadowed by another route
     const item = (paths[publicTemplate] ??= {});
@@ -246,7 +277,8 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
       for (const [type, entries] of Object.entries((doc.components as Json) ?? {})) {
         if (type === 'securitySchemes' || !entries || typeof entries !== 'object') continue;
         const target = (components[type] ??= {});
-        for (const [name, value] of Object.entries(entries)) target[`${prefix}${name}`] = rewriteRefs(value, prefix);
+        for (const [name, value] of Object.entries(entries))
+          target[`${prefix}${name}`] = rewriteRefs(value, prefix);
       }
     }
     const upstreamPaths = (doc?.paths as Record<string, Json> | undefined) ?? {};
@@ -260,7 +292,9 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
         const op = item[method] as Json | undefined;
         if (!op) continue;
         if (route.methods && !route.methods.has(method.toUpperCase())) continue;
-        const shared = Array.isArray(item.parameters) ? { parameters: [...(item.parameters as Json[]), ...((op.parameters as Json[]) ?? [])] } : {};
+        const shared = Array.isArray(item.parameters)
+          ? { parameters: [...(item.parameters as Json[]), ...((op.parameters as Json[]) ?? [])] }
+          : {};
         const withRefs = rewriteRefs({ ...op, ...shared }, prefix) as Json;
         add(pub, method, renameParams(withRefs, upNames, pubNames), route, service);
         found = true;
@@ -269,7 +303,16 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (!found && !route.isPrefix) {
       // The service publishes no document for this route: describe what the gateway knows.
       for (const m of route.methods ?? ['GET']) {
-        add(route.template, m.toLowerCase(), { summary: `${m} ${route.template}`, responses: { default: { description: `Answered by the ${service} service` } } }, route, service);
+        add(
+          route.template,
+          m.toLowerCase(),
+          {
+            summary: `${m} ${route.template}`,
+            responses: { default: { description: `Answered by the ${service} service` } },
+          },
+          route,
+          service,
+        );
       }
     }
   }

@@ -90,7 +90,11 @@ export class Router<R extends Routable> {
       allow = collect(allow, slot.routes);
     }
     for (const { prefix, slot: ps } of this.#prefixes) {
-      if (path === prefix || prefix === '/' || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)) {
+      if (
+        path === prefix ||
+        prefix === '/' ||
+        (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47)
+      ) {
         const r = pick(ps.routes, method);
         if (r) return { kind: 'route', route: r, params: [] };
         allow = collect(allow, ps.routes);

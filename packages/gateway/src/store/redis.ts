@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { StoreUnavailableError, type GatewayStore, type IdempotencyBegin, type StoredResponse, type WindowHit } from './store.ts';
+import {
+  StoreUnavailableError,
+  type GatewayStore,
+  type IdempotencyBegin,
+  type StoredResponse,
+  type WindowHit,
+} from './store.ts';
 
 const HIT = `
 local out = {}

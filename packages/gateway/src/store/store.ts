@@ -34,7 +34,13 @@ export interface GatewayStore {
   /** Reserves `key` for a first request with `fingerprint`, or says why it cannot. */
   idempotencyBegin(key: string, fingerprint: string, lockMs: number): Promise<IdempotencyBegin>;
   /** Stores the response of the reservation `token` for `ttlMs`. */
-  idempotencyComplete(key: string, token: string, fingerprint: string, response: StoredResponse, ttlMs: number): Promise<void>;
+  idempotencyComplete(
+    key: string,
+    token: string,
+    fingerprint: string,
+    response: StoredResponse,
+    ttlMs: number,
+  ): Promise<void>;
   /** Drops the reservation `token` so the client can retry (the upstream failed). */
   idempotencyRelease(key: string, token: string): Promise<void>;
   /** Refuses `entry` (e.g. `sid:<id>`) until `untilMs` (epoch ms). */

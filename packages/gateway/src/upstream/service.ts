@@ -99,7 +99,8 @@ export class UpstreamService {
    */
   pick(now: number, tried: Instance[] | null): Instance | null {
     let chosen = this.#choose(now, tried, true) ?? this.#choose(now, tried, false);
-    if (chosen === null && tried !== null) chosen = this.#choose(now, null, true) ?? this.#choose(now, null, false);
+    if (chosen === null && tried !== null)
+      chosen = this.#choose(now, null, true) ?? this.#choose(now, null, false);
     if (chosen) chosen.breaker.acquire(now);
     return chosen;
   }
@@ -128,7 +129,8 @@ export class UpstreamService {
   /** Seconds a client should wait when no instance can take a request (for Retry-After). */
   retryAfterSeconds(now: number): number {
     let ms = Infinity;
-    for (const i of this.instances) ms = Math.min(ms, i.breaker.state === 'open' ? i.breaker.retryAfterMs(now) : 1000);
+    for (const i of this.instances)
+      ms = Math.min(ms, i.breaker.state === 'open' ? i.breaker.retryAfterMs(now) : 1000);
     return Math.max(1, Math.ceil((Number.isFinite(ms) ? ms : 1000) / 1000));
   }
 
@@ -198,7 +200,12 @@ export class InstanceRegistry {
           headersTimeout: settings.timeouts.firstByteMs,
           bodyTimeout: settings.timeouts.idleMs,
         });
-        inst = new Instance(origin, poolKey, pool, new Breaker(settings.breakerFailures, settings.breakerCooldownMs));
+        inst = new Instance(
+          origin,
+          poolKey,
+          pool,
+          new Breaker(settings.breakerFailures, settings.breakerCooldownMs),
+        );
         this.#instances.set(key, inst);
       } else if (
         inst.breaker.threshold !== settings.breakerFailures ||

@@ -44,30 +44,63 @@ export interface PaginateOptions<Row> {
   direction?: 'asc' | 'desc';
   /** Unique tie-breaker column; default `id`. */
   id?: string;
-  /** Reads the sort and id values from a row (default: the unqualified column names). */
+  /** Reads the id value from a row (default: the unqualified id column); the sort value is read by SQL. */
   keyOf?: (row: Row) => [unknown, unknown];
 }
 
-function encode(values: [unknown, unknown]): string {
-  const norm = values.map((v) => (v instanceof Date ? { d: v.toISOString() } : v));
-  return Buffer.from(JSON.stringify(norm)).toString('base64url');
+interface CursorState {
+  /** Sort column and direction the cursor was issued for. */
+  s: string;
+  d: 'asc' | 'desc';
+  /** The last row's sort value (its exact text form) and id. */
+  v: string | null;
+  i: unknown;
 }
 
-function decode(cursor: string): [unknown, unknown] {
+function encode(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state)).toString('base64url');
+}
+
+const invalidCursor = () =>
+  AppError.validation([
+    {
+      field: 'cursor',
+      code: 'invalid',
+      message: 'is not a cursor this list issued (or it was issued for another sort)',
+    },
+  ]);
+
+function decode(cursor: string, sort: string, dir: 'asc' | 'desc'): CursorState {
+  let state: CursorState;
   try {
-    const arr = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (!Array.isArray(arr) || arr.length !== 2) throw new Error('shape');
-    return arr.map((v) =>
-      v && typeof v === 'object' && 'd' in v ? new Date(String((v as { d: string }).d)) : v,
-    ) as [unknown, unknown];
+    state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
   } catch {
-    throw AppError.validation([
-      { field: 'cursor', code: 'invalid', message: 'is not a cursor this API issued' },
-    ]);
+    throw invalidCursor();
   }
+  if (
+    !state ||
+    typeof state !== 'object' ||
+    state.s !== sort ||
+    state.d !== dir ||
+    !('v' in state) ||
+    state.i === undefined
+  ) {
+    throw invalidCursor();
+  }
+  return state;
 }
 
+const CURSOR_SORT = '__portico_cursor_sort';
 const bare = (col: string) => col.slice(col.lastIndexOf('.') + 1);
+
+/** A malformed value that reached SQL (e.g. a tampered timestamp): the client's fault, not ours. */
+function isDataException(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (
+    (typeof e.code === 'string' && e.code.startsWith('22')) ||
+    /invalid input syntax|out of range/i.test(String(e.message))
+  );
+}
 
 export async function paginate<DB, TB extends keyof DB, Row>(
   qb: SelectQueryBuilder<DB, TB, Row>,
@@ -79,27 +112,42 @@ export async function paginate<DB, TB extends keyof DB, Row>(
   }
   const dir = opts.direction ?? 'desc';
   const idCol = opts.id ?? 'id';
-  let q = qb as SelectQueryBuilder<any, any, Row>;
+  // The cursor keeps the sort value's exact text (microsecond timestamps, 'infinity', bigints):
+  // a JavaScript Date would round to milliseconds and skip or repeat rows between pages.
+  let q = (qb as SelectQueryBuilder<any, any, Row>).select(
+    sql<string>`${sql.ref(opts.sort)}::text`.as(CURSOR_SORT),
+  );
   if (opts.cursor) {
-    const [s, id] = decode(opts.cursor);
+    const c = decode(opts.cursor, opts.sort, dir);
     const op = sql.raw(dir === 'asc' ? '>' : '<');
-    q = q.where(sql<boolean>`(${sql.ref(opts.sort)}, ${sql.ref(idCol)}) ${op} (${s}, ${id})`);
+    q = q.where(sql<boolean>`(${sql.ref(opts.sort)}, ${sql.ref(idCol)}) ${op} (${c.v}, ${c.i})`);
   }
-  const rows = (await q
-    .orderBy(sql.ref(opts.sort), dir)
-    .orderBy(sql.ref(idCol), dir)
-    .limit(limit + 1)
-    .execute()) as Row[];
+  let rows: (Row & { [CURSOR_SORT]?: string })[];
+  try {
+    rows = (await q
+      .orderBy(sql.ref(opts.sort), dir)
+      .orderBy(sql.ref(idCol), dir)
+      .limit(limit + 1)
+      .execute()) as typeof rows;
+  } catch (err) {
+    if (opts.cursor && isDataException(err)) throw invalidCursor();
+    throw err;
+  }
   const has_more = rows.length > limit;
   const data = has_more ? rows.slice(0, limit) : rows;
-  const last = data.at(-1) as Record<string, unknown> | undefined;
-  const keyOf =
-    opts.keyOf ??
-    ((r: Row) => [
-      (r as Record<string, unknown>)[bare(opts.sort)],
-      (r as Record<string, unknown>)[bare(idCol)],
-    ]);
-  return { data, has_more, next_cursor: has_more && last ? encode(keyOf(last as Row)) : null };
+  const last = data.at(-1);
+  let next_cursor: string | null = null;
+  if (has_more && last) {
+    const id = opts.keyOf ? opts.keyOf(last)[1] : (last as Record<string, unknown>)[bare(idCol)];
+    next_cursor = encode({
+      s: opts.sort,
+      d: dir,
+      v: last[CURSOR_SORT] ?? null,
+      i: id instanceof Date ? id.toISOString() : id,
+    });
+  }
+  for (const r of data) delete r[CURSOR_SORT];
+  return { data: data as Row[], has_more, next_cursor };
 }
 
 /** Sends a page with its `Link: <…>; rel="next"` header (RFC 8288). */

@@ -31,6 +31,8 @@ export async function issueAccessToken(
     exp: now + ttlSeconds,
     roles: [...subject.roles],
   };
-  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' }).sign(key);
+  const token = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
+    .sign(key);
   return { token, jti: claims.jti, expiresIn: ttlSeconds, expiresAt: new Date(claims.exp * 1000) };
 }

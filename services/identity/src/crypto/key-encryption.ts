@@ -15,13 +15,19 @@ const VERSION = 'v1';
 /** Parses a 32-byte key given as 64 hex characters or base64/base64url. */
 export function parseKek(text: string): Buffer {
   const t = text.trim();
-  const buf = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, t.includes('+') || t.includes('/') ? 'base64' : 'base64url');
-  if (buf.length !== 32) throw new Error('the key-encryption key must be 32 bytes (64 hex characters or 43 base64url characters)');
+  const buf = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : Buffer.from(t, t.includes('+') || t.includes('/') ? 'base64' : 'base64url');
+  if (buf.length !== 32)
+    throw new Error('the key-encryption key must be 32 bytes (64 hex characters or 43 base64url characters)');
   return buf;
 }
 
 /** The KEK from the setting, or from (or newly into) the data dir. */
-export async function loadKek(setting: string | undefined, dataDir: string): Promise<{ kek: Buffer; source: 'env' | 'file' | 'generated' }> {
+export async function loadKek(
+  setting: string | undefined,
+  dataDir: string,
+): Promise<{ kek: Buffer; source: 'env' | 'file' | 'generated' }> {
   if (setting) return { kek: parseKek(setting), source: 'env' };
   const file = path.join(dataDir, KEK_FILE);
   try {
@@ -47,7 +53,12 @@ export function encryptSecret(kek: Buffer, plaintext: string, aad: string): stri
   const cipher = createCipheriv('aes-256-gcm', kek, iv);
   cipher.setAAD(Buffer.from(aad));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ct.toString('base64url'),
+  ].join('.');
 }
 
 export function decryptSecret(kek: Buffer, sealed: string, aad: string): string {

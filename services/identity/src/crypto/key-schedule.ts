@@ -17,15 +17,26 @@ export interface ScheduledKey {
 /** Clock-skew allowance added to a retired key's lifetime (RFC 8725 §3.10 spirit). */
 export const RETIREMENT_GRACE_MS = 60_000;
 
-export function keySchedule<K extends ScheduledKey>(keys: readonly K[], now: number, accessTtlSeconds: number): { signer: K | undefined; published: K[] } {
-  const sorted = [...keys].sort((a, b) => a.activates_at.getTime() - b.activates_at.getTime() || a.kid.localeCompare(b.kid));
+export function keySchedule<K extends ScheduledKey>(
+  keys: readonly K[],
+  now: number,
+  accessTtlSeconds: number,
+): { signer: K | undefined; published: K[] } {
+  const sorted = [...keys].sort(
+    (a, b) => a.activates_at.getTime() - b.activates_at.getTime() || a.kid.localeCompare(b.kid),
+  );
   let signer: K | undefined;
   const published: K[] = [];
   sorted.forEach((key, i) => {
     if (key.activates_at.getTime() <= now) signer = key;
     const next = sorted[i + 1];
     const retiredAt = next?.activates_at.getTime();
-    if (retiredAt === undefined || retiredAt > now || retiredAt + accessTtlSeconds * 1000 + RETIREMENT_GRACE_MS > now) published.push(key);
+    if (
+      retiredAt === undefined ||
+      retiredAt > now ||
+      retiredAt + accessTtlSeconds * 1000 + RETIREMENT_GRACE_MS > now
+    )
+      published.push(key);
   });
   return { signer, published };
 }

@@ -56,12 +56,19 @@ export async function rotateSigningKey(
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${LOCK}))`.execute(trx);
     if (opts.onlyIfEmpty || opts.onlyIfNoneNewerThan) {
-      const newest = (await sql<{ created_at: Date }>`select created_at from signing_keys order by created_at desc limit 1`.execute(trx)).rows[0];
+      const newest = (
+        await sql<{
+          created_at: Date;
+        }>`select created_at from signing_keys order by created_at desc limit 1`.execute(trx)
+      ).rows[0];
       if (opts.onlyIfEmpty && newest) return null;
       if (opts.onlyIfNoneNewerThan && newest && newest.created_at > opts.onlyIfNoneNewerThan) return null;
     }
     const row = (
-      await sql<{ kid: string; activates_at: Date }>`insert into signing_keys (kid, alg, public_jwk, private_jwk_enc, activates_at)
+      await sql<{
+        kid: string;
+        activates_at: Date;
+      }>`insert into signing_keys (kid, alg, public_jwk, private_jwk_enc, activates_at)
         values (${kid}, ${SIGNING_ALG}, ${JSON.stringify(publicJwk)}::jsonb, ${sealed},
                 now() + make_interval(secs => ${opts.activationDelaySeconds}))
         returning kid, activates_at`.execute(trx)
@@ -93,7 +100,10 @@ export class KeyRing {
 
   /** Creates the first key if there is none, loads the keys and starts the reload timer. */
   async start(): Promise<void> {
-    const created = await rotateSigningKey(this.#o.db, this.#o.kek, { activationDelaySeconds: 0, onlyIfEmpty: true });
+    const created = await rotateSigningKey(this.#o.db, this.#o.kek, {
+      activationDelaySeconds: 0,
+      onlyIfEmpty: true,
+    });
     if (created) this.#o.log.info({ kid: created.kid }, 'first signing key created');
     await this.reload();
     this.#timer = setInterval(() => {
@@ -113,7 +123,11 @@ export class KeyRing {
   }
 
   async #reload(): Promise<void> {
-    const rows = (await sql<SigningKeyRow>`select kid, alg, public_jwk, private_jwk_enc, created_at, activates_at from signing_keys`.execute(this.#o.db)).rows;
+    const rows = (
+      await sql<SigningKeyRow>`select kid, alg, public_jwk, private_jwk_enc, created_at, activates_at from signing_keys`.execute(
+        this.#o.db,
+      )
+    ).rows;
     const next = new Map<string, LoadedKey>();
     for (const row of rows) {
       const known = this.#keys.get(row.kid);
@@ -129,7 +143,8 @@ export class KeyRing {
           `signing key ${row.kid} cannot be decrypted: IDENTITY_KEY_ENCRYPTION_KEY (or the data dir's signing-key-encryption.key) differs from the one that sealed it; every replica needs the same value`,
         );
       }
-      const publicJwk = typeof row.public_jwk === 'string' ? (JSON.parse(row.public_jwk) as JWK) : row.public_jwk;
+      const publicJwk =
+        typeof row.public_jwk === 'string' ? (JSON.parse(row.public_jwk) as JWK) : row.public_jwk;
       next.set(row.kid, {
         kid: row.kid,
         activates_at: new Date(row.activates_at),
@@ -144,18 +159,29 @@ export class KeyRing {
 
   async #maybeAutoRotate(): Promise<void> {
     if (this.#o.rotationDays <= 0) return;
-    const newest = [...this.#keys.values()].reduce<LoadedKey | undefined>((a, k) => (!a || k.created_at > a.created_at ? k : a), undefined);
+    const newest = [...this.#keys.values()].reduce<LoadedKey | undefined>(
+      (a, k) => (!a || k.created_at > a.created_at ? k : a),
+      undefined,
+    );
     const cutoff = new Date(Date.now() - this.#o.rotationDays * 86_400_000);
     if (!newest || newest.created_at > cutoff) return;
-    const created = await rotateSigningKey(this.#o.db, this.#o.kek, { activationDelaySeconds: this.#o.activationDelaySeconds, onlyIfNoneNewerThan: cutoff });
+    const created = await rotateSigningKey(this.#o.db, this.#o.kek, {
+      activationDelaySeconds: this.#o.activationDelaySeconds,
+      onlyIfNoneNewerThan: cutoff,
+    });
     if (created) {
-      this.#o.log.info({ kid: created.kid, activates_at: created.activates_at }, 'signing key rotated automatically');
+      this.#o.log.info(
+        { kid: created.kid, activates_at: created.activates_at },
+        'signing key rotated automatically',
+      );
       await this.#reload();
     }
   }
 
   /** Rotates now (admin route, CLI) and reloads. */
-  async rotate(activationDelaySeconds = this.#o.activationDelaySeconds): Promise<{ kid: string; activates_at: Date }> {
+  async rotate(
+    activationDelaySeconds = this.#o.activationDelaySeconds,
+  ): Promise<{ kid: string; activates_at: Date }> {
     const created = (await rotateSigningKey(this.#o.db, this.#o.kek, { activationDelaySeconds }))!;
     await this.reload();
     return created;
@@ -175,7 +201,13 @@ export class KeyRing {
   }
 
   /** Metadata of every stored key and its state, for the admin route. */
-  list(now = Date.now()): { kid: string; alg: string; created_at: Date; activates_at: Date; state: 'pending' | 'active' | 'retired' | 'expired' }[] {
+  list(now = Date.now()): {
+    kid: string;
+    alg: string;
+    created_at: Date;
+    activates_at: Date;
+    state: 'pending' | 'active' | 'retired' | 'expired';
+  }[] {
     const all = [...this.#keys.values()];
     const { signer, published } = keySchedule(all, now, this.#o.accessTtlSeconds);
     const pub = new Set(published.map((k) => k.kid));
@@ -186,7 +218,14 @@ export class KeyRing {
         alg: SIGNING_ALG,
         created_at: k.created_at,
         activates_at: k.activates_at,
-        state: k.kid === signer?.kid ? 'active' : k.activates_at.getTime() > now ? 'pending' : pub.has(k.kid) ? 'retired' : 'expired',
+        state:
+          k.kid === signer?.kid
+            ? 'active'
+            : k.activates_at.getTime() > now
+              ? 'pending'
+              : pub.has(k.kid)
+                ? 'retired'
+                : 'expired',
       }));
   }
 }

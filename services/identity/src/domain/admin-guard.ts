@@ -15,6 +15,7 @@ export function adminRemovalRefusal(facts: AdminGuardFacts, change: 'disable' | 
   if (!isAdmin) return null;
   const verb = change === 'disable' ? 'disabled' : 'demoted';
   if (facts.target.is_bootstrap) return `The bootstrap admin cannot be ${verb}`;
-  if (facts.target.status === 'active' && facts.otherActiveAdmins === 0) return `The last active admin cannot be ${verb}`;
+  if (facts.target.status === 'active' && facts.otherActiveAdmins === 0)
+    return `The last active admin cannot be ${verb}`;
   return null;
 }

@@ -26,13 +26,19 @@ export function isCommonPassword(password: string): boolean {
 }
 
 /** Problems with a proposed password, as field errors naming `field`; empty when acceptable. */
-export function passwordProblems(password: string, opts: { minLength: number; field?: string; email?: string }): FieldError[] {
+export function passwordProblems(
+  password: string,
+  opts: { minLength: number; field?: string; email?: string },
+): FieldError[] {
   const field = opts.field ?? 'password';
   // Length in code points, so a multi-byte character counts once.
   const length = [...password].length;
-  if (length < opts.minLength) return [{ field, code: 'too_short', message: `must be at least ${opts.minLength} characters` }];
-  if (length > PASSWORD_MAX_LENGTH) return [{ field, code: 'too_long', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` }];
-  if (isCommonPassword(password)) return [{ field, code: 'too_common', message: 'is too common; choose another' }];
+  if (length < opts.minLength)
+    return [{ field, code: 'too_short', message: `must be at least ${opts.minLength} characters` }];
+  if (length > PASSWORD_MAX_LENGTH)
+    return [{ field, code: 'too_long', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` }];
+  if (isCommonPassword(password))
+    return [{ field, code: 'too_common', message: 'is too common; choose another' }];
   if (opts.email && password.trim().toLowerCase() === opts.email.trim().toLowerCase()) {
     return [{ field, code: 'too_common', message: 'must not be the email address' }];
   }

@@ -33,7 +33,12 @@ export function toPublicApiKey(row: ApiKeyRow) {
 }
 
 export async function findLiveApiKey(db: Kysely<any>, id: string): Promise<ApiKeyRow | undefined> {
-  return (await db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()) as ApiKeyRow | undefined;
+  return (await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()) as ApiKeyRow | undefined;
 }
 
 export interface VerifiedKeyRow extends ApiKeyRow {

@@ -16,14 +16,21 @@ export interface Reservation {
   retryAfter: number;
 }
 
-export async function reserveAttempt(db: Kysely<any>, key: string, limit: number, windowSeconds: number): Promise<Reservation> {
+export async function reserveAttempt(
+  db: Kysely<any>,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<Reservation> {
   const row = (
     await sql<{ count: number; reset_in: number }>`
       insert into login_throttle as t (key, count, window_start) values (${key}, 1, now())
       on conflict (key) do update set
         count = case when t.window_start <= now() - make_interval(secs => ${windowSeconds}) then 1 else t.count + 1 end,
         window_start = case when t.window_start <= now() - make_interval(secs => ${windowSeconds}) then now() else t.window_start end
-      returning count, extract(epoch from (window_start + make_interval(secs => ${windowSeconds}) - now()))::float8 as reset_in`.execute(db)
+      returning count, extract(epoch from (window_start + make_interval(secs => ${windowSeconds}) - now()))::float8 as reset_in`.execute(
+      db,
+    )
   ).rows[0]!;
   return { allowed: row.count <= limit, count: row.count, retryAfter: Math.max(1, Math.ceil(row.reset_in)) };
 }
@@ -40,6 +47,9 @@ export async function releaseAttempt(db: Kysely<any>, key: string): Promise<void
 
 /** Drops counters whose window has ended (housekeeping). */
 export async function pruneAttempts(db: Kysely<any>, windowSeconds: number): Promise<number> {
-  const res = await sql`delete from login_throttle where window_start <= now() - make_interval(secs => ${windowSeconds})`.execute(db);
+  const res =
+    await sql`delete from login_throttle where window_start <= now() - make_interval(secs => ${windowSeconds})`.execute(
+      db,
+    );
   return Number(res.numAffectedRows ?? 0);
 }

@@ -22,17 +22,25 @@ export async function createSession(
 ): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = uuidv7();
   await sql`insert into sessions (id, user_id, expires_at, ip, user_agent)
-    values (${sessionId}, ${opts.userId}, now() + make_interval(secs => ${opts.maxAge}), ${opts.ip}, ${opts.userAgent})`.execute(db);
+    values (${sessionId}, ${opts.userId}, now() + make_interval(secs => ${opts.maxAge}), ${opts.ip}, ${opts.userAgent})`.execute(
+    db,
+  );
   const { token } = await addRefreshToken(db, sessionId, opts.refreshTtl);
   return { sessionId, refreshToken: token };
 }
 
 /** A new refresh token in the session; it never outlives the session. */
-export async function addRefreshToken(db: Kysely<any>, sessionId: string, ttl: number): Promise<{ token: string; id: string }> {
+export async function addRefreshToken(
+  db: Kysely<any>,
+  sessionId: string,
+  ttl: number,
+): Promise<{ token: string; id: string }> {
   const { token, hash } = newRefreshToken();
   const id = uuidv7();
   await sql`insert into refresh_tokens (id, session_id, token_hash, expires_at)
-    select ${id}, id, ${hash}, least(now() + make_interval(secs => ${ttl}), expires_at) from sessions where id = ${sessionId}`.execute(db);
+    select ${id}, id, ${hash}, least(now() + make_interval(secs => ${ttl}), expires_at) from sessions where id = ${sessionId}`.execute(
+    db,
+  );
   return { token, id };
 }
 
@@ -50,11 +58,19 @@ export async function findRefreshToken(db: Kysely<any>, hash: string): Promise<R
  * exactly one finds `used_at is null` and wins.
  */
 export async function spendRefreshToken(db: Kysely<any>, id: string): Promise<boolean> {
-  const r = await sql`update refresh_tokens set used_at = now() where id = ${id} and used_at is null returning id`.execute(db);
+  const r =
+    await sql`update refresh_tokens set used_at = now() where id = ${id} and used_at is null returning id`.execute(
+      db,
+    );
   return r.rows.length === 1;
 }
 
-export async function markReplaced(db: Kysely<any>, id: string, replacedBy: string, sessionId: string): Promise<void> {
+export async function markReplaced(
+  db: Kysely<any>,
+  id: string,
+  replacedBy: string,
+  sessionId: string,
+): Promise<void> {
   await sql`update refresh_tokens set replaced_by = ${replacedBy} where id = ${id}`.execute(db);
   await sql`update sessions set last_used_at = now() where id = ${sessionId}`.execute(db);
 }
@@ -71,20 +87,30 @@ export async function revokeSessions(
   let rows: { id: string }[];
   if ('sessionIds' in where) {
     if (where.sessionIds.length === 0) return [];
-    rows = (await sql<{ id: string }>`update sessions set revoked_at = now(), revoked_reason = ${reason}
-      where id = any(${where.sessionIds}) and revoked_at is null returning id`.execute(db)).rows;
+    rows = (
+      await sql<{ id: string }>`update sessions set revoked_at = now(), revoked_reason = ${reason}
+      where id = any(${where.sessionIds}) and revoked_at is null returning id`.execute(db)
+    ).rows;
   } else {
-    rows = (await sql<{ id: string }>`update sessions set revoked_at = now(), revoked_reason = ${reason}
+    rows = (
+      await sql<{ id: string }>`update sessions set revoked_at = now(), revoked_reason = ${reason}
       where user_id = ${where.userId} and revoked_at is null and expires_at > now()
-        and id <> ${where.exceptSessionId ?? ''} returning id`.execute(db)).rows;
+        and id <> ${where.exceptSessionId ?? ''} returning id`.execute(db)
+    ).rows;
   }
   const ids = rows.map((r) => r.id);
-  if (ids.length) await sql`update refresh_tokens set used_at = coalesce(used_at, now()) where session_id = any(${ids})`.execute(db);
+  if (ids.length)
+    await sql`update refresh_tokens set used_at = coalesce(used_at, now()) where session_id = any(${ids})`.execute(
+      db,
+    );
   return ids;
 }
 
 /** The session a refresh token belongs to, if the token is known (logout with a refresh token). */
-export async function sessionOfRefreshToken(db: Kysely<any>, hash: string): Promise<{ session_id: string; user_id: string } | undefined> {
+export async function sessionOfRefreshToken(
+  db: Kysely<any>,
+  hash: string,
+): Promise<{ session_id: string; user_id: string } | undefined> {
   return (
     await sql<{ session_id: string; user_id: string }>`select rt.session_id, s.user_id from refresh_tokens rt
       join sessions s on s.id = rt.session_id where rt.token_hash = ${hash}`.execute(db)

@@ -40,10 +40,18 @@ export function toPublicUser(row: UserRow): PublicUser {
 }
 
 export async function findUserByEmail(db: Kysely<any>, email: string): Promise<UserRow | undefined> {
-  return (await db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst()) as UserRow | undefined;
+  return (await db
+    .selectFrom('users')
+    .selectAll()
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst()) as UserRow | undefined;
 }
 
-export async function findUserById(db: Kysely<any>, id: string, opts: { forUpdate?: boolean } = {}): Promise<UserRow | undefined> {
+export async function findUserById(
+  db: Kysely<any>,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRow | undefined> {
   let q = db.selectFrom('users').selectAll().where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
   return (await q.executeTakeFirst()) as UserRow | undefined;
@@ -61,7 +69,14 @@ export function emailConflict(err: unknown): never {
 
 export async function insertUser(
   db: Kysely<any>,
-  user: { id: string; email: string; full_name: string; password_hash: string; roles: string[]; is_bootstrap?: boolean },
+  user: {
+    id: string;
+    email: string;
+    full_name: string;
+    password_hash: string;
+    roles: string[];
+    is_bootstrap?: boolean;
+  },
 ): Promise<UserRow> {
   try {
     return (await db
@@ -86,6 +101,8 @@ export async function countOtherActiveAdmins(db: Kysely<any>, exceptId: string):
 }
 
 export async function anyAdminExists(db: Kysely<any>): Promise<boolean> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from users where 'admin' = any(roles)`.execute(db);
+  const r = await sql<{ n: number }>`select count(*)::int as n from users where 'admin' = any(roles)`.execute(
+    db,
+  );
   return (r.rows[0]?.n ?? 0) > 0;
 }

@@ -5,7 +5,19 @@
  * so the gateway drops its cached verification at once.
  */
 import { uuidv7 } from 'uuidv7';
-import { AppError, can, mapPage, PageOf, PageQuery, paginate, permissionsForRoles, scopeOf, sendPage, Type, type ServiceApp } from '@portico/kit';
+import {
+  AppError,
+  can,
+  mapPage,
+  PageOf,
+  PageQuery,
+  paginate,
+  permissionsForRoles,
+  scopeOf,
+  sendPage,
+  Type,
+  type ServiceApp,
+} from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { uncoveredScopes } from '../domain/api-key-scopes.ts';
@@ -23,7 +35,12 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/api-keys',
     {
       config: { permission: 'api-keys:create' },
-      schema: { tags: ['api-keys'], summary: 'Create an API key; the key is shown only in this response', body: CreateApiKeyBody, response: { 201: CreatedApiKey } },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Create an API key; the key is shown only in this response',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKey },
+      },
     },
     async (req, reply) => {
       const owner = await findUserById(deps.db, req.caller.id!);
@@ -33,21 +50,46 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const missing = uncoveredScopes(ownerPermissions, scopes);
       if (missing.length) {
         throw AppError.validation(
-          missing.map((s) => ({ field: `scopes.${scopes.indexOf(s)}`, code: 'not_permitted', message: `${s} is not among your permissions` })),
+          missing.map((s) => ({
+            field: `scopes.${scopes.indexOf(s)}`,
+            code: 'not_permitted',
+            message: `${s} is not among your permissions`,
+          })),
         );
       }
       const expiresAt = req.body.expires_at ? new Date(req.body.expires_at) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
-        throw AppError.validation([{ field: 'expires_at', code: 'in_past', message: 'must be in the future' }]);
+        throw AppError.validation([
+          { field: 'expires_at', code: 'in_past', message: 'must be in the future' },
+        ]);
       }
       const secret = newApiKey();
       const row = await deps.tx(async (trx) => {
         const r = (await trx
           .insertInto('api_keys')
-          .values({ id: uuidv7(), user_id: owner.id, name: req.body.name, key_hash: secret.hash, prefix: secret.prefix, last4: secret.last4, scopes, expires_at: expiresAt })
+          .values({
+            id: uuidv7(),
+            user_id: owner.id,
+            name: req.body.name,
+            key_hash: secret.hash,
+            prefix: secret.prefix,
+            last4: secret.last4,
+            scopes,
+            expires_at: expiresAt,
+          })
           .returningAll()
           .executeTakeFirstOrThrow()) as ApiKeyRow;
-        await appendAudit(trx, { actor_id: owner.id, action: 'api_key.created', target: r.id, outcome: 'success', details: { name: r.name, scopes, prefix: r.prefix } }, requestFacts(req));
+        await appendAudit(
+          trx,
+          {
+            actor_id: owner.id,
+            action: 'api_key.created',
+            target: r.id,
+            outcome: 'success',
+            details: { name: r.name, scopes, prefix: r.prefix },
+          },
+          requestFacts(req),
+        );
         return r;
       });
       return reply
@@ -72,25 +114,54 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
     async (req, reply) => {
       const all = scopeOf(req.caller, 'api-keys:read') === 'all';
       const userId = req.query.user_id && all ? req.query.user_id : req.caller.id!;
-      const q = deps.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
-      return sendPage(reply, mapPage(page, (r) => toPublicApiKey(r as ApiKeyRow)));
+      const q = deps.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'created_at',
+        direction: 'desc',
+      });
+      return sendPage(
+        reply,
+        mapPage(page, (r) => toPublicApiKey(r as ApiKeyRow)),
+      );
     },
   );
 
   app.get(
     '/api/v1/api-keys/:id',
-    { config: { permission: 'api-keys:read' }, schema: { tags: ['api-keys'], summary: 'One API key (never the secret)', params: IdParams, response: { 200: ApiKey } } },
+    {
+      config: { permission: 'api-keys:read' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'One API key (never the secret)',
+        params: IdParams,
+        response: { 200: ApiKey },
+      },
+    },
     async (req) => {
       const row = await findLiveApiKey(deps.db, req.params.id);
-      if (!row || !can(req.caller, 'api-keys:read', { ownerId: row.user_id })) throw AppError.notFound('API key');
+      if (!row || !can(req.caller, 'api-keys:read', { ownerId: row.user_id }))
+        throw AppError.notFound('API key');
       return toPublicApiKey(row);
     },
   );
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { config: { permission: 'api-keys:delete' }, schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: IdParams, response: { 204: { type: 'null' } } } },
+    {
+      config: { permission: 'api-keys:delete' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Revoke an API key',
+        params: IdParams,
+        response: { 204: { type: 'null' } },
+      },
+    },
     async (req, reply) => {
       await deps.tx(async (trx) => {
         const row = (await trx
@@ -100,10 +171,26 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
           .where('revoked_at', 'is', null)
           .forUpdate()
           .executeTakeFirst()) as ApiKeyRow | undefined;
-        if (!row || !can(req.caller, 'api-keys:delete', { ownerId: row.user_id })) throw AppError.notFound('API key');
+        if (!row || !can(req.caller, 'api-keys:delete', { ownerId: row.user_id }))
+          throw AppError.notFound('API key');
         await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', row.id).execute();
-        await publishApiKeyRevoked(ctx, trx, { api_key_id: row.id, user_id: row.user_id }, req.trace.traceparent);
-        await appendAudit(trx, { actor_id: req.caller.id, action: 'api_key.revoked', target: row.id, outcome: 'success', details: { owner_id: row.user_id, name: row.name } }, requestFacts(req));
+        await publishApiKeyRevoked(
+          ctx,
+          trx,
+          { api_key_id: row.id, user_id: row.user_id },
+          req.trace.traceparent,
+        );
+        await appendAudit(
+          trx,
+          {
+            actor_id: req.caller.id,
+            action: 'api_key.revoked',
+            target: row.id,
+            outcome: 'success',
+            details: { owner_id: row.user_id, name: row.name },
+          },
+          requestFacts(req),
+        );
       });
       return reply.code(204).send(null);
     },

@@ -36,12 +36,24 @@ export function auditRoutes(app: ServiceApp, ctx: IdentityContext): void {
       if (outcome) q = q.where('outcome', '=', outcome);
       if (from) q = q.where('time', '>=', new Date(from));
       if (to) q = q.where('time', '<', new Date(to));
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'time', direction: 'desc' });
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'time',
+        direction: 'desc',
+      });
       return sendPage(
         reply,
         mapPage(page, (r) => {
           const row = r as AuditRow;
-          return { ...row, time: new Date(row.time).toISOString(), details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : row.details };
+          return {
+            ...row,
+            time: new Date(row.time).toISOString(),
+            details:
+              typeof row.details === 'string'
+                ? (JSON.parse(row.details) as Record<string, unknown>)
+                : row.details,
+          };
         }),
       );
     },

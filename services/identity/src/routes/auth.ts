@@ -24,9 +24,23 @@ import {
   sessionOfRefreshToken,
   spendRefreshToken,
 } from '../repository/sessions.ts';
-import { findUserByEmail, findUserById, insertUser, toPublicUser, type UserRow } from '../repository/users.ts';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  toPublicUser,
+  type UserRow,
+} from '../repository/users.ts';
 import { requestFacts } from '../request-facts.ts';
-import { LoginBody, LogoutBody, PasswordBody, RefreshBody, RegisterBody, TokenPair, User } from '../schemas.ts';
+import {
+  LoginBody,
+  LogoutBody,
+  PasswordBody,
+  RefreshBody,
+  RegisterBody,
+  TokenPair,
+  User,
+} from '../schemas.ts';
 import { NO_STORE, tokenResponse } from '../tokens.ts';
 import { emptyBodyIsObject, ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
 
@@ -42,19 +56,39 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/register',
     {
       config: { auth: 'optional' },
+      onRequest: ignoreIdempotencyKey,
       preValidation: normaliseEmailField,
-      schema: { tags: ['auth'], summary: 'Create an account (role user)', security: [], body: RegisterBody, response: { 201: User } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account (role user)',
+        security: [],
+        body: RegisterBody,
+        response: { 201: User },
+      },
     },
     async (req, reply) => {
       const { email, password, full_name } = req.body;
-      const problems = passwordProblems(password, { minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH, email });
+      const problems = passwordProblems(password, {
+        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
+        email,
+      });
       if (problems.length) throw AppError.validation(problems);
       const password_hash = await hashPassword(password);
       const facts = requestFacts(req);
       const user = await deps.tx(async (trx) => {
         const row = await insertUser(trx, { id: uuidv7(), email, full_name, password_hash, roles: ['user'] });
         await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
-        await appendAudit(trx, { actor_id: row.id, action: 'user.registered', target: row.id, outcome: 'success', details: { email } }, facts);
+        await appendAudit(
+          trx,
+          {
+            actor_id: row.id,
+            action: 'user.registered',
+            target: row.id,
+            outcome: 'success',
+            details: { email },
+          },
+          facts,
+        );
         return row;
       });
       return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
@@ -66,7 +100,13 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { auth: 'optional' },
       onRequest: ignoreIdempotencyKey,
-      schema: { tags: ['auth'], summary: 'Sign in with email and password', security: [], body: LoginBody, response: { 200: TokenPair } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        security: [],
+        body: LoginBody,
+        response: { 200: TokenPair },
+      },
     },
     async (req, reply) => {
       const email = normaliseEmail(req.body.email);
@@ -76,7 +116,11 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const pairKey = `pair:${ip}|${email}`;
       const ipKey = `ip:${ip}`;
       const fail = async (reason: string, target: string | null) =>
-        appendAudit(deps.db, { actor_id: null, action: 'auth.login', target, outcome: 'failure', details: { email, reason } }, facts);
+        appendAudit(
+          deps.db,
+          { actor_id: null, action: 'auth.login', target, outcome: 'failure', details: { email, reason } },
+          facts,
+        );
 
       // Reserve the attempt before any password work; the answer never says whether the email exists.
       for (const [key, limit] of [
@@ -86,7 +130,9 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         const r = await reserveAttempt(deps.db, key, limit, window);
         if (!r.allowed) {
           await fail('rate_limited', null);
-          throw new AppError('rate_limited', 'Too many sign-in attempts; try again later', { headers: { 'retry-after': String(r.retryAfter) } });
+          throw new AppError('rate_limited', 'Too many sign-in attempts; try again later', {
+            headers: { 'retry-after': String(r.retryAfter) },
+          });
         }
       }
 
@@ -94,7 +140,9 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const ok = await verifyOrDummy(user?.password_hash, req.body.password);
       if (!ok || !user) {
         await fail('invalid_credentials', user?.id ?? null);
-        throw new AppError('invalid_credentials', 'The email or password is incorrect', { headers: { 'www-authenticate': 'Bearer' } });
+        throw new AppError('invalid_credentials', 'The email or password is incorrect', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
       }
       if (user.status !== 'active') {
         await fail('account_disabled', user.id);
@@ -110,10 +158,22 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
           refreshTtl: settings.IDENTITY_REFRESH_TOKEN_TTL,
           maxAge: settings.IDENTITY_SESSION_MAX_AGE,
         });
-        await appendAudit(trx, { actor_id: user.id, action: 'auth.login', target: user.id, outcome: 'success', details: { session_id: s.sessionId } }, facts);
+        await appendAudit(
+          trx,
+          {
+            actor_id: user.id,
+            action: 'auth.login',
+            target: user.id,
+            outcome: 'success',
+            details: { session_id: s.sessionId },
+          },
+          facts,
+        );
         return s;
       });
-      return reply.headers(NO_STORE).send(await tokenResponse(ctx, user, session.sessionId, session.refreshToken));
+      return reply
+        .headers(NO_STORE)
+        .send(await tokenResponse(ctx, user, session.sessionId, session.refreshToken));
     },
   );
 
@@ -122,12 +182,20 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { auth: 'optional' },
       onRequest: ignoreIdempotencyKey,
-      schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (rotation)', security: [], body: RefreshBody, response: { 200: TokenPair } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (rotation)',
+        security: [],
+        body: RefreshBody,
+        response: { 200: TokenPair },
+      },
     },
     async (req, reply) => {
       const facts = requestFacts(req);
       const hash = sha256(req.body.refresh_token);
-      type Outcome = { kind: 'ok'; user: UserRow; sessionId: string; token: string } | { kind: 'refused'; reason: string; userId?: string };
+      type Outcome =
+        | { kind: 'ok'; user: UserRow; sessionId: string; token: string }
+        | { kind: 'refused'; reason: string; userId?: string };
       const outcome = await deps.tx(async (trx): Promise<Outcome> => {
         const row = await findRefreshToken(trx, hash);
         if (!row) return { kind: 'refused', reason: 'unknown_token' };
@@ -135,8 +203,25 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         const reuse = async (): Promise<Outcome> => {
           // RFC 9700 §4.14.2: a spent token presented again means it leaked; end the whole family.
           const ids = await revokeSessions(trx, { sessionIds: [row.session_id] }, 'refresh_token_reuse');
-          await publishSessionRevoked(ctx, trx, row.user_id, ids, 'refresh_token_reuse', req.trace.traceparent);
-          await appendAudit(trx, { actor_id: row.user_id, action: 'auth.refresh_token_reused', target: row.session_id, outcome: 'failure', details: { session_id: row.session_id } }, facts);
+          await publishSessionRevoked(
+            ctx,
+            trx,
+            row.user_id,
+            ids,
+            'refresh_token_reuse',
+            req.trace.traceparent,
+          );
+          await appendAudit(
+            trx,
+            {
+              actor_id: row.user_id,
+              action: 'auth.refresh_token_reused',
+              target: row.session_id,
+              outcome: 'failure',
+              details: { session_id: row.session_id },
+            },
+            facts,
+          );
           return { kind: 'refused', reason: 'reused' };
         };
         if (row.used_at) return reuse();
@@ -153,17 +238,38 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         }
         const next = await addRefreshToken(trx, row.session_id, settings.IDENTITY_REFRESH_TOKEN_TTL);
         await markReplaced(trx, row.id, next.id, row.session_id);
-        await appendAudit(trx, { actor_id: user.id, action: 'auth.refresh', target: row.session_id, outcome: 'success', details: { session_id: row.session_id } }, facts);
+        await appendAudit(
+          trx,
+          {
+            actor_id: user.id,
+            action: 'auth.refresh',
+            target: row.session_id,
+            outcome: 'success',
+            details: { session_id: row.session_id },
+          },
+          facts,
+        );
         return { kind: 'ok', user, sessionId: row.session_id, token: next.token };
       });
       if (outcome.kind === 'refused') {
         if (outcome.reason !== 'reused') {
-          await appendAudit(deps.db, { actor_id: outcome.userId ?? null, action: 'auth.refresh', outcome: 'failure', details: { reason: outcome.reason } }, facts);
+          await appendAudit(
+            deps.db,
+            {
+              actor_id: outcome.userId ?? null,
+              action: 'auth.refresh',
+              outcome: 'failure',
+              details: { reason: outcome.reason },
+            },
+            facts,
+          );
         }
         throw invalidToken();
       }
       // Roles are re-read on every refresh: a role change takes effect here at the latest.
-      return reply.headers(NO_STORE).send(await tokenResponse(ctx, outcome.user, outcome.sessionId, outcome.token));
+      return reply
+        .headers(NO_STORE)
+        .send(await tokenResponse(ctx, outcome.user, outcome.sessionId, outcome.token));
     },
   );
 
@@ -171,7 +277,12 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/logout',
     {
       preValidation: emptyBodyIsObject,
-      schema: { tags: ['auth'], summary: 'End the current session (and the refresh token given)', body: LogoutBody, response: { 204: { type: 'null' } } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session (and the refresh token given)',
+        body: LogoutBody,
+        response: { 204: { type: 'null' } },
+      },
     },
     async (req, reply) => {
       const caller = req.caller;
@@ -185,7 +296,17 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       await deps.tx(async (trx) => {
         const ids = await revokeSessions(trx, { sessionIds: [...sessionIds] }, 'logout');
         await publishSessionRevoked(ctx, trx, caller.id!, ids, 'logout', req.trace.traceparent);
-        await appendAudit(trx, { actor_id: caller.id, action: 'auth.logout', target: caller.id, outcome: 'success', details: { session_ids: ids } }, requestFacts(req));
+        await appendAudit(
+          trx,
+          {
+            actor_id: caller.id,
+            action: 'auth.logout',
+            target: caller.id,
+            outcome: 'success',
+            details: { session_ids: ids },
+          },
+          requestFacts(req),
+        );
       });
       return reply.code(204).send(null);
     },
@@ -195,7 +316,12 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/password',
     {
       onRequest: ignoreIdempotencyKey,
-      schema: { tags: ['auth'], summary: 'Change your password; your other sessions end', body: PasswordBody, response: { 204: { type: 'null' } } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; your other sessions end',
+        body: PasswordBody,
+        response: { 204: { type: 'null' } },
+      },
     },
     async (req, reply) => {
       const caller = req.caller;
@@ -203,21 +329,63 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const user = await findUserById(deps.db, caller.id!);
       if (!user) throw AppError.notFound('User');
       // Guessing the current password through this route is throttled like login.
-      const r = await reserveAttempt(deps.db, `password:${user.id}`, settings.IDENTITY_LOGIN_MAX_ATTEMPTS, settings.IDENTITY_LOGIN_WINDOW_SECONDS);
-      if (!r.allowed) throw new AppError('rate_limited', 'Too many attempts; try again later', { headers: { 'retry-after': String(r.retryAfter) } });
+      const r = await reserveAttempt(
+        deps.db,
+        `password:${user.id}`,
+        settings.IDENTITY_LOGIN_MAX_ATTEMPTS,
+        settings.IDENTITY_LOGIN_WINDOW_SECONDS,
+      );
+      if (!r.allowed)
+        throw new AppError('rate_limited', 'Too many attempts; try again later', {
+          headers: { 'retry-after': String(r.retryAfter) },
+        });
       if (!(await verifyOrDummy(user.password_hash, req.body.current_password))) {
-        await appendAudit(deps.db, { actor_id: user.id, action: 'auth.password_changed', target: user.id, outcome: 'failure', details: { reason: 'wrong_current_password' } }, facts);
-        throw AppError.validation([{ field: 'current_password', code: 'incorrect', message: 'is not your current password' }]);
+        await appendAudit(
+          deps.db,
+          {
+            actor_id: user.id,
+            action: 'auth.password_changed',
+            target: user.id,
+            outcome: 'failure',
+            details: { reason: 'wrong_current_password' },
+          },
+          facts,
+        );
+        throw AppError.validation([
+          { field: 'current_password', code: 'incorrect', message: 'is not your current password' },
+        ]);
       }
-      const problems = passwordProblems(req.body.new_password, { minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH, field: 'new_password', email: user.email });
+      const problems = passwordProblems(req.body.new_password, {
+        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
+        field: 'new_password',
+        email: user.email,
+      });
       if (problems.length) throw AppError.validation(problems);
       const password_hash = await hashPassword(req.body.new_password);
       await clearAttempts(deps.db, `password:${user.id}`);
       await deps.tx(async (trx) => {
-        await trx.updateTable('users').set({ password_hash, password_changed_at: new Date(), updated_at: new Date() }).where('id', '=', user.id).execute();
-        const ids = await revokeSessions(trx, { userId: user.id, exceptSessionId: caller.sessionId }, 'password_changed');
+        await trx
+          .updateTable('users')
+          .set({ password_hash, password_changed_at: new Date(), updated_at: new Date() })
+          .where('id', '=', user.id)
+          .execute();
+        const ids = await revokeSessions(
+          trx,
+          { userId: user.id, exceptSessionId: caller.sessionId },
+          'password_changed',
+        );
         await publishSessionRevoked(ctx, trx, user.id, ids, 'password_changed', req.trace.traceparent);
-        await appendAudit(trx, { actor_id: user.id, action: 'auth.password_changed', target: user.id, outcome: 'success', details: { sessions_revoked: ids.length } }, facts);
+        await appendAudit(
+          trx,
+          {
+            actor_id: user.id,
+            action: 'auth.password_changed',
+            target: user.id,
+            outcome: 'success',
+            details: { sessions_revoked: ids.length },
+          },
+          facts,
+        );
       });
       return reply.code(204).send(null);
     },

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 /** Trims and lower-cases `body.email` before validation (one spelling per address). */
 export async function normaliseEmailField(req: FastifyRequest): Promise<void> {
   const body = req.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.email === 'string') body.email = body.email.trim().toLowerCase();
+  if (body && typeof body === 'object' && typeof body.email === 'string')
+    body.email = body.email.trim().toLowerCase();
 }
 
 /** An empty body on an action POST means `{}` (logout, rotate). */
@@ -13,9 +14,10 @@ export async function emptyBodyIsObject(req: FastifyRequest): Promise<void> {
 }
 
 /**
- * Token-issuing routes ignore `Idempotency-Key`: a stored replay would keep bearer tokens in
- * plain text in the idempotency table, and a retried login or refresh is safe without it
- * (a retried refresh is reuse by design, RFC 9700 §4.14.2).
+ * Routes that issue tokens or carry passwords ignore `Idempotency-Key`: the kit would keep the
+ * response (bearer tokens, in plain text) and a fast SHA-256 of the body (which holds the
+ * password) in the idempotency table. A retried login is harmless without it; a retried refresh
+ * is reuse by design (RFC 9700 §4.14.2); a retried registration answers 409.
  */
 export async function ignoreIdempotencyKey(req: FastifyRequest): Promise<void> {
   delete req.headers['idempotency-key'];

@@ -3,7 +3,13 @@
  * passport may call it; anyone else gets 404, as if it did not exist. The gateway caches the
  * answer briefly and drops it on `api_key.revoked` / `user.disabled`.
  */
-import { API_KEY_VERIFY_PATH, AppError, permissionsForRoles, type ApiKeyVerifyResponse, type ServiceApp } from '@portico/kit';
+import {
+  API_KEY_VERIFY_PATH,
+  AppError,
+  permissionsForRoles,
+  type ApiKeyVerifyResponse,
+  type ServiceApp,
+} from '@portico/kit';
 import type { IdentityContext } from '../context.ts';
 import { effectiveScopes } from '../domain/api-key-scopes.ts';
 import { looksLikeApiKey, sha256 } from '../domain/secrets.ts';
@@ -19,14 +25,17 @@ export function internalRoutes(app: ServiceApp, ctx: IdentityContext): void {
       schema: { hide: true, body: ApiKeyVerifyBody, response: { 200: ApiKeyVerifyResult } },
     },
     async (req): Promise<ApiKeyVerifyResponse> => {
-      if (req.caller.auth !== 'service') throw new AppError('not_found', `No route for ${req.method} ${API_KEY_VERIFY_PATH}`);
+      if (req.caller.auth !== 'service')
+        throw new AppError('not_found', `No route for ${req.method} ${API_KEY_VERIFY_PATH}`);
       const { key } = req.body;
       if (!looksLikeApiKey(key)) return { valid: false };
       const row = await findApiKeyByHash(deps.db, sha256(key));
       if (!row || row.revoked_at || row.owner_status !== 'active') return { valid: false };
       if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return { valid: false };
       // Off the response path: a failed timestamp write must not refuse a valid key.
-      touchApiKey(deps.db, row.id).catch((err: unknown) => deps.log.warn({ err }, 'api key last_used_at not updated'));
+      touchApiKey(deps.db, row.id).catch((err: unknown) =>
+        deps.log.warn({ err }, 'api key last_used_at not updated'),
+      );
       return {
         valid: true,
         api_key_id: row.id,

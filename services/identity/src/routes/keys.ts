@@ -37,7 +37,14 @@ export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
 
   app.get(
     '/api/v1/signing-keys',
-    { config: { permission: 'signing-keys:read' }, schema: { tags: ['auth'], summary: 'Signing keys and their state (admin)', response: { 200: Type.Object({ data: Type.Array(SigningKey) }) } } },
+    {
+      config: { permission: 'signing-keys:read' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Signing keys and their state (admin)',
+        response: { 200: Type.Object({ data: Type.Array(SigningKey) }) },
+      },
+    },
     async () => {
       await ctx.keys.reload();
       return { data: ctx.keys.list().map(toPublic) };
@@ -49,11 +56,26 @@ export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { permission: 'signing-keys:rotate' },
       preValidation: emptyBodyIsObject,
-      schema: { tags: ['auth'], summary: 'Create a new signing key (admin); published now, signs after the activation delay', body: RotateKeyBody, response: { 201: SigningKey } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a new signing key (admin); published now, signs after the activation delay',
+        body: RotateKeyBody,
+        response: { 201: SigningKey },
+      },
     },
     async (req, reply) => {
       const created = await ctx.keys.rotate(req.body.activation_delay_seconds);
-      await appendAudit(ctx.deps.db, { actor_id: req.caller.id, action: 'signing_key.rotated', target: created.kid, outcome: 'success', details: { activates_at: created.activates_at } }, requestFacts(req));
+      await appendAudit(
+        ctx.deps.db,
+        {
+          actor_id: req.caller.id,
+          action: 'signing_key.rotated',
+          target: created.kid,
+          outcome: 'success',
+          details: { activates_at: created.activates_at },
+        },
+        requestFacts(req),
+      );
       const key = ctx.keys.list().find((k) => k.kid === created.kid)!;
       return reply.code(201).header('location', `/api/v1/signing-keys`).send(toPublic(key));
     },

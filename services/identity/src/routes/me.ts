@@ -12,11 +12,15 @@ const toMe = (row: UserRow) => ({ ...toPublicUser(row), permissions: permissions
 export function meRoutes(app: ServiceApp, ctx: IdentityContext): void {
   const { deps } = ctx;
 
-  app.get('/api/v1/auth/me', { schema: { tags: ['auth'], summary: 'Your profile, roles and permissions', response: { 200: Me } } }, async (req) => {
-    const user = await findUserById(deps.db, req.caller.id!);
-    if (!user) throw AppError.notFound('User');
-    return toMe(user);
-  });
+  app.get(
+    '/api/v1/auth/me',
+    { schema: { tags: ['auth'], summary: 'Your profile, roles and permissions', response: { 200: Me } } },
+    async (req) => {
+      const user = await findUserById(deps.db, req.caller.id!);
+      if (!user) throw AppError.notFound('User');
+      return toMe(user);
+    },
+  );
 
   app.patch(
     '/api/v1/auth/me',
@@ -31,7 +35,17 @@ export function meRoutes(app: ServiceApp, ctx: IdentityContext): void {
           .executeTakeFirst()) as UserRow | undefined;
         if (!row) throw AppError.notFound('User');
         await publishUserUpdated(ctx, trx, row, req.trace.traceparent);
-        await appendAudit(trx, { actor_id: row.id, action: 'user.updated', target: row.id, outcome: 'success', details: { fields: ['full_name'] } }, requestFacts(req));
+        await appendAudit(
+          trx,
+          {
+            actor_id: row.id,
+            action: 'user.updated',
+            target: row.id,
+            outcome: 'success',
+            details: { fields: ['full_name'] },
+          },
+          requestFacts(req),
+        );
         return row;
       });
       return toMe(user);

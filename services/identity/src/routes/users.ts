@@ -6,7 +6,18 @@
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { AppError, can, scopeOf, mapPage, PageOf, PageQuery, paginate, sendPage, Type, type ServiceApp } from '@portico/kit';
+import {
+  AppError,
+  can,
+  scopeOf,
+  mapPage,
+  PageOf,
+  PageQuery,
+  paginate,
+  sendPage,
+  Type,
+  type ServiceApp,
+} from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { passwordProblems } from '../domain/password-policy.ts';
@@ -16,7 +27,7 @@ import { emailConflict, findUserById, insertUser, toPublicUser, type UserRow } f
 import { requestFacts } from '../request-facts.ts';
 import { CreateUserBody, IdParams, PatchUserBody, RolesBody, User, UsersQuery } from '../schemas.ts';
 import { disableUser, enableUser, lockTarget, setRoles, type Actor } from '../user-admin.ts';
-import { normaliseEmailField } from './hooks.ts';
+import { ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
 
 /**
  * Administration needs the permission over every user: an `:own` grant (say `users:update:own`)
@@ -43,18 +54,43 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { permission: 'users:create' },
       preHandler: requireAll('users:create'),
+      onRequest: ignoreIdempotencyKey,
       preValidation: normaliseEmailField,
-      schema: { tags: ['users'], summary: 'Create a user with roles (admin)', body: CreateUserBody, response: { 201: User } },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user with roles (admin)',
+        body: CreateUserBody,
+        response: { 201: User },
+      },
     },
     async (req, reply) => {
       const { email, password, full_name, roles } = req.body;
-      const problems = passwordProblems(password, { minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH, email });
+      const problems = passwordProblems(password, {
+        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
+        email,
+      });
       if (problems.length) throw AppError.validation(problems);
       const password_hash = await hashPassword(password);
       const user = await deps.tx(async (trx) => {
-        const row = await insertUser(trx, { id: uuidv7(), email, full_name, password_hash, roles: [...new Set<string>(roles)].sort() });
+        const row = await insertUser(trx, {
+          id: uuidv7(),
+          email,
+          full_name,
+          password_hash,
+          roles: [...new Set<string>(roles)].sort(),
+        });
         await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
-        await appendAudit(trx, { actor_id: req.caller.id, action: 'user.created', target: row.id, outcome: 'success', details: { email, roles: row.roles } }, requestFacts(req));
+        await appendAudit(
+          trx,
+          {
+            actor_id: req.caller.id,
+            action: 'user.created',
+            target: row.id,
+            outcome: 'success',
+            details: { email, roles: row.roles },
+          },
+          requestFacts(req),
+        );
         return row;
       });
       return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
@@ -65,29 +101,53 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/users',
     {
       config: { permission: 'users:read' },
-      schema: { tags: ['users'], summary: 'List users (admin), newest first', querystring: Type.Object({ ...PageQuery, ...UsersQuery.properties }), response: { 200: PageOf(User) } },
+      schema: {
+        tags: ['users'],
+        summary: 'List users (admin), newest first',
+        querystring: Type.Object({ ...PageQuery, ...UsersQuery.properties }),
+        response: { 200: PageOf(User) },
+      },
     },
     async (req, reply) => {
       let q = deps.db.selectFrom('users').selectAll();
       // An `:own` grant lists just the caller.
-      if (req.caller.auth !== 'service' && scopeOf(req.caller, 'users:read') !== 'all') q = q.where('id', '=', req.caller.id);
+      if (req.caller.auth !== 'service' && scopeOf(req.caller, 'users:read') !== 'all')
+        q = q.where('id', '=', req.caller.id);
       if (req.query.role) q = q.where(sql<boolean>`${req.query.role} = any(roles)`);
       if (req.query.status) q = q.where('status', '=', req.query.status);
       if (req.query.q) {
         const like = `%${req.query.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-        q = q.where((eb) => eb.or([eb(sql`lower(email)`, 'like', like), eb(sql`lower(full_name)`, 'like', like)]));
+        q = q.where((eb) =>
+          eb.or([eb(sql`lower(email)`, 'like', like), eb(sql`lower(full_name)`, 'like', like)]),
+        );
       }
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
-      return sendPage(reply, mapPage(page, (r) => toPublicUser(r as UserRow)));
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'created_at',
+        direction: 'desc',
+      });
+      return sendPage(
+        reply,
+        mapPage(page, (r) => toPublicUser(r as UserRow)),
+      );
     },
   );
 
   app.get(
     '/api/v1/users/:id',
-    { schema: { tags: ['users'], summary: 'A user (admin), or yourself', params: IdParams, response: { 200: User } } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'A user (admin), or yourself',
+        params: IdParams,
+        response: { 200: User },
+      },
+    },
     async (req) => {
       const user = await findUserById(deps.db, req.params.id);
-      if (!user || (req.caller.id !== user.id && !can(req.caller, 'users:read', { ownerId: user.id }))) throw AppError.notFound('User');
+      if (!user || (req.caller.id !== user.id && !can(req.caller, 'users:read', { ownerId: user.id })))
+        throw AppError.notFound('User');
       return toPublicUser(user);
     },
   );
@@ -98,7 +158,13 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
       config: { permission: 'users:update' },
       preHandler: requireAll('users:update'),
       preValidation: normaliseEmailField,
-      schema: { tags: ['users'], summary: 'Update name, email or status (admin); roles are set with PUT …/roles', params: IdParams, body: PatchUserBody, response: { 200: User } },
+      schema: {
+        tags: ['users'],
+        summary: 'Update name, email or status (admin); roles are set with PUT …/roles',
+        params: IdParams,
+        body: PatchUserBody,
+        response: { 200: User },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
@@ -112,7 +178,11 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
           try {
             row = (await trx
               .updateTable('users')
-              .set({ ...(full_name !== undefined && { full_name }), ...(email !== undefined && { email }), updated_at: new Date() })
+              .set({
+                ...(full_name !== undefined && { full_name }),
+                ...(email !== undefined && { email }),
+                updated_at: new Date(),
+              })
               .where('id', '=', row.id)
               .returningAll()
               .executeTakeFirstOrThrow()) as UserRow;
@@ -120,7 +190,17 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
             emailConflict(err);
           }
           await publishUserUpdated(ctx, trx, row, actor.traceparent);
-          await appendAudit(trx, { actor_id: actor.id, action: 'user.updated', target: row.id, outcome: 'success', details: { fields } }, actor.facts);
+          await appendAudit(
+            trx,
+            {
+              actor_id: actor.id,
+              action: 'user.updated',
+              target: row.id,
+              outcome: 'success',
+              details: { fields },
+            },
+            actor.facts,
+          );
         }
         if (status === 'disabled') row = await disableUser(ctx, trx, row, actor);
         if (status === 'active') row = await enableUser(ctx, trx, row, actor);
@@ -135,7 +215,12 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { permission: 'users:delete' },
       preHandler: requireAll('users:delete'),
-      schema: { tags: ['users'], summary: 'Disable a user (soft delete, admin): sessions end, login answers 403', params: IdParams, response: { 204: { type: 'null' } } },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable a user (soft delete, admin): sessions end, login answers 403',
+        params: IdParams,
+        response: { 204: { type: 'null' } },
+      },
     },
     async (req, reply) => {
       const actor = actorOf(req);
@@ -152,7 +237,13 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
     {
       config: { permission: 'users:roles' },
       preHandler: requireAll('users:roles'),
-      schema: { tags: ['users'], summary: "Replace a user's roles (admin); effective at their next refresh", params: IdParams, body: RolesBody, response: { 200: User } },
+      schema: {
+        tags: ['users'],
+        summary: "Replace a user's roles (admin); effective at their next refresh",
+        params: IdParams,
+        body: RolesBody,
+        response: { 200: User },
+      },
     },
     async (req) => {
       const actor = actorOf(req);

@@ -12,13 +12,19 @@ export interface Mailer {
 export function smtpMailer(url: string, from: string, timeoutMs = 15_000): Mailer {
   const transport = createTransport(url, { from });
   // Timeouts so a hung server fails the attempt instead of holding the worker.
-  const opts = transport.options as { connectionTimeout?: number; greetingTimeout?: number; socketTimeout?: number };
+  const opts = transport.options as {
+    connectionTimeout?: number;
+    greetingTimeout?: number;
+    socketTimeout?: number;
+  };
   opts.connectionTimeout ??= timeoutMs;
   opts.greetingTimeout ??= timeoutMs;
   opts.socketTimeout ??= timeoutMs;
   return {
     async send(msg) {
-      const info = (await transport.sendMail({ to: msg.to, subject: msg.subject, text: msg.text })) as { messageId?: string };
+      const info = (await transport.sendMail({ to: msg.to, subject: msg.subject, text: msg.text })) as {
+        messageId?: string;
+      };
       return { messageId: info.messageId ?? null };
     },
     close: () => transport.close(),

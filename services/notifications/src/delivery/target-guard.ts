@@ -54,7 +54,8 @@ export async function targetProblem(raw: string, allowPrivate: boolean): Promise
   }
   for (const a of addresses) {
     const reason = forbiddenReason(a.address);
-    if (reason) return `host ${url.hostname} resolves to ${describeReason(reason)} (${a.address}); only public addresses are allowed`;
+    if (reason)
+      return `host ${url.hostname} resolves to ${describeReason(reason)} (${a.address}); only public addresses are allowed`;
   }
   return null;
 }
@@ -66,9 +67,15 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
     const list = addresses as unknown as dns.LookupAddress[];
     for (const a of list) {
       const reason = forbiddenReason(a.address);
-      if (reason) return callback(new ForbiddenTargetError(`${hostname} resolves to ${describeReason(reason)} (${a.address})`), '', 0);
+      if (reason)
+        return callback(
+          new ForbiddenTargetError(`${hostname} resolves to ${describeReason(reason)} (${a.address})`),
+          '',
+          0,
+        );
     }
-    if (list.length === 0) return callback(Object.assign(new Error(`${hostname} has no addresses`), { code: 'ENOTFOUND' }), '', 0);
+    if (list.length === 0)
+      return callback(Object.assign(new Error(`${hostname} has no addresses`), { code: 'ENOTFOUND' }), '', 0);
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
     return callback(null, list[0]!.address, list[0]!.family);
   });

@@ -31,7 +31,11 @@ export class WebhookSender {
 
   async send(url: string, secret: string, messageId: string, body: string): Promise<SendResult> {
     const started = performance.now();
-    const done = (statusCode: number | null, error: string | null): SendResult => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
+    const done = (statusCode: number | null, error: string | null): SendResult => ({
+      statusCode,
+      error,
+      durationMs: Math.round(performance.now() - started),
+    });
     const problem = staticProblem(url, this.#allowPrivate);
     if (problem) return done(null, `refused: url ${problem}`);
     const timestamp = Math.floor(Date.now() / 1000);
@@ -51,7 +55,10 @@ export class WebhookSender {
       await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
       if (res.statusCode >= 200 && res.statusCode < 300) return done(res.statusCode, null);
       const location = res.headers.location;
-      const redirect = res.statusCode >= 300 && res.statusCode < 400 ? ` (redirect to ${String(location ?? '?')} not followed)` : '';
+      const redirect =
+        res.statusCode >= 300 && res.statusCode < 400
+          ? ` (redirect to ${String(location ?? '?')} not followed)`
+          : '';
       return done(res.statusCode, `HTTP ${res.statusCode}${redirect}`);
     } catch (err) {
       return done(null, describeError(err));

@@ -69,7 +69,13 @@ export function ipv6Groups(address: string): number[] | null {
     if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
   }
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const parse = (s: string | undefined) => (s ? s.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : []);
+  const parse = (s: string | undefined) =>
+    s
+      ? s
+          .split(':')
+          .filter((x) => x !== '')
+          .map((x) => parseInt(x, 16))
+      : [];
   const h = parse(head);
   const t = [...parse(tail), ...groupsTail];
   if (tail === undefined && !text.includes('::')) return [...h, ...groupsTail];
@@ -78,7 +84,16 @@ export function ipv6Groups(address: string): number[] | null {
 }
 
 function classifyV6(g: number[]): ForbiddenReason | null {
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [number, number, number, number, number, number, number, number];
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const v4At = (hi: number, lo: number) => hi * 65536 + lo;
   const firstFive = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
   if (firstFive && g5 === 0 && g6 === 0 && g7 === 0) return 'unspecified';
@@ -89,7 +104,8 @@ function classifyV6(g: number[]): ForbiddenReason | null {
   if (firstFive && g5 === 0) return 'reserved';
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) return 'reserved';
   // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052) embeds the IPv4 destination.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyV4(v4At(g6, g7));
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0)
+    return classifyV4(v4At(g6, g7));
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return 'reserved'; // local-use NAT64 (RFC 8215)
   // 6to4 2002:AABB:CCDD::/48 (RFC 3056) embeds an IPv4 address in groups 1–2.
   if (g0 === 0x2002) return classifyV4(v4At(g1, g2));

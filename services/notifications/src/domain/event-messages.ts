@@ -82,15 +82,24 @@ export function messageFor(type: string, data: unknown): Message | null {
     case 'shipment.dispatched': {
       const d = data as ShipmentData;
       const carrier = d.carrier ? ` with ${d.carrier}` : '';
-      return { title: 'Your order is on its way', body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was dispatched${carrier}.` };
+      return {
+        title: 'Your order is on its way',
+        body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was dispatched${carrier}.`,
+      };
     }
     case 'shipment.delivered': {
       const d = data as ShipmentData;
-      return { title: 'Your order was delivered', body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was delivered.` };
+      return {
+        title: 'Your order was delivered',
+        body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was delivered.`,
+      };
     }
     case 'task.assigned': {
       const d = data as TaskEventData;
-      return { title: 'Task assigned to you', body: `You were assigned "${d.title}" (${d.priority} priority).` };
+      return {
+        title: 'Task assigned to you',
+        body: `You were assigned "${d.title}" (${d.priority} priority).`,
+      };
     }
     case 'task.completed': {
       const d = data as TaskEventData;
@@ -98,23 +107,38 @@ export function messageFor(type: string, data: unknown): Message | null {
     }
     case 'enrollment.created': {
       const d = data as EnrollmentCreatedData;
-      return { title: `Enrolled in ${d.course_code}`, body: `You are enrolled in ${d.course_title} (${d.course_code}).` };
+      return {
+        title: `Enrolled in ${d.course_code}`,
+        body: `You are enrolled in ${d.course_title} (${d.course_code}).`,
+      };
     }
     case 'grade.recorded': {
       const d = data as GradeRecordedData;
-      return { title: 'Grade recorded', body: `A grade of ${d.grade} (score ${d.score}) was recorded for your enrollment.` };
+      return {
+        title: 'Grade recorded',
+        body: `A grade of ${d.grade} (score ${d.score}) was recorded for your enrollment.`,
+      };
     }
     case 'invoice.issued': {
       const d = data as InvoiceIssuedData;
-      return { title: `Invoice ${d.number} issued`, body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is due on ${d.due_date}.` };
+      return {
+        title: `Invoice ${d.number} issued`,
+        body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is due on ${d.due_date}.`,
+      };
     }
     case 'payment.received': {
       const d = data as PaymentReceivedData;
-      return { title: 'Payment received', body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.` };
+      return {
+        title: 'Payment received',
+        body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.`,
+      };
     }
     case 'absence.approved': {
       const d = data as AbsenceApprovedData;
-      return { title: 'Absence approved', body: `Your absence from ${d.start_date} to ${d.end_date} was approved.` };
+      return {
+        title: 'Absence approved',
+        body: `Your absence from ${d.start_date} to ${d.end_date} was approved.`,
+      };
     }
     default:
       return null;

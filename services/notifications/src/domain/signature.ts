@@ -19,7 +19,10 @@ export function generateSecret(): string {
 }
 
 function keyOf(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+  return Buffer.from(
+    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
+    'base64',
+  );
 }
 
 /** The `webhook-signature` header value for one message. */
@@ -36,7 +39,11 @@ export interface SignedHeaders {
 
 /** The three headers for a delivery sent at `timestamp` (unix seconds). */
 export function signedHeaders(secret: string, id: string, timestamp: number, body: string): SignedHeaders {
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, id, timestamp, body) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': sign(secret, id, timestamp, body),
+  };
 }
 
 /**

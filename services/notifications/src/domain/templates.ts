@@ -14,14 +14,16 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 /** The distinct variable names a text uses, in order of first use. */
 export function variablesOf(...texts: string[]): string[] {
   const out: string[] = [];
-  for (const text of texts) for (const m of text.matchAll(PLACEHOLDER)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  for (const text of texts)
+    for (const m of text.matchAll(PLACEHOLDER)) if (!out.includes(m[1]!)) out.push(m[1]!);
   return out;
 }
 
 /** Why a template text is malformed (an unclosed or empty `{{ }}`), or null when it is fine. */
 export function syntaxError(text: string): string | null {
   const rest = text.replace(PLACEHOLDER, '');
-  if (rest.includes('{{') || rest.includes('}}')) return 'has a malformed {{placeholder}} (use {{name}} with letters, digits, _ . -)';
+  if (rest.includes('{{') || rest.includes('}}'))
+    return 'has a malformed {{placeholder}} (use {{name}} with letters, digits, _ . -)';
   return null;
 }
 

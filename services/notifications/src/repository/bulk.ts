@@ -54,11 +54,26 @@ export function pendingRecipients(db: Db, jobId: string, limit: number): Promise
     .execute();
 }
 
-export async function settleRecipient(db: Db, jobId: string, userId: string, status: RecipientRow['status'], error: string | null): Promise<void> {
-  await db.updateTable('bulk_recipients').set({ status, error }).where('job_id', '=', jobId).where('user_id', '=', userId).execute();
+export async function settleRecipient(
+  db: Db,
+  jobId: string,
+  userId: string,
+  status: RecipientRow['status'],
+  error: string | null,
+): Promise<void> {
+  await db
+    .updateTable('bulk_recipients')
+    .set({ status, error })
+    .where('job_id', '=', jobId)
+    .where('user_id', '=', userId)
+    .execute();
 }
 
-export async function addProgress(db: Db, jobId: string, counts: { sent: number; failed: number; skipped: number }): Promise<void> {
+export async function addProgress(
+  db: Db,
+  jobId: string,
+  counts: { sent: number; failed: number; skipped: number },
+): Promise<void> {
   await sql`update bulk_jobs set status = 'running', started_at = coalesce(started_at, now()),
       sent = sent + ${counts.sent}, failed = failed + ${counts.failed}, skipped = skipped + ${counts.skipped}
     where id = ${jobId}`.execute(db);

@@ -43,7 +43,13 @@ export async function claimEmails(db: Db, limit: number, leaseSeconds: number): 
 export async function markEmailSent(db: Db, id: string, messageId: string | null): Promise<void> {
   await db
     .updateTable('emails')
-    .set({ status: 'sent', sent_at: sql<Date>`now()`, message_id: messageId, locked_until: null, last_error: null })
+    .set({
+      status: 'sent',
+      sent_at: sql<Date>`now()`,
+      message_id: messageId,
+      locked_until: null,
+      last_error: null,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -53,13 +59,22 @@ export async function markEmailKept(db: Db, id: string): Promise<void> {
 }
 
 /** A failed try: retry after `delayMs`, or give up when it is null. */
-export async function markEmailFailed(db: Db, id: string, error: string, delayMs: number | null): Promise<void> {
+export async function markEmailFailed(
+  db: Db,
+  id: string,
+  error: string,
+  delayMs: number | null,
+): Promise<void> {
   await db
     .updateTable('emails')
     .set(
       delayMs === null
         ? { status: 'failed', last_error: error, locked_until: null }
-        : { last_error: error, locked_until: null, next_attempt_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})` },
+        : {
+            last_error: error,
+            locked_until: null,
+            next_attempt_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`,
+          },
     )
     .where('id', '=', id)
     .execute();

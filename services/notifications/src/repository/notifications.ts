@@ -82,7 +82,12 @@ export async function deleteNotification(db: Db, id: string): Promise<void> {
 }
 
 /** The user's notifications after `seq`, oldest first (SSE replay and live delivery). */
-export function notificationsAfter(db: Db, userId: string, seq: number, limit: number): Promise<NotificationRow[]> {
+export function notificationsAfter(
+  db: Db,
+  userId: string,
+  seq: number,
+  limit: number,
+): Promise<NotificationRow[]> {
   return db
     .selectFrom('notifications')
     .selectAll()
@@ -95,6 +100,10 @@ export function notificationsAfter(db: Db, userId: string, seq: number, limit: n
 
 /** The user's latest sequence number (0 before the first notification). */
 export async function latestSeq(db: Db, userId: string): Promise<number> {
-  const r = await db.selectFrom('user_sequences').select('last_seq').where('user_id', '=', userId).executeTakeFirst();
+  const r = await db
+    .selectFrom('user_sequences')
+    .select('last_seq')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return r?.last_seq ?? 0;
 }

@@ -8,7 +8,14 @@ export type TemplateRow = Selectable<TemplatesTable>;
 
 export function insertTemplate(
   db: Db,
-  t: { name: string; description: string | null; channel: Channel; title: string; body: string; created_by: string | null },
+  t: {
+    name: string;
+    description: string | null;
+    channel: Channel;
+    title: string;
+    body: string;
+    created_by: string | null;
+  },
 ): Promise<TemplateRow> {
   return db
     .insertInto('templates')
@@ -21,7 +28,11 @@ export function findTemplate(db: Db, id: string): Promise<TemplateRow | undefine
   return db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function updateTemplate(db: Db, id: string, patch: Updateable<TemplatesTable>): Promise<TemplateRow | undefined> {
+export function updateTemplate(
+  db: Db,
+  id: string,
+  patch: Updateable<TemplatesTable>,
+): Promise<TemplateRow | undefined> {
   return db
     .updateTable('templates')
     .set({ ...patch, updated_at: sql<Date>`now()` })

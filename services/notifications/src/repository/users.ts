@@ -4,19 +4,48 @@ import type { Channel, Db, PreferencesTable, UsersTable } from '../tables.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
-export async function upsertRegistered(db: Db, u: { id: string; email: string; full_name: string; roles?: string[] }): Promise<void> {
+export async function upsertRegistered(
+  db: Db,
+  u: { id: string; email: string; full_name: string; roles?: string[] },
+): Promise<void> {
   await db
     .insertInto('users')
-    .values({ id: u.id, email: u.email, full_name: u.full_name, roles: JSON.stringify(u.roles ?? ['user']), status: 'active' })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ email: u.email, full_name: u.full_name, updated_at: sql<Date>`now()` }))
+    .values({
+      id: u.id,
+      email: u.email,
+      full_name: u.full_name,
+      roles: JSON.stringify(u.roles ?? ['user']),
+      status: 'active',
+    })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({ email: u.email, full_name: u.full_name, updated_at: sql<Date>`now()` }),
+    )
     .execute();
 }
 
-export async function upsertProfile(db: Db, u: { id: string; email: string; full_name: string; status: string }): Promise<void> {
+export async function upsertProfile(
+  db: Db,
+  u: { id: string; email: string; full_name: string; status: string },
+): Promise<void> {
   await db
     .insertInto('users')
-    .values({ id: u.id, email: u.email, full_name: u.full_name, roles: JSON.stringify(['user']), status: u.status })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ email: u.email, full_name: u.full_name, status: u.status, updated_at: sql<Date>`now()` }))
+    .values({
+      id: u.id,
+      email: u.email,
+      full_name: u.full_name,
+      roles: JSON.stringify(['user']),
+      status: u.status,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({
+          email: u.email,
+          full_name: u.full_name,
+          status: u.status,
+          updated_at: sql<Date>`now()`,
+        }),
+    )
     .execute();
 }
 
@@ -66,13 +95,23 @@ export interface Preferences {
   updated_at: Date | null;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { in_app: true, email: true, webhook: true, updated_at: null };
+export const DEFAULT_PREFERENCES: Preferences = {
+  in_app: true,
+  email: true,
+  webhook: true,
+  updated_at: null,
+};
 
 export function allows(p: Preferences, channel: Channel): boolean {
   return p[channel];
 }
 
-const fromRow = (r: Selectable<PreferencesTable>): Preferences => ({ in_app: r.in_app, email: r.email, webhook: r.webhook, updated_at: r.updated_at });
+const fromRow = (r: Selectable<PreferencesTable>): Preferences => ({
+  in_app: r.in_app,
+  email: r.email,
+  webhook: r.webhook,
+  updated_at: r.updated_at,
+});
 
 export async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
   const r = await db.selectFrom('preferences').selectAll().where('user_id', '=', userId).executeTakeFirst();
@@ -85,7 +124,11 @@ export async function preferencesOfMany(db: Db, ids: readonly string[]): Promise
   return new Map(rows.map((r) => [r.user_id, fromRow(r)]));
 }
 
-export async function putPreferences(db: Db, userId: string, p: { in_app: boolean; email: boolean; webhook: boolean }): Promise<Preferences> {
+export async function putPreferences(
+  db: Db,
+  userId: string,
+  p: { in_app: boolean; email: boolean; webhook: boolean },
+): Promise<Preferences> {
   const r = await db
     .insertInto('preferences')
     .values({ user_id: userId, ...p })

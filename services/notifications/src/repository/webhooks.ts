@@ -9,7 +9,14 @@ export type AttemptRow = Selectable<WebhookAttemptsTable>;
 
 export function insertEndpoint(
   db: Db,
-  e: { user_id: string; url: string; description: string | null; event_types: string[]; scope: 'own' | 'all'; secret: string },
+  e: {
+    user_id: string;
+    url: string;
+    description: string | null;
+    event_types: string[];
+    scope: 'own' | 'all';
+    secret: string;
+  },
 ): Promise<EndpointRow> {
   return db
     .insertInto('webhook_endpoints')
@@ -26,7 +33,11 @@ export function endpointsQuery(db: Db, userId: string) {
   return db.selectFrom('webhook_endpoints').selectAll().where('user_id', '=', userId);
 }
 
-export function updateEndpoint(db: Db, id: string, patch: Updateable<WebhookEndpointsTable>): Promise<EndpointRow | undefined> {
+export function updateEndpoint(
+  db: Db,
+  id: string,
+  patch: Updateable<WebhookEndpointsTable>,
+): Promise<EndpointRow | undefined> {
   return db
     .updateTable('webhook_endpoints')
     .set({ ...patch, updated_at: sql<Date>`now()` })
@@ -109,7 +120,15 @@ export async function endpointsById(db: Db, ids: readonly string[]): Promise<Map
 
 export async function recordAttempt(
   db: Db,
-  a: { delivery_id: string; attempt: number; attempted_at: Date; duration_ms: number; status_code: number | null; error: string | null; outcome: 'succeeded' | 'failed' },
+  a: {
+    delivery_id: string;
+    attempt: number;
+    attempted_at: Date;
+    duration_ms: number;
+    status_code: number | null;
+    error: string | null;
+    outcome: 'succeeded' | 'failed';
+  },
 ): Promise<void> {
   await db
     .insertInto('webhook_attempts')
@@ -121,7 +140,12 @@ export async function recordAttempt(
 export async function settleDelivery(
   db: Db,
   id: string,
-  r: { outcome: 'succeeded' | 'failed'; retryMs: number | null; status_code: number | null; error: string | null },
+  r: {
+    outcome: 'succeeded' | 'failed';
+    retryMs: number | null;
+    status_code: number | null;
+    error: string | null;
+  },
 ): Promise<void> {
   const common = {
     attempt_count: sql<number>`attempt_count + 1`,
@@ -144,17 +168,34 @@ export async function settleDelivery(
 export async function abandonDelivery(db: Db, id: string, reason: string): Promise<void> {
   await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'failed', locked_until: null, next_attempt_at: null, last_error: reason, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .set({
+      status: 'failed',
+      locked_until: null,
+      next_attempt_at: null,
+      last_error: reason,
+      completed_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
     .where('id', '=', id)
     .execute();
 }
 
 /** Disables an endpoint (a 410 from the receiver) and fails what it still had queued. */
 export async function disableEndpoint(db: Db, id: string, reason: string): Promise<void> {
-  await db.updateTable('webhook_endpoints').set({ status: 'disabled', disabled_reason: reason, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ status: 'disabled', disabled_reason: reason, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
   await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'failed', next_attempt_at: null, last_error: `endpoint disabled: ${reason}`, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .set({
+      status: 'failed',
+      next_attempt_at: null,
+      last_error: `endpoint disabled: ${reason}`,
+      completed_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
     .where('endpoint_id', '=', id)
     .where('status', '=', 'pending')
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
@@ -168,13 +209,23 @@ export function deliveriesQuery(db: Db, endpointId: string, status: DeliveryRow[
 }
 
 export function findDelivery(db: Db, endpointId: string, id: string): Promise<DeliveryRow | undefined> {
-  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).where('endpoint_id', '=', endpointId).executeTakeFirst();
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('endpoint_id', '=', endpointId)
+    .executeTakeFirst();
 }
 
 export async function attemptsOf(db: Db, deliveryIds: readonly string[]): Promise<Map<string, AttemptRow[]>> {
   const out = new Map<string, AttemptRow[]>(deliveryIds.map((id) => [id, []]));
   if (deliveryIds.length === 0) return out;
-  const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('attempt').execute();
+  const rows = await db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', 'in', deliveryIds)
+    .orderBy('attempt')
+    .execute();
   for (const r of rows) out.get(r.delivery_id)?.push(r);
   return out;
 }
@@ -186,7 +237,14 @@ export async function attemptsOf(db: Db, deliveryIds: readonly string[]): Promis
 export function requeueDelivery(db: Db, id: string, schedulePos: number): Promise<DeliveryRow | undefined> {
   return db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', schedule_pos: schedulePos, next_attempt_at: sql<Date>`now()`, locked_until: null, completed_at: null, updated_at: sql<Date>`now()` })
+    .set({
+      status: 'pending',
+      schedule_pos: schedulePos,
+      next_attempt_at: sql<Date>`now()`,
+      locked_until: null,
+      completed_at: null,
+      updated_at: sql<Date>`now()`,
+    })
     .where('id', '=', id)
     .where('status', '<>', 'pending')
     .returningAll()

@@ -7,7 +7,13 @@
 import { AppError, can, mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { IdParams, ListNotificationsQuery, NotificationSchema, SendBody } from '../schemas.ts';
-import { deleteNotification, findNotification, listQuery, markAllRead, markRead } from '../repository/notifications.ts';
+import {
+  deleteNotification,
+  findNotification,
+  listQuery,
+  markAllRead,
+  markRead,
+} from '../repository/notifications.ts';
 import { findUser, preferencesOf } from '../repository/users.ts';
 import { Effects, sendDirect } from '../dispatch.ts';
 import { notificationView } from '../views.ts';
@@ -23,22 +29,31 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
     '/api/v1/notifications',
     {
       config: { permission: 'notifications:read' },
-      schema: { tags, summary: 'List my notifications, newest first', querystring: ListNotificationsQuery, response: { 200: PageOf(NotificationSchema) } },
+      schema: {
+        tags,
+        summary: 'List my notifications, newest first',
+        querystring: ListNotificationsQuery,
+        response: { 200: PageOf(NotificationSchema) },
+      },
     },
     async (req, reply) => {
       const me = requireUser(req);
       const q = req.query;
       // Own scope: always my inbox. Admin and staff may look at someone else's with `user_id`.
-      const userId = q.user_id !== undefined && scopeOf(req.caller, 'notifications:read') === 'all' ? q.user_id : me;
+      const userId =
+        q.user_id !== undefined && scopeOf(req.caller, 'notifications:read') === 'all' ? q.user_id : me;
       if (q.user_id !== undefined && q.user_id !== userId) {
         return sendPage(reply, { data: [], has_more: false, next_cursor: null });
       }
-      const page = await paginate(listQuery(deps.db, { userId, unread: q.unread, channel: q.channel, type: q.type }), {
-        limit: q.limit,
-        cursor: q.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
+      const page = await paginate(
+        listQuery(deps.db, { userId, unread: q.unread, channel: q.channel, type: q.type }),
+        {
+          limit: q.limit,
+          cursor: q.cursor,
+          sort: 'created_at',
+          direction: 'desc',
+        },
+      );
       return sendPage(reply, mapPage(page, notificationView));
     },
   );
@@ -47,27 +62,44 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
     '/api/v1/notifications/read-all',
     {
       config: { permission: 'notifications:update' },
-      schema: { tags, summary: 'Mark all my notifications read', response: { 200: Type.Object({ updated: Type.Integer() }) } },
+      schema: {
+        tags,
+        summary: 'Mark all my notifications read',
+        response: { 200: Type.Object({ updated: Type.Integer() }) },
+      },
     },
     async (req) => ({ updated: await markAllRead(deps.db, requireUser(req)) }),
   );
 
   app.get(
     '/api/v1/notifications/:id',
-    { config: { permission: 'notifications:read' }, schema: { tags, summary: 'One notification', params: IdParams, response: { 200: NotificationSchema } } },
+    {
+      config: { permission: 'notifications:read' },
+      schema: { tags, summary: 'One notification', params: IdParams, response: { 200: NotificationSchema } },
+    },
     async (req) => {
       const n = await findNotification(deps.db, req.params.id);
-      if (!n || !can(req.caller, 'notifications:read', { ownerId: n.user_id })) throw AppError.notFound('Notification');
+      if (!n || !can(req.caller, 'notifications:read', { ownerId: n.user_id }))
+        throw AppError.notFound('Notification');
       return notificationView(n);
     },
   );
 
   app.post(
     '/api/v1/notifications/:id/read',
-    { config: { permission: 'notifications:update' }, schema: { tags, summary: 'Mark a notification read', params: IdParams, response: { 200: NotificationSchema } } },
+    {
+      config: { permission: 'notifications:update' },
+      schema: {
+        tags,
+        summary: 'Mark a notification read',
+        params: IdParams,
+        response: { 200: NotificationSchema },
+      },
+    },
     async (req) => {
       const n = await findNotification(deps.db, req.params.id);
-      if (!n || !can(req.caller, 'notifications:update', { ownerId: n.user_id })) throw AppError.notFound('Notification');
+      if (!n || !can(req.caller, 'notifications:update', { ownerId: n.user_id }))
+        throw AppError.notFound('Notification');
       const updated = await markRead(deps.db, n.id);
       if (!updated) throw AppError.notFound('Notification');
       return notificationView(updated);
@@ -76,12 +108,16 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
 
   app.delete(
     '/api/v1/notifications/:id',
-    { config: { permission: 'notifications:delete' }, schema: { tags, summary: 'Delete a notification', params: IdParams, response: { 204: Type.Null() } } },
+    {
+      config: { permission: 'notifications:delete' },
+      schema: { tags, summary: 'Delete a notification', params: IdParams, response: { 204: Type.Null() } },
+    },
     async (req, reply) => {
       const n = await findNotification(deps.db, req.params.id);
-      if (!n || !can(req.caller, 'notifications:delete', { ownerId: n.user_id })) throw AppError.notFound('Notification');
+      if (!n || !can(req.caller, 'notifications:delete', { ownerId: n.user_id }))
+        throw AppError.notFound('Notification');
       await deleteNotification(deps.db, n.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -105,11 +141,18 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
       const outcome = await deps.tx(async (trx) => {
         const prefs = await preferencesOf(trx, user_id);
         const user = await findUser(trx, user_id);
-        return sendDirect(trx, { userId: user_id, channel, title, body }, { prefs, user, webhookDelayMs: inst.webhookDelayMs }, effects);
+        return sendDirect(
+          trx,
+          { userId: user_id, channel, title, body },
+          { prefs, user, webhookDelayMs: inst.webhookDelayMs },
+          effects,
+        );
       });
       if (outcome.status === 'skipped') {
         throw new AppError('channel_disabled', `The user turned off ${channel} notifications`, {
-          errors: [{ field: 'channel', code: 'channel_disabled', message: `${channel} is turned off by the user` }],
+          errors: [
+            { field: 'channel', code: 'channel_disabled', message: `${channel} is turned off by the user` },
+          ],
         });
       }
       if (outcome.status === 'failed') {

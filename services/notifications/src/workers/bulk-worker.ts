@@ -39,7 +39,11 @@ export function bulkTick(o: BulkWorkerOptions) {
         const out = await sendDirect(
           trx,
           { userId, channel: job.channel, title: job.title, body: job.body, bulkJobId: job.id },
-          { prefs: prefs.get(userId) ?? DEFAULT_PREFERENCES, user: users.get(userId), webhookDelayMs: o.webhookDelayMs },
+          {
+            prefs: prefs.get(userId) ?? DEFAULT_PREFERENCES,
+            user: users.get(userId),
+            webhookDelayMs: o.webhookDelayMs,
+          },
           effects,
         );
         counts[out.status] += 1;
@@ -49,7 +53,9 @@ export function bulkTick(o: BulkWorkerOptions) {
       for (const [key, userIds] of settled) {
         const [status, error] = key.split('\u0000') as [string, string];
         await sql`update bulk_recipients set status = ${status}, error = ${error || null}
-          where job_id = ${job.id} and user_id in (select jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))`.execute(trx);
+          where job_id = ${job.id} and user_id in (select jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))`.execute(
+          trx,
+        );
       }
       await addProgress(trx, job.id, counts);
       if (recipients.length < o.batch) await completeJob(trx, job.id);

@@ -9,7 +9,12 @@ import { nextDelay } from '../domain/schedule.ts';
 const BATCH = 10;
 const LEASE_SECONDS = 120;
 
-export function mailTick(db: Kysely<Database>, mailer: Mailer | null, schedule: readonly number[], log: Logger) {
+export function mailTick(
+  db: Kysely<Database>,
+  mailer: Mailer | null,
+  schedule: readonly number[],
+  log: Logger,
+) {
   return async (): Promise<boolean> => {
     const rows = await claimEmails(db, BATCH, LEASE_SECONDS);
     for (const row of rows) {
@@ -22,7 +27,10 @@ export function mailTick(db: Kysely<Database>, mailer: Mailer | null, schedule: 
         await markEmailSent(db, row.id, info.messageId);
       } catch (err) {
         const delay = nextDelay(schedule, row.attempts);
-        log.warn({ err, email_id: row.id, attempt: row.attempts, giving_up: delay === null }, 'mail not sent');
+        log.warn(
+          { err, email_id: row.id, attempt: row.attempts, giving_up: delay === null },
+          'mail not sent',
+        );
         await markEmailFailed(db, row.id, (err as Error).message?.slice(0, 500) ?? String(err), delay);
       }
     }

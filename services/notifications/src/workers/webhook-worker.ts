@@ -40,9 +40,19 @@ export function webhookTick(o: WebhookWorkerOptions) {
   };
 }
 
-async function attempt(o: WebhookWorkerOptions, d: DeliveryRow, endpoint: EndpointRow | undefined): Promise<void> {
+async function attempt(
+  o: WebhookWorkerOptions,
+  d: DeliveryRow,
+  endpoint: EndpointRow | undefined,
+): Promise<void> {
   if (!endpoint || endpoint.status !== 'active') {
-    await abandonDelivery(o.db, d.id, endpoint ? `endpoint disabled${endpoint.disabled_reason ? `: ${endpoint.disabled_reason}` : ''}` : 'endpoint deleted');
+    await abandonDelivery(
+      o.db,
+      d.id,
+      endpoint
+        ? `endpoint disabled${endpoint.disabled_reason ? `: ${endpoint.disabled_reason}` : ''}`
+        : 'endpoint deleted',
+    );
     return;
   }
   const attemptedAt = new Date();
@@ -60,8 +70,23 @@ async function attempt(o: WebhookWorkerOptions, d: DeliveryRow, endpoint: Endpoi
       error: r.error,
       outcome: ok ? 'succeeded' : 'failed',
     });
-    await settleDelivery(trx, d.id, { outcome: ok ? 'succeeded' : 'failed', retryMs, status_code: r.statusCode, error: r.error });
+    await settleDelivery(trx, d.id, {
+      outcome: ok ? 'succeeded' : 'failed',
+      retryMs,
+      status_code: r.statusCode,
+      error: r.error,
+    });
     if (gone) await disableEndpoint(trx, endpoint.id, 'the receiver answered 410 Gone');
   });
-  if (!ok) o.log.info({ delivery_id: d.id, endpoint_id: endpoint.id, status: r.statusCode, error: r.error, retry_ms: retryMs }, 'webhook attempt failed');
+  if (!ok)
+    o.log.info(
+      {
+        delivery_id: d.id,
+        endpoint_id: endpoint.id,
+        status: r.statusCode,
+        error: r.error,
+        retry_ms: retryMs,
+      },
+      'webhook attempt failed',
+    );
 }

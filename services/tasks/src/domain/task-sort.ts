@@ -4,7 +4,14 @@
  * and `priority` on `priority_rank` (low 1 … urgent 4); the id breaks ties in the same
  * direction.
  */
-export const TASK_SORTS = ['created_at', '-created_at', 'due_at', '-due_at', 'priority', '-priority'] as const;
+export const TASK_SORTS = [
+  'created_at',
+  '-created_at',
+  'due_at',
+  '-due_at',
+  'priority',
+  '-priority',
+] as const;
 export type TaskSort = (typeof TASK_SORTS)[number];
 export const DEFAULT_TASK_SORT: TaskSort = '-created_at';
 

@@ -51,7 +51,10 @@ export function transition(state: TaskState, action: TaskAction, now: Date): Tra
     case 'cancel':
       return { ok: true, state: { status: rule.to, completed_at: state.completed_at, cancelled_at: now } };
     case 'start':
-      return { ok: true, state: { status: rule.to, completed_at: state.completed_at, cancelled_at: state.cancelled_at } };
+      return {
+        ok: true,
+        state: { status: rule.to, completed_at: state.completed_at, cancelled_at: state.cancelled_at },
+      };
   }
 }
 

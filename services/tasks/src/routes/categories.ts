@@ -3,14 +3,38 @@
  * user ignoring case (409), colours are `#RRGGBB` (422), and another user's category answers
  * 404 (an admin may read and change any).
  */
-import { AppError, can, mapPage, PageOf, paginate, scopeOf, sendPage, Type, type Caller, type ServiceApp, type ServiceDeps } from '@portico/kit';
+import {
+  AppError,
+  can,
+  mapPage,
+  PageOf,
+  paginate,
+  scopeOf,
+  sendPage,
+  Type,
+  type Caller,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
-import { categoriesOf, deleteCategory, findCategory, insertCategory, updateCategory } from '../category-repository.ts';
+import {
+  categoriesOf,
+  deleteCategory,
+  findCategory,
+  insertCategory,
+  updateCategory,
+} from '../category-repository.ts';
 import { taskEventData } from '../events.ts';
 import { publicCategory } from '../presenters.ts';
 import { actorId } from '../task-commands.ts';
 import { clearCategory } from '../task-repository.ts';
-import { CategoryListQuery, CategorySchema, CreateCategoryBody, IdParams, UpdateCategoryBody } from '../schemas.ts';
+import {
+  CategoryListQuery,
+  CategorySchema,
+  CreateCategoryBody,
+  IdParams,
+  UpdateCategoryBody,
+} from '../schemas.ts';
 import type { CategoryRow, TasksDatabase } from '../tables.ts';
 
 const tags = ['categories'];
@@ -26,7 +50,12 @@ export function categoryRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>
     '/api/v1/categories',
     {
       config: { permission: 'categories:create' },
-      schema: { tags, summary: 'Create a category', body: CreateCategoryBody, response: { 201: CategorySchema } },
+      schema: {
+        tags,
+        summary: 'Create a category',
+        body: CreateCategoryBody,
+        response: { 201: CategorySchema },
+      },
     },
     async (req, reply) => {
       const row = await insertCategory(deps.db, {
@@ -113,10 +142,15 @@ export function categoryRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>
       await deps.tx(async (trx) => {
         // Tasks lose the category; each change is a task.updated like any other.
         for (const task of await clearCategory(trx, row.id, new Date())) {
-          await deps.publish(trx, 'task.updated', taskEventData(task, req.caller.id, { changes: ['category_id'] }), {
-            subject: task.id,
-            traceparent: req.trace.traceparent,
-          });
+          await deps.publish(
+            trx,
+            'task.updated',
+            taskEventData(task, req.caller.id, { changes: ['category_id'] }),
+            {
+              subject: task.id,
+              traceparent: req.trace.traceparent,
+            },
+          );
         }
         await deleteCategory(trx, row.id);
       });

@@ -23,10 +23,20 @@ export function taskActionRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabas
       `/api/v1/tasks/:id/${action}`,
       {
         config: { permission: 'tasks:update' },
-        schema: { tags: ['tasks'], summary: SUMMARIES[action], params: IdParams, response: { 200: TaskSchema } },
+        schema: {
+          tags: ['tasks'],
+          summary: SUMMARIES[action],
+          params: IdParams,
+          response: { 200: TaskSchema },
+        },
       },
       async (req) => {
-        const row = await actOnTask(deps, { caller: req.caller, traceparent: req.trace.traceparent }, req.params.id, action);
+        const row = await actOnTask(
+          deps,
+          { caller: req.caller, traceparent: req.trace.traceparent },
+          req.params.id,
+          action,
+        );
         return publicTask(row, new Date());
       },
     );

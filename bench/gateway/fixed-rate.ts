@@ -1,0 +1,61 @@
+/**
+ * An open-loop load generator (what wrk2 does; wrk2 is not in Debian): requests are scheduled
+ * at a fixed rate and each latency is measured from its scheduled start, so a stall shows up
+ * in the percentiles instead of slowing the generator down (no coordinated omission).
+ *
+ * node fixed-rate.ts --url http://127.0.0.1:8000/x --rate 4000 --seconds 8 [--header 'Name: v']
+ * Prints one JSON line: {sent, ok, errors, p50, p90, p99, p999, max} (milliseconds).
+ */
+import { Pool } from 'undici';
+import { arg } from './servers/common.ts';
+
+const url = new URL(arg('url'));
+const rate = Number(arg('rate'));
+const seconds = Number(arg('seconds', '8'));
+const header = arg('header', '');
+const headers: Record<string, string> = {};
+if (header) headers[header.slice(0, header.indexOf(':')).trim().toLowerCase()] = header.slice(header.indexOf(':') + 1).trim();
+
+const pool = new Pool(url.origin, { connections: 256, pipelining: 1 });
+const total = Math.round(rate * seconds);
+const latencies = new Float64Array(total);
+let sent = 0;
+let done = 0;
+let errors = 0;
+const start = performance.now() + 50;
+const path = url.pathname + url.search;
+
+function fire(i: number, scheduled: number): void {
+  pool.request({ method: 'GET', path, headers }).then(
+    async (res) => {
+      await res.body.dump();
+      latencies[i] = performance.now() - scheduled;
+      if (res.statusCode !== 200) errors++;
+      done++;
+    },
+    () => {
+      latencies[i] = performance.now() - scheduled;
+      errors++;
+      done++;
+    },
+  );
+}
+
+await new Promise<void>((resolve) => {
+  const tick = setInterval(() => {
+    const now = performance.now();
+    while (sent < total && start + (sent * 1000) / rate <= now) {
+      fire(sent, start + (sent * 1000) / rate);
+      sent++;
+    }
+    if (sent >= total) {
+      clearInterval(tick);
+      resolve();
+    }
+  }, 1);
+});
+while (done < total) await new Promise((r) => setTimeout(r, 10));
+const sorted = Array.from(latencies).sort((a, b) => a - b);
+const q = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 1000) / 1000;
+console.log(JSON.stringify({ sent, ok: total - errors, errors, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: q(1 - 1e-9) }));
+await pool.close();

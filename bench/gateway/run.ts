@@ -1,0 +1,407 @@
+/**
+ * The gateway benchmark, one command: `node bench/gateway/run.ts` (through npm/npx so Node 24
+ * runs it). Side by side in one run: the upstream direct, Portico (no policies; JWT ES256 +
+ * rate limit + passport with a reused token and with a fresh token per request; API key + rate
+ * limit + passport; optionally limits in Redis), and peers: a minimal undici proxy (the Node
+ * floor), @fastify/http-proxy (plain and with a jose ES256 check), fast-gateway, nginx and
+ * haproxy. Then an open-loop fixed-rate run at half of Portico's saturation for added p99.
+ *
+ * Pinning (2 cores): the proxy under test alone on CPU 0; wrk, the upstream and identity on
+ * CPU 1. Each row is preceded by a direct-upstream run, and reported as a ratio to it, because
+ * the machine is shared and noisy. Load goes to 127.0.0.1 only and every run is bounded.
+ *
+ * Needs: wrk, taskset (util-linux); nginx and haproxy are optional peers (and nginx, when
+ * present, serves as the upstream). On Debian: apt-get install -y wrk nginx-light haproxy.
+ *
+ * Options: --seconds N (per row, default 8), --rounds N (default 2: every row is measured N times,
+ * interleaved, and the best run kept, which filters out bursts of load from other processes),
+ * --only a,b (row ids), --profile (CPU profile of the Portico JWT row, top functions printed),
+ * --json FILE (raw results).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const HERE = import.meta.dirname;
+const SERVERS = join(HERE, 'servers');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+};
+const SECONDS = Number(opt('seconds', '8'));
+const ONLY = opt('only', '')
+  .split(',')
+  .filter(Boolean);
+const PROFILE = argv.includes('--profile');
+const ROUNDS = Number(opt('rounds', '2'));
+const CONNECTIONS = 64;
+const PROXY_CPU = '0';
+const LOAD_CPU = '1';
+
+const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+if (!has('wrk') || !has('taskset')) {
+  console.error('wrk and taskset are required: apt-get install -y wrk util-linux (see bench/gateway/README.md)');
+  process.exit(2);
+}
+const HAVE_NGINX = has('nginx');
+const HAVE_HAPROXY = has('haproxy');
+
+const children = new Set<ChildProcess>();
+function stopAll(): void {
+  for (const c of children) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
+}
+process.on('exit', stopAll);
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process pinned to `cpu`; resolves when it prints `READY <port>` (or after `waitMs` for non-Node servers). */
+async function start(cpu: string, cmd: string, args: string[], opts: { port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ port: number; proc: ChildProcess }> {
+  const proc = spawn('taskset', ['-c', cpu, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  children.add(proc);
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  if (opts.port !== undefined) {
+    const port = opts.port;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (await reachable(port)) return { port, proc };
+      if (proc.exitCode !== null) break;
+      await sleep(50);
+    }
+    throw new Error(`${cmd} did not start on port ${port} (exit ${proc.exitCode}): ${err}`);
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
+  });
+  return { port, proc };
+}
+
+async function stop(p: { proc: ChildProcess }): Promise<void> {
+  if (p.proc.exitCode !== null) return;
+  const exited = new Promise((r) => p.proc.once('exit', r));
+  process.kill(p.proc.pid!, 'SIGTERM');
+  await Promise.race([exited, sleep(3000)]);
+  if (p.proc.exitCode === null && p.proc.signalCode === null) process.kill(p.proc.pid!, 'SIGKILL');
+  children.delete(p.proc);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    fetch(`http://127.0.0.1:${port}/`).then(
+      (r) => {
+        void r.arrayBuffer();
+        resolve(true);
+      },
+      () => resolve(false),
+    );
+  });
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function ms(v: string): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(v);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+async function wrk(url: string, seconds: number, extra: string[] = []): Promise<WrkResult> {
+  // wrk takes a script's own arguments after the URL, behind `--`.
+  const cut = extra.indexOf('--');
+  const opts = cut < 0 ? extra : extra.slice(0, cut);
+  const scriptArgs = cut < 0 ? [] : extra.slice(cut);
+  const args = ['-c', LOAD_CPU, 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...opts, url, ...scriptArgs];
+  const p = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(p);
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => p.once('exit', r));
+  children.delete(p);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = ms(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const p99 = ms(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { rps, p50, p99, errors };
+}
+
+// ---- the setup ---------------------------------------------------------------------------
+
+const dir = await mkdtemp(join(tmpdir(), 'portico-bench-'));
+const node = process.execPath;
+const upstreamBody = '{"id":"0192d6c4-7c1e-7000-8000-000000000000","status":"ok","items":[1,2,3]}';
+
+let upstream: { port: number; proc: ChildProcess };
+let upstreamKind: string;
+if (HAVE_NGINX) {
+  const port = await freePort();
+  await writeFile(
+    join(dir, 'upstream.conf'),
+    `user root; worker_processes 1; daemon off; pid ${dir}/upstream.pid; error_log ${dir}/upstream-error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000; keepalive_timeout 65;
+  client_body_temp_path ${dir}/t1; proxy_temp_path ${dir}/t2; fastcgi_temp_path ${dir}/t3; uwsgi_temp_path ${dir}/t4; scgi_temp_path ${dir}/t5;
+  server { listen 127.0.0.1:${port}; location / { default_type application/json; return 200 '${upstreamBody}'; } } }
+`,
+  );
+  upstream = await start(LOAD_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'upstream.conf')], { port });
+  upstreamKind = 'nginx (static 200, 1 worker)';
+} else {
+  upstream = await start(LOAD_CPU, node, [join(SERVERS, 'upstream.ts')]);
+  upstreamKind = 'node:http (static 200)';
+}
+const UP = `http://127.0.0.1:${upstream.port}`;
+const WARM_TOKENS = 20_000;
+const fresh = WARM_TOKENS + Math.ceil(SECONDS * 8000);
+console.error(`generating ${fresh} ES256 tokens for the fresh-token rows…`);
+const identity = await start(LOAD_CPU, node, [join(SERVERS, 'identity.ts'), '--dir', dir, '--fresh', String(fresh)]);
+const ID = `http://127.0.0.1:${identity.port}`;
+const token = (await readFile(join(dir, 'token.txt'), 'utf8')).trim();
+const redisUp = await new Promise<boolean>((resolve) => {
+  const s = createServer();
+  void s;
+  fetch('http://127.0.0.1:6379').then(
+    () => resolve(true),
+    (e: { cause?: { code?: string } }) => resolve(e.cause?.code !== 'ECONNREFUSED'),
+  );
+});
+
+interface Row {
+  id: string;
+  name: string;
+  start(): Promise<{ port: number; proc: ChildProcess }>;
+  wrkArgs?: string[];
+  warmArgs?: string[];
+  skip?: string;
+}
+
+const portico = (mode: string, extra: string[] = []) => () =>
+  start(PROXY_CPU, node, [...(PROFILE && mode === 'jwt' && !extra.length ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), join(SERVERS, 'portico.ts'), '--mode', mode, '--upstream', UP, '--identity', ID, ...extra]);
+const bearer = ['-H', `Authorization: Bearer ${token}`];
+const freshArgs = ['-s', join(HERE, 'fresh-tokens.lua'), '--', join(dir, 'tokens.txt'), String(WARM_TOKENS + 1)];
+const freshWarm = ['-s', join(HERE, 'fresh-tokens.lua'), '--', join(dir, 'tokens.txt'), '1'];
+
+const rows: Row[] = [
+  { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain') },
+  { id: 'portico-jwt', name: 'Portico, JWT ES256 (reused) + rate limit + passport', start: portico('jwt'), wrkArgs: bearer },
+  { id: 'portico-jwt-fresh', name: 'Portico, JWT ES256 fresh per request + rate limit + passport', start: portico('jwt'), wrkArgs: freshArgs, warmArgs: freshWarm },
+  { id: 'portico-apikey', name: 'Portico, API key + rate limit + passport', start: portico('apikey'), wrkArgs: ['-H', 'X-API-Key: pk_live_bench'] },
+  {
+    id: 'portico-jwt-redis',
+    name: 'Portico, JWT (reused) + rate limit in Redis + passport',
+    start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379']),
+    wrkArgs: bearer,
+    ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
+  },
+  { id: 'undici', name: 'minimal undici proxy (Node floor)', start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP]) },
+  { id: 'fastify', name: '@fastify/http-proxy', start: () => start(PROXY_CPU, node, [join(SERVERS, 'fastify-proxy.ts'), '--upstream', UP]) },
+  {
+    id: 'fastify-jwt-fresh',
+    name: '@fastify/http-proxy + jose ES256, fresh token per request',
+    start: () => start(PROXY_CPU, node, [join(SERVERS, 'fastify-proxy.ts'), '--upstream', UP, '--jwks', `${ID}/.well-known/jwks.json`]),
+    wrkArgs: freshArgs,
+    warmArgs: freshWarm,
+  },
+  { id: 'fast-gateway', name: 'fast-gateway 3.4.7', start: () => start(PROXY_CPU, node, [join(SERVERS, 'fast-gateway.ts'), '--upstream', UP]) },
+  {
+    id: 'nginx',
+    name: 'nginx (proxy_pass, keepalive upstream, 1 worker)',
+    ...(!HAVE_NGINX && { skip: 'nginx is not installed (apt-get install -y nginx-light)' }),
+    start: async () => {
+      const port = await freePort();
+      await writeFile(
+        join(dir, 'proxy.conf'),
+        `user root; worker_processes 1; daemon off; pid ${dir}/proxy.pid; error_log ${dir}/proxy-error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000;
+  client_body_temp_path ${dir}/p1; proxy_temp_path ${dir}/p2; fastcgi_temp_path ${dir}/p3; uwsgi_temp_path ${dir}/p4; scgi_temp_path ${dir}/p5;
+  upstream up { server 127.0.0.1:${upstream.port}; keepalive 128; }
+  server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+`,
+      );
+      return await start(PROXY_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'proxy.conf')], { port });
+    },
+  },
+  {
+    id: 'haproxy',
+    name: 'haproxy (http mode, 1 thread)',
+    ...(!HAVE_HAPROXY && { skip: 'haproxy is not installed (apt-get install -y haproxy)' }),
+    start: async () => {
+      const port = await freePort();
+      await writeFile(
+        join(dir, 'haproxy.cfg'),
+        `global
+  nbthread 1
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend be
+backend be
+  server s1 127.0.0.1:${upstream.port} maxconn 128
+`,
+      );
+      return await start(PROXY_CPU, 'haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { port });
+    },
+  },
+];
+
+interface Result {
+  id: string;
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  direct: number;
+  ratio: number;
+  skipped?: string;
+}
+
+const results: Result[] = [];
+const selected = rows.filter((r) => !ONLY.length || ONLY.includes(r.id));
+console.error(`upstream: ${upstreamKind}; ${SECONDS} s per row, ${ROUNDS} rounds, ${CONNECTIONS} connections, wrk on CPU ${LOAD_CPU}, proxies on CPU ${PROXY_CPU}`);
+for (const row of selected)
+  if (row.skip) {
+    console.error(`- ${row.name}: skipped (${row.skip})`);
+    results.push({ id: row.id, name: row.name, rps: NaN, p50: NaN, p99: NaN, errors: 0, direct: NaN, ratio: NaN, skipped: row.skip });
+  }
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const row of selected) {
+    if (row.skip) continue;
+    const direct = await wrk(`${UP}/bench`, Math.max(3, Math.round(SECONDS / 2)));
+    const server = await row.start();
+    const url = `http://127.0.0.1:${server.port}/api/v1/bench`;
+    await wrk(url, 2, row.warmArgs ?? row.wrkArgs ?? []); // warm-up (JIT, pools, caches)
+    const r = await wrk(url, SECONDS, row.wrkArgs ?? []);
+    await stop(server);
+    const res: Result = { id: row.id, name: row.name, ...r, direct: direct.rps, ratio: r.rps / direct.rps };
+    console.error(
+      `  round ${round} ${row.name}: ${Math.round(r.rps)} req/s (direct ${Math.round(direct.rps)}, ×${res.ratio.toFixed(3)}), p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`,
+    );
+    const i = results.findIndex((x) => x.id === row.id);
+    if (i < 0) results.push(res);
+    else if (res.rps > results[i]!.rps) results[i] = res;
+  }
+}
+results.sort((a, b) => selected.findIndex((r) => r.id === a.id) - selected.findIndex((r) => r.id === b.id));
+
+// ---- fixed rate: added latency at half saturation ----------------------------------------
+
+const jwtRow = results.find((r) => r.id === 'portico-jwt' && !Number.isNaN(r.rps));
+let fixed: { rate: number; direct: Record<string, number>; portico: Record<string, number> } | null = null;
+if (jwtRow) {
+  const rate = Math.round(jwtRow.rps / 2);
+  const gen = (url: string, header?: string) =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const p = spawn('taskset', ['-c', LOAD_CPU, node, join(HERE, 'fixed-rate.ts'), '--url', url, '--rate', String(rate), '--seconds', String(SECONDS), ...(header ? ['--header', header] : [])], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.add(p);
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => {
+        children.delete(p);
+        try {
+          resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+  const directFixed = await gen(`${UP}/bench`);
+  const server = await portico('jwt')();
+  const url = `http://127.0.0.1:${server.port}/api/v1/bench`;
+  await wrk(url, 2, bearer);
+  const porticoFixed = await gen(url, `Authorization: Bearer ${token}`);
+  await stop(server);
+  fixed = { rate, direct: directFixed, portico: porticoFixed };
+  console.error(`- fixed rate ${rate} req/s: direct p50 ${directFixed.p50} / p99 ${directFixed.p99} ms; Portico JWT+RL p50 ${porticoFixed.p50} / p99 ${porticoFixed.p99} ms; added p99 ${(porticoFixed.p99! - directFixed.p99!).toFixed(3)} ms`);
+}
+
+// ---- report --------------------------------------------------------------------------------
+
+const by = (id: string) => results.find((r) => r.id === id && !Number.isNaN(r.rps));
+const cmp = (a: string, b: string) => {
+  const x = by(a);
+  const y = by(b);
+  return x && y ? x.rps / y.rps : NaN;
+};
+const lines: string[] = [];
+lines.push(`Upstream: ${upstreamKind}. ${SECONDS} s per row, best of ${ROUNDS} rounds, wrk -t1 -c${CONNECTIONS} on CPU ${LOAD_CPU}, proxy alone on CPU ${PROXY_CPU}.`);
+lines.push('');
+lines.push('| Row | req/s | × direct (run beside it) | p50 ms | p99 ms |');
+lines.push('|---|---:|---:|---:|---:|');
+for (const r of results)
+  lines.push(r.skipped ? `| ${r.name} | skipped: ${r.skipped} | | | |` : `| ${r.name} | ${Math.round(r.rps)} | ${r.ratio.toFixed(3)} | ${r.p50} | ${r.p99} |`);
+lines.push('');
+lines.push('Targets (ratios of best-of-rounds req/s between rows):');
+const target = (label: string, v: number, goal: number) => lines.push(`- ${label}: ${Number.isNaN(v) ? 'n/a' : v.toFixed(2)} (target ≥ ${goal}) ${Number.isNaN(v) ? '' : v >= goal ? 'met' : `missed by ${((1 - v / goal) * 100).toFixed(0)} %`}`);
+target('JWT + rate limit + passport vs minimal undici proxy', cmp('portico-jwt', 'undici'), 0.8);
+target('JWT + rate limit + passport vs @fastify/http-proxy plain', cmp('portico-jwt', 'fastify'), 1.0);
+target('JWT + rate limit + passport vs fast-gateway plain', cmp('portico-jwt', 'fast-gateway'), 1.0);
+target('fresh ES256 token per request vs @fastify/http-proxy + jose', cmp('portico-jwt-fresh', 'fastify-jwt-fresh'), 1.3);
+target('rate limit (API key + RL, key cached) vs no policies', cmp('portico-apikey', 'portico-plain'), 0.9);
+target('JWT + rate limit vs no policies', cmp('portico-jwt', 'portico-plain'), 0.8);
+if (fixed) lines.push(`- added p99 at ${fixed.rate} req/s (half of Portico JWT+RL saturation), open loop: ${(fixed.portico.p99! - fixed.direct.p99!).toFixed(3)} ms (target ≤ 2 ms); p50 added ${(fixed.portico.p50! - fixed.direct.p50!).toFixed(3)} ms; errors ${fixed.portico.errors}`);
+console.log(lines.join('\n'));
+
+const jsonFile = opt('json', '');
+if (jsonFile) await writeFile(jsonFile, JSON.stringify({ date: new Date().toISOString(), upstream: upstreamKind, seconds: SECONDS, results, fixed }, null, 2));
+
+if (PROFILE) {
+  const prof = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+  if (prof) {
+    const p = JSON.parse(await readFile(join(dir, prof), 'utf8')) as {
+      nodes: { id: number; hitCount: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    };
+    const self = new Map<string, number>();
+    let total = 0;
+    for (const n of p.nodes) {
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + n.hitCount);
+      total += n.hitCount;
+    }
+    console.log('\nCPU profile of the Portico JWT row (self time, top 25):');
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  }
+}
+
+await stop(identity);
+await stop(upstream);
+await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,32 @@
+/**
+ * Portico in one of the benchmark's modes: `plain` (no policies), `jwt` (ES256 JWT + rate
+ * limit + passport), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
+ * limits in Redis instead of memory.
+ */
+import { pino } from 'pino';
+import { createGateway, type GatewayConfig } from '../../../packages/gateway/src/index.ts';
+import { arg, ready } from './common.ts';
+
+const mode = arg('mode');
+const redis = arg('redis', '');
+const auth = mode === 'plain' ? 'none' : 'required';
+const config: GatewayConfig = {
+  version: 1,
+  metrics: { enabled: true },
+  policies: { rate_limits: { bench: { limit: 1_000_000_000, window: '1m', by: ['caller'] } } },
+  services: {
+    upstream: { instances: [arg('upstream')], health: false, openapi: false, pool: { connections: 128 } },
+    identity: { instances: [arg('identity')], health: false, openapi: false },
+  },
+  routes: [{ prefix: '/', service: 'upstream', auth, rate_limits: mode === 'plain' ? [] : ['bench'], retry: false }],
+};
+const gw = await createGateway({
+  config,
+  passportSecret: 'bench-secret-0123456789abcdef',
+  logger: pino({ level: 'warn' }),
+  port: 0,
+  host: '127.0.0.1',
+  ...(redis && { redisUrl: redis }),
+});
+const { port } = await gw.listen();
+ready(port);

@@ -1,0 +1,46 @@
+/** The dev mailbox (admin): mail kept locally when no SMTP server is configured, and all sent mail. */
+import { AppError, hasRole, mapPage, PageOf, PageQuery, paginate, sendPage, Type } from '@portico/kit';
+import type { ServiceApp } from '@portico/kit';
+import { EmailSchema } from '../schemas.ts';
+import { mailboxQuery } from '../repository/emails.ts';
+import { emailView } from '../views.ts';
+import type { NotificationsInstance } from '../instance.ts';
+
+export function devMailboxRoutes(app: ServiceApp, inst: NotificationsInstance): void {
+  const { deps } = inst;
+  app.get(
+    '/api/v1/notifications/dev-mailbox',
+    {
+      config: { permission: 'notifications:read' },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Outgoing mail (admin)',
+        description: 'Without SMTP_URL, mail is kept here (`status: kept`) instead of being sent.',
+        querystring: Type.Object({
+          ...PageQuery,
+          to: Type.Optional(Type.String({ maxLength: 320 })),
+          status: Type.Optional(
+            Type.Union([
+              Type.Literal('pending'),
+              Type.Literal('sent'),
+              Type.Literal('failed'),
+              Type.Literal('kept'),
+            ]),
+          ),
+        }),
+        response: { 200: PageOf(EmailSchema) },
+      },
+    },
+    async (req, reply) => {
+      if (req.caller.auth !== 'service' && !hasRole(req.caller, 'admin'))
+        throw new AppError('forbidden', 'Only admins may read the dev mailbox');
+      const page = await paginate(mailboxQuery(deps.db, { to: req.query.to, status: req.query.status }), {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'created_at',
+        direction: 'desc',
+      });
+      return sendPage(reply, mapPage(page, emailView));
+    },
+  );
+}

@@ -1,0 +1,41 @@
+/** Per-channel preferences of the caller (`in_app`, `email`, `webhook`; all on by default). */
+import type { ServiceApp } from '@portico/kit';
+import { PreferencesBody, PreferencesSchema } from '../schemas.ts';
+import { preferencesOf, putPreferences, type Preferences } from '../repository/users.ts';
+import type { NotificationsInstance } from '../instance.ts';
+import { requireUser } from './helpers.ts';
+
+const tags = ['notifications'];
+const view = (p: Preferences) => ({
+  in_app: p.in_app,
+  email: p.email,
+  webhook: p.webhook,
+  updated_at: p.updated_at?.toISOString() ?? null,
+});
+
+export function preferenceRoutes(app: ServiceApp, inst: NotificationsInstance): void {
+  const { deps } = inst;
+
+  app.get(
+    '/api/v1/notifications/preferences',
+    {
+      config: { permission: 'notifications:read' },
+      schema: { tags, summary: 'My channel preferences', response: { 200: PreferencesSchema } },
+    },
+    async (req) => view(await preferencesOf(deps.db, requireUser(req))),
+  );
+
+  app.put(
+    '/api/v1/notifications/preferences',
+    {
+      config: { permission: 'notifications:update' },
+      schema: {
+        tags,
+        summary: 'Set my channel preferences',
+        body: PreferencesBody,
+        response: { 200: PreferencesSchema },
+      },
+    },
+    async (req) => view(await putPreferences(deps.db, requireUser(req), req.body)),
+  );
+}

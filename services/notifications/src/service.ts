@@ -1,0 +1,66 @@
+/**
+ * notifications — every other service's events become notifications for the person concerned:
+ * an in-app inbox with a live SSE stream, email over SMTP, and webhooks signed per Standard
+ * Webhooks. Staff send messages to one user, to many (background jobs) or from templates.
+ * See README.md for routes, channels, the webhook format and configuration.
+ */
+import { defineService, type ServiceDeps } from '@portico/kit';
+import type { Database } from './tables.ts';
+import { Settings, type NotificationSettings } from './settings.ts';
+import { consumers } from './events.ts';
+import { NotificationsInstance, Runtimes, type NotificationsDeps } from './instance.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { bulkRoutes } from './routes/bulk.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { preferenceRoutes } from './routes/preferences.ts';
+import { devMailboxRoutes } from './routes/dev-mailbox.ts';
+import { templateRoutes } from './routes/templates.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+/** A fresh definition (tests may start several replicas; each definition tracks its own). */
+export function createNotificationsService() {
+  const runtimes = new Runtimes();
+  const instances = new WeakMap<object, NotificationsInstance>();
+  const instanceOf = (deps: NotificationsDeps) => {
+    let inst = instances.get(deps);
+    if (!inst) instances.set(deps, (inst = new NotificationsInstance(deps)));
+    return inst;
+  };
+
+  return defineService<Database, NotificationSettings>({
+    name: 'notifications',
+    version: '1.0.0',
+    description: 'In-app notifications with a live stream, email, webhooks, templates and bulk sends.',
+    migrations: new URL('./migrations/', import.meta.url),
+    settings: Settings,
+    publishes: [],
+    consumers: consumers(runtimes),
+    routes(app, deps: ServiceDeps<Database, NotificationSettings>) {
+      const inst = instanceOf(deps);
+      // Open streams would keep the HTTP server from closing: end them first (clients reconnect
+      // with Last-Event-ID, to another replica or after the restart).
+      app.addHook('preClose', (done) => {
+        inst.closeStreams();
+        done();
+      });
+      notificationRoutes(app, inst);
+      bulkRoutes(app, inst);
+      streamRoutes(app, inst);
+      preferenceRoutes(app, inst);
+      devMailboxRoutes(app, inst);
+      templateRoutes(app, inst);
+      webhookRoutes(app, inst);
+    },
+    async start(deps) {
+      const inst = instanceOf(deps);
+      await inst.start();
+      runtimes.add(inst);
+      deps.onClose(async () => {
+        runtimes.delete(inst);
+        await inst.stop();
+      });
+    },
+  });
+}
+
+export default createNotificationsService();
