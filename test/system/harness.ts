@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import pg from 'pg';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLogger } from '@portico/kit';
 import {
   httpClient,
@@ -68,6 +70,22 @@ export interface System {
 export interface SystemOptions {
   services: string[];
   env?: Record<string, string>;
+  /** Keep the shipped rate limits (default: raised 1000×, so tests may sign up many users). */
+  realLimits?: boolean;
+}
+
+/**
+ * The shipped portico.yaml, with its rate limits raised unless `realLimits`: the same routes,
+ * policies and services as users run, written to a temporary file.
+ */
+async function testConfig(realLimits: boolean): Promise<string> {
+  const shipped = path.join(repoRoot, 'portico.yaml');
+  if (realLimits) return shipped;
+  const doc = parseYaml(await readFile(shipped, 'utf8')) as { policies?: { rate_limits?: Record<string, { limit: number }> } };
+  for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
+  await writeFile(file, stringifyYaml(doc));
+  return file;
 }
 
 let counter = 0;
@@ -80,7 +98,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     PORTICO_ADMIN_EMAIL: adminEmail,
     PORTICO_ADMIN_PASSWORD: adminPassword,
     PORTICO_WEBHOOK_ALLOW_PRIVATE: 'true',
-    PORTICO_CONFIG: path.join(repoRoot, 'test/system/portico.test.yaml'),
+    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false),
     ...opts.env,
   };
   const running =

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
 import {
@@ -9,6 +9,7 @@ import {
   makeConfig,
   startGateway,
   startIdentity,
+  until,
   type Identity,
   type RunningGateway,
   type TestServer,
@@ -202,5 +203,70 @@ describe('rate limits with the store down', () => {
     expect(b).toMatch(
       /portico_gateway_ratelimit_decisions_total\{policy="strict",decision="store_failed_closed"\} [1-9]/,
     );
+  });
+});
+
+describe('rate limits when Redis goes away and comes back', async () => {
+  const skip = await serverUnavailable('redis');
+  const prefix = `gw-${randomUUID()}`;
+  const redis = new URL(REDIS_URL);
+  let proxy: Server;
+  let port = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  let gw: RunningGateway;
+
+  /** A TCP proxy to the real Redis, so "Redis down" never touches the machine's Redis. */
+  async function startProxy(): Promise<void> {
+    proxy = createServer((client) => {
+      const upstream = connect(Number(redis.port || 6379), redis.hostname);
+      sockets.add(client).add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+    port = (proxy.address() as { port: number }).port;
+  }
+  async function killProxy(): Promise<void> {
+    const closed = new Promise((r) => proxy.close(r));
+    for (const s of sockets) s.destroy();
+    await closed;
+  }
+
+  beforeAll(async () => {
+    if (skip) return;
+    await startProxy();
+    gw = await startGateway(config(prefix, 'open'), { redisUrl: `redis://127.0.0.1:${port}` });
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await gw.close();
+    await killProxy().catch(() => {});
+    const r = new Redis(REDIS_URL);
+    const keys = await r.keys(`test:${prefix}:*`);
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  });
+
+  it.skipIf(skip)('applies each policy’s fail mode at once while Redis is unreachable, then counts again', async () => {
+    const up = await fetch(`${gw.url}/api/v1/strict`);
+    expect(up.status).toBe(200);
+    expect(up.headers.get('x-ratelimit-remaining')).toBe('99');
+    await killProxy();
+    const t = Date.now();
+    const [open, closed] = await Promise.all([fetch(`${gw.url}/api/v1/orders`), fetch(`${gw.url}/api/v1/strict`)]);
+    expect(open.status).toBe(200);
+    expect(closed.status).toBe(503);
+    expect(Date.now() - t).toBeLessThan(1500);
+    await startProxy();
+    await until(async () => (await fetch(`${gw.url}/api/v1/strict`)).status === 200, 8000);
+    const back = await fetch(`${gw.url}/api/v1/strict`);
+    expect(Number(back.headers.get('x-ratelimit-remaining'))).toBeLessThan(99);
   });
 });

@@ -10,6 +10,7 @@ import { identityContext } from './context.ts';
 import { warmUpPasswords } from './crypto/passwords.ts';
 import { PUBLISHED_EVENTS } from './events.ts';
 import { pruneAttempts } from './repository/login-throttle.ts';
+import { pruneSessions } from './repository/sessions.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit-logs.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -43,9 +44,9 @@ export default defineService<any, IdentitySettings>({
     await bootstrapAdmin(ctx);
     const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;
     const timer = setInterval(() => {
-      pruneAttempts(deps.db, window).catch((err: unknown) =>
-        deps.log.warn({ err }, 'login throttle not pruned'),
-      );
+      pruneAttempts(deps.db, window)
+        .then(() => pruneSessions(deps.db))
+        .catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
     }, 60_000);
     timer.unref();
     deps.onClose(() => clearInterval(timer));

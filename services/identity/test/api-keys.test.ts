@@ -151,6 +151,17 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     expect((await admin.client.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
   });
 
+  it('lets a key create keys only within its own scopes', async () => {
+    const u = await signUp(env);
+    const narrow = await u.client.post('/api/v1/api-keys', { name: 'narrow', scopes: ['api-keys:*:own'] });
+    const asKey = env.as('identity', { id: u.id, roles: ['user'], permissions: ['api-keys:*:own'], auth: 'api_key', apiKeyId: narrow.body.id });
+    const wider = await asKey.post('/api/v1/api-keys', { name: 'wider', scopes: ['orders:*:own'] });
+    expect(wider.status).toBe(422);
+    const dflt = await asKey.post('/api/v1/api-keys', { name: 'default' });
+    expect(dflt.status).toBe(201);
+    expect(dflt.body.scopes).toEqual(['api-keys:*:own']);
+  });
+
   it('narrows a key’s scopes when its owner loses the permissions', async () => {
     const staff = await signUp(env, ['staff']);
     const created = await staff.client.post('/api/v1/api-keys', {

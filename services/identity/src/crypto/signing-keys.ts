@@ -154,7 +154,19 @@ export class KeyRing {
       });
     }
     this.#keys = next;
+    await this.#forgetExpired();
     await this.#maybeAutoRotate();
+  }
+
+  /** Destroys keys whose last token has expired: a private key nobody needs is a liability. */
+  async #forgetExpired(): Promise<void> {
+    const expired = this.list()
+      .filter((k) => k.state === 'expired')
+      .map((k) => k.kid);
+    if (expired.length === 0) return;
+    await sql`delete from signing_keys where kid = any(${expired})`.execute(this.#o.db);
+    for (const kid of expired) this.#keys.delete(kid);
+    this.#o.log.info({ kids: expired }, 'expired signing keys destroyed');
   }
 
   async #maybeAutoRotate(): Promise<void> {

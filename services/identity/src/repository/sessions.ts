@@ -116,3 +116,15 @@ export async function sessionOfRefreshToken(
       join sessions s on s.id = rt.session_id where rt.token_hash = ${hash}`.execute(db)
   ).rows[0];
 }
+
+/**
+ * Housekeeping: forgets refresh tokens a day after they expired, and sessions (with their
+ * tokens) a day after they ended. Reuse detection needs spent tokens only while they could
+ * still have been presented.
+ */
+export async function pruneSessions(db: Kysely<any>): Promise<void> {
+  await sql`delete from refresh_tokens where expires_at < now() - interval '1 day'`.execute(db);
+  const ended = sql`select id from sessions where expires_at < now() - interval '1 day' or revoked_at < now() - interval '1 day'`;
+  await sql`delete from refresh_tokens where session_id in (${ended})`.execute(db);
+  await sql`delete from sessions where id in (${ended})`.execute(db);
+}

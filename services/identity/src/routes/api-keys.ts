@@ -20,7 +20,7 @@ import {
 } from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
-import { uncoveredScopes } from '../domain/api-key-scopes.ts';
+import { effectiveScopes, uncoveredScopes } from '../domain/api-key-scopes.ts';
 import { newApiKey } from '../domain/secrets.ts';
 import { publishApiKeyRevoked } from '../events.ts';
 import { findLiveApiKey, toPublicApiKey, type ApiKeyRow } from '../repository/api-keys.ts';
@@ -46,8 +46,17 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const owner = await findUserById(deps.db, req.caller.id!);
       if (!owner || owner.status !== 'active') throw AppError.notFound('User');
       const ownerPermissions = permissionsForRoles(owner.roles);
-      const scopes = req.body.scopes ?? ownerPermissions;
-      const missing = uncoveredScopes(ownerPermissions, scopes);
+      // A key minted with an API key can grant no more than that key holds.
+      const viaKey = req.caller.auth === 'api_key';
+      const scopes =
+        req.body.scopes ??
+        (viaKey ? effectiveScopes(ownerPermissions, req.caller.permissions) : ownerPermissions);
+      const missing = [
+        ...new Set([
+          ...uncoveredScopes(ownerPermissions, scopes),
+          ...(viaKey ? uncoveredScopes(req.caller.permissions, scopes) : []),
+        ]),
+      ];
       if (missing.length) {
         throw AppError.validation(
           missing.map((s) => ({

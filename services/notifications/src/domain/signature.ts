@@ -31,11 +31,11 @@ export function sign(secret: string, id: string, timestamp: number, body: string
   return `v1,${mac}`;
 }
 
-export interface SignedHeaders {
+export type SignedHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** The three headers for a delivery sent at `timestamp` (unix seconds). */
 export function signedHeaders(secret: string, id: string, timestamp: number, body: string): SignedHeaders {
