@@ -36,7 +36,10 @@ export interface EmbeddedOptions {
   configPath?: string;
   /** Gateway port (default PORT or 8000); 0 picks a free one. */
   port?: number;
-  /** `fixed` uses each service's embedded port (services.md); `ephemeral` picks free ones (tests). */
+  /**
+   * `fixed` uses each service's embedded port (services.md); `ephemeral` picks free ones (tests).
+   * Default: `PORTICO_SERVICE_PORTS` or fixed.
+   */
   servicePorts?: 'fixed' | 'ephemeral';
   /** Start only these services (default: all discovered). */
   only?: string[];
@@ -76,7 +79,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
         bus,
         passportSecret: secrets.passportSecret,
         logger,
-        port: opts.servicePorts === 'ephemeral' ? 0 : svc.port,
+        port: (opts.servicePorts ?? env.PORTICO_SERVICE_PORTS) === 'ephemeral' ? 0 : svc.port,
         env,
         urlOf: (name) => services.get(name)?.url,
         dataDir: path.join(dataDir, svc.name),

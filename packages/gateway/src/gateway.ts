@@ -12,6 +12,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import { pino, type Logger } from 'pino';
 import { compile, type Runtime } from './config/compile.ts';
+import { validateGatewayConfig } from './config/validate.ts';
+import { ConfigError } from './config/load.ts';
 import { parseDuration, parseSize } from './config/units.ts';
 import { InstanceRegistry } from './upstream/service.ts';
 import { GatewayMetrics, Gauge, type HistogramSeries } from './observe/metrics.ts';
@@ -163,6 +165,11 @@ class Gateway implements GatewayCore {
   }
 
   reload(config: GatewayConfig): void {
+    const checked = validateGatewayConfig(config);
+    if (!checked.ok) {
+      this.metrics.reloads.inc({ result: 'invalid' });
+      throw new ConfigError(checked.errors);
+    }
     const old = this.#rt;
     const next = compile(config, this.registry, this.metrics);
     this.#rt = next;

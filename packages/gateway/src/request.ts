@@ -368,8 +368,7 @@ export class RequestContext implements ForwardSink {
     const svc = this.rt.services.get(route.service)!;
     const now = Date.now();
     const passport = this.gw.mint.for(this.principal, route.service, now);
-    const cred = this.principal.caller.auth;
-    const headers = upstreamHeaders(this.req, this.rt.trusted, this.rt.apiKeyHeader, cred === 'api_key', [
+    const headers = upstreamHeaders(this.req, this.rt.trusted, this.rt.apiKeyHeader, [
       PASSPORT_HEADER,
       passport,
       'x-request-id',

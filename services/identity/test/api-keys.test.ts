@@ -154,7 +154,13 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
   it('lets a key create keys only within its own scopes', async () => {
     const u = await signUp(env);
     const narrow = await u.client.post('/api/v1/api-keys', { name: 'narrow', scopes: ['api-keys:*:own'] });
-    const asKey = env.as('identity', { id: u.id, roles: ['user'], permissions: ['api-keys:*:own'], auth: 'api_key', apiKeyId: narrow.body.id });
+    const asKey = env.as('identity', {
+      id: u.id,
+      roles: ['user'],
+      permissions: ['api-keys:*:own'],
+      auth: 'api_key',
+      apiKeyId: narrow.body.id,
+    });
     const wider = await asKey.post('/api/v1/api-keys', { name: 'wider', scopes: ['orders:*:own'] });
     expect(wider.status).toBe(422);
     const dflt = await asKey.post('/api/v1/api-keys', { name: 'default' });

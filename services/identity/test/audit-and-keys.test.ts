@@ -152,6 +152,26 @@ describe.skipIf(skip)(`identity: audit log and signing keys (${matrixLabel})`, (
     });
   });
 
+  describe('housekeeping', () => {
+    it('forgets sessions and refresh tokens a day after they ended, and nothing live', async () => {
+      const { pruneSessions } = await import('../src/repository/sessions.ts');
+      const u = await signUp(env);
+      const old = await signUp(env);
+      await sql`update sessions set expires_at = now() - interval '2 days' where user_id = ${old.id}`.execute(
+        db(),
+      );
+      await pruneSessions(db());
+      const left = await sql<{
+        user_id: string;
+      }>`select user_id from sessions where user_id in (${u.id}, ${old.id})`.execute(db());
+      expect(left.rows.map((r) => r.user_id)).toEqual([u.id]);
+      expect(
+        (await env.as('identity', null).post('/api/v1/auth/refresh', { refresh_token: u.refresh_token }))
+          .status,
+      ).toBe(200);
+    });
+  });
+
   describe('signing keys', () => {
     it('publishes only public EC keys in the JWKS, without a passport', async () => {
       const res = await httpClient(env.services.get('identity')!.url).get('/.well-known/jwks.json');

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
+import { API_KEY_PREFIX } from '../kit.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -103,14 +104,15 @@ export function upstreamHeaders(
   req: IncomingMessage,
   trusted: BlockList | null,
   dropHeader: string | null,
-  dropAuthorization: boolean,
   extra: string[],
 ): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
-    if (dropped(lower, dropHeader) || (dropAuthorization && lower === 'authorization')) continue;
+    if (dropped(lower, dropHeader)) continue;
+    // API keys never leave the gateway; a bearer JWT may (identity's logout reads it).
+    if (lower === 'authorization' && raw[i + 1]!.includes(API_KEY_PREFIX)) continue;
     out.push(lower, raw[i + 1]!);
   }
   const peer = normalizeIp(req.socket.remoteAddress);
