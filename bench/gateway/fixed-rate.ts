@@ -14,7 +14,10 @@ const rate = Number(arg('rate'));
 const seconds = Number(arg('seconds', '8'));
 const header = arg('header', '');
 const headers: Record<string, string> = {};
-if (header) headers[header.slice(0, header.indexOf(':')).trim().toLowerCase()] = header.slice(header.indexOf(':') + 1).trim();
+if (header)
+  headers[header.slice(0, header.indexOf(':')).trim().toLowerCase()] = header
+    .slice(header.indexOf(':') + 1)
+    .trim();
 
 const pool = new Pool(url.origin, { connections: 256, pipelining: 1 });
 const total = Math.round(rate * seconds);
@@ -56,6 +59,18 @@ await new Promise<void>((resolve) => {
 });
 while (done < total) await new Promise((r) => setTimeout(r, 10));
 const sorted = Array.from(latencies).sort((a, b) => a - b);
-const q = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 1000) / 1000;
-console.log(JSON.stringify({ sent, ok: total - errors, errors, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: q(1 - 1e-9) }));
+const q = (p: number) =>
+  Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 1000) / 1000;
+console.log(
+  JSON.stringify({
+    sent,
+    ok: total - errors,
+    errors,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    p999: q(0.999),
+    max: q(1 - 1e-9),
+  }),
+);
 await pool.close();

@@ -13,7 +13,7 @@
  *    committed, on the memory bus and on NATS (each on PGlite and PostgreSQL).
  *
  * Options: --rounds N (3) --orders N (1200) --concurrency N (16) --latency-orders N (100)
- *          --only throughput|latency --json FILE
+ *          --only throughput|latency --stacks pglite,postgres,gateway --json FILE
  * Needs PostgreSQL and NATS (127.0.0.1 defaults, or PORTICO_TEST_POSTGRES_URL / _NATS_URL).
  */
 import { writeFile } from 'node:fs/promises';
@@ -35,6 +35,7 @@ const ORDERS = Number(opt('orders', '1200'));
 const CONCURRENCY = Number(opt('concurrency', '16'));
 const LATENCY_ORDERS = Number(opt('latency-orders', '100'));
 const ONLY = opt('only', '');
+const STACKS = opt('stacks', 'pglite,postgres,gateway').split(',');
 const JSON_OUT = opt('json', '');
 const PRODUCTS = 50;
 const CUSTOMERS = 16;
@@ -248,7 +249,7 @@ const results: { throughput: ThroughputRun[]; latency: LatencyRun[] } = { throug
 
 if (ONLY !== 'latency') {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of rotate(['pglite', 'postgres', 'gateway'], r)) results.throughput.push(await throughput(kind, r + 1));
+    for (const kind of rotate(['pglite', 'postgres', 'gateway'], r).filter((k) => STACKS.includes(k))) results.throughput.push(await throughput(kind, r + 1));
   }
 }
 if (ONLY !== 'throughput') {

@@ -15,7 +15,11 @@ if (jwksUrl) {
     const auth = req.headers.authorization;
     if (!auth?.startsWith('Bearer ')) return reply.code(401).send();
     try {
-      await jwtVerify(auth.slice(7), jwks, { issuer: 'portico-identity', audience: 'portico', algorithms: ['ES256'] });
+      await jwtVerify(auth.slice(7), jwks, {
+        issuer: 'portico-identity',
+        audience: 'portico',
+        algorithms: ['ES256'],
+      });
     } catch {
       return reply.code(401).send();
     }

@@ -18,7 +18,9 @@ const config: GatewayConfig = {
     upstream: { instances: [arg('upstream')], health: false, openapi: false, pool: { connections: 128 } },
     identity: { instances: [arg('identity')], health: false, openapi: false },
   },
-  routes: [{ prefix: '/', service: 'upstream', auth, rate_limits: mode === 'plain' ? [] : ['bench'], retry: false }],
+  routes: [
+    { prefix: '/', service: 'upstream', auth, rate_limits: mode === 'plain' ? [] : ['bench'], retry: false },
+  ],
 };
 const gw = await createGateway({
   config,

@@ -7,14 +7,27 @@ import { Pool } from 'undici';
 import { arg, ready } from './common.ts';
 
 const pool = new Pool(arg('upstream'), { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 });
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection', 'host']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'proxy-connection',
+  'host',
+]);
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const headers: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     if (!HOP.has(req.rawHeaders[i]!.toLowerCase())) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   pool
-    .request({ method: req.method as 'GET', path: req.url!, headers, body: req.method === 'GET' ? null : req })
+    .request({
+      method: req.method as 'GET',
+      path: req.url!,
+      headers,
+      body: req.method === 'GET' ? null : req,
+    })
     .then(
       (up) => {
         const out: Record<string, string | string[] | undefined> = {};

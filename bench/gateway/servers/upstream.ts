@@ -12,4 +12,6 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
   res.end(body);
 });
-server.listen(Number(arg('port', '0')), '127.0.0.1', () => ready((server.address() as { port: number }).port));
+server.listen(Number(arg('port', '0')), '127.0.0.1', () =>
+  ready((server.address() as { port: number }).port),
+);

@@ -254,19 +254,25 @@ describe('rate limits when Redis goes away and comes back', async () => {
     r.disconnect();
   });
 
-  it.skipIf(skip)('applies each policy’s fail mode at once while Redis is unreachable, then counts again', async () => {
-    const up = await fetch(`${gw.url}/api/v1/strict`);
-    expect(up.status).toBe(200);
-    expect(up.headers.get('x-ratelimit-remaining')).toBe('99');
-    await killProxy();
-    const t = Date.now();
-    const [open, closed] = await Promise.all([fetch(`${gw.url}/api/v1/orders`), fetch(`${gw.url}/api/v1/strict`)]);
-    expect(open.status).toBe(200);
-    expect(closed.status).toBe(503);
-    expect(Date.now() - t).toBeLessThan(1500);
-    await startProxy();
-    await until(async () => (await fetch(`${gw.url}/api/v1/strict`)).status === 200, 8000);
-    const back = await fetch(`${gw.url}/api/v1/strict`);
-    expect(Number(back.headers.get('x-ratelimit-remaining'))).toBeLessThan(99);
-  });
+  it.skipIf(skip)(
+    'applies each policy’s fail mode at once while Redis is unreachable, then counts again',
+    async () => {
+      const up = await fetch(`${gw.url}/api/v1/strict`);
+      expect(up.status).toBe(200);
+      expect(up.headers.get('x-ratelimit-remaining')).toBe('99');
+      await killProxy();
+      const t = Date.now();
+      const [open, closed] = await Promise.all([
+        fetch(`${gw.url}/api/v1/orders`),
+        fetch(`${gw.url}/api/v1/strict`),
+      ]);
+      expect(open.status).toBe(200);
+      expect(closed.status).toBe(503);
+      expect(Date.now() - t).toBeLessThan(1500);
+      await startProxy();
+      await until(async () => (await fetch(`${gw.url}/api/v1/strict`)).status === 200, 8000);
+      const back = await fetch(`${gw.url}/api/v1/strict`);
+      expect(Number(back.headers.get('x-ratelimit-remaining'))).toBeLessThan(99);
+    },
+  );
 });

@@ -152,6 +152,20 @@ describe.skipIf(skip)(`identity: audit log and signing keys (${matrixLabel})`, (
     });
   });
 
+  it('documents its public routes in OpenAPI and hides the internal one', async () => {
+    const res = await httpClient(env.services.get('identity')!.url).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/users/{id}/roles',
+        '/api/v1/api-keys',
+        '/.well-known/jwks.json',
+      ]),
+    );
+    expect(res.body.paths['/internal/api-keys/verify']).toBeUndefined();
+  });
+
   describe('housekeeping', () => {
     it('forgets sessions and refresh tokens a day after they ended, and nothing live', async () => {
       const { pruneSessions } = await import('../src/repository/sessions.ts');

@@ -14,6 +14,7 @@ export interface UsersTable {
   email: string | null;
   full_name: string | null;
   roles: Json<string[]>;
+  roles_known: Generated<boolean>;
   status: string;
   updated_at: Timestamp;
 }

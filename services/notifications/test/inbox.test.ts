@@ -403,22 +403,20 @@ describe.skipIf(skip)('notifications inbox and event consumers', () => {
     const { insertJob } = await import('../src/repository/bulk.ts');
     const store = await env.db.forService('notifications');
     const users = [uid('r'), uid('r')];
-    const job = await store.db
-      .transaction()
-      .execute((trx) =>
-        insertJob(
-          trx,
-          {
-            created_by: 'x',
-            channel: 'in_app',
-            title: 'After restart',
-            body: 'b',
-            template_id: null,
-            role: null,
-          },
-          users,
-        ),
-      );
+    const job = await store.db.transaction().execute((trx) =>
+      insertJob(
+        trx,
+        {
+          created_by: 'x',
+          channel: 'in_app',
+          title: 'After restart',
+          body: 'b',
+          template_id: null,
+          role: null,
+        },
+        users,
+      ),
+    );
     await store.close();
     await env.restart('notifications');
     const staff = as(uid('staff'), ['staff']);

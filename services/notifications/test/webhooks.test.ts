@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '@portico/kit';
 import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
 import notificationsService from '../src/service.ts';
 import { eventFor } from './helpers/events.ts';
@@ -225,6 +226,45 @@ describe.skipIf(skip)('webhooks', () => {
     await env.bus.publish(mine);
     await env.eventually(async () => on('/frank-all').some((r) => r.headers['webhook-id'] === mine.id));
     expect(on('/frank-all').some((r) => r.headers['webhook-id'] === ev.id)).toBe(false);
+  });
+
+  it('stops giving an admin endpoint everyone’s events once its owner is no longer an admin', async () => {
+    const admin = uid('admin');
+    // Registered like the bootstrap admin: user.registered carries no roles, so they stay unknown.
+    await env.bus.publish(
+      makeEvent('identity', 'user.registered', {
+        user_id: admin,
+        email: `${admin}@example.test`,
+        full_name: 'A',
+      }),
+    );
+    const hook = await register(admin, { url: `${rx.url}/${admin}`, event_types: ['order.cancelled'] }, [
+      'admin',
+    ]);
+    const before = eventFor('order.cancelled', uid('x'));
+    await env.bus.publish(before);
+    await env.eventually(async () => on(`/${admin}`).some((r) => r.headers['webhook-id'] === before.id));
+    await env.bus.publish(
+      makeEvent('identity', 'user.roles_changed', {
+        user_id: admin,
+        old_roles: ['admin'],
+        new_roles: ['user'],
+        changed_by: 'other-admin',
+      }),
+    );
+    const db = env.services.get('notifications')!.deps.db;
+    await env.eventually(
+      async () =>
+        (await db.selectFrom('users').select('roles_known').where('id', '=', admin).executeTakeFirst())
+          ?.roles_known,
+    );
+    const after = eventFor('order.cancelled', uid('y'));
+    const own = eventFor('order.cancelled', admin);
+    await env.bus.publish(after);
+    await env.bus.publish(own);
+    await env.eventually(async () => on(`/${admin}`).some((r) => r.headers['webhook-id'] === own.id));
+    expect(on(`/${admin}`).some((r) => r.headers['webhook-id'] === after.id)).toBe(false);
+    expect(hook.scope).toBe('all');
   });
 
   it('sends nothing to someone who turned the webhook channel off', async () => {

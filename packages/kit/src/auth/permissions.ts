@@ -9,7 +9,6 @@ export type Role = (typeof ROLES)[number];
 export const rolePermissions: Record<Role, readonly string[]> = {
   admin: ['*'],
   staff: [
-    'users:read',
     'products:*',
     'warehouses:*',
     'stock:*',

@@ -4,21 +4,26 @@ import type { Channel, Db, PreferencesTable, UsersTable } from '../tables.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
+/** `roles` when the event carries them (an optional extension of UserRegisteredData). */
 export async function upsertRegistered(
   db: Db,
   u: { id: string; email: string; full_name: string; roles?: string[] },
 ): Promise<void> {
+  const roles = u.roles ? { roles: JSON.stringify(u.roles), roles_known: true } : {};
   await db
     .insertInto('users')
     .values({
       id: u.id,
       email: u.email,
       full_name: u.full_name,
-      roles: JSON.stringify(u.roles ?? ['user']),
+      roles: JSON.stringify(['user']),
       status: 'active',
+      ...roles,
     })
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet({ email: u.email, full_name: u.full_name, updated_at: sql<Date>`now()` }),
+      oc
+        .column('id')
+        .doUpdateSet({ email: u.email, full_name: u.full_name, ...roles, updated_at: sql<Date>`now()` }),
     )
     .execute();
 }
@@ -37,14 +42,12 @@ export async function upsertProfile(
       status: u.status,
     })
     .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({
-          email: u.email,
-          full_name: u.full_name,
-          status: u.status,
-          updated_at: sql<Date>`now()`,
-        }),
+      oc.column('id').doUpdateSet({
+        email: u.email,
+        full_name: u.full_name,
+        status: u.status,
+        updated_at: sql<Date>`now()`,
+      }),
     )
     .execute();
 }
@@ -53,8 +56,10 @@ export async function setRoles(db: Db, id: string, roles: string[]): Promise<voi
   const json = JSON.stringify(roles);
   await db
     .insertInto('users')
-    .values({ id, email: null, full_name: null, roles: json, status: 'active' })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ roles: json, updated_at: sql<Date>`now()` }))
+    .values({ id, email: null, full_name: null, roles: json, roles_known: true, status: 'active' })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({ roles: json, roles_known: true, updated_at: sql<Date>`now()` }),
+    )
     .execute();
 }
 

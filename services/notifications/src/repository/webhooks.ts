@@ -53,7 +53,7 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
 /**
  * Active endpoints that should receive an event of `type` about `recipient` (null: about
  * nobody in particular): the recipient's own endpoints, and endpoints with scope `all` whose
- * owner is (still) an admin — as far as the users read model knows. Owners who turned the
+ * owner is still an admin — unless the users read model knows otherwise. Owners who turned the
  * webhook channel off receive nothing.
  */
 export async function endpointsFor(db: Db, type: string, recipient: string | null): Promise<EndpointRow[]> {
@@ -65,7 +65,7 @@ export async function endpointsFor(db: Db, type: string, recipient: string | nul
       and (e.event_types @> ${JSON.stringify([type])}::jsonb or e.event_types @> '["*"]'::jsonb)
       and coalesce(p.webhook, true)
       and (${recipient}::text is not null and e.user_id = ${recipient}::text
-           or e.scope = 'all' and (u.id is null or u.roles @> '["admin"]'::jsonb))
+           or e.scope = 'all' and (u.id is null or not u.roles_known or u.roles @> '["admin"]'::jsonb))
     order by e.id`.execute(db);
   return r.rows;
 }

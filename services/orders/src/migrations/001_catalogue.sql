@@ -22,7 +22,6 @@ create table products (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
-create index products_created on products (created_at, id);
 
 create table stock (
   product_id text not null references products (id),

@@ -8,7 +8,7 @@ create table carts (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
-create index carts_customer on carts (customer_id, created_at);
+create index carts_customer on carts (customer_id, id);
 
 create table cart_items (
   cart_id text not null references carts (id) on delete cascade,
@@ -36,8 +36,9 @@ create table orders (
   delivered_at timestamptz,
   cancelled_at timestamptz
 );
-create index orders_created on orders (created_at, id);
-create index orders_customer on orders (customer_id, created_at, id);
+-- Lists are newest first by id (UUIDv7: time-ordered, unique, exact in a cursor).
+create index orders_customer on orders (customer_id, id);
+create index orders_status on orders (status, id);
 
 create table order_items (
   order_id text not null references orders (id),

@@ -35,7 +35,7 @@ export const cartRoutes: RouteModule = (app, deps) => {
       let q = deps.db.selectFrom('carts').selectAll();
       if (scopeOf(req.caller, 'carts:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
+      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
       const data = await Promise.all(page.data.map(async (c) => toCart(c, await cartLines(deps.db, c.id))));
       return sendPage(reply, { ...page, data });
     },

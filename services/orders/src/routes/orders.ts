@@ -44,7 +44,7 @@ export const orderRoutes: RouteModule = (app, deps) => {
       if (scopeOf(req.caller, 'orders:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
       if (req.query.customer_id) q = q.where('customer_id', '=', req.query.customer_id);
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
+      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
       const items = await itemsOf(
         deps.db,
         page.data.map((o) => o.id),

@@ -33,7 +33,7 @@ export const productRoutes: RouteModule = (app, deps) => {
         const pattern = likePattern(req.query.q);
         q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern)]));
       }
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
+      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
       return sendPage(reply, mapPage(page, toProduct));
     },
   );

@@ -19,8 +19,8 @@ create table shipments (
   delivered_at timestamptz,
   cancelled_at timestamptz
 );
-create index shipments_created on shipments (created_at, id);
-create index shipments_customer on shipments (customer_id, created_at, id);
+-- Lists are newest first by id (UUIDv7: time-ordered, unique, exact in a cursor).
+create index shipments_customer on shipments (customer_id, id);
 
 create table shipment_tracking (
   seq bigserial primary key,

@@ -21,7 +21,7 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
       if (status) q = q.where('status', '=', status);
       if (tracking_number) q = q.where('tracking_number', '=', tracking_number.toUpperCase());
       if (customer_id) q = q.where('customer_id', '=', customer_id);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'created_at', direction: 'desc' });
+      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
       return sendPage(reply, mapPage(page, toShipment));
     },
   );
