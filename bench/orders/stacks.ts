@@ -93,8 +93,13 @@ async function benchConfig(dir: string): Promise<string> {
   return file;
 }
 
+// One data directory (so one passport secret) for every gateway stack of a run: the gateway
+// caches the anonymous caller's passports in a module-level object, so a second gateway in the
+// same process with another secret would present the first one's passports (→ 401) for ~50 s.
+let gatewayDir: Promise<string> | undefined;
+
 export async function gatewayStack(customers: number): Promise<Stack> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'portico-bench-gw-'));
+  const dir = await (gatewayDir ??= mkdtemp(path.join(os.tmpdir(), 'portico-bench-gw-')));
   const adminEmail = 'admin@bench.test';
   const adminPassword = `Bench-${randomBytes(12).toString('base64url')}`;
   const configPath = await benchConfig(dir);

@@ -11,7 +11,13 @@ describe.skipIf(systemMode !== 'embedded')('portico dev (npm start)', () => {
   it('starts the whole platform, serves the gateway, and stops cleanly on Ctrl-C', async () => {
     const dataDir = path.join(os.tmpdir(), uniqueName('portico-dev'));
     const child = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/src/main.ts'), 'dev'], {
-      env: { ...process.env, PORT: '0', PORTICO_SERVICE_PORTS: 'ephemeral', PORTICO_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        PORTICO_SERVICE_PORTS: 'ephemeral',
+        PORTICO_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -33,7 +39,7 @@ describe.skipIf(systemMode !== 'embedded')('portico dev (npm start)', () => {
       });
       const health = await fetch(`${url}/health`);
       expect([200, 503]).toContain(health.status);
-      expect((await health.json()).services).toHaveProperty('identity');
+      expect(((await health.json()) as { services: object }).services).toHaveProperty('identity');
       const docs = await fetch(`${url}/docs`);
       expect(docs.status).toBe(200);
       expect(docs.headers.get('content-type')).toMatch(/text\/html/);

@@ -81,7 +81,9 @@ export interface SystemOptions {
 async function testConfig(realLimits: boolean): Promise<string> {
   const shipped = path.join(repoRoot, 'portico.yaml');
   if (realLimits) return shipped;
-  const doc = parseYaml(await readFile(shipped, 'utf8')) as { policies?: { rate_limits?: Record<string, { limit: number }> } };
+  const doc = parseYaml(await readFile(shipped, 'utf8')) as {
+    policies?: { rate_limits?: Record<string, { limit: number }> };
+  };
   for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
   const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
   await writeFile(file, stringifyYaml(doc));

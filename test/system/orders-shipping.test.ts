@@ -40,10 +40,17 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
   afterAll(() => sys?.stop());
 
   async function product(stock: Record<string, number>, price = 250000) {
-    const res = await staff.client.post('/api/v1/products', { sku: sku(), name: 'Kiondo basket', price, currency: 'KES' });
+    const res = await staff.client.post('/api/v1/products', {
+      sku: sku(),
+      name: 'Kiondo basket',
+      price,
+      currency: 'KES',
+    });
     expect(res.status).toBe(201);
     for (const [code, quantity] of Object.entries(stock)) {
-      expect((await staff.client.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity })).status).toBe(200);
+      expect(
+        (await staff.client.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity })).status,
+      ).toBe(200);
     }
     return res.body as { id: string; sku: string };
   }
@@ -51,7 +58,9 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
   async function cart(who: Session, productId: string, quantity = 1) {
     const c = await who.client.post('/api/v1/carts', {});
     expect(c.status).toBe(201);
-    expect((await who.client.post(`/api/v1/carts/${c.body.id}/items`, { product_id: productId, quantity })).status).toBe(201);
+    expect(
+      (await who.client.post(`/api/v1/carts/${c.body.id}/items`, { product_id: productId, quantity })).status,
+    ).toBe(201);
     return c.body.id as string;
   }
 
@@ -62,7 +71,9 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
   };
   const notified = (who: Session, type: string, title: RegExp, orderId: string) =>
     sys.eventually(async () =>
-      (await notificationsOf(who)).find((n) => (n.type === type || title.test(n.title)) && n.body.includes(orderId.slice(-8))),
+      (await notificationsOf(who)).find(
+        (n) => (n.type === type || title.test(n.title)) && n.body.includes(orderId.slice(-8)),
+      ),
     );
 
   it('takes an order from cart to delivery, with a shipment and a notification at each step', async () => {
@@ -90,13 +101,23 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body.id).toBe(order.id);
-    expect((await alice.client.post('/api/v1/orders', { ...body, shipping_address: address('Nairobi') }, key)).status).toBe(422);
+    expect(
+      (await alice.client.post('/api/v1/orders', { ...body, shipping_address: address('Nairobi') }, key))
+        .status,
+    ).toBe(422);
     // Without the key, the cart has been ordered already.
     expect((await alice.client.post('/api/v1/orders', body)).status).toBe(409);
 
     // shipping created the shipment from order.confirmed …
-    const shipment = await sys.eventually(async () => (await alice.client.get(`/api/v1/shipments?order_id=${order.id}`)).body.data?.[0]);
-    expect(shipment).toMatchObject({ order_id: order.id, customer_id: alice.id, status: 'pending', origin: { code: 'MBA' } });
+    const shipment = await sys.eventually(
+      async () => (await alice.client.get(`/api/v1/shipments?order_id=${order.id}`)).body.data?.[0],
+    );
+    expect(shipment).toMatchObject({
+      order_id: order.id,
+      customer_id: alice.id,
+      status: 'pending',
+      origin: { code: 'MBA' },
+    });
     expect(shipment.tracking_number).toMatch(/^PT[0-9A-Z]{10}$/);
     // … and notifications told alice her order is confirmed.
     await notified(alice, 'order.confirmed', /order confirmed/i, order.id);
@@ -107,10 +128,14 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     expect((await bob.client.post(`/api/v1/orders/${order.id}/cancel`)).status).toBe(404);
     expect((await alice.client.post(`/api/v1/shipments/${shipment.id}/dispatch`, {})).status).toBe(403);
 
-    const dispatched = await staff.client.post(`/api/v1/shipments/${shipment.id}/dispatch`, { carrier: 'G4S Courier' });
+    const dispatched = await staff.client.post(`/api/v1/shipments/${shipment.id}/dispatch`, {
+      carrier: 'G4S Courier',
+    });
     expect(dispatched.status).toBe(200);
     expect(dispatched.body).toMatchObject({ status: 'in_transit', carrier: 'G4S Courier' });
-    await sys.eventually(async () => (await alice.client.get(`/api/v1/orders/${order.id}`)).body.status === 'shipped');
+    await sys.eventually(
+      async () => (await alice.client.get(`/api/v1/orders/${order.id}`)).body.status === 'shipped',
+    );
     await notified(alice, 'shipment.dispatched', /on its way/i, order.id);
     // Once shipped, the order can no longer be cancelled.
     const late = await alice.client.post(`/api/v1/orders/${order.id}/cancel`);
@@ -122,25 +147,47 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
       const o = (await alice.client.get(`/api/v1/orders/${order.id}`)).body;
       return o.status === 'delivered' && o;
     });
-    expect(delivered).toMatchObject({ tracking_number: shipment.tracking_number, delivered_at: expect.any(String) });
+    expect(delivered).toMatchObject({
+      tracking_number: shipment.tracking_number,
+      delivered_at: expect.any(String),
+    });
     await notified(alice, 'shipment.delivered', /delivered/i, order.id);
 
     const tracking = await alice.client.get(`/api/v1/shipments/${shipment.id}/tracking`);
     expect(tracking.status).toBe(200);
-    expect(tracking.body.history.map((h: { status: string }) => h.status)).toEqual(['pending', 'in_transit', 'delivered']);
+    expect(tracking.body.history.map((h: { status: string }) => h.status)).toEqual([
+      'pending',
+      'in_transit',
+      'delivered',
+    ]);
     const stock = await staff.client.get(`/api/v1/products/${p.id}/stock`);
-    expect(stock.body.data).toEqual([expect.objectContaining({ warehouse: 'MBA', quantity: 3, reserved: 0, available: 3 })]);
+    expect(stock.body.data).toEqual([
+      expect.objectContaining({ warehouse: 'MBA', quantity: 3, reserved: 0, available: 3 }),
+    ]);
   });
 
   it('cancels a confirmed order: stock comes back, the shipment is cancelled, the customer is told', async () => {
     const p = await product({ NBO: 1 });
-    const order = (await alice.client.post('/api/v1/orders', { cart_id: await cart(alice, p.id), shipping_address: address('Nairobi') })).body;
-    const shipment = await sys.eventually(async () => (await staff.client.get(`/api/v1/shipments?order_id=${order.id}`)).body.data?.[0]);
+    const order = (
+      await alice.client.post('/api/v1/orders', {
+        cart_id: await cart(alice, p.id),
+        shipping_address: address('Nairobi'),
+      })
+    ).body;
+    const shipment = await sys.eventually(
+      async () => (await staff.client.get(`/api/v1/shipments?order_id=${order.id}`)).body.data?.[0],
+    );
     const cancelled = await alice.client.post(`/api/v1/orders/${order.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    expect((await staff.client.get(`/api/v1/products/${p.id}/stock`)).body.data[0]).toMatchObject({ quantity: 1, reserved: 0, available: 1 });
-    await sys.eventually(async () => (await staff.client.get(`/api/v1/shipments/${shipment.id}`)).body.status === 'cancelled');
+    expect((await staff.client.get(`/api/v1/products/${p.id}/stock`)).body.data[0]).toMatchObject({
+      quantity: 1,
+      reserved: 0,
+      available: 1,
+    });
+    await sys.eventually(
+      async () => (await staff.client.get(`/api/v1/shipments/${shipment.id}`)).body.status === 'cancelled',
+    );
     await notified(alice, 'order.cancelled', /cancelled/i, order.id);
   });
 
@@ -153,12 +200,21 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     ]);
     expect([a.status, b.status].sort()).toEqual([201, 409]);
     expect((a.status === 409 ? a : b).body.code).toBe('out_of_stock');
-    expect((await staff.client.get(`/api/v1/products/${p.id}/stock`)).body.data[0]).toMatchObject({ available: 0, reserved: 1 });
+    expect((await staff.client.get(`/api/v1/products/${p.id}/stock`)).body.data[0]).toMatchObject({
+      available: 0,
+      reserved: 1,
+    });
   });
 
   it('keeps the catalogue to staff and every route to signed-in callers', async () => {
-    expect((await alice.client.post('/api/v1/products', { sku: sku(), name: 'x', price: 1, currency: 'KES' })).status).toBe(403);
-    expect((await alice.client.post('/api/v1/warehouses', { code: 'X', name: 'x', latitude: 0, longitude: 0 })).status).toBe(403);
+    expect(
+      (await alice.client.post('/api/v1/products', { sku: sku(), name: 'x', price: 1, currency: 'KES' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await alice.client.post('/api/v1/warehouses', { code: 'X', name: 'x', latitude: 0, longitude: 0 }))
+        .status,
+    ).toBe(403);
     expect((await alice.client.get('/api/v1/products')).status).toBe(200);
     for (const p of ['/api/v1/orders', '/api/v1/carts', '/api/v1/shipments', '/api/v1/products']) {
       const res = await sys.anonymous.get(p, { 'x-user-id': alice.id, 'request-user-id': alice.id });

@@ -29,7 +29,10 @@ export const commands: Record<string, Command> = {
     'show the route, policy chain and decisions for a request',
     () => import('./commands/explain.ts'),
   ),
-  migrate: lazy('apply a service\'s migrations without starting it (distributed)', () => import('./commands/migrate.ts')),
+  migrate: lazy(
+    "apply a service's migrations without starting it (distributed)",
+    () => import('./commands/migrate.ts'),
+  ),
   keys: lazy('manage identity signing keys (keys rotate)', () => import('./commands/keys.ts')),
   'dead-letters': lazy(
     'list and replay events parked after failing',

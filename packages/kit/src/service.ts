@@ -72,6 +72,8 @@ export interface ConsumerContext<DB = any> {
   publish<T>(type: string, data: T, opts?: PublishOptions): Promise<EventEnvelope<T>>;
   log: Logger;
   attempt: number;
+  /** Runs `fn` once the handler's transaction committed (e.g. announce to live streams); not on rollback. */
+  afterCommit(fn: () => void | Promise<void>): void;
 }
 
 export interface ConsumerDefinition<DB = any> {

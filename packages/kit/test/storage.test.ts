@@ -86,7 +86,7 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
         sort: 'created_at',
         direction: 'desc',
       });
-      ids.push(...page.data.map((r: { id: string }) => r.id));
+      ids.push(...page.data.map((r) => (r as { id: string }).id));
       expect(page.data.every((r) => !('__portico_cursor_sort' in (r as object)))).toBe(true);
       cursor = page.next_cursor ?? undefined;
     } while (cursor);

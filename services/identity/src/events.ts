@@ -79,7 +79,12 @@ export async function publishUserRegistered(
   user: UserRow,
   traceparent?: string,
 ): Promise<void> {
-  const data: UserRegisteredData = { user_id: user.id, email: user.email, full_name: user.full_name };
+  const data: UserRegisteredData = {
+    user_id: user.id,
+    email: user.email,
+    full_name: user.full_name,
+    roles: user.roles,
+  };
   await ctx.deps.publish(trx, 'user.registered', data, opts(user.id, traceparent));
 }
 

@@ -172,10 +172,10 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     const staff = await signUp(env, ['staff']);
     const created = await staff.client.post('/api/v1/api-keys', {
       name: 'staff key',
-      scopes: ['users:read', 'api-keys:read:own'],
+      scopes: ['students:read', 'api-keys:read:own'],
     });
     expect(created.status).toBe(201);
-    expect((await verify(created.body.key)).body.scopes).toEqual(['users:read', 'api-keys:read:own']);
+    expect((await verify(created.body.key)).body.scopes).toEqual(['students:read', 'api-keys:read:own']);
     await admin.client.put(`/api/v1/users/${staff.id}/roles`, { roles: ['user'] });
     expect((await verify(created.body.key)).body).toMatchObject({
       valid: true,

@@ -42,7 +42,7 @@ describe.skipIf(skip)(`identity: registration, login and sessions (${matrixLabel
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/password|argon2|hash/i);
       const ev = await events.find((e) => e.type === 'user.registered' && e.data.user_id === res.body.id);
-      expect(ev.data).toEqual({ user_id: res.body.id, email, full_name: 'Ada' });
+      expect(ev.data).toEqual({ user_id: res.body.id, email, full_name: 'Ada', roles: ['user'] });
     });
 
     it('answers 409 to an email already registered in any letter case', async () => {

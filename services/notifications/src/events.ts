@@ -76,7 +76,7 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
     {
       name: 'notify',
       types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx }) {
+      async handle(event, { trx, afterCommit }) {
         const recipient = recipientOf(event.type, event.data);
         const message = messageFor(event.type, event.data);
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
@@ -90,13 +90,13 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
         }
         const effects = new Effects();
         await notifyFromEvent(trx, event, recipient, message, { prefs, email }, effects);
-        runtimes.applyPending(effects);
+        afterCommit(() => runtimes.applyPending(effects));
       },
     },
     {
       name: 'webhooks',
       types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx }) {
+      async handle(event, { trx, afterCommit }) {
         const queued = await queueWebhooks(
           trx,
           event,
@@ -106,7 +106,7 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
         if (queued > 0) {
           const effects = new Effects();
           effects.webhooks = true;
-          runtimes.applyPending(effects);
+          afterCommit(() => runtimes.applyPending(effects));
         }
       },
     },

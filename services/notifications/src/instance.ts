@@ -149,10 +149,7 @@ export class Runtimes {
     return 0;
   }
 
-  /**
-   * Effects of a consumer's transaction, applied before it commits (the kit gives no hook after
-   * commit): streams and workers look again shortly, so they see the rows once committed.
-   */
+  /** Effects of a consumer's transaction, applied once it committed (the consumer's `afterCommit`). */
   applyPending(effects: Effects): void {
     const buses = new Set<unknown>();
     for (const i of this.#live) {

@@ -23,11 +23,21 @@ export interface CartLineRow {
 const iso = (d: Date) => new Date(d).toISOString();
 
 export async function createCart(db: Db, customerId: string): Promise<CartRow> {
-  return db.insertInto('carts').values({ id: uuidv7(), customer_id: customerId }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('carts')
+    .values({ id: uuidv7(), customer_id: customerId })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The cart if `caller` may use it for `permission`; otherwise 404 (never reveal others' carts). */
-export async function visibleCart(db: Db | Transaction<OrdersDB>, caller: Caller, id: string, permission: string, lock = false) {
+export async function visibleCart(
+  db: Db | Transaction<OrdersDB>,
+  caller: Caller,
+  id: string,
+  permission: string,
+  lock = false,
+) {
   let q = db.selectFrom('carts').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const cart = await q.executeTakeFirst();
@@ -79,45 +89,75 @@ export function toCart(cart: CartRow, lines: readonly CartLineRow[]) {
 
 function assertOpen(cart: CartRow): void {
   if (cart.status !== 'open') {
-    throw new AppError('invalid_state', 'This cart has been ordered and can no longer change', { extensions: { order_id: cart.order_id } });
+    throw new AppError('invalid_state', 'This cart has been ordered and can no longer change', {
+      extensions: { order_id: cart.order_id },
+    });
   }
 }
 
 const touch = (trx: Transaction<OrdersDB>, cartId: string) =>
-  trx.updateTable('carts').set({ updated_at: sql<Date>`now()` }).where('id', '=', cartId).execute();
+  trx
+    .updateTable('carts')
+    .set({ updated_at: sql<Date>`now()` })
+    .where('id', '=', cartId)
+    .execute();
 
 /**
  * Adds `quantity` of a product (merging with an existing line). The product must be on sale and
  * priced in the cart's currency: one order is paid in one currency. Returns whether the line is new.
  */
-export async function addItem(trx: Transaction<OrdersDB>, caller: Caller, cartId: string, productId: string, quantity: number) {
+export async function addItem(
+  trx: Transaction<OrdersDB>,
+  caller: Caller,
+  cartId: string,
+  productId: string,
+  quantity: number,
+) {
   const cart = await visibleCart(trx, caller, cartId, 'carts:update', true);
   assertOpen(cart);
   const product = await trx.selectFrom('products').selectAll().where('id', '=', productId).executeTakeFirst();
   if (!product || !product.active) {
-    throw AppError.validation([{ field: 'product_id', code: 'not_found', message: 'is not a product on sale' }]);
+    throw AppError.validation([
+      { field: 'product_id', code: 'not_found', message: 'is not a product on sale' },
+    ]);
   }
   const lines = await cartLines(trx, cartId);
   const other = lines.find((l) => l.product_id !== productId && l.currency !== product.currency);
   if (other) {
     throw AppError.validation([
-      { field: 'product_id', code: 'currency_mismatch', message: `is priced in ${product.currency}; this cart is in ${other.currency}` },
+      {
+        field: 'product_id',
+        code: 'currency_mismatch',
+        message: `is priced in ${product.currency}; this cart is in ${other.currency}`,
+      },
     ]);
   }
   const existing = lines.find((l) => l.product_id === productId);
   if (existing && existing.quantity + quantity > 100_000) {
-    throw AppError.validation([{ field: 'quantity', code: 'maximum', message: 'a cart line holds at most 100000 units' }]);
+    throw AppError.validation([
+      { field: 'quantity', code: 'maximum', message: 'a cart line holds at most 100000 units' },
+    ]);
   }
   await trx
     .insertInto('cart_items')
     .values({ cart_id: cartId, product_id: productId, quantity })
-    .onConflict((oc) => oc.columns(['cart_id', 'product_id']).doUpdateSet({ quantity: sql<number>`cart_items.quantity + excluded.quantity` }))
+    .onConflict((oc) =>
+      oc
+        .columns(['cart_id', 'product_id'])
+        .doUpdateSet({ quantity: sql<number>`cart_items.quantity + excluded.quantity` }),
+    )
     .execute();
   await touch(trx, cartId);
   return { created: !existing };
 }
 
-export async function setItemQuantity(trx: Transaction<OrdersDB>, caller: Caller, cartId: string, productId: string, quantity: number) {
+export async function setItemQuantity(
+  trx: Transaction<OrdersDB>,
+  caller: Caller,
+  cartId: string,
+  productId: string,
+  quantity: number,
+) {
   const cart = await visibleCart(trx, caller, cartId, 'carts:update', true);
   assertOpen(cart);
   const res = await trx
@@ -130,10 +170,19 @@ export async function setItemQuantity(trx: Transaction<OrdersDB>, caller: Caller
   await touch(trx, cartId);
 }
 
-export async function removeItem(trx: Transaction<OrdersDB>, caller: Caller, cartId: string, productId: string) {
+export async function removeItem(
+  trx: Transaction<OrdersDB>,
+  caller: Caller,
+  cartId: string,
+  productId: string,
+) {
   const cart = await visibleCart(trx, caller, cartId, 'carts:update', true);
   assertOpen(cart);
-  const res = await trx.deleteFrom('cart_items').where('cart_id', '=', cartId).where('product_id', '=', productId).executeTakeFirst();
+  const res = await trx
+    .deleteFrom('cart_items')
+    .where('cart_id', '=', cartId)
+    .where('product_id', '=', productId)
+    .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw AppError.notFound('Cart item');
   await touch(trx, cartId);
 }

@@ -15,7 +15,13 @@ export async function createWarehouse(db: Db, input: Static<typeof WarehouseInpu
   try {
     return await db
       .insertInto('warehouses')
-      .values({ id: uuidv7(), code: normaliseCode(input.code), name: input.name, latitude: input.latitude, longitude: input.longitude })
+      .values({
+        id: uuidv7(),
+        code: normaliseCode(input.code),
+        name: input.name,
+        latitude: input.latitude,
+        longitude: input.longitude,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (err) {
@@ -98,7 +104,11 @@ export async function setStock(db: Db, productId: string, code: string, quantity
       .where('warehouse_id', '=', warehouse.id)
       .executeTakeFirst();
     throw AppError.validation([
-      { field: 'quantity', code: 'below_reserved', message: `must be at least ${current?.reserved ?? 0}, the units reserved by orders` },
+      {
+        field: 'quantity',
+        code: 'below_reserved',
+        message: `must be at least ${current?.reserved ?? 0}, the units reserved by orders`,
+      },
     ]);
   }
   return { ...row, code: warehouse.code };

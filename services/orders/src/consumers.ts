@@ -21,6 +21,10 @@ export const shipmentProgress: ConsumerDefinition<OrdersDB> = {
     const steps = await followShipment(trx, data.order_id, target, data.tracking_number, (type, d) =>
       publish(type, d, { subject: data.order_id }),
     );
-    if (steps === null) log.warn({ order_id: data.order_id, event_type: event.type }, 'shipment event for an unknown or cancelled order; ignored');
+    if (steps === null)
+      log.warn(
+        { order_id: data.order_id, event_type: event.type },
+        'shipment event for an unknown or cancelled order; ignored',
+      );
   },
 };

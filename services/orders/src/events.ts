@@ -42,5 +42,12 @@ export function orderStatusData(o: {
   currency: string;
   tracking_number: string | null;
 }): OrderStatusEventData {
-  return { order_id: o.id, customer_id: o.customer_id, status: o.status, total: o.total, currency: o.currency, tracking_number: o.tracking_number };
+  return {
+    order_id: o.id,
+    customer_id: o.customer_id,
+    status: o.status,
+    total: o.total,
+    currency: o.currency,
+    tracking_number: o.tracking_number,
+  };
 }

@@ -28,10 +28,18 @@ type Db = Kysely<OrdersDB>;
 type Trx = Transaction<OrdersDB>;
 type Publish = (type: string, data: unknown) => Promise<unknown>;
 
-export async function itemsOf(db: Db | Trx, orderIds: readonly string[]): Promise<Map<string, OrderItemRow[]>> {
+export async function itemsOf(
+  db: Db | Trx,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderItemRow[]>> {
   const out = new Map<string, OrderItemRow[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return out;
-  const rows = await db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('product_id').execute();
+  const rows = await db
+    .selectFrom('order_items')
+    .selectAll()
+    .where('order_id', 'in', orderIds)
+    .orderBy('product_id')
+    .execute();
   for (const r of rows) out.get(r.order_id)?.push(r);
   return out;
 }
@@ -41,7 +49,13 @@ export async function orderView(db: Db | Trx, order: OrderRow): Promise<OrderVie
 }
 
 /** The order if `caller` may see it for `permission`; otherwise 404. */
-export async function visibleOrder(db: Db | Trx, caller: Caller, id: string, permission: string, lock = false): Promise<OrderRow> {
+export async function visibleOrder(
+  db: Db | Trx,
+  caller: Caller,
+  id: string,
+  permission: string,
+  lock = false,
+): Promise<OrderRow> {
   let q = db.selectFrom('orders').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const order = await q.executeTakeFirst();
@@ -57,34 +71,65 @@ async function lockAvailability(trx: Trx, productIds: readonly string[]) {
   const rows = await trx
     .selectFrom('stock')
     .innerJoin('warehouses', 'warehouses.id', 'stock.warehouse_id')
-    .select(['stock.product_id', 'stock.warehouse_id', 'stock.quantity', 'stock.reserved', 'warehouses.code', 'warehouses.name', 'warehouses.latitude', 'warehouses.longitude'])
+    .select([
+      'stock.product_id',
+      'stock.warehouse_id',
+      'stock.quantity',
+      'stock.reserved',
+      'warehouses.code',
+      'warehouses.name',
+      'warehouses.latitude',
+      'warehouses.longitude',
+    ])
     .where('stock.product_id', 'in', productIds)
     .orderBy('stock.product_id')
     .orderBy('stock.warehouse_id')
     .forUpdate('stock')
     .execute();
   const availability = new Map<string, Map<string, number>>();
-  const sites = new Map<string, { id: string; code: string; name: string; latitude: number; longitude: number }>();
+  const sites = new Map<
+    string,
+    { id: string; code: string; name: string; latitude: number; longitude: number }
+  >();
   for (const r of rows) {
     let m = availability.get(r.warehouse_id);
     if (!m) availability.set(r.warehouse_id, (m = new Map()));
     m.set(r.product_id, r.quantity - r.reserved);
-    sites.set(r.warehouse_id, { id: r.warehouse_id, code: r.code, name: r.name, latitude: r.latitude, longitude: r.longitude });
+    sites.set(r.warehouse_id, {
+      id: r.warehouse_id,
+      code: r.code,
+      name: r.name,
+      latitude: r.latitude,
+      longitude: r.longitude,
+    });
   }
   return { availability: availability as Availability, warehouses: [...sites.values()] };
 }
 
 /** Moves stock of an order's lines in one warehouse, in product order (the lock order). */
-async function adjustStock(trx: Trx, warehouseId: string, lines: readonly Line[], change: 'reserve' | 'release' | 'ship'): Promise<void> {
+async function adjustStock(
+  trx: Trx,
+  warehouseId: string,
+  lines: readonly Line[],
+  change: 'reserve' | 'release' | 'ship',
+): Promise<void> {
   for (const l of [...lines].sort((a, b) => (a.product_id < b.product_id ? -1 : 1))) {
-    let q = trx.updateTable('stock').where('product_id', '=', l.product_id).where('warehouse_id', '=', warehouseId);
+    let q = trx
+      .updateTable('stock')
+      .where('product_id', '=', l.product_id)
+      .where('warehouse_id', '=', warehouseId);
     if (change === 'reserve') {
-      q = q.set({ reserved: sql<number>`reserved + ${l.quantity}` }).where(sql<boolean>`quantity - reserved >= ${l.quantity}`);
+      q = q
+        .set({ reserved: sql<number>`reserved + ${l.quantity}` })
+        .where(sql<boolean>`quantity - reserved >= ${l.quantity}`);
     } else if (change === 'release') {
       q = q.set({ reserved: sql<number>`reserved - ${l.quantity}` });
     } else {
       // Dispatched: the units leave the warehouse and stop being reserved.
-      q = q.set({ reserved: sql<number>`reserved - ${l.quantity}`, quantity: sql<number>`quantity - ${l.quantity}` });
+      q = q.set({
+        reserved: sql<number>`reserved - ${l.quantity}`,
+        quantity: sql<number>`quantity - ${l.quantity}`,
+      });
     }
     const res = await q.set({ updated_at: sql<Date>`now()` }).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) {
@@ -99,23 +144,36 @@ export interface PlaceOrderInput {
   shipping_address: ShippingAddressInput;
 }
 
-export async function placeOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, input: PlaceOrderInput, traceparent?: string): Promise<OrderView> {
+export async function placeOrder(
+  deps: ServiceDeps<OrdersDB>,
+  caller: Caller,
+  input: PlaceOrderInput,
+  traceparent?: string,
+): Promise<OrderView> {
   const address = input.shipping_address;
   const hasLat = typeof address.latitude === 'number';
   if (hasLat !== (typeof address.longitude === 'number')) {
     const field = hasLat ? 'longitude' : 'latitude';
-    throw AppError.validation([{ field: `shipping_address.${field}`, code: 'required', message: 'latitude and longitude go together' }]);
+    throw AppError.validation([
+      { field: `shipping_address.${field}`, code: 'required', message: 'latitude and longitude go together' },
+    ]);
   }
   return retryTransient(() =>
     deps.tx(async (trx) => {
-      const cart = await visibleCart(trx, caller, input.cart_id, 'carts:update', true).catch((err: unknown) => {
-        if (err instanceof AppError && err.code === 'not_found') {
-          throw AppError.validation([{ field: 'cart_id', code: 'not_found', message: 'is not one of your carts' }]);
-        }
-        throw err;
-      });
+      const cart = await visibleCart(trx, caller, input.cart_id, 'carts:update', true).catch(
+        (err: unknown) => {
+          if (err instanceof AppError && err.code === 'not_found') {
+            throw AppError.validation([
+              { field: 'cart_id', code: 'not_found', message: 'is not one of your carts' },
+            ]);
+          }
+          throw err;
+        },
+      );
       if (cart.status !== 'open') {
-        throw new AppError('conflict', 'This cart has already been ordered', { extensions: { order_id: cart.order_id } });
+        throw new AppError('conflict', 'This cart has already been ordered', {
+          extensions: { order_id: cart.order_id },
+        });
       }
       const lines = await cartLines(trx, cart.id);
       const priced = priceLines(lines.map((l) => ({ ...l, unit_price: l.price })));
@@ -126,12 +184,21 @@ export async function placeOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, in
         lines.map((l) => l.product_id),
       );
       const choice = chooseWarehouse(warehouses, availability, lines, resolveDestination(address));
-      if (!choice) throw new AppError('out_of_stock', 'No warehouse holds every item of this cart in the quantity asked for');
+      if (!choice)
+        throw new AppError(
+          'out_of_stock',
+          'No warehouse holds every item of this cart in the quantity asked for',
+        );
       const w = choice.warehouse;
       await adjustStock(trx, w.id, lines, 'reserve');
 
       const id = uuidv7();
-      const snapshot: WarehouseSnapshot = { code: w.code, name: w.name, latitude: w.latitude, longitude: w.longitude };
+      const snapshot: WarehouseSnapshot = {
+        code: w.code,
+        name: w.name,
+        latitude: w.latitude,
+        longitude: w.longitude,
+      };
       const shipping: ShippingAddress = toAddress(address);
       const order = await trx
         .insertInto('orders')
@@ -148,23 +215,44 @@ export async function placeOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, in
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const items: OrderItemRow[] = lines.map((l) => ({ order_id: id, product_id: l.product_id, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.price }));
+      const items: OrderItemRow[] = lines.map((l) => ({
+        order_id: id,
+        product_id: l.product_id,
+        sku: l.sku,
+        name: l.name,
+        quantity: l.quantity,
+        unit_price: l.price,
+      }));
       await trx.insertInto('order_items').values(items).execute();
-      await trx.updateTable('carts').set({ status: 'ordered', order_id: id, updated_at: sql<Date>`now()` }).where('id', '=', cart.id).execute();
+      await trx
+        .updateTable('carts')
+        .set({ status: 'ordered', order_id: id, updated_at: sql<Date>`now()` })
+        .where('id', '=', cart.id)
+        .execute();
       const view = toOrder(order, items);
-      await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), { subject: id, ...(traceparent && { traceparent }) });
+      await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), {
+        subject: id,
+        ...(traceparent && { traceparent }),
+      });
       return view;
     }),
   );
 }
 
 /** confirmed → cancelled, releasing the reserved stock; anything later → 409 `invalid_state`. */
-export async function cancelOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, id: string, traceparent?: string): Promise<OrderView> {
+export async function cancelOrder(
+  deps: ServiceDeps<OrdersDB>,
+  caller: Caller,
+  id: string,
+  traceparent?: string,
+): Promise<OrderView> {
   return retryTransient(() =>
     deps.tx(async (trx) => {
       const order = await visibleOrder(trx, caller, id, 'orders:cancel', true);
       if (!canCancel(order.status)) {
-        throw new AppError('invalid_state', `An order that is ${order.status} cannot be cancelled`, { extensions: { current_status: order.status } });
+        throw new AppError('invalid_state', `An order that is ${order.status} cannot be cancelled`, {
+          extensions: { current_status: order.status },
+        });
       }
       const items = (await itemsOf(trx, [id])).get(id) ?? [];
       await adjustStock(trx, order.warehouse_id, items, 'release');
@@ -174,7 +262,10 @@ export async function cancelOrder(deps: ServiceDeps<OrdersDB>, caller: Caller, i
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await deps.publish(trx, ORDER_CANCELLED, orderStatusData(updated), { subject: id, ...(traceparent && { traceparent }) });
+      await deps.publish(trx, ORDER_CANCELLED, orderStatusData(updated), {
+        subject: id,
+        ...(traceparent && { traceparent }),
+      });
       return toOrder(updated, items);
     }),
   );
@@ -192,10 +283,19 @@ export async function followShipment(
   trackingNumber: string | null,
   publish: Publish,
 ): Promise<OrderStatus[] | null> {
-  const order = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+  const order = await trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!order) return null;
   if (trackingNumber && !order.tracking_number) {
-    await trx.updateTable('orders').set({ tracking_number: trackingNumber }).where('id', '=', orderId).execute();
+    await trx
+      .updateTable('orders')
+      .set({ tracking_number: trackingNumber })
+      .where('id', '=', orderId)
+      .execute();
     order.tracking_number = trackingNumber;
   }
   const steps = stepsTowards(order.status, target);

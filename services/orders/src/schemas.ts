@@ -7,11 +7,18 @@ const Id = Type.String({ minLength: 1, maxLength: 64 });
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. KES' });
 /** Integer minor units (api-conventions.md: never floats). */
-export const Money = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Integer minor units' });
+export const Money = Type.Integer({
+  minimum: 0,
+  maximum: 1_000_000_000_000,
+  description: 'Integer minor units',
+});
 export const Quantity = Type.Integer({ minimum: 1, maximum: 100_000 });
 export const Latitude = Type.Number({ minimum: -90, maximum: 90 });
 export const Longitude = Type.Number({ minimum: -180, maximum: 180 });
-export const WarehouseCode = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$', description: 'Stored upper-case' });
+export const WarehouseCode = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
+  description: 'Stored upper-case',
+});
 
 export const IdParams = Type.Object({ id: Id });
 
@@ -67,7 +74,9 @@ export const ProductQuery = Type.Object({
 
 // ── stock ─────────────────────────────────────────────────────────────────────────────────
 export const StockParams = Type.Object({ id: Id, warehouse_code: WarehouseCode });
-export const StockInput = Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Units on hand' }) });
+export const StockInput = Type.Object({
+  quantity: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Units on hand' }),
+});
 export const StockLevel = Type.Object({
   product_id: Type.String(),
   warehouse: Type.String({ description: 'Warehouse code' }),
@@ -153,7 +162,12 @@ export const Order = Type.Object({
   items: Type.Array(OrderItem),
   total: Type.Integer(),
   currency: Type.String(),
-  warehouse: Type.Object({ code: Type.String(), name: Type.String(), latitude: Type.Number(), longitude: Type.Number() }),
+  warehouse: Type.Object({
+    code: Type.String(),
+    name: Type.String(),
+    latitude: Type.Number(),
+    longitude: Type.Number(),
+  }),
   shipping_address: ShippingAddress,
   tracking_number: nullable(Type.String()),
   created_at: DateTime,

@@ -1,12 +1,26 @@
 /** Rows to their public shapes (schemas.ts): ISO times, snake_case, nothing internal. */
 import type { Selectable } from 'kysely';
-import type { OrderItemsTable, OrdersTable, ProductsTable, ShippingAddress, StockTable, WarehousesTable } from './tables.ts';
+import type {
+  OrderItemsTable,
+  OrdersTable,
+  ProductsTable,
+  ShippingAddress,
+  StockTable,
+  WarehousesTable,
+} from './tables.ts';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
 export function toWarehouse(w: Selectable<WarehousesTable>) {
-  return { id: w.id, code: w.code, name: w.name, latitude: w.latitude, longitude: w.longitude, created_at: iso(w.created_at) };
+  return {
+    id: w.id,
+    code: w.code,
+    name: w.name,
+    latitude: w.latitude,
+    longitude: w.longitude,
+    created_at: iso(w.created_at),
+  };
 }
 
 export function toProduct(p: Selectable<ProductsTable>) {
@@ -50,7 +64,13 @@ export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 
 export function toOrderItem(i: OrderItemRow) {
-  return { product_id: i.product_id, sku: i.sku, name: i.name, quantity: i.quantity, unit_price: i.unit_price };
+  return {
+    product_id: i.product_id,
+    sku: i.sku,
+    name: i.name,
+    quantity: i.quantity,
+    unit_price: i.unit_price,
+  };
 }
 
 export function toOrder(o: OrderRow, items: readonly OrderItemRow[]) {

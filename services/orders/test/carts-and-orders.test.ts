@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
-import { address, cartWith, clients, KISUMU, MOMBASA, NAIROBI, seedProduct, seedWarehouses, stockOf, uid } from './fixtures.ts';
+import {
+  address,
+  cartWith,
+  clients,
+  KISUMU,
+  MOMBASA,
+  NAIROBI,
+  seedProduct,
+  seedWarehouses,
+  stockOf,
+  uid,
+} from './fixtures.ts';
 
 const skip = await matrixUnavailable();
 
@@ -21,7 +32,14 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const res = await c.customer(me).post('/api/v1/carts');
       expect(res.status).toBe(201);
       expect(res.headers.get('location')).toBe(`/api/v1/carts/${res.body.id}`);
-      expect(res.body).toMatchObject({ customer_id: me, status: 'open', items: [], total: null, currency: null, order_id: null });
+      expect(res.body).toMatchObject({
+        customer_id: me,
+        status: 'open',
+        items: [],
+        total: null,
+        currency: null,
+        order_id: null,
+      });
       expect((await c.customer(me).post('/api/v1/carts', {})).status).toBe(201);
       expect((await c.customer(me).post('/api/v1/carts', { customer_id: 'someone' })).status).toBe(422);
     });
@@ -35,13 +53,18 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       expect(first.status).toBe(201);
       const merged = await me.post(`/api/v1/carts/${cart}/items`, { product_id: a.id, quantity: 2 });
       expect(merged.status).toBe(200);
-      expect(merged.body.items).toEqual([expect.objectContaining({ product_id: a.id, quantity: 3, unit_price: 1200, line_total: 3600 })]);
+      expect(merged.body.items).toEqual([
+        expect.objectContaining({ product_id: a.id, quantity: 3, unit_price: 1200, line_total: 3600 }),
+      ]);
       await me.post(`/api/v1/carts/${cart}/items`, { product_id: b.id, quantity: 1 });
       const patched = await me.patch(`/api/v1/carts/${cart}/items/${b.id}`, { quantity: 4 });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ total: 3600 + 1200, currency: 'KES' });
       expect((await me.delete(`/api/v1/carts/${cart}/items/${a.id}`)).status).toBe(204);
-      expect((await me.get(`/api/v1/carts/${cart}`)).body).toMatchObject({ total: 1200, items: [expect.objectContaining({ product_id: b.id })] });
+      expect((await me.get(`/api/v1/carts/${cart}`)).body).toMatchObject({
+        total: 1200,
+        items: [expect.objectContaining({ product_id: b.id })],
+      });
       expect((await me.delete(`/api/v1/carts/${cart}/items/${a.id}`)).status).toBe(404);
     });
 
@@ -52,11 +75,17 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const cart = await cartWith(me, [{ product_id: kes.id, quantity: 1 }]);
       const unknown = await me.post(`/api/v1/carts/${cart}/items`, { product_id: 'nope', quantity: 1 });
       expect(unknown.status).toBe(422);
-      expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'product_id', code: 'not_found' })]);
-      expect((await me.post(`/api/v1/carts/${cart}/items`, { product_id: kes.id, quantity: 0 })).status).toBe(422);
+      expect(unknown.body.errors).toEqual([
+        expect.objectContaining({ field: 'product_id', code: 'not_found' }),
+      ]);
+      expect((await me.post(`/api/v1/carts/${cart}/items`, { product_id: kes.id, quantity: 0 })).status).toBe(
+        422,
+      );
       const mixed = await me.post(`/api/v1/carts/${cart}/items`, { product_id: usd.id, quantity: 1 });
       expect(mixed.status).toBe(422);
-      expect(mixed.body.errors).toEqual([expect.objectContaining({ field: 'product_id', code: 'currency_mismatch' })]);
+      expect(mixed.body.errors).toEqual([
+        expect.objectContaining({ field: 'product_id', code: 'currency_mismatch' }),
+      ]);
     });
 
     it("hides one customer's cart from another (404) but not from an admin", async () => {
@@ -65,7 +94,9 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const cart = await cartWith(alice, [{ product_id: p.id, quantity: 1 }]);
       const bob = c.customer();
       expect((await bob.get(`/api/v1/carts/${cart}`)).status).toBe(404);
-      expect((await bob.post(`/api/v1/carts/${cart}/items`, { product_id: p.id, quantity: 1 })).status).toBe(404);
+      expect((await bob.post(`/api/v1/carts/${cart}/items`, { product_id: p.id, quantity: 1 })).status).toBe(
+        404,
+      );
       expect((await bob.patch(`/api/v1/carts/${cart}/items/${p.id}`, { quantity: 9 })).status).toBe(404);
       expect((await bob.delete(`/api/v1/carts/${cart}/items/${p.id}`)).status).toBe(404);
       expect((await bob.get('/api/v1/carts')).body.data).toEqual([]);
@@ -84,7 +115,10 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
         { product_id: a.id, quantity: 1 },
         { product_id: b.id, quantity: 3 },
       ]);
-      const res = await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi', { postal_code: '00100' }) });
+      const res = await customer.post('/api/v1/orders', {
+        cart_id: cart,
+        shipping_address: address('Nairobi', { postal_code: '00100' }),
+      });
       expect(res.status).toBe(201);
       expect(res.headers.get('location')).toBe(`/api/v1/orders/${res.body.id}`);
       expect(res.body).toMatchObject({
@@ -93,8 +127,21 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
         status: 'confirmed',
         total: 125000 + 3 * 5000,
         currency: 'KES',
-        warehouse: { code: 'NBO', name: NAIROBI.name, latitude: NAIROBI.latitude, longitude: NAIROBI.longitude },
-        shipping_address: { name: 'Wanjiku Kamau', line1: '12 Moi Avenue', city: 'Nairobi', country: 'KE', postal_code: '00100', latitude: null, longitude: null },
+        warehouse: {
+          code: 'NBO',
+          name: NAIROBI.name,
+          latitude: NAIROBI.latitude,
+          longitude: NAIROBI.longitude,
+        },
+        shipping_address: {
+          name: 'Wanjiku Kamau',
+          line1: '12 Moi Avenue',
+          city: 'Nairobi',
+          country: 'KE',
+          postal_code: '00100',
+          latitude: null,
+          longitude: null,
+        },
       });
       expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
       expect(res.body.items).toHaveLength(2);
@@ -106,24 +153,40 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       );
       expect((await stockOf(c.staff, a.id)).NBO).toMatchObject({ quantity: 10, reserved: 1, available: 9 });
       expect((await stockOf(c.staff, b.id)).NBO).toMatchObject({ quantity: 10, reserved: 3, available: 7 });
-      expect((await customer.get(`/api/v1/carts/${cart}`)).body).toMatchObject({ status: 'ordered', order_id: res.body.id });
+      expect((await customer.get(`/api/v1/carts/${cart}`)).body).toMatchObject({
+        status: 'ordered',
+        order_id: res.body.id,
+      });
     });
 
     it('writes order.confirmed with warehouse, items and address to the outbox in the same transaction', async () => {
       const p = await seedProduct(c.staff, { MBA: 2 });
       const customer = c.customer();
       const cart = await cartWith(customer, [{ product_id: p.id, quantity: 2 }]);
-      const order = (await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Mombasa') })).body;
+      const order = (
+        await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Mombasa') })
+      ).body;
       const db = env.services.get('orders')!.deps.db;
-      const rows = await db.selectFrom('kit_outbox').select(['type', 'event']).where('type', '=', 'order.confirmed').execute();
-      const ev = rows.map((r: { event: unknown }) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event)).find((e: { subject: string }) => e.subject === order.id);
+      const rows = await db
+        .selectFrom('kit_outbox')
+        .select(['type', 'event'])
+        .where('type', '=', 'order.confirmed')
+        .execute();
+      const ev = rows
+        .map((r: { event: unknown }) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event))
+        .find((e: { subject: string }) => e.subject === order.id);
       expect(ev).toMatchObject({
         source: 'orders',
         type: 'order.confirmed',
         data: {
           order_id: order.id,
           customer_id: order.customer_id,
-          warehouse: { code: 'MBA', name: MOMBASA.name, latitude: MOMBASA.latitude, longitude: MOMBASA.longitude },
+          warehouse: {
+            code: 'MBA',
+            name: MOMBASA.name,
+            latitude: MOMBASA.latitude,
+            longitude: MOMBASA.longitude,
+          },
           items: [{ product_id: p.id, sku: p.sku, quantity: 2, unit_price: p.price, name: p.name }],
           total: 2 * p.price,
           currency: 'KES',
@@ -135,9 +198,15 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
     it('serves a Mombasa customer from Mombasa when it has the stock, and from Nairobi when it does not', async () => {
       const p = await seedProduct(c.staff, { NBO: 10, MBA: 1, KSM: 10 });
       const mombasa = c.customer();
-      const first = await mombasa.post('/api/v1/orders', { cart_id: await cartWith(mombasa, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Mombasa') });
+      const first = await mombasa.post('/api/v1/orders', {
+        cart_id: await cartWith(mombasa, [{ product_id: p.id, quantity: 1 }]),
+        shipping_address: address('Mombasa'),
+      });
       expect(first.body.warehouse.code).toBe('MBA');
-      const second = await mombasa.post('/api/v1/orders', { cart_id: await cartWith(mombasa, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Mombasa') });
+      const second = await mombasa.post('/api/v1/orders', {
+        cart_id: await cartWith(mombasa, [{ product_id: p.id, quantity: 1 }]),
+        shipping_address: address('Mombasa'),
+      });
       expect(second.status).toBe(201);
       expect(second.body.warehouse.code).toBe('NBO'); // Nairobi (~440 km) is nearer than Kisumu (~740 km)
       const stock = await stockOf(c.staff, p.id);
@@ -151,7 +220,10 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const me = c.customer();
       // City says Mombasa, coordinates say near Kisumu: coordinates win.
       const nearKisumu = address('Mombasa', { latitude: -0.1, longitude: 34.7 });
-      const res = await me.post('/api/v1/orders', { cart_id: await cartWith(me, [{ product_id: a.id, quantity: 1 }]), shipping_address: nearKisumu });
+      const res = await me.post('/api/v1/orders', {
+        cart_id: await cartWith(me, [{ product_id: a.id, quantity: 1 }]),
+        shipping_address: nearKisumu,
+      });
       expect(res.body.warehouse.code).toBe('KSM');
       expect(res.body.shipping_address).toMatchObject({ latitude: -0.1, longitude: 34.7 });
       // Mombasa lacks b: the nearest warehouse holding both is Nairobi.
@@ -168,7 +240,10 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
     it('falls back to the first warehouse by code for a city it cannot place', async () => {
       const p = await seedProduct(c.staff, { NBO: 5, MBA: 5 });
       const me = c.customer();
-      const res = await me.post('/api/v1/orders', { cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Atlantis') });
+      const res = await me.post('/api/v1/orders', {
+        cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]),
+        shipping_address: address('Atlantis'),
+      });
       expect(res.status).toBe(201);
       expect(res.body.warehouse.code).toBe('MBA'); // KSM holds none; MBA < NBO
     });
@@ -203,7 +278,9 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const again = await me.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') });
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ code: 'conflict', order_id: first.body.id });
-      expect((await me.post(`/api/v1/carts/${cart}/items`, { product_id: p.id, quantity: 1 })).status).toBe(409);
+      expect((await me.post(`/api/v1/carts/${cart}/items`, { product_id: p.id, quantity: 1 })).status).toBe(
+        409,
+      );
 
       // Currencies can only mix if a product's currency changes after it was added.
       const x = await seedProduct(c.staff, { NBO: 5 });
@@ -213,26 +290,39 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
         { product_id: y.id, quantity: 1 },
       ]);
       await c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' });
-      const refused = await me.post('/api/v1/orders', { cart_id: mixed, shipping_address: address('Nairobi') });
+      const refused = await me.post('/api/v1/orders', {
+        cart_id: mixed,
+        shipping_address: address('Nairobi'),
+      });
       expect(refused.status).toBe(422);
-      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'cart_id', code: 'mixed_currency' })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ field: 'cart_id', code: 'mixed_currency' }),
+      ]);
     });
 
     it("refuses another customer's cart as if it did not exist (422 on cart_id)", async () => {
       const p = await seedProduct(c.staff, { NBO: 5 });
       const cart = await cartWith(c.customer(), [{ product_id: p.id, quantity: 1 }]);
-      const res = await c.customer().post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') });
+      const res = await c
+        .customer()
+        .post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') });
       expect(res.status).toBe(422);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'cart_id', code: 'not_found' })]);
     });
 
     it('validates the shipping address, naming the field', async () => {
       const me = c.customer();
-      const res = await me.post('/api/v1/orders', { cart_id: 'x', shipping_address: { name: 'A', line1: 'B', country: 'KE', latitude: 100 } });
+      const res = await me.post('/api/v1/orders', {
+        cart_id: 'x',
+        shipping_address: { name: 'A', line1: 'B', country: 'KE', latitude: 100 },
+      });
       expect(res.status).toBe(422);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
       expect(fields).toEqual(expect.arrayContaining(['shipping_address.city', 'shipping_address.latitude']));
-      const half = await me.post('/api/v1/orders', { cart_id: 'x', shipping_address: address('Nairobi', { latitude: 1 }) });
+      const half = await me.post('/api/v1/orders', {
+        cart_id: 'x',
+        shipping_address: address('Nairobi', { latitude: 1 }),
+      });
       expect(half.status).toBe(422);
       expect(half.body.errors).toEqual([expect.objectContaining({ field: 'shipping_address.longitude' })]);
     });
@@ -254,7 +344,9 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       expect(other.status).toBe(422);
       expect(other.body.code).toBe('idempotency_key_reused');
       expect((await stockOf(c.staff, p.id)).NBO!.reserved).toBe(1);
-      expect((await me.get('/api/v1/orders')).body.data.filter((o: { id: string }) => o.id === first.body.id)).toHaveLength(1);
+      expect(
+        (await me.get('/api/v1/orders')).body.data.filter((o: { id: string }) => o.id === first.body.id),
+      ).toHaveLength(1);
     });
   });
 
@@ -264,17 +356,29 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const aliceId = uid('alice');
       const alice = c.customer(aliceId);
       const bob = c.customer();
-      const order = (await alice.post('/api/v1/orders', { cart_id: await cartWith(alice, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Nairobi') })).body;
-      expect((await alice.get(`/api/v1/orders/${order.id}`)).body).toMatchObject({ id: order.id, status: 'confirmed' });
+      const order = (
+        await alice.post('/api/v1/orders', {
+          cart_id: await cartWith(alice, [{ product_id: p.id, quantity: 1 }]),
+          shipping_address: address('Nairobi'),
+        })
+      ).body;
+      expect((await alice.get(`/api/v1/orders/${order.id}`)).body).toMatchObject({
+        id: order.id,
+        status: 'confirmed',
+      });
       expect((await bob.get(`/api/v1/orders/${order.id}`)).status).toBe(404);
       expect((await bob.post(`/api/v1/orders/${order.id}/cancel`)).status).toBe(404);
       expect((await bob.get('/api/v1/orders')).body.data).toEqual([]);
       expect((await bob.get(`/api/v1/orders?customer_id=${aliceId}`)).body.data).toEqual([]);
-      expect((await alice.get('/api/v1/orders')).body.data.map((o: { id: string }) => o.id)).toEqual([order.id]);
+      expect((await alice.get('/api/v1/orders')).body.data.map((o: { id: string }) => o.id)).toEqual([
+        order.id,
+      ]);
       expect((await c.staff.get(`/api/v1/orders/${order.id}`)).status).toBe(200);
       const staffList = await c.staff.get(`/api/v1/orders?customer_id=${aliceId}&status=confirmed`);
       expect(staffList.body.data.map((o: { id: string }) => o.id)).toEqual([order.id]);
-      expect((await c.staff.get(`/api/v1/orders?customer_id=${aliceId}&status=cancelled`)).body.data).toEqual([]);
+      expect((await c.staff.get(`/api/v1/orders?customer_id=${aliceId}&status=cancelled`)).body.data).toEqual(
+        [],
+      );
       expect((await c.staff.get('/api/v1/orders?status=lost')).status).toBe(422);
     });
 
@@ -283,20 +387,34 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       const me = c.customer();
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
-        ids.push((await me.post('/api/v1/orders', { cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Nairobi') })).body.id);
+        ids.push(
+          (
+            await me.post('/api/v1/orders', {
+              cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]),
+              shipping_address: address('Nairobi'),
+            })
+          ).body.id,
+        );
       }
       const page1 = await me.get('/api/v1/orders?limit=2');
       expect(page1.body.has_more).toBe(true);
       expect(page1.headers.get('link')).toContain('rel="next"');
       const page2 = await me.get(`/api/v1/orders?limit=2&cursor=${page1.body.next_cursor}`);
-      expect([...page1.body.data, ...page2.body.data].map((o: { id: string }) => o.id)).toEqual([...ids].reverse());
+      expect([...page1.body.data, ...page2.body.data].map((o: { id: string }) => o.id)).toEqual(
+        [...ids].reverse(),
+      );
       expect(page2.body).toMatchObject({ has_more: false, next_cursor: null });
     });
 
     it('cancels a confirmed order, restoring its stock; cancelling again is 409 invalid_state', async () => {
       const p = await seedProduct(c.staff, { NBO: 3 });
       const me = c.customer();
-      const order = (await me.post('/api/v1/orders', { cart_id: await cartWith(me, [{ product_id: p.id, quantity: 3 }]), shipping_address: address('Nairobi') })).body;
+      const order = (
+        await me.post('/api/v1/orders', {
+          cart_id: await cartWith(me, [{ product_id: p.id, quantity: 3 }]),
+          shipping_address: address('Nairobi'),
+        })
+      ).body;
       expect((await stockOf(c.staff, p.id)).NBO!.available).toBe(0);
       const res = await me.post(`/api/v1/orders/${order.id}/cancel`);
       expect(res.status).toBe(200);
@@ -311,7 +429,12 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
     it('lets staff cancel any order', async () => {
       const p = await seedProduct(c.staff, { NBO: 3 });
       const me = c.customer();
-      const order = (await me.post('/api/v1/orders', { cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]), shipping_address: address('Nairobi') })).body;
+      const order = (
+        await me.post('/api/v1/orders', {
+          cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]),
+          shipping_address: address('Nairobi'),
+        })
+      ).body;
       expect((await c.staff.post(`/api/v1/orders/${order.id}/cancel`)).body.status).toBe('cancelled');
     });
   });

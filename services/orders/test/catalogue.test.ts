@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
-import { cartWith, clients, MOMBASA, NAIROBI, seedProduct, seedWarehouses, uid, address } from './fixtures.ts';
+import {
+  cartWith,
+  clients,
+  MOMBASA,
+  NAIROBI,
+  seedProduct,
+  seedWarehouses,
+  uid,
+  address,
+} from './fixtures.ts';
 
 const skip = await matrixUnavailable();
 
@@ -16,31 +25,64 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
   afterAll(() => env?.stop());
 
   it('lets staff create a warehouse with 201 and Location, upper-casing its code; a taken code is 409', async () => {
-    const res = await c.staff.post('/api/v1/warehouses', { code: 'ksm-1', name: 'Kisumu', latitude: -0.09, longitude: 34.77 });
+    const res = await c.staff.post('/api/v1/warehouses', {
+      code: 'ksm-1',
+      name: 'Kisumu',
+      latitude: -0.09,
+      longitude: 34.77,
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/v1/warehouses/${res.body.id}`);
     expect(res.body).toMatchObject({ code: 'KSM-1', name: 'Kisumu', latitude: -0.09, longitude: 34.77 });
-    const again = await c.admin.post('/api/v1/warehouses', { code: 'KSM-1', name: 'Other', latitude: 0, longitude: 0 });
+    const again = await c.admin.post('/api/v1/warehouses', {
+      code: 'KSM-1',
+      name: 'Other',
+      latitude: 0,
+      longitude: 0,
+    });
     expect(again.status).toBe(409);
     expect(again.body.errors).toEqual([expect.objectContaining({ field: 'code' })]);
     const list = await c.staff.get('/api/v1/warehouses');
-    expect(list.body.data.map((w: { code: string }) => w.code)).toEqual(expect.arrayContaining(['KSM-1', 'MBA', 'NBO']));
+    expect(list.body.data.map((w: { code: string }) => w.code)).toEqual(
+      expect.arrayContaining(['KSM-1', 'MBA', 'NBO']),
+    );
   });
 
   it('validates warehouse coordinates and refuses customers (403)', async () => {
-    const bad = await c.staff.post('/api/v1/warehouses', { code: 'X1', name: 'X', latitude: 91, longitude: 0 });
+    const bad = await c.staff.post('/api/v1/warehouses', {
+      code: 'X1',
+      name: 'X',
+      latitude: 91,
+      longitude: 0,
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'latitude' })]);
-    expect((await c.customer().post('/api/v1/warehouses', { code: 'X2', name: 'X', latitude: 0, longitude: 0 })).status).toBe(403);
+    expect(
+      (await c.customer().post('/api/v1/warehouses', { code: 'X2', name: 'X', latitude: 0, longitude: 0 }))
+        .status,
+    ).toBe(403);
     expect((await c.customer().get('/api/v1/warehouses')).status).toBe(403);
   });
 
   it('creates products with integer prices and a unique SKU (409 on a duplicate)', async () => {
     const sku = uid('SKU');
-    const res = await c.staff.post('/api/v1/products', { sku, name: 'Kikoy', price: 250000, currency: 'KES', description: 'Cotton' });
+    const res = await c.staff.post('/api/v1/products', {
+      sku,
+      name: 'Kikoy',
+      price: 250000,
+      currency: 'KES',
+      description: 'Cotton',
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/v1/products/${res.body.id}`);
-    expect(res.body).toMatchObject({ sku, name: 'Kikoy', price: 250000, currency: 'KES', active: true, description: 'Cotton' });
+    expect(res.body).toMatchObject({
+      sku,
+      name: 'Kikoy',
+      price: 250000,
+      currency: 'KES',
+      active: true,
+      description: 'Cotton',
+    });
     const dup = await c.staff.post('/api/v1/products', { sku, name: 'Other', price: 1, currency: 'KES' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('already_exists');
@@ -49,16 +91,29 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
   });
 
   it('refuses a float price, a lower-case currency and unknown fields (422 naming each)', async () => {
-    const res = await c.staff.post('/api/v1/products', { sku: uid('S'), name: 'X', price: 10.5, currency: 'kes', stock: 4 });
+    const res = await c.staff.post('/api/v1/products', {
+      sku: uid('S'),
+      name: 'X',
+      price: 10.5,
+      currency: 'kes',
+      stock: 4,
+    });
     expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['currency', 'price', 'stock']);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'currency',
+      'price',
+      'stock',
+    ]);
   });
 
   it('lets customers read active products but not create, change or see withdrawn ones', async () => {
     const p = await seedProduct(c.staff, {}, { name: 'Sufuria' });
     const customer = c.customer();
     expect((await customer.get(`/api/v1/products/${p.id}`)).status).toBe(200);
-    expect((await customer.post('/api/v1/products', { sku: uid('S'), name: 'X', price: 1, currency: 'KES' })).status).toBe(403);
+    expect(
+      (await customer.post('/api/v1/products', { sku: uid('S'), name: 'X', price: 1, currency: 'KES' }))
+        .status,
+    ).toBe(403);
     expect((await customer.patch(`/api/v1/products/${p.id}`, { price: 1 })).status).toBe(403);
     const found = await customer.get(`/api/v1/products?q=${encodeURIComponent(p.sku)}`);
     expect(found.body.data.map((x: { id: string }) => x.id)).toEqual([p.id]);
@@ -68,7 +123,9 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     expect((await customer.get(`/api/v1/products?q=${encodeURIComponent(p.sku)}`)).body.data).toEqual([]);
     const staffView = await c.staff.get(`/api/v1/products/${p.id}`);
     expect(staffView.body.active).toBe(false);
-    expect((await c.staff.get(`/api/v1/products?active=false&q=${encodeURIComponent(p.sku)}`)).body.data).toHaveLength(1);
+    expect(
+      (await c.staff.get(`/api/v1/products?active=false&q=${encodeURIComponent(p.sku)}`)).body.data,
+    ).toHaveLength(1);
   });
 
   it('changes a product with PATCH and treats % in a search literally', async () => {
@@ -86,7 +143,13 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     const p = await seedProduct(c.staff, { nbo: 7 });
     const put = await c.staff.put(`/api/v1/products/${p.id}/stock/MBA`, { quantity: 3 });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ product_id: p.id, warehouse: 'MBA', quantity: 3, reserved: 0, available: 3 });
+    expect(put.body).toMatchObject({
+      product_id: p.id,
+      warehouse: 'MBA',
+      quantity: 3,
+      reserved: 0,
+      available: 3,
+    });
     const list = await c.staff.get(`/api/v1/products/${p.id}/stock`);
     expect(list.body.data.map((s: object) => ({ ...s, updated_at: undefined }))).toEqual([
       { product_id: p.id, warehouse: 'MBA', quantity: 3, reserved: 0, available: 3, updated_at: undefined },
@@ -107,10 +170,16 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     const p = await seedProduct(c.staff, { NBO: 5 });
     const customer = c.customer();
     const cart = await cartWith(customer, [{ product_id: p.id, quantity: 4 }]);
-    expect((await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') })).status).toBe(201);
+    expect(
+      (await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') })).status,
+    ).toBe(201);
     const res = await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 3 });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'quantity', code: 'below_reserved' })]);
-    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 })).body).toMatchObject({ quantity: 4, reserved: 4, available: 0 });
+    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 })).body).toMatchObject({
+      quantity: 4,
+      reserved: 4,
+      available: 0,
+    });
   });
 });

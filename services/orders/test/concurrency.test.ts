@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
-import { address, cartWith, clients, MOMBASA, NAIROBI, seedProduct, seedWarehouses, stockOf } from './fixtures.ts';
+import {
+  address,
+  cartWith,
+  clients,
+  MOMBASA,
+  NAIROBI,
+  seedProduct,
+  seedWarehouses,
+  stockOf,
+} from './fixtures.ts';
 
 const skip = await matrixUnavailable();
 
@@ -23,7 +32,10 @@ describe.skipIf(skip)(`orders racing for stock (${matrixLabel})`, () => {
       const p = await seedProduct(c.staff, { NBO: 1 });
       const alice = c.customer();
       const bob = c.customer();
-      const carts = [await cartWith(alice, [{ product_id: p.id, quantity: 1 }]), await cartWith(bob, [{ product_id: p.id, quantity: 1 }])];
+      const carts = [
+        await cartWith(alice, [{ product_id: p.id, quantity: 1 }]),
+        await cartWith(bob, [{ product_id: p.id, quantity: 1 }]),
+      ];
       const [a, b] = await Promise.all([order(alice, carts[0]!), order(bob, carts[1]!)]);
       expect([a.status, b.status].sort()).toEqual([201, 409]);
       expect((a.status === 409 ? a : b).body.code).toBe('out_of_stock');
@@ -40,12 +52,17 @@ describe.skipIf(skip)(`orders racing for stock (${matrixLabel})`, () => {
       }),
     );
     const results = await Promise.all(carts.map(({ customer, cart }) => order(customer, cart)));
-    const byStatus = results.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    const byStatus = results.reduce<Record<number, number>>(
+      (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+      {},
+    );
     expect(byStatus).toEqual({ 201: 50, 409: 50 });
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'out_of_stock')).toBe(true);
     expect((await stockOf(c.staff, p.id)).NBO).toMatchObject({ quantity: 50, reserved: 50, available: 0 });
     const confirmed = await c.staff.get('/api/v1/orders?status=confirmed&limit=100');
-    expect(confirmed.body.data.filter((o: { items: { product_id: string }[] }) => o.items[0]!.product_id === p.id)).toHaveLength(50);
+    expect(
+      confirmed.body.data.filter((o: { items: { product_id: string }[] }) => o.items[0]!.product_id === p.id),
+    ).toHaveLength(50);
   });
 
   it('never oversells across warehouses or with cancellations running at the same time', async () => {
@@ -54,13 +71,20 @@ describe.skipIf(skip)(`orders racing for stock (${matrixLabel})`, () => {
     const early = await Promise.all(
       Array.from({ length: 10 }, async () => {
         const cu = c.customer();
-        return { cu, res: await order(cu, await cartWith(cu, [{ product_id: p.id, quantity: 1 }]), 'Mombasa') };
+        return {
+          cu,
+          res: await order(cu, await cartWith(cu, [{ product_id: p.id, quantity: 1 }]), 'Mombasa'),
+        };
       }),
     );
     const racers = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         const cu = c.customer();
-        return { cu, cart: await cartWith(cu, [{ product_id: p.id, quantity: 1 }]), city: i % 2 ? 'Mombasa' : 'Nairobi' };
+        return {
+          cu,
+          cart: await cartWith(cu, [{ product_id: p.id, quantity: 1 }]),
+          city: i % 2 ? 'Mombasa' : 'Nairobi',
+        };
       }),
     );
     const [cancels, placed] = await Promise.all([

@@ -8,23 +8,36 @@ import { priceLines } from '../src/domain/pricing.ts';
 
 const nairobi = { latitude: -1.2921, longitude: 36.8219 };
 const mombasa = { latitude: -4.0435, longitude: 39.6682 };
-const point = fc.record({ latitude: fc.double({ min: -90, max: 90, noNaN: true }), longitude: fc.double({ min: -180, max: 180, noNaN: true }) });
+const point = fc.record({
+  latitude: fc.double({ min: -90, max: 90, noNaN: true }),
+  longitude: fc.double({ min: -180, max: 180, noNaN: true }),
+});
 
 describe('great-circle distance (haversine)', () => {
   it('measures Nairobi to Mombasa as about 440 km and London to Paris as about 344 km', () => {
     expect(haversineKm(nairobi, mombasa)).toBeCloseTo(440, -1);
-    expect(haversineKm({ latitude: 51.5072, longitude: -0.1276 }, { latitude: 48.8566, longitude: 2.3522 })).toBeCloseTo(344, -1);
+    expect(
+      haversineKm({ latitude: 51.5072, longitude: -0.1276 }, { latitude: 48.8566, longitude: 2.3522 }),
+    ).toBeCloseTo(344, -1);
   });
 
   it('is zero from a point to itself and half the circumference between antipodes', () => {
     expect(haversineKm(nairobi, nairobi)).toBe(0);
-    expect(haversineKm({ latitude: 0, longitude: 0 }, { latitude: 0, longitude: 180 })).toBeCloseTo(Math.PI * EARTH_RADIUS_KM, 6);
-    expect(haversineKm({ latitude: 90, longitude: 0 }, { latitude: -90, longitude: 0 })).toBeCloseTo(Math.PI * EARTH_RADIUS_KM, 6);
+    expect(haversineKm({ latitude: 0, longitude: 0 }, { latitude: 0, longitude: 180 })).toBeCloseTo(
+      Math.PI * EARTH_RADIUS_KM,
+      6,
+    );
+    expect(haversineKm({ latitude: 90, longitude: 0 }, { latitude: -90, longitude: 0 })).toBeCloseTo(
+      Math.PI * EARTH_RADIUS_KM,
+      6,
+    );
   });
 
   it('crosses the antimeridian the short way', () => {
     // Fiji (178°E) to Samoa (172°W) is ~1,150 km, not most of the way round.
-    expect(haversineKm({ latitude: -18.1, longitude: 178.4 }, { latitude: -13.8, longitude: -171.8 })).toBeLessThan(1200);
+    expect(
+      haversineKm({ latitude: -18.1, longitude: 178.4 }, { latitude: -13.8, longitude: -171.8 }),
+    ).toBeLessThan(1200);
   });
 
   it('is symmetric, bounded and obeys the triangle inequality', () => {
@@ -42,7 +55,8 @@ describe('great-circle distance (haversine)', () => {
 
 describe('geocoding a city from the bundled table', () => {
   it('knows the Kenyan cities and some capitals, ignoring case, accents and punctuation', () => {
-    for (const city of ['Nairobi', 'Mombasa', 'Kisumu', 'Nakuru', 'Eldoret']) expect(geocodeCity(city, 'KE'), city).toBeDefined();
+    for (const city of ['Nairobi', 'Mombasa', 'Kisumu', 'Nakuru', 'Eldoret'])
+      expect(geocodeCity(city, 'KE'), city).toBeDefined();
     expect(geocodeCity('  MOMBASA ')).toEqual(mombasa);
     expect(geocodeCity('dar-es-salaam', 'Tanzania')).toBeDefined();
     expect(geocodeCity('Brasilia', 'BR')).toBeDefined();
@@ -55,9 +69,18 @@ describe('geocoding a city from the bundled table', () => {
   });
 
   it('prefers coordinates on the address over the table', () => {
-    expect(resolveDestination({ city: 'Nairobi', country: 'KE', latitude: 1, longitude: 2 })).toEqual({ latitude: 1, longitude: 2, source: 'address' });
-    expect(resolveDestination({ city: 'Mombasa', country: 'KE' })).toEqual({ ...mombasa, source: 'gazetteer' });
-    expect(resolveDestination({ city: 'Atlantis', country: 'KE', latitude: null, longitude: null })).toBeNull();
+    expect(resolveDestination({ city: 'Nairobi', country: 'KE', latitude: 1, longitude: 2 })).toEqual({
+      latitude: 1,
+      longitude: 2,
+      source: 'address',
+    });
+    expect(resolveDestination({ city: 'Mombasa', country: 'KE' })).toEqual({
+      ...mombasa,
+      source: 'gazetteer',
+    });
+    expect(
+      resolveDestination({ city: 'Atlantis', country: 'KE', latitude: null, longitude: null }),
+    ).toBeNull();
   });
 });
 
@@ -85,32 +108,45 @@ describe('choosing the warehouse', () => {
       ['w-mba', new Map([['b', 1]])],
     ]);
     expect(
-      chooseWarehouse(sites, avail, [
-        { product_id: 'a', quantity: 1 },
-        { product_id: 'b', quantity: 1 },
-      ], mombasa),
+      chooseWarehouse(
+        sites,
+        avail,
+        [
+          { product_id: 'a', quantity: 1 },
+          { product_id: 'b', quantity: 1 },
+        ],
+        mombasa,
+      ),
     ).toBeNull();
   });
 
   it('falls back to the first warehouse by code without a destination, and answers null with no stock', () => {
-    expect(chooseWarehouse(sites, stock(5, 5), line(1), null)).toEqual({ warehouse: sites[1], distanceKm: null });
+    expect(chooseWarehouse(sites, stock(5, 5), line(1), null)).toEqual({
+      warehouse: sites[1],
+      distanceKm: null,
+    });
     expect(chooseWarehouse(sites, stock(0, 0), line(1), mombasa)).toBeNull();
   });
 
   it('always returns a candidate that holds the items, and none nearer holds them', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(point, fc.nat(3)), { minLength: 1, maxLength: 6 }), point, fc.integer({ min: 1, max: 3 }), (ws, dest, qty) => {
-        const wh = ws.map(([p], i) => ({ id: `w${i}`, code: `W${i}`, ...p }));
-        const avail = new Map(ws.map(([, n], i) => [`w${i}`, new Map([['p', n]])]));
-        const choice = chooseWarehouse(wh, avail, line(qty), dest);
-        const holders = wh.filter((_, i) => ws[i]![1] >= qty);
-        if (holders.length === 0) {
-          expect(choice).toBeNull();
-        } else {
-          expect(holders).toContain(choice!.warehouse);
-          for (const h of holders) expect(choice!.distanceKm!).toBeLessThanOrEqual(haversineKm(h, dest));
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(point, fc.nat(3)), { minLength: 1, maxLength: 6 }),
+        point,
+        fc.integer({ min: 1, max: 3 }),
+        (ws, dest, qty) => {
+          const wh = ws.map(([p], i) => ({ id: `w${i}`, code: `W${i}`, ...p }));
+          const avail = new Map(ws.map(([, n], i) => [`w${i}`, new Map([['p', n]])]));
+          const choice = chooseWarehouse(wh, avail, line(qty), dest);
+          const holders = wh.filter((_, i) => ws[i]![1] >= qty);
+          if (holders.length === 0) {
+            expect(choice).toBeNull();
+          } else {
+            expect(holders).toContain(choice!.warehouse);
+            for (const h of holders) expect(choice!.distanceKm!).toBeLessThanOrEqual(haversineKm(h, dest));
+          }
+        },
+      ),
     );
   });
 });
@@ -144,12 +180,19 @@ describe('pricing a cart', () => {
   });
 
   it('totals integer minor units in one currency', () => {
-    expect(priceLines([l(), l({ product_id: 'p2', quantity: 3, unit_price: 100 })])).toEqual({ ok: true, total: 2800, currency: 'KES' });
+    expect(priceLines([l(), l({ product_id: 'p2', quantity: 3, unit_price: 100 })])).toEqual({
+      ok: true,
+      total: 2800,
+      currency: 'KES',
+    });
   });
 
   it('refuses an empty cart, mixed currencies and withdrawn products, naming the problem', () => {
     expect(priceLines([])).toMatchObject({ ok: false, errors: [{ code: 'empty_cart' }] });
-    expect(priceLines([l(), l({ product_id: 'p2', currency: 'USD' })])).toMatchObject({ ok: false, errors: [{ code: 'mixed_currency' }] });
+    expect(priceLines([l(), l({ product_id: 'p2', currency: 'USD' })])).toMatchObject({
+      ok: false,
+      errors: [{ code: 'mixed_currency' }],
+    });
     expect(priceLines([l({ active: false })])).toMatchObject({ ok: false, errors: [{ code: 'inactive' }] });
   });
 });

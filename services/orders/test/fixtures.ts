@@ -27,7 +27,8 @@ export function clients(env: TestServices) {
 export async function seedWarehouses(staff: TestClient, ...sites: (typeof NAIROBI)[]): Promise<void> {
   for (const w of sites) {
     const res = await staff.post('/api/v1/warehouses', w);
-    if (res.status !== 201 && res.status !== 409) throw new Error(`warehouse ${w.code}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201 && res.status !== 409)
+      throw new Error(`warehouse ${w.code}: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
 
@@ -38,7 +39,12 @@ export async function seedProduct(
   opts: { price?: number; currency?: string; name?: string } = {},
 ): Promise<{ id: string; sku: string; price: number; currency: string; name: string }> {
   const sku = `SKU-${randomBytes(5).toString('hex')}`;
-  const res = await staff.post('/api/v1/products', { sku, name: opts.name ?? `Thing ${sku}`, price: opts.price ?? 1500, currency: opts.currency ?? 'KES' });
+  const res = await staff.post('/api/v1/products', {
+    sku,
+    name: opts.name ?? `Thing ${sku}`,
+    price: opts.price ?? 1500,
+    currency: opts.currency ?? 'KES',
+  });
   if (res.status !== 201) throw new Error(`product: ${res.status} ${JSON.stringify(res.body)}`);
   for (const [code, quantity] of Object.entries(stock)) {
     const s = await staff.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity });
@@ -48,17 +54,29 @@ export async function seedProduct(
 }
 
 /** Opens a cart for `customer` holding `lines` and returns its id. */
-export async function cartWith(customer: TestClient, lines: { product_id: string; quantity: number }[]): Promise<string> {
+export async function cartWith(
+  customer: TestClient,
+  lines: { product_id: string; quantity: number }[],
+): Promise<string> {
   const cart = await customer.post('/api/v1/carts', {});
   if (cart.status !== 201) throw new Error(`cart: ${cart.status} ${JSON.stringify(cart.body)}`);
   for (const l of lines) {
     const r = await customer.post(`/api/v1/carts/${cart.body.id}/items`, l);
-    if (r.status !== 201 && r.status !== 200) throw new Error(`cart item: ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status !== 201 && r.status !== 200)
+      throw new Error(`cart item: ${r.status} ${JSON.stringify(r.body)}`);
   }
   return cart.body.id;
 }
 
-export async function stockOf(staff: TestClient, productId: string): Promise<Record<string, { quantity: number; reserved: number; available: number }>> {
+export async function stockOf(
+  staff: TestClient,
+  productId: string,
+): Promise<Record<string, { quantity: number; reserved: number; available: number }>> {
   const res = await staff.get(`/api/v1/products/${productId}/stock`);
-  return Object.fromEntries(res.body.data.map((s: { warehouse: string; quantity: number; reserved: number; available: number }) => [s.warehouse, s]));
+  return Object.fromEntries(
+    res.body.data.map((s: { warehouse: string; quantity: number; reserved: number; available: number }) => [
+      s.warehouse,
+      s,
+    ]),
+  );
 }

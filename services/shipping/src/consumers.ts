@@ -15,12 +15,18 @@ export const orderEvents: ConsumerDefinition<ShippingDB> = {
   async handle(event, { trx, publish, log }) {
     if (event.type === ORDER_CONFIRMED) {
       const order = event.data as OrderConfirmedData;
-      const created = await createForOrder(trx, order, (type, data) => publish(type, data, { subject: data.shipment_id }));
-      if (!created) log.info({ order_id: order.order_id }, 'no new shipment: the order already has one or was cancelled');
+      const created = await createForOrder(trx, order, (type, data) =>
+        publish(type, data, { subject: data.shipment_id }),
+      );
+      if (!created)
+        log.info({ order_id: order.order_id }, 'no new shipment: the order already has one or was cancelled');
       return;
     }
     const { order_id } = event.data as OrderStatusData;
-    const outcome = await cancelForOrder(trx, order_id, (type, data) => publish(type, data, { subject: data.shipment_id }));
-    if (outcome === 'too_late') log.warn({ order_id }, 'order cancelled after its shipment left the warehouse; shipment kept');
+    const outcome = await cancelForOrder(trx, order_id, (type, data) =>
+      publish(type, data, { subject: data.shipment_id }),
+    );
+    if (outcome === 'too_late')
+      log.warn({ order_id }, 'order cancelled after its shipment left the warehouse; shipment kept');
   },
 };

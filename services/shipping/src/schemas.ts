@@ -6,7 +6,12 @@ const nullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const ShipmentStatus = Type.Union([Type.Literal('pending'), Type.Literal('in_transit'), Type.Literal('delivered'), Type.Literal('cancelled')]);
+export const ShipmentStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('in_transit'),
+  Type.Literal('delivered'),
+  Type.Literal('cancelled'),
+]);
 
 export const Shipment = Type.Object({
   id: Type.String(),
@@ -15,7 +20,10 @@ export const Shipment = Type.Object({
   status: ShipmentStatus,
   tracking_number: Type.String({ description: '`PT` + 10 characters' }),
   carrier: nullableString,
-  origin: Type.Object({ code: Type.String(), name: Type.String(), latitude: Type.Number(), longitude: Type.Number() }, { description: 'The warehouse' }),
+  origin: Type.Object(
+    { code: Type.String(), name: Type.String(), latitude: Type.Number(), longitude: Type.Number() },
+    { description: 'The warehouse' },
+  ),
   destination: Type.Object(
     {
       name: Type.String(),
@@ -28,7 +36,14 @@ export const Shipment = Type.Object({
     },
     { description: "The order's shipping address" },
   ),
-  items: Type.Array(Type.Object({ product_id: Type.String(), sku: Type.String(), name: Type.String(), quantity: Type.Integer() })),
+  items: Type.Array(
+    Type.Object({
+      product_id: Type.String(),
+      sku: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+    }),
+  ),
   created_at: DateTime,
   updated_at: DateTime,
   dispatched_at: Type.Union([DateTime, Type.Null()]),
@@ -53,4 +68,6 @@ export const ShipmentQuery = Type.Object({
   customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Staff and admins only' })),
 });
 
-export const DispatchInput = Type.Object({ carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) });
+export const DispatchInput = Type.Object({
+  carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});

@@ -8,7 +8,13 @@ import { uuidv7 } from 'uuidv7';
 import { AppError, can, type Caller, type OrderConfirmedData, type ShipmentData } from '@portico/kit';
 import { nextStatus, type ShipmentAction } from './domain/shipment-status.ts';
 import { newTrackingNumber } from './domain/tracking-number.ts';
-import { shipmentData, SHIPMENT_CANCELLED, SHIPMENT_CREATED, SHIPMENT_DELIVERED, SHIPMENT_DISPATCHED } from './events.ts';
+import {
+  shipmentData,
+  SHIPMENT_CANCELLED,
+  SHIPMENT_CREATED,
+  SHIPMENT_DELIVERED,
+  SHIPMENT_DISPATCHED,
+} from './events.ts';
 import type { ParcelItem, ShipmentsTable, ShipmentStatus, ShippingDB } from './tables.ts';
 
 type Db = Kysely<ShippingDB>;
@@ -23,7 +29,12 @@ const EVENT_OF: Record<ShipmentAction, string> = {
   cancel: SHIPMENT_CANCELLED,
 };
 
-async function track(trx: Trx, shipmentId: string, status: ShipmentStatus, note: string | null): Promise<void> {
+async function track(
+  trx: Trx,
+  shipmentId: string,
+  status: ShipmentStatus,
+  note: string | null,
+): Promise<void> {
   await trx.insertInto('shipment_tracking').values({ shipment_id: shipmentId, status, note }).execute();
 }
 
@@ -32,10 +43,23 @@ async function track(trx: Trx, shipmentId: string, status: ShipmentStatus, note:
  * order (a re-publish with a new event id) finds it and does nothing. Returns null when the
  * order is already known to be cancelled or already has its shipment.
  */
-export async function createForOrder(trx: Trx, order: OrderConfirmedData, publish: Publish): Promise<ShipmentRow | null> {
-  const cancelled = await trx.selectFrom('cancelled_orders').select('order_id').where('order_id', '=', order.order_id).executeTakeFirst();
+export async function createForOrder(
+  trx: Trx,
+  order: OrderConfirmedData,
+  publish: Publish,
+): Promise<ShipmentRow | null> {
+  const cancelled = await trx
+    .selectFrom('cancelled_orders')
+    .select('order_id')
+    .where('order_id', '=', order.order_id)
+    .executeTakeFirst();
   if (cancelled) return null;
-  const items: ParcelItem[] = order.items.map((i) => ({ product_id: i.product_id, sku: i.sku, name: i.name, quantity: i.quantity }));
+  const items: ParcelItem[] = order.items.map((i) => ({
+    product_id: i.product_id,
+    sku: i.sku,
+    name: i.name,
+    quantity: i.quantity,
+  }));
   for (let attempt = 0; attempt < 5; attempt++) {
     // ON CONFLICT DO NOTHING covers both unique keys: the order (already shipped → stop) and the
     // tracking number (a collision → draw another). A unique violation would abort the transaction.
@@ -60,19 +84,33 @@ export async function createForOrder(trx: Trx, order: OrderConfirmedData, publis
       await publish(SHIPMENT_CREATED, shipmentData(row));
       return row;
     }
-    const existing = await trx.selectFrom('shipments').select('id').where('order_id', '=', order.order_id).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('shipments')
+      .select('id')
+      .where('order_id', '=', order.order_id)
+      .executeTakeFirst();
     if (existing) return null;
   }
   throw new Error('could not draw a unique tracking number in 5 attempts');
 }
 
 /** Applies `action` to a locked shipment, or throws 409 `invalid_state`. */
-async function apply(trx: Trx, s: ShipmentRow, action: ShipmentAction, carrier: string | null, publish: Publish): Promise<ShipmentRow> {
+async function apply(
+  trx: Trx,
+  s: ShipmentRow,
+  action: ShipmentAction,
+  carrier: string | null,
+  publish: Publish,
+): Promise<ShipmentRow> {
   const to = nextStatus(s.status, action);
   if (!to) {
-    throw new AppError('invalid_state', `A ${s.status.replace('_', ' ')} shipment cannot be ${action === 'dispatch' ? 'dispatched' : action === 'deliver' ? 'delivered' : 'cancelled'}`, {
-      extensions: { current_status: s.status },
-    });
+    throw new AppError(
+      'invalid_state',
+      `A ${s.status.replace('_', ' ')} shipment cannot be ${action === 'dispatch' ? 'dispatched' : action === 'deliver' ? 'delivered' : 'cancelled'}`,
+      {
+        extensions: { current_status: s.status },
+      },
+    );
   }
   const stamp =
     action === 'dispatch'
@@ -86,7 +124,14 @@ async function apply(trx: Trx, s: ShipmentRow, action: ShipmentAction, carrier: 
     .where('id', '=', s.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const note = action === 'dispatch' ? (updated.carrier ? `handed to ${updated.carrier}` : 'dispatched') : action === 'deliver' ? 'delivered' : 'order cancelled';
+  const note =
+    action === 'dispatch'
+      ? updated.carrier
+        ? `handed to ${updated.carrier}`
+        : 'dispatched'
+      : action === 'deliver'
+        ? 'delivered'
+        : 'order cancelled';
   await track(trx, s.id, to, note);
   await publish(EVENT_OF[action], shipmentData(updated));
   return updated;
@@ -97,10 +142,23 @@ async function apply(trx: Trx, s: ShipmentRow, action: ShipmentAction, carrier: 
  * the log: a shipment already on its way stays as it is (the order was cancelled in the window
  * before `shipment.dispatched` reached orders; see the README).
  */
-export async function cancelForOrder(trx: Trx, orderId: string, publish: Publish): Promise<'cancelled' | 'remembered' | 'too_late' | 'already'> {
-  const s = await trx.selectFrom('shipments').selectAll().where('order_id', '=', orderId).forUpdate().executeTakeFirst();
+export async function cancelForOrder(
+  trx: Trx,
+  orderId: string,
+  publish: Publish,
+): Promise<'cancelled' | 'remembered' | 'too_late' | 'already'> {
+  const s = await trx
+    .selectFrom('shipments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!s) {
-    await trx.insertInto('cancelled_orders').values({ order_id: orderId }).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('cancelled_orders')
+      .values({ order_id: orderId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     return 'remembered';
   }
   if (s.status === 'cancelled') return 'already';
@@ -110,7 +168,12 @@ export async function cancelForOrder(trx: Trx, orderId: string, publish: Publish
 }
 
 /** The shipment if `caller` may read it; otherwise 404 (customers see only their own). */
-export async function visibleShipment(db: Db | Trx, caller: Caller, id: string, lock = false): Promise<ShipmentRow> {
+export async function visibleShipment(
+  db: Db | Trx,
+  caller: Caller,
+  id: string,
+  lock = false,
+): Promise<ShipmentRow> {
   let q = db.selectFrom('shipments').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const s = await q.executeTakeFirst();
@@ -132,5 +195,10 @@ export async function moveShipment(
 }
 
 export async function trackingOf(db: Db, shipmentId: string) {
-  return db.selectFrom('shipment_tracking').selectAll().where('shipment_id', '=', shipmentId).orderBy('seq').execute();
+  return db
+    .selectFrom('shipment_tracking')
+    .selectAll()
+    .where('shipment_id', '=', shipmentId)
+    .orderBy('seq')
+    .execute();
 }

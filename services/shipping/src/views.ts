@@ -33,7 +33,10 @@ export function toShipment(s: Selectable<ShipmentsTable>) {
   };
 }
 
-export function toTracking(s: Selectable<ShipmentsTable>, steps: readonly Selectable<ShipmentTrackingTable>[]) {
+export function toTracking(
+  s: Selectable<ShipmentsTable>,
+  steps: readonly Selectable<ShipmentTrackingTable>[],
+) {
   return {
     shipment_id: s.id,
     order_id: s.order_id,

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type OrderConfirmedData } from '@portico/kit';
-import { matrixLabel, matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  userCaller,
+  type TestServices,
+} from '@portico/kit/testing';
 import { randomBytes } from 'node:crypto';
 import shipping from '../src/service.ts';
 
@@ -23,11 +29,18 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
   let env: TestServices;
   const staff = () => env.as('shipping', userCaller(uid('staff'), ['staff']));
   const customer = (id: string) => env.as('shipping', userCaller(id, ['user']));
-  const publish = (type: string, data: unknown, subject: string) => env.bus.publish(makeEvent('orders', type, data, { subject }));
-  const shipmentsOf = async (orderId: string) => (await staff().get(`/api/v1/shipments?order_id=${orderId}`)).body.data as any[];
+  const publish = (type: string, data: unknown, subject: string) =>
+    env.bus.publish(makeEvent('orders', type, data, { subject }));
+  const shipmentsOf = async (orderId: string) =>
+    (await staff().get(`/api/v1/shipments?order_id=${orderId}`)).body.data as any[];
   const shipmentFor = (orderId: string) => env.eventually(async () => (await shipmentsOf(orderId))[0]);
   const outbox = async (type: string) => {
-    const rows = await env.services.get('shipping')!.deps.db.selectFrom('kit_outbox').select('event').where('type', '=', type).execute();
+    const rows = await env.services
+      .get('shipping')!
+      .deps.db.selectFrom('kit_outbox')
+      .select('event')
+      .where('type', '=', type)
+      .execute();
     return rows.map((r: { event: unknown }) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
   };
 
@@ -46,7 +59,15 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
       status: 'pending',
       carrier: null,
       origin: order.warehouse,
-      destination: { name: 'Achieng', line1: '1 Nyali Rd', city: 'Mombasa', country: 'KE', postal_code: null, latitude: null, longitude: null },
+      destination: {
+        name: 'Achieng',
+        line1: '1 Nyali Rd',
+        city: 'Mombasa',
+        country: 'KE',
+        postal_code: null,
+        latitude: null,
+        longitude: null,
+      },
       items: [{ product_id: 'p1', sku: 'KIKOY-1', name: 'Kikoy', quantity: 2 }],
     });
     expect(s.tracking_number).toMatch(/^PT[0-9A-Z]{10}$/);
@@ -54,7 +75,14 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     expect(created).toMatchObject({
       source: 'shipping',
       subject: s.id,
-      data: { shipment_id: s.id, order_id: order.order_id, customer_id: order.customer_id, status: 'pending', tracking_number: s.tracking_number, carrier: null },
+      data: {
+        shipment_id: s.id,
+        order_id: order.order_id,
+        customer_id: order.customer_id,
+        status: 'pending',
+        tracking_number: s.tracking_number,
+        carrier: null,
+      },
     });
   });
 
@@ -67,26 +95,38 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     await shipmentFor(order.order_id);
     await env.services.get('shipping')!.flushOutbox();
     expect(await shipmentsOf(order.order_id)).toHaveLength(1);
-    expect((await outbox('shipment.created')).filter((e) => e.data.order_id === order.order_id)).toHaveLength(1);
+    expect((await outbox('shipment.created')).filter((e) => e.data.order_id === order.order_id)).toHaveLength(
+      1,
+    );
   });
 
   it('cancels a pending shipment when its order is cancelled, and publishes shipment.cancelled', async () => {
     const order = confirmed();
     await publish('order.confirmed', order, order.order_id);
     const s = await shipmentFor(order.order_id);
-    await publish('order.cancelled', { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' }, order.order_id);
+    await publish(
+      'order.cancelled',
+      { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' },
+      order.order_id,
+    );
     const cancelled = await env.eventually(async () => {
       const r = await staff().get(`/api/v1/shipments/${s.id}`);
       return r.body.status === 'cancelled' && r.body;
     });
     expect(cancelled.cancelled_at).toEqual(expect.any(String));
-    expect((await outbox('shipment.cancelled')).find((e) => e.data.shipment_id === s.id)?.data).toMatchObject({ status: 'cancelled', order_id: order.order_id });
+    expect((await outbox('shipment.cancelled')).find((e) => e.data.shipment_id === s.id)?.data).toMatchObject(
+      { status: 'cancelled', order_id: order.order_id },
+    );
     expect((await staff().post(`/api/v1/shipments/${s.id}/dispatch`)).status).toBe(409);
   });
 
   it('remembers an order cancelled before its confirmation arrived, and creates no shipment for it', async () => {
     const order = confirmed();
-    await publish('order.cancelled', { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' }, order.order_id);
+    await publish(
+      'order.cancelled',
+      { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' },
+      order.order_id,
+    );
     await publish('order.confirmed', order, order.order_id);
     // The marker event below is handled after the two above (one consumer, in order).
     const marker = confirmed();
@@ -101,18 +141,35 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     const s = await shipmentFor(order.order_id);
     const dispatched = await staff().post(`/api/v1/shipments/${s.id}/dispatch`, { carrier: 'G4S Courier' });
     expect(dispatched.status).toBe(200);
-    expect(dispatched.body).toMatchObject({ status: 'in_transit', carrier: 'G4S Courier', dispatched_at: expect.any(String) });
+    expect(dispatched.body).toMatchObject({
+      status: 'in_transit',
+      carrier: 'G4S Courier',
+      dispatched_at: expect.any(String),
+    });
     const delivered = await staff().post(`/api/v1/shipments/${s.id}/deliver`);
     expect(delivered.status).toBe(200);
     expect(delivered.body).toMatchObject({ status: 'delivered', delivered_at: expect.any(String) });
     const tracking = await customer(order.customer_id).get(`/api/v1/shipments/${s.id}/tracking`);
     expect(tracking.status).toBe(200);
-    expect(tracking.body).toMatchObject({ shipment_id: s.id, tracking_number: s.tracking_number, status: 'delivered', carrier: 'G4S Courier' });
-    expect(tracking.body.history.map((h: { status: string }) => h.status)).toEqual(['pending', 'in_transit', 'delivered']);
+    expect(tracking.body).toMatchObject({
+      shipment_id: s.id,
+      tracking_number: s.tracking_number,
+      status: 'delivered',
+      carrier: 'G4S Courier',
+    });
+    expect(tracking.body.history.map((h: { status: string }) => h.status)).toEqual([
+      'pending',
+      'in_transit',
+      'delivered',
+    ]);
     const times = tracking.body.history.map((h: { at: string }) => Date.parse(h.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(tracking.body.history.every((h: { at: string }) => new Date(h.at).toISOString() === h.at)).toBe(true);
-    const events = [...(await outbox('shipment.dispatched')), ...(await outbox('shipment.delivered'))].filter((e) => e.data.shipment_id === s.id);
+    expect(tracking.body.history.every((h: { at: string }) => new Date(h.at).toISOString() === h.at)).toBe(
+      true,
+    );
+    const events = [...(await outbox('shipment.dispatched')), ...(await outbox('shipment.delivered'))].filter(
+      (e) => e.data.shipment_id === s.id,
+    );
     expect(events.map((e) => [e.type, e.data.status, e.data.carrier])).toEqual([
       ['shipment.dispatched', 'in_transit', 'G4S Courier'],
       ['shipment.delivered', 'delivered', 'G4S Courier'],
@@ -128,7 +185,11 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     expect(early.body).toMatchObject({ code: 'invalid_state', current_status: 'pending' });
     expect((await staff().post(`/api/v1/shipments/${s.id}/dispatch`)).status).toBe(200);
     expect((await staff().post(`/api/v1/shipments/${s.id}/dispatch`)).body.code).toBe('invalid_state');
-    await publish('order.cancelled', { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' }, order.order_id);
+    await publish(
+      'order.cancelled',
+      { order_id: order.order_id, customer_id: order.customer_id, status: 'cancelled' },
+      order.order_id,
+    );
     expect((await staff().get(`/api/v1/shipments/${s.id}`)).body.status).toBe('in_transit');
   });
 
@@ -156,8 +217,14 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     expect((await bob.get(`/api/v1/shipments/${s.id}/tracking`)).status).toBe(404);
     expect((await bob.get(`/api/v1/shipments?order_id=${a.order_id}`)).body.data).toEqual([]);
     expect((await alice.get('/api/v1/shipments')).body.data.map((x: { id: string }) => x.id)).toEqual([s.id]);
-    expect((await staff().get(`/api/v1/shipments?customer_id=${aliceId}&status=pending`)).body.data).toHaveLength(1);
-    expect((await staff().get(`/api/v1/shipments?tracking_number=${s.tracking_number.toLowerCase()}`)).body.data.map((x: { id: string }) => x.id)).toEqual([s.id]);
+    expect(
+      (await staff().get(`/api/v1/shipments?customer_id=${aliceId}&status=pending`)).body.data,
+    ).toHaveLength(1);
+    expect(
+      (
+        await staff().get(`/api/v1/shipments?tracking_number=${s.tracking_number.toLowerCase()}`)
+      ).body.data.map((x: { id: string }) => x.id),
+    ).toEqual([s.id]);
     expect((await staff().get('/api/v1/shipments?status=lost')).status).toBe(422);
     expect((await staff().get('/api/v1/shipments/nope')).status).toBe(404);
   });
@@ -166,7 +233,10 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     const order = confirmed();
     await publish('order.confirmed', order, order.order_id);
     const s = await shipmentFor(order.order_id);
-    const res = await staff().post(`/api/v1/shipments/${s.id}/dispatch`, { carrier: 'DHL', priority: 'high' });
+    const res = await staff().post(`/api/v1/shipments/${s.id}/dispatch`, {
+      carrier: 'DHL',
+      priority: 'high',
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'priority', code: 'unknown_field' })]);
   });

@@ -20,7 +20,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   for (const svc of chosen) {
-    const url = process.env[`DATABASE_URL_${svc.name.toUpperCase().replaceAll('-', '_')}`] ?? (target !== 'all' ? process.env.DATABASE_URL : undefined);
+    const url =
+      process.env[`DATABASE_URL_${svc.name.toUpperCase().replaceAll('-', '_')}`] ??
+      (target !== 'all' ? process.env.DATABASE_URL : undefined);
     if (!url) {
       console.error(`${svc.name}: set DATABASE_URL${target === 'all' ? `_${svc.name.toUpperCase()}` : ''}`);
       return 2;
@@ -29,7 +31,8 @@ export async function run(args: string[]): Promise<number> {
     const provider = new PostgresProvider({ urlFor: () => url, poolSize: 1 });
     try {
       const store = await provider.forService(def.name);
-      const migrations = def.migrations instanceof URL ? await loadMigrations(def.migrations) : def.migrations;
+      const migrations =
+        def.migrations instanceof URL ? await loadMigrations(def.migrations) : def.migrations;
       const applied = await runMigrations(store, [...kitMigrations, ...migrations]);
       console.log(`${def.name}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
     } finally {

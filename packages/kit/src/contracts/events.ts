@@ -9,6 +9,8 @@ export interface UserRegisteredData {
   user_id: string;
   email: string;
   full_name: string;
+  /** The roles the account starts with (`user` on self-registration; admin-created users may differ). */
+  roles?: string[];
 }
 export interface UserUpdatedData {
   user_id: string;

@@ -31,6 +31,7 @@ export async function handleOnce(
   const consumer = `${host.service}.${def.name}`;
   const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
   let published = false;
+  const afterCommit: (() => void | Promise<void>)[] = [];
   const handled = await host.db.transaction().execute(async (trx) => {
     const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
       on conflict do nothing returning event_id`.execute(trx);
@@ -39,6 +40,7 @@ export async function handleOnce(
       trx,
       log,
       attempt,
+      afterCommit: (fn) => afterCommit.push(fn),
       publish: async (type, data, opts = {}) => {
         const ev = makeEvent(host.service, type, data, {
           ...opts,
@@ -53,6 +55,13 @@ export async function handleOnce(
     return true;
   });
   if (published) host.nudge();
+  for (const fn of afterCommit) {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn({ err }, 'afterCommit callback failed');
+    }
+  }
   return handled;
 }
 

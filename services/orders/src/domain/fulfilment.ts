@@ -45,7 +45,11 @@ export function resolveDestination(address: AddressLike): Destination | null {
   return hit ? { ...hit, source: 'gazetteer' } : null;
 }
 
-export function holdsEverything(availability: Availability, warehouseId: string, lines: readonly Line[]): boolean {
+export function holdsEverything(
+  availability: Availability,
+  warehouseId: string,
+  lines: readonly Line[],
+): boolean {
   const stock = availability.get(warehouseId);
   return lines.every((l) => (stock?.get(l.product_id) ?? 0) >= l.quantity);
 }

@@ -70,7 +70,9 @@ export function geocodeCity(city: string, country?: string | null): Point | unde
   const candidates = byCity.get(normalisePlace(city));
   if (!candidates) return undefined;
   const c = country ? normalisePlace(country) : '';
-  const hit = c ? candidates.find((p) => normalisePlace(p.country) === c || normalisePlace(p.countryName) === c) : candidates[0];
+  const hit = c
+    ? candidates.find((p) => normalisePlace(p.country) === c || normalisePlace(p.countryName) === c)
+    : candidates[0];
   return hit ? { latitude: hit.latitude, longitude: hit.longitude } : undefined;
 }
 

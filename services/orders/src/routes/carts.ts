@@ -1,6 +1,14 @@
 /** Carts (own): create, read, add/change/remove items. */
 import { AppError, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
-import { addItem, cartLines, createCart, removeItem, setItemQuantity, toCart, visibleCart } from '../cart-repository.ts';
+import {
+  addItem,
+  cartLines,
+  createCart,
+  removeItem,
+  setItemQuantity,
+  toCart,
+  visibleCart,
+} from '../cart-repository.ts';
 import { Cart, CartItemInput, CartItemParams, CartItemPatch, CartQuery, IdParams } from '../schemas.ts';
 import type { Deps, RouteModule } from '../deps.ts';
 import { optionalBody } from './optional-body.ts';
@@ -29,13 +37,23 @@ export const cartRoutes: RouteModule = (app, deps) => {
     '/api/v1/carts',
     {
       config: { permission: 'carts:read' },
-      schema: { tags: ['carts'], summary: 'List carts (own; admins all)', querystring: CartQuery, response: { 200: PageOf(Cart) } },
+      schema: {
+        tags: ['carts'],
+        summary: 'List carts (own; admins all)',
+        querystring: CartQuery,
+        response: { 200: PageOf(Cart) },
+      },
     },
     async (req, reply) => {
       let q = deps.db.selectFrom('carts').selectAll();
       if (scopeOf(req.caller, 'carts:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'id',
+        direction: 'desc',
+      });
       const data = await Promise.all(page.data.map(async (c) => toCart(c, await cartLines(deps.db, c.id))));
       return sendPage(reply, { ...page, data });
     },
@@ -43,7 +61,10 @@ export const cartRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/v1/carts/:id',
-    { config: { permission: 'carts:read' }, schema: { tags: ['carts'], summary: 'Get a cart', params: IdParams, response: { 200: Cart } } },
+    {
+      config: { permission: 'carts:read' },
+      schema: { tags: ['carts'], summary: 'Get a cart', params: IdParams, response: { 200: Cart } },
+    },
     async (req) => {
       const cart = await visibleCart(deps.db, req.caller, req.params.id, 'carts:read');
       return toCart(cart, await cartLines(deps.db, cart.id));
@@ -57,14 +78,17 @@ export const cartRoutes: RouteModule = (app, deps) => {
       schema: {
         tags: ['carts'],
         summary: 'Add a product (merges with an existing line)',
-        description: '201 with the cart when the line is new, 200 when it was merged. Every item of a cart shares one currency (422).',
+        description:
+          '201 with the cart when the line is new, 200 when it was merged. Every item of a cart shares one currency (422).',
         params: IdParams,
         body: CartItemInput,
         response: { 200: Cart, 201: Cart },
       },
     },
     async (req, reply) => {
-      const { created } = await deps.tx((trx) => addItem(trx, req.caller, req.params.id, req.body.product_id, req.body.quantity));
+      const { created } = await deps.tx((trx) =>
+        addItem(trx, req.caller, req.params.id, req.body.product_id, req.body.quantity),
+      );
       return reply
         .code(created ? 201 : 200)
         .header('location', `/api/v1/carts/${req.params.id}`)
@@ -76,17 +100,28 @@ export const cartRoutes: RouteModule = (app, deps) => {
     '/api/v1/carts/:id/items/:product_id',
     {
       config: { permission: 'carts:update' },
-      schema: { tags: ['carts'], summary: 'Change the quantity of a line', params: CartItemParams, body: CartItemPatch, response: { 200: Cart } },
+      schema: {
+        tags: ['carts'],
+        summary: 'Change the quantity of a line',
+        params: CartItemParams,
+        body: CartItemPatch,
+        response: { 200: Cart },
+      },
     },
     async (req) => {
-      await deps.tx((trx) => setItemQuantity(trx, req.caller, req.params.id, req.params.product_id, req.body.quantity));
+      await deps.tx((trx) =>
+        setItemQuantity(trx, req.caller, req.params.id, req.params.product_id, req.body.quantity),
+      );
       return view(deps, req.params.id);
     },
   );
 
   app.delete(
     '/api/v1/carts/:id/items/:product_id',
-    { config: { permission: 'carts:update' }, schema: { tags: ['carts'], summary: 'Remove a line', params: CartItemParams } },
+    {
+      config: { permission: 'carts:update' },
+      schema: { tags: ['carts'], summary: 'Remove a line', params: CartItemParams },
+    },
     async (req, reply) => {
       await deps.tx((trx) => removeItem(trx, req.caller, req.params.id, req.params.product_id));
       return reply.code(204).send();

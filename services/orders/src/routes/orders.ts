@@ -44,7 +44,12 @@ export const orderRoutes: RouteModule = (app, deps) => {
       if (scopeOf(req.caller, 'orders:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
       if (req.query.customer_id) q = q.where('customer_id', '=', req.query.customer_id);
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'id',
+        direction: 'desc',
+      });
       const items = await itemsOf(
         deps.db,
         page.data.map((o) => o.id),
@@ -58,7 +63,10 @@ export const orderRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/v1/orders/:id',
-    { config: { permission: 'orders:read' }, schema: { tags: ['orders'], summary: 'Get an order', params: IdParams, response: { 200: Order } } },
+    {
+      config: { permission: 'orders:read' },
+      schema: { tags: ['orders'], summary: 'Get an order', params: IdParams, response: { 200: Order } },
+    },
     async (req) => orderView(deps.db, await visibleOrder(deps.db, req.caller, req.params.id, 'orders:read')),
   );
 
@@ -70,7 +78,8 @@ export const orderRoutes: RouteModule = (app, deps) => {
       schema: {
         tags: ['orders'],
         summary: 'Cancel a confirmed order (releases its stock)',
-        description: 'Only a `confirmed` order can be cancelled; once shipped or delivered → 409 `invalid_state`.',
+        description:
+          'Only a `confirmed` order can be cancelled; once shipped or delivered → 409 `invalid_state`.',
         params: IdParams,
         body: Type.Object({}),
         response: { 200: Order },

@@ -10,7 +10,12 @@ export const productRoutes: RouteModule = (app, deps) => {
     '/api/v1/products',
     {
       config: { permission: 'products:create' },
-      schema: { tags: ['products'], summary: 'Create a product (SKU unique)', body: ProductInput, response: { 201: Product } },
+      schema: {
+        tags: ['products'],
+        summary: 'Create a product (SKU unique)',
+        body: ProductInput,
+        response: { 201: Product },
+      },
     },
     async (req, reply) => {
       const p = toProduct(await createProduct(deps.db, req.body));
@@ -22,7 +27,12 @@ export const productRoutes: RouteModule = (app, deps) => {
     '/api/v1/products',
     {
       config: { permission: 'products:read' },
-      schema: { tags: ['products'], summary: 'List products', querystring: ProductQuery, response: { 200: PageOf(Product) } },
+      schema: {
+        tags: ['products'],
+        summary: 'List products',
+        querystring: ProductQuery,
+        response: { 200: PageOf(Product) },
+      },
     },
     async (req, reply) => {
       let q = deps.db.selectFrom('products').selectAll();
@@ -33,7 +43,12 @@ export const productRoutes: RouteModule = (app, deps) => {
         const pattern = likePattern(req.query.q);
         q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern)]));
       }
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'id',
+        direction: 'desc',
+      });
       return sendPage(reply, mapPage(page, toProduct));
     },
   );
@@ -55,7 +70,13 @@ export const productRoutes: RouteModule = (app, deps) => {
     '/api/v1/products/:id',
     {
       config: { permission: 'products:update' },
-      schema: { tags: ['products'], summary: 'Change a product', params: IdParams, body: ProductPatch, response: { 200: Product } },
+      schema: {
+        tags: ['products'],
+        summary: 'Change a product',
+        params: IdParams,
+        body: ProductPatch,
+        response: { 200: Product },
+      },
     },
     async (req) => toProduct(await updateProduct(deps.db, req.params.id, req.body)),
   );
@@ -64,7 +85,11 @@ export const productRoutes: RouteModule = (app, deps) => {
     '/api/v1/products/:id',
     {
       config: { permission: 'products:delete' },
-      schema: { tags: ['products'], summary: 'Withdraw a product (soft: inactive, still readable by staff)', params: IdParams },
+      schema: {
+        tags: ['products'],
+        summary: 'Withdraw a product (soft: inactive, still readable by staff)',
+        params: IdParams,
+      },
     },
     async (req, reply) => {
       await updateProduct(deps.db, req.params.id, { active: false });

@@ -19,14 +19,20 @@ export const stockRoutes: RouteModule = (app, deps) => {
         response: { 200: StockLevel },
       },
     },
-    async (req) => toStock(await setStock(deps.db, req.params.id, req.params.warehouse_code, req.body.quantity)),
+    async (req) =>
+      toStock(await setStock(deps.db, req.params.id, req.params.warehouse_code, req.body.quantity)),
   );
 
   app.get(
     '/api/v1/products/:id/stock',
     {
       config: { permission: 'stock:read' },
-      schema: { tags: ['stock'], summary: 'Stock of a product in every warehouse', params: IdParams, response: { 200: StockList } },
+      schema: {
+        tags: ['stock'],
+        summary: 'Stock of a product in every warehouse',
+        params: IdParams,
+        response: { 200: StockList },
+      },
     },
     async (req) => {
       if (!(await findProduct(deps.db, req.params.id))) throw AppError.notFound('Product');

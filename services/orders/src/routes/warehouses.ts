@@ -10,7 +10,12 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
     '/api/v1/warehouses',
     {
       config: { permission: 'warehouses:create' },
-      schema: { tags: ['warehouses'], summary: 'Create a warehouse', body: WarehouseInput, response: { 201: Warehouse } },
+      schema: {
+        tags: ['warehouses'],
+        summary: 'Create a warehouse',
+        body: WarehouseInput,
+        response: { 201: Warehouse },
+      },
     },
     async (req, reply) => {
       const w = toWarehouse(await createWarehouse(deps.db, req.body));
@@ -22,7 +27,12 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
     '/api/v1/warehouses',
     {
       config: { permission: 'warehouses:read' },
-      schema: { tags: ['warehouses'], summary: 'List warehouses by code', querystring: Type.Object({ ...PageQuery }), response: { 200: PageOf(Warehouse) } },
+      schema: {
+        tags: ['warehouses'],
+        summary: 'List warehouses by code',
+        querystring: Type.Object({ ...PageQuery }),
+        response: { 200: PageOf(Warehouse) },
+      },
     },
     async (req, reply) => {
       const page = await paginate(deps.db.selectFrom('warehouses').selectAll(), {
@@ -39,10 +49,19 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
     '/api/v1/warehouses/:id',
     {
       config: { permission: 'warehouses:read' },
-      schema: { tags: ['warehouses'], summary: 'Get a warehouse', params: IdParams, response: { 200: Warehouse } },
+      schema: {
+        tags: ['warehouses'],
+        summary: 'Get a warehouse',
+        params: IdParams,
+        response: { 200: Warehouse },
+      },
     },
     async (req) => {
-      const w = await deps.db.selectFrom('warehouses').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+      const w = await deps.db
+        .selectFrom('warehouses')
+        .selectAll()
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
       if (!w) throw AppError.notFound('Warehouse');
       return toWarehouse(w);
     },

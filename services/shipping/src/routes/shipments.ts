@@ -1,5 +1,14 @@
 /** Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). */
-import { mapPage, PageOf, paginate, scopeOf, sendPage, Type, type ServiceApp, type ServiceDeps } from '@portico/kit';
+import {
+  mapPage,
+  PageOf,
+  paginate,
+  scopeOf,
+  sendPage,
+  Type,
+  type ServiceApp,
+  type ServiceDeps,
+} from '@portico/kit';
 import { moveShipment, trackingOf, visibleShipment } from '../shipment-repository.ts';
 import { DispatchInput, IdParams, Shipment, ShipmentQuery, Tracking } from '../schemas.ts';
 import type { ShippingDB } from '../tables.ts';
@@ -11,24 +20,43 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
     '/api/v1/shipments',
     {
       config: { permission: 'shipments:read' },
-      schema: { tags: ['shipments'], summary: 'List shipments, newest first (own; staff and admins all)', querystring: ShipmentQuery, response: { 200: PageOf(Shipment) } },
+      schema: {
+        tags: ['shipments'],
+        summary: 'List shipments, newest first (own; staff and admins all)',
+        querystring: ShipmentQuery,
+        response: { 200: PageOf(Shipment) },
+      },
     },
     async (req, reply) => {
       let q = deps.db.selectFrom('shipments').selectAll();
-      if (scopeOf(req.caller, 'shipments:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
+      if (scopeOf(req.caller, 'shipments:read') !== 'all')
+        q = q.where('customer_id', '=', req.caller.id ?? '');
       const { order_id, status, tracking_number, customer_id } = req.query;
       if (order_id) q = q.where('order_id', '=', order_id);
       if (status) q = q.where('status', '=', status);
       if (tracking_number) q = q.where('tracking_number', '=', tracking_number.toUpperCase());
       if (customer_id) q = q.where('customer_id', '=', customer_id);
-      const page = await paginate(q, { limit: req.query.limit, cursor: req.query.cursor, sort: 'id', direction: 'desc' });
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'id',
+        direction: 'desc',
+      });
       return sendPage(reply, mapPage(page, toShipment));
     },
   );
 
   app.get(
     '/api/v1/shipments/:id',
-    { config: { permission: 'shipments:read' }, schema: { tags: ['shipments'], summary: 'Get a shipment', params: IdParams, response: { 200: Shipment } } },
+    {
+      config: { permission: 'shipments:read' },
+      schema: {
+        tags: ['shipments'],
+        summary: 'Get a shipment',
+        params: IdParams,
+        response: { 200: Shipment },
+      },
+    },
     async (req) => toShipment(await visibleShipment(deps.db, req.caller, req.params.id)),
   );
 
@@ -36,7 +64,12 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
     '/api/v1/shipments/:id/tracking',
     {
       config: { permission: 'shipments:read' },
-      schema: { tags: ['shipments'], summary: 'Tracking history: each status with its time', params: IdParams, response: { 200: Tracking } },
+      schema: {
+        tags: ['shipments'],
+        summary: 'Tracking history: each status with its time',
+        params: IdParams,
+        response: { 200: Tracking },
+      },
     },
     async (req) => {
       const s = await visibleShipment(deps.db, req.caller, req.params.id);
@@ -44,7 +77,11 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
     },
   );
 
-  const action = (name: 'dispatch' | 'deliver', summary: string, body: typeof DispatchInput | ReturnType<typeof Type.Object>) =>
+  const action = (
+    name: 'dispatch' | 'deliver',
+    summary: string,
+    body: typeof DispatchInput | ReturnType<typeof Type.Object>,
+  ) =>
     app.post(
       `/api/v1/shipments/:id/${name}`,
       {
@@ -56,12 +93,23 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
         const carrier = (req.body as { carrier?: string }).carrier ?? null;
         const row = await deps.tx((trx) =>
           moveShipment(trx, req.caller, req.params.id, name, carrier, (type, data) =>
-            deps.publish(trx, type, data, { subject: req.params.id, ...(req.trace.traceparent && { traceparent: req.trace.traceparent }) }),
+            deps.publish(trx, type, data, {
+              subject: req.params.id,
+              ...(req.trace.traceparent && { traceparent: req.trace.traceparent }),
+            }),
           ),
         );
         return toShipment(row);
       },
     );
-  action('dispatch', 'Dispatch a pending shipment (pending → in_transit); 409 from any other status', DispatchInput);
-  action('deliver', 'Mark a shipment delivered (in_transit → delivered); 409 from any other status', Type.Object({}));
+  action(
+    'dispatch',
+    'Dispatch a pending shipment (pending → in_transit); 409 from any other status',
+    DispatchInput,
+  );
+  action(
+    'deliver',
+    'Mark a shipment delivered (in_transit → delivered); 409 from any other status',
+    Type.Object({}),
+  );
 }
