@@ -51,8 +51,18 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : '–');
 const log = (...a: unknown[]) => console.error('·', ...a);
 
-async function call(stack: Stack, method: string, p: string, headers: Record<string, string>, body?: unknown) {
-  const res = await fetch(stack.origin + p, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+async function call(
+  stack: Stack,
+  method: string,
+  p: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const res = await fetch(stack.origin + p, {
+    method,
+    headers,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const out = (await res.json()) as Record<string, any>;
   if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
   return out;
@@ -80,25 +90,42 @@ async function seedCatalogue(stack: Stack): Promise<string[]> {
     await call(stack, 'POST', '/api/v1/warehouses', staff, w);
   }
   return pool(Array.from({ length: PRODUCTS }), 4, async (_, i) => {
-    const p = await call(stack, 'POST', '/api/v1/products', staff, { sku: `BENCH-${i}-${Date.now()}`, name: `Bench product ${i}`, price: 1000 + i, currency: 'KES' });
-    for (const code of ['NBO', 'MBA']) await call(stack, 'PUT', `/api/v1/products/${p.id}/stock/${code}`, staff, { quantity: 10_000_000 });
+    const p = await call(stack, 'POST', '/api/v1/products', staff, {
+      sku: `BENCH-${i}-${Date.now()}`,
+      name: `Bench product ${i}`,
+      price: 1000 + i,
+      currency: 'KES',
+    });
+    for (const code of ['NBO', 'MBA'])
+      await call(stack, 'PUT', `/api/v1/products/${p.id}/stock/${code}`, staff, { quantity: 10_000_000 });
     return p.id as string;
   });
 }
 
 /** One cart per order (a cart orders once), each with one product, addresses alternating between two cities. */
-async function prepareOrders(stack: Stack, products: string[], n: number, offset = 0): Promise<PreparedRequest[]> {
+async function prepareOrders(
+  stack: Stack,
+  products: string[],
+  n: number,
+  offset = 0,
+): Promise<PreparedRequest[]> {
   return pool(Array.from({ length: n }), 8, async (_, j) => {
     const i = j + offset;
     const customer = stack.customers[i % stack.customers.length]!;
     const headers = stack.headersFor(customer);
     const cart = await call(stack, 'POST', '/api/v1/carts', headers, {});
-    await call(stack, 'POST', `/api/v1/carts/${cart.id}/items`, headers, { product_id: products[i % products.length], quantity: 1 });
+    await call(stack, 'POST', `/api/v1/carts/${cart.id}/items`, headers, {
+      product_id: products[i % products.length],
+      quantity: 1,
+    });
     const city = i % 2 ? 'Mombasa' : 'Nairobi';
     return {
       path: '/api/v1/orders',
       headers,
-      body: JSON.stringify({ cart_id: cart.id, shipping_address: { name: 'Bench', line1: '1 Road', city, country: 'KE' } }),
+      body: JSON.stringify({
+        cart_id: cart.id,
+        shipping_address: { name: 'Bench', line1: '1 Road', city, country: 'KE' },
+      }),
     };
   });
 }
@@ -134,9 +161,11 @@ interface ThroughputRun {
 
 async function throughput(kind: string, round: number): Promise<ThroughputRun> {
   const stack =
-    kind === 'pglite' ? await serviceStack('pglite', 'memory', [orders, shipping], CUSTOMERS)
-    : kind === 'postgres' ? await serviceStack('postgres', 'memory', [orders, shipping], CUSTOMERS)
-    : await gatewayStack(CUSTOMERS);
+    kind === 'pglite'
+      ? await serviceStack('pglite', 'memory', [orders, shipping], CUSTOMERS)
+      : kind === 'postgres'
+        ? await serviceStack('postgres', 'memory', [orders, shipping], CUSTOMERS)
+        : await gatewayStack(CUSTOMERS);
   let handled = 0;
   const lags: number[] = [];
   const onConsumed = (m: { service: string; type: string; outcome: string; lagMs: number }) => {
@@ -148,7 +177,8 @@ async function throughput(kind: string, round: number): Promise<ThroughputRun> {
   try {
     const products = await seedCatalogue(stack);
     const warm = await runLoad(stack.origin, await prepareOrders(stack, products, WARMUP), CONCURRENCY);
-    if ((warm.statuses[201] ?? 0) !== WARMUP) throw new Error(`warm-up: ${JSON.stringify(warm.statuses)} ${warm.bodies.join(' | ')}`);
+    if ((warm.statuses[201] ?? 0) !== WARMUP)
+      throw new Error(`warm-up: ${JSON.stringify(warm.statuses)} ${warm.bodies.join(' | ')}`);
     const requests = await prepareOrders(stack, products, ORDERS, WARMUP);
     await until(() => handled >= WARMUP);
     handled = 0;
@@ -156,7 +186,8 @@ async function throughput(kind: string, round: number): Promise<ThroughputRun> {
     const res = await runLoad(stack.origin, requests, CONCURRENCY);
     const loadEnd = performance.now();
     const ok = res.statuses[201] ?? 0;
-    if (ok !== ORDERS) throw new Error(`${stack.label}: ${JSON.stringify(res.statuses)} ${res.bodies.join(' | ')}`);
+    if (ok !== ORDERS)
+      throw new Error(`${stack.label}: ${JSON.stringify(res.statuses)} ${res.bodies.join(' | ')}`);
     await until(() => handled >= ok);
     const run: ThroughputRun = {
       stack: stack.label,
@@ -169,7 +200,9 @@ async function throughput(kind: string, round: number): Promise<ThroughputRun> {
       lagP99: pct(lags, 99),
       drainMs: performance.now() - loadEnd,
     };
-    log(`${run.stack} (round ${round}): ${f0(run.ordersPerSec)} orders/s, p50 ${f1(run.p50)} ms, p99 ${f1(run.p99)} ms, drain ${f0(run.drainMs)} ms`);
+    log(
+      `${run.stack} (round ${round}): ${f0(run.ordersPerSec)} orders/s, p50 ${f1(run.p50)} ms, p99 ${f1(run.p99)} ms, drain ${f0(run.drainMs)} ms`,
+    );
     return run;
   } finally {
     kitEvents.consumed.unsubscribe(onConsumed);
@@ -202,7 +235,8 @@ async function commitToShipment(db: DbKind, bus: BusKind, round: number): Promis
         tx: async <T>(fn: Parameters<ServiceDeps['tx']>[0]) => {
           const out = (await deps.tx(fn)) as T;
           const o = out as { id?: string; shipping_address?: unknown };
-          if (o && typeof o === 'object' && o.id && o.shipping_address) committedAt.set(o.id, performance.now());
+          if (o && typeof o === 'object' && o.id && o.shipping_address)
+            committedAt.set(o.id, performance.now());
           return out;
         },
       } as ServiceDeps),
@@ -218,7 +252,8 @@ async function commitToShipment(db: DbKind, bus: BusKind, round: number): Promis
     })),
   };
   const onConsumed = (m: { service: string; type: string; outcome: string }) => {
-    if (m.service !== 'shipping' || m.type !== 'order.confirmed' || m.outcome !== 'handled' || !current) return;
+    if (m.service !== 'shipping' || m.type !== 'order.confirmed' || m.outcome !== 'handled' || !current)
+      return;
     const t0 = committedAt.get(current);
     if (t0 !== undefined) samples.push(performance.now() - t0);
     waiter?.(current);
@@ -236,7 +271,9 @@ async function commitToShipment(db: DbKind, bus: BusKind, round: number): Promis
       while ((await shipped) !== order.id) await new Promise<string>((resolve) => (waiter = resolve));
       if (i === 9) samples.length = 0; // the first 10 are warm-up
     }
-    log(`commit → shipment, ${db} + ${bus} (round ${round}): p50 ${f1(pct(samples, 50))} ms, p99 ${f1(pct(samples, 99))} ms (n=${samples.length})`);
+    log(
+      `commit → shipment, ${db} + ${bus} (round ${round}): p50 ${f1(pct(samples, 50))} ms, p99 ${f1(pct(samples, 99))} ms (n=${samples.length})`,
+    );
     return { db, bus, round, samplesMs: samples };
   } finally {
     kitEvents.consumed.unsubscribe(onConsumed);
@@ -249,7 +286,8 @@ const results: { throughput: ThroughputRun[]; latency: LatencyRun[] } = { throug
 
 if (ONLY !== 'latency') {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of rotate(['pglite', 'postgres', 'gateway'], r).filter((k) => STACKS.includes(k))) results.throughput.push(await throughput(kind, r + 1));
+    for (const kind of rotate(['pglite', 'postgres', 'gateway'], r).filter((k) => STACKS.includes(k)))
+      results.throughput.push(await throughput(kind, r + 1));
   }
 }
 if (ONLY !== 'throughput') {
@@ -269,10 +307,17 @@ const lines: string[] = [];
 const machine = `${(await import('node:os')).cpus().length} cores, ${(await import('node:os')).cpus()[0]?.model ?? '?'}, Node ${process.version}`;
 lines.push(`Run: ${new Date().toISOString()} · ${machine} · rounds ${ROUNDS}`);
 if (results.throughput.length) {
-  lines.push('', `**Orders placed per second** (${ORDERS} orders per run, ${CONCURRENCY} in flight, ${PRODUCTS} products × 2 warehouses, one cart per order)`, '');
-  lines.push('| round | service level, PGlite | service level, PostgreSQL | PostgreSQL ÷ PGlite | through the gateway (embedded) | gateway ÷ PGlite service level |');
+  lines.push(
+    '',
+    `**Orders placed per second** (${ORDERS} orders per run, ${CONCURRENCY} in flight, ${PRODUCTS} products × 2 warehouses, one cart per order)`,
+    '',
+  );
+  lines.push(
+    '| round | service level, PGlite | service level, PostgreSQL | PostgreSQL ÷ PGlite | through the gateway (embedded) | gateway ÷ PGlite service level |',
+  );
   lines.push('|---|---|---|---|---|---|');
-  const byRound = (r: number, label: string) => results.throughput.find((t) => t.round === r && t.stack.includes(label));
+  const byRound = (r: number, label: string) =>
+    results.throughput.find((t) => t.round === r && t.stack.includes(label));
   const ratios: { pg: number[]; gw: number[] } = { pg: [], gw: [] };
   for (let r = 1; r <= ROUNDS; r++) {
     const a = byRound(r, 'pglite');
@@ -281,10 +326,15 @@ if (results.throughput.length) {
     if (!a || !b || !g) continue;
     ratios.pg.push(b.ordersPerSec / a.ordersPerSec);
     ratios.gw.push(g.ordersPerSec / a.ordersPerSec);
-    lines.push(`| ${r} | ${f0(a.ordersPerSec)} | ${f0(b.ordersPerSec)} | ${(b.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${f0(g.ordersPerSec)} | ${(g.ordersPerSec / a.ordersPerSec).toFixed(2)} |`);
+    lines.push(
+      `| ${r} | ${f0(a.ordersPerSec)} | ${f0(b.ordersPerSec)} | ${(b.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${f0(g.ordersPerSec)} | ${(g.ordersPerSec / a.ordersPerSec).toFixed(2)} |`,
+    );
   }
   lines.push(`| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} |`);
-  lines.push('', '| stack | orders/s (median) | POST latency p50 / p99 ms (median of runs) | consumer lag under load p50 / p99 ms | chain drained after load (ms) |');
+  lines.push(
+    '',
+    '| stack | orders/s (median) | POST latency p50 / p99 ms (median of runs) | consumer lag under load p50 / p99 ms | chain drained after load (ms) |',
+  );
   lines.push('|---|---|---|---|---|');
   for (const label of [...new Set(results.throughput.map((t) => t.stack))]) {
     const runs = results.throughput.filter((t) => t.stack === label);
@@ -294,13 +344,24 @@ if (results.throughput.length) {
   }
 }
 if (results.latency.length) {
-  lines.push('', `**Order commit → shipment created** (one order at a time, ${LATENCY_ORDERS} per run after 10 warm-up; samples pooled over rounds)`, '');
+  lines.push(
+    '',
+    `**Order commit → shipment created** (one order at a time, ${LATENCY_ORDERS} per run after 10 warm-up; samples pooled over rounds)`,
+    '',
+  );
   lines.push('| storage + bus | p50 ms | p99 ms | max ms | per-round p50 |');
   lines.push('|---|---|---|---|---|');
-  for (const [db, bus] of [['pglite', 'memory'], ['pglite', 'nats'], ['postgres', 'memory'], ['postgres', 'nats']] as const) {
+  for (const [db, bus] of [
+    ['pglite', 'memory'],
+    ['pglite', 'nats'],
+    ['postgres', 'memory'],
+    ['postgres', 'nats'],
+  ] as const) {
     const runs = results.latency.filter((l) => l.db === db && l.bus === bus);
     const all = runs.flatMap((x) => x.samplesMs);
-    lines.push(`| ${db} + ${bus} | ${f1(pct(all, 50))} | ${f1(pct(all, 99))} | ${f1(Math.max(...all))} | ${runs.map((x) => f1(pct(x.samplesMs, 50))).join(', ')} |`);
+    lines.push(
+      `| ${db} + ${bus} | ${f1(pct(all, 50))} | ${f1(pct(all, 99))} | ${f1(Math.max(...all))} | ${runs.map((x) => f1(pct(x.samplesMs, 50))).join(', ')} |`,
+    );
   }
 }
 console.log(lines.join('\n'));

@@ -38,7 +38,12 @@ export interface Stack {
 const logger = createLogger({ level: process.env.PORTICO_BENCH_LOG ?? 'silent' });
 const json = { 'content-type': 'application/json' };
 
-export async function serviceStack(db: DbKind, bus: BusKind, defs: ServiceDefinition[], customers: number): Promise<Stack> {
+export async function serviceStack(
+  db: DbKind,
+  bus: BusKind,
+  defs: ServiceDefinition[],
+  customers: number,
+): Promise<Stack> {
   const tdb = await openTestDatabase(db);
   const tbus = await openTestBus(bus);
   const secret = randomBytes(32).toString('hex');
@@ -64,7 +69,12 @@ export async function serviceStack(db: DbKind, bus: BusKind, defs: ServiceDefini
   const passport = (id: string, roles: string[]) => {
     let p = passports.get(id);
     if (!p) {
-      p = mintPassport(key, 'orders', { id, roles, permissions: permissionsForRoles(roles), auth: 'jwt' }, { ttlSeconds: 3600 }).token;
+      p = mintPassport(
+        key,
+        'orders',
+        { id, roles, permissions: permissionsForRoles(roles), auth: 'jwt' },
+        { ttlSeconds: 3600 },
+      ).token;
       passports.set(id, p);
     }
     return p;
@@ -86,7 +96,9 @@ export async function serviceStack(db: DbKind, bus: BusKind, defs: ServiceDefini
 
 /** portico.yaml with its rate limits raised out of the way (they are still evaluated per request). */
 async function benchConfig(dir: string): Promise<string> {
-  const doc = parse(await readFile(path.join(repoRoot, 'portico.yaml'), 'utf8')) as { policies?: { rate_limits?: Record<string, { limit: number }> } };
+  const doc = parse(await readFile(path.join(repoRoot, 'portico.yaml'), 'utf8')) as {
+    policies?: { rate_limits?: Record<string, { limit: number }> };
+  };
   for (const l of Object.values(doc.policies?.rate_limits ?? {})) l.limit = 1_000_000_000;
   const file = path.join(dir, 'portico.bench.yaml');
   await writeFile(file, stringify(doc));
@@ -115,12 +127,17 @@ export async function gatewayStack(customers: number): Promise<Stack> {
   });
   const origin = platform.gatewayUrl.replace(/\/$/, '');
   const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(origin + p, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify(body) });
+    const res = await fetch(origin + p, {
+      method: 'POST',
+      headers: { ...json, ...headers },
+      body: JSON.stringify(body),
+    });
     const out = (await res.json()) as Record<string, any>;
     if (res.status >= 300) throw new Error(`${p}: ${res.status} ${JSON.stringify(out)}`);
     return out;
   };
-  const login = async (email: string, password: string) => (await post('/api/v1/auth/login', { email, password })).access_token as string;
+  const login = async (email: string, password: string) =>
+    (await post('/api/v1/auth/login', { email, password })).access_token as string;
   const adminToken = await login(adminEmail, adminPassword);
   const tokens = new Map<string, string>();
   for (let i = 0; i < customers; i++) {

@@ -47,7 +47,8 @@ describe('great-circle distance (haversine)', () => {
         expect(ab).toBeCloseTo(haversineKm(b, a), 6);
         expect(ab).toBeGreaterThanOrEqual(0);
         expect(ab).toBeLessThanOrEqual(Math.PI * EARTH_RADIUS_KM + 1e-6);
-        expect(ab).toBeLessThanOrEqual(haversineKm(a, c) + haversineKm(c, b) + 1e-6);
+        // 1 m of slack: near antipodes asin(√h) loses ~1e-4 km to rounding.
+        expect(ab).toBeLessThanOrEqual(haversineKm(a, c) + haversineKm(c, b) + 1e-3);
       }),
     );
   });

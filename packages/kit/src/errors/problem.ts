@@ -81,12 +81,17 @@ export function problem(
   } = {},
 ): ProblemBody {
   const entry = problemRegistry[code];
-  const body: ProblemBody = { type: problemType(code), title: entry.title, status: entry.status, code };
+  // Extension members first: the standard members (RFC 9457 §3.1) always win over them.
+  const body = { ...init.extensions } as ProblemBody;
+  body.type = problemType(code);
+  body.title = entry.title;
+  body.status = entry.status;
+  body.code = code;
   if (init.detail !== undefined) body.detail = init.detail;
+  else delete body.detail;
   if (init.instance !== undefined) body.instance = init.instance;
   if (init.requestId !== undefined) body.request_id = init.requestId;
   if (init.errors !== undefined) body.errors = init.errors;
-  if (init.extensions) Object.assign(body, init.extensions);
   return body;
 }
 

@@ -21,6 +21,8 @@ interface Entry {
   handler: EventHandler;
   onDeadLetter: DeadLetterHandler | undefined;
   inFlight: Set<Promise<void>>;
+  /** Deliveries to one subscriber run one after another, in publish order. */
+  tail: Promise<void>;
   stopped: boolean;
 }
 
@@ -39,7 +41,9 @@ export class MemoryBus implements EventBus {
   async #deliver(s: Entry, event: EventEnvelope): Promise<void> {
     // Each subscriber gets its own copy: handlers must not see each other's mutations.
     const copy = structuredClone(event);
+    const previous = s.tail;
     const run = (async () => {
+      await previous;
       const max = s.spec.broadcast ? 1 : (s.spec.maxDeliveries ?? 5);
       const backoff = s.spec.backoffMs ?? defaultBackoff;
       for (let attempt = 1; ; attempt++) {
@@ -55,6 +59,7 @@ export class MemoryBus implements EventBus {
         }
       }
     })();
+    s.tail = run.catch(() => {});
     s.inFlight.add(run);
     try {
       await run;
@@ -68,7 +73,14 @@ export class MemoryBus implements EventBus {
     handler: EventHandler,
     onDeadLetter?: DeadLetterHandler,
   ): Promise<Subscription> {
-    const entry: Entry = { spec, handler, onDeadLetter, inFlight: new Set(), stopped: false };
+    const entry: Entry = {
+      spec,
+      handler,
+      onDeadLetter,
+      inFlight: new Set(),
+      tail: Promise.resolve(),
+      stopped: false,
+    };
     this.#subs.add(entry);
     return {
       stop: async () => {

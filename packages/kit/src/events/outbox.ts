@@ -87,17 +87,24 @@ export class OutboxRelay {
         select seq, event from kit_outbox where published_at is null
         order by seq limit ${this.#o.batchSize}`.execute(this.#o.db)
     ).rows;
-    for (const row of rows) {
-      const event = typeof row.event === 'string' ? (JSON.parse(row.event) as EventEnvelope) : row.event;
-      const started = performance.now();
-      await this.#o.bus.publish(event);
-      await sql`update kit_outbox set published_at = now() where seq = ${row.seq}`.execute(this.#o.db);
-      kitEvents.relayed.publish({
-        service: this.#o.service,
-        type: event.type,
-        ms: performance.now() - started,
-      });
+    // Pipelined: every row is handed to the bus in order at once (the bus keeps per-consumer
+    // order), then rows are marked up to the first failure. A row sent but not marked is sent
+    // again later and dropped by the consumers' inboxes.
+    const started = performance.now();
+    const events = rows.map((row) =>
+      typeof row.event === 'string' ? (JSON.parse(row.event) as EventEnvelope) : row.event,
+    );
+    const results = await Promise.allSettled(events.map((event) => this.#o.bus.publish(event)));
+    const firstFailure = results.findIndex((r) => r.status === 'rejected');
+    const sent = firstFailure === -1 ? rows.length : firstFailure;
+    if (sent > 0) {
+      const seqs = rows.slice(0, sent).map((r) => r.seq);
+      await sql`update kit_outbox set published_at = now() where seq = any(${seqs})`.execute(this.#o.db);
+      const ms = (performance.now() - started) / sent;
+      for (const event of events.slice(0, sent))
+        kitEvents.relayed.publish({ service: this.#o.service, type: event.type, ms });
     }
+    if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
     return rows.length;
   }
 

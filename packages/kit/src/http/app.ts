@@ -96,6 +96,11 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     return jsonParser(req, body as string, done);
   });
 
+  // An action POST sent without a body (`POST /orders/1/cancel`) validates as an empty object.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
+  });
+
   // A mirror of the route table, to tell 404 (no such path) from 405 (path exists, not this method).
   const router = FindMyWay();
   app.addHook('onRoute', (route) => {
