@@ -72,6 +72,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Keep the shipped rate limits (default: raised 1000×, so tests may sign up many users). */
   realLimits?: boolean;
+  /** Distributed mode: extra environment for one part's process (e.g. its NATS_URL). */
+  partEnv?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const running =
     systemMode === 'embedded'
       ? await startEmbeddedSystem(services, env)
-      : await startDistributedSystem(services, env);
+      : await startDistributedSystem(services, env, opts.partEnv ?? {});
   const url = running.url;
   const anonymous = httpClient(url);
   const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
@@ -241,6 +243,7 @@ async function waitReady(
 async function startDistributedSystem(
   services: string[],
   baseEnv: Record<string, string>,
+  partEnv: Record<string, Record<string, string>>,
 ): Promise<RunningSystem> {
   const prefix = uniqueName('portico_sys');
   const secret = randomBytes(32).toString('base64url');
@@ -266,11 +269,12 @@ async function startDistributedSystem(
   } as Record<string, string>;
   const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
   const databases: string[] = [];
-  const spawnPart = (name: string) => {
+  const spawnPart = (name: string, restarted = false) => {
     const env: Record<string, string> = {
       ...common,
       PORT: String(ports.get(name)),
       PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
+      ...(restarted ? {} : partEnv[name]),
     };
     if (name !== 'gateway') {
       const db = `${prefix}_${name.replaceAll('-', '_')}`;
@@ -344,7 +348,7 @@ async function startDistributedSystem(
         p.proc.kill('SIGKILL');
       });
       await between?.();
-      const { proc, output } = spawnPart(part);
+      const { proc, output } = spawnPart(part, true);
       await waitReady(
         `http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`,
         proc,
