@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { PASSPORT_HEADER, permissionScope, type ProblemCode } from './kit.ts';
 import { acceptRequestId, childTraceparent } from './edge/ids.ts';
 import { findCredential, type AuthFailure, type AuthOutcome } from './auth/authenticate.ts';
@@ -14,7 +15,7 @@ import { anonymousPrincipal } from './anonymous.ts';
 import { corsHeaders, preflightHeaders } from './edge/cors.ts';
 import { clientIp, RESPONSE_DROP, upstreamHeaders } from './edge/forwarding.ts';
 import { mergeHeaders, writeProblem, type HeaderList } from './edge/respond.ts';
-import { forward, type FailureKind, type ForwardSink } from './upstream/forward.ts';
+import { forward, type Cancellable, type FailureKind, type ForwardSink } from './upstream/forward.ts';
 import type { LimitDecision } from './limits/rate-limit.ts';
 import type { CompiledRoute, Runtime } from './config/compile.ts';
 import type { Principal } from './auth/principal.ts';
@@ -33,6 +34,7 @@ const REPLAY_HEADERS = new Set([
   'vary',
 ]);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const IN_FLIGHT = Symbol('portico.inFlight');
 
 interface Capture {
   status: number;
@@ -65,6 +67,7 @@ export class RequestContext implements ForwardSink {
   #status = 0;
   #retries = 0;
   #finished = false;
+  #socket: Socket | null = null;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {
     this.gw = gw;
@@ -441,10 +444,24 @@ export class RequestContext implements ForwardSink {
     this.res.once('drain', resume);
   }
 
-  onAbort(cancel: () => void): void {
-    this.res.once('close', () => {
-      if (!this.res.writableFinished) cancel();
-    });
+  onAbort(target: Cancellable): void {
+    // One 'close' listener per connection, not per request: HTTP/1.1 has at most one request
+    // in flight per connection, so the socket points at the exchange to cancel.
+    const sock = this.req.socket as Socket & { [IN_FLIGHT]?: Cancellable | null };
+    if (!(IN_FLIGHT in sock)) {
+      sock.once('close', () => {
+        const t = sock[IN_FLIGHT];
+        sock[IN_FLIGHT] = null;
+        t?.cancel();
+      });
+    }
+    sock[IN_FLIGHT] = target;
+    this.#socket = sock;
+  }
+
+  #release(): void {
+    const sock = this.#socket as (Socket & { [IN_FLIGHT]?: Cancellable | null }) | null;
+    if (sock !== null) sock[IN_FLIGHT] = null;
   }
 
   retried(): void {
@@ -453,12 +470,14 @@ export class RequestContext implements ForwardSink {
   }
 
   end(): void {
+    this.#release();
     this.res.end();
     this.#settleIdempotency(false);
     this.#done(this.#status);
   }
 
   fail(kind: FailureKind, started: boolean, retryAfter: number, err: Error | null): void {
+    this.#release();
     this.#settleIdempotency(true);
     const service = this.route!.service;
     this.gw.metrics.upstreamErrors.inc({ service, kind });

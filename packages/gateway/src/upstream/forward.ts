@@ -11,6 +11,34 @@ import type { Instance, RetryPolicy, Timeouts, UpstreamService } from './service
 
 export type FailureKind = 'connect' | 'reset' | 'timeout' | 'unavailable';
 
+export interface Cancellable {
+  cancel(): void;
+}
+
+/**
+ * Total timeouts of every exchange in flight, checked by one coarse timer (every 25 ms)
+ * instead of a timer per request: a deadline fires at most one tick late, and the request
+ * path pays a Set insert and delete instead of a timer insert and cancel.
+ */
+const TICK_MS = 25;
+const deadlines = new Set<Exchange>();
+let ticker: NodeJS.Timeout | null = null;
+
+function watchDeadline(ex: Exchange): void {
+  deadlines.add(ex);
+  if (ticker === null) {
+    ticker = setInterval(() => {
+      const now = performance.now();
+      for (const e of deadlines) if (e.deadline <= now) e.expire();
+      if (deadlines.size === 0 && ticker !== null) {
+        clearInterval(ticker);
+        ticker = null;
+      }
+    }, TICK_MS);
+    ticker.unref();
+  }
+}
+
 /** What the gateway's request context does with the upstream's answer. */
 export interface ForwardSink {
   /** Upstream headers arrived; `upstreamMs` is send-to-headers time. */
@@ -22,8 +50,8 @@ export interface ForwardSink {
   end(): void;
   /** The exchange failed; `started` says whether headers were already sent to the client. */
   fail(kind: FailureKind, started: boolean, retryAfter: number, err: Error | null): void;
-  /** Registers the cancel function run when the client disconnects. */
-  onAbort(cancel: () => void): void;
+  /** Registers what to cancel when the client disconnects. */
+  onAbort(target: Cancellable): void;
   retried(): void;
 }
 
@@ -66,7 +94,7 @@ function classify(err: Error): FailureKind {
 }
 
 /** One exchange (possibly several attempts) for one client request. */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Cancellable {
   readonly #svc: UpstreamService;
   readonly #spec: ForwardSpec;
   readonly #sink: ForwardSink;
@@ -78,17 +106,28 @@ class Exchange implements Dispatcher.DispatchHandler {
   #started = false;
   #done = false;
   #clientGone = false;
-  #timer: NodeJS.Timeout | null = null;
+  /** performance.now() past which the exchange is aborted (total timeout). */
+  deadline = Infinity;
   #pendingAbort: Error | null = null;
 
   constructor(svc: UpstreamService, spec: ForwardSpec, sink: ForwardSink) {
     this.#svc = svc;
     this.#spec = spec;
     this.#sink = sink;
-    sink.onAbort(() => {
-      this.#clientGone = true;
-      if (!this.#done) this.#abort(new ClientGone('client disconnected'));
-    });
+    sink.onAbort(this);
+  }
+
+  /** The client went away. */
+  cancel(): void {
+    this.#clientGone = true;
+    if (!this.#done) this.#abort(new ClientGone('client disconnected'));
+  }
+
+  /** The total timeout passed. */
+  expire(): void {
+    deadlines.delete(this);
+    this.deadline = Infinity;
+    this.#abort(new TotalTimeout('total timeout'));
   }
 
   #abort(reason: Error): void {
@@ -110,7 +149,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#sentAt = performance.now();
     const t = this.#spec.timeouts;
     this.#pendingAbort = null;
-    this.#timer = setTimeout(() => this.#abort(new TotalTimeout('total timeout')), t.totalMs);
+    this.deadline = this.#sentAt + t.totalMs;
+    watchDeadline(this);
     inst.pool.dispatch(
       {
         method: this.#spec.method as Dispatcher.HttpMethod,
@@ -143,10 +183,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.#started = true;
     const ct = headers['content-type'];
-    if (typeof ct === 'string' && ct.startsWith('text/event-stream') && this.#timer) {
+    if (typeof ct === 'string' && ct.startsWith('text/event-stream')) {
       // Event streams run as long as they like; only the idle timeout applies.
-      clearTimeout(this.#timer);
-      this.#timer = null;
+      deadlines.delete(this);
+      this.deadline = Infinity;
     }
     this.#sink.start(statusCode, headers, performance.now() - this.#sentAt);
   }
@@ -186,8 +226,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   #settle(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    deadlines.delete(this);
+    this.deadline = Infinity;
     if (this.#inst) this.#inst.inflight--;
   }
 
