@@ -411,7 +411,7 @@ export class RequestContext implements ForwardSink {
       out[k] = upstream[k];
     }
     const gatewayMs = performance.now() - this.t0 - upstreamMs;
-    const timing = `gateway;dur=${gatewayMs.toFixed(2)}, upstream;dur=${upstreamMs.toFixed(2)}`;
+    const timing = `gateway;dur=${Math.round(gatewayMs * 100) / 100}, upstream;dur=${Math.round(upstreamMs * 100) / 100}`;
     mergeHeaders(out, this.headers);
     out['server-timing'] = upstream['server-timing']
       ? `${String(upstream['server-timing'])}, ${timing}`
