@@ -237,3 +237,39 @@ describe('an instance killed under load', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('least-request balancing', () => {
+  let slow: TestServer;
+  let fast: TestServer;
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    slow = await startServer((req, res) => {
+      if (req.url!.startsWith('/health')) return void res.end('{}');
+      setTimeout(() => res.writeHead(200).end('slow'), 300);
+    });
+    fast = await startServer((req, res) => {
+      if (req.url!.startsWith('/health')) return void res.end('{}');
+      setTimeout(() => res.writeHead(200).end('fast'), 5);
+    });
+    gw = await startGateway(
+      makeConfig({ orders: [slow.url, fast.url], identity: [identity.url] }, [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }], {
+        services: { orders: { instances: [], balancing: 'least_request' } },
+      }),
+    );
+  });
+  afterAll(async () => {
+    await gw.close();
+    await slow.close();
+    await fast.close();
+  });
+
+  it('sends new requests to the instance with fewer requests in flight', async () => {
+    const bodies: string[] = [];
+    const workers = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 8; i++) bodies.push(await (await fetch(`${gw.url}/api/v1/orders`)).text());
+    });
+    await Promise.all(workers);
+    const fastShare = bodies.filter((b) => b === 'fast').length / bodies.length;
+    expect(fastShare).toBeGreaterThan(0.75);
+  });
+});
