@@ -16,7 +16,8 @@
  * Options: --seconds N (per row, default 8), --rounds N (default 2: every row is measured N times,
  * interleaved, and the best run kept, which filters out bursts of load from other processes),
  * --only a,b (row ids), --profile (CPU profile of the Portico JWT row, top functions printed),
- * --json FILE (raw results).
+ * --json FILE (raw results), --no-write. A full run (no --only) writes its table between the
+ * result markers of "## Gateway" in docs/benchmarks.md; notes outside the markers are kept.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -547,6 +548,29 @@ if (fixed)
     `- added p99 at ${fixed.rate} req/s (half of Portico JWT+RL saturation), open loop: ${(fixed.portico.p99! - fixed.direct.p99!).toFixed(3)} ms (target ≤ 2 ms); p50 added ${(fixed.portico.p50! - fixed.direct.p50!).toFixed(3)} ms; errors ${fixed.portico.errors}`,
   );
 console.log(lines.join('\n'));
+
+if (!ONLY.length && !argv.includes('--no-write')) await writeDocs(lines);
+
+/** Replaces the generated part of the "## Gateway" section of docs/benchmarks.md. */
+async function writeDocs(body: string[]): Promise<void> {
+  const file = join(HERE, '..', '..', 'docs', 'benchmarks.md');
+  const begin = '<!-- gateway-results:begin (written by bench/gateway/run.ts) -->';
+  const end = '<!-- gateway-results:end -->';
+  const cpu = /model name\s*:\s*(.+)/.exec(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''))?.[1] ?? 'unknown CPU';
+  const generated = [
+    begin,
+    `Measured by \`npx node bench/gateway/run.ts\` on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, 2 cores shared with other work.`,
+    '',
+    ...body,
+    end,
+  ].join('\n');
+  let text = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
+  if (text.includes(begin) && text.includes(end))
+    text = text.slice(0, text.indexOf(begin)) + generated + text.slice(text.indexOf(end) + end.length);
+  else text = text.replace(/\n*$/, '\n\n') + `## Gateway\n\n${generated}\n`;
+  await writeFile(file, text);
+  console.error(`wrote the gateway section of ${file}`);
+}
 
 const jsonFile = opt('json', '');
 if (jsonFile)

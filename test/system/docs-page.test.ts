@@ -39,13 +39,22 @@ describe.skipIf(skip)('the API reference page at /docs', () => {
     const external: string[] = [];
     page.on('request', (r) => {
       const u = new URL(r.url());
-      if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol.startsWith('http')) external.push(r.url());
+      if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol.startsWith('http'))
+        external.push(r.url());
     });
     const res = await page.goto(`${sys.url}/docs`);
     expect(res?.status()).toBe(200);
-    await page.waitForFunction(() => document.body.innerText.includes('/api/v1/orders'), null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.body.innerText.includes('/api/v1/orders'), null, {
+      timeout: 20_000,
+    });
     const text = await page.evaluate(() => document.body.innerText);
-    for (const p of ['/api/v1/auth/login', '/api/v1/orders', '/api/v1/shipments', '/api/v1/tasks', '/api/v1/notifications']) {
+    for (const p of [
+      '/api/v1/auth/login',
+      '/api/v1/orders',
+      '/api/v1/shipments',
+      '/api/v1/tasks',
+      '/api/v1/notifications',
+    ]) {
       expect(text).toContain(p);
     }
     await page.screenshot({ path: path.join(os.tmpdir(), 'portico-docs.png'), fullPage: false });
