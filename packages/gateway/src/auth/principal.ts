@@ -14,7 +14,8 @@ export interface Principal {
   denyKeys: string[];
   /** Rate-limit / idempotency scope: `u:<user id>` or `k:<api key id>` (null when anonymous). */
   scope: string | null;
-  passports: Map<string, { token: string; refreshAt: number }>;
+  /** Minted passports per service; `mint` tells which gateway (secret) made them. */
+  passports: Map<string, { token: string; refreshAt: number; mint: object }>;
 }
 
 export function principal(caller: Caller, expiresAt: number, denyKeys: string[]): Principal {
@@ -36,12 +37,14 @@ export class PassportMint {
   /** The passport for `service` carrying `p.caller`, minted at most once per lifetime. */
   for(p: Principal, service: string, now: number): string {
     const cached = p.passports.get(service);
-    if (cached !== undefined && cached.refreshAt > now) return cached.token;
+    // The anonymous principal is shared by every gateway in the process: a passport is only
+    // reused by the mint (secret) that made it.
+    if (cached !== undefined && cached.refreshAt > now && cached.mint === this) return cached.token;
     let key = this.#keys.get(service);
     if (key === undefined) this.#keys.set(service, (key = derivePassportKey(this.#root, service)));
     const { token, expiresAt } = mintPassport(key, service, p.caller, { ttlSeconds: this.#ttl, now });
     // Reuse until 10 s before expiry (services allow 5 s of skew on top).
-    p.passports.set(service, { token, refreshAt: expiresAt - Math.min(10_000, (this.#ttl * 1000) / 2) });
+    p.passports.set(service, { token, refreshAt: expiresAt - Math.min(10_000, (this.#ttl * 1000) / 2), mint: this });
     return token;
   }
 }
