@@ -44,10 +44,9 @@ describe.skipIf(skip)('the API reference page at /docs', () => {
     });
     const res = await page.goto(`${sys.url}/docs`);
     expect(res?.status()).toBe(200);
-    await page.waitForFunction(() => document.body.innerText.includes('/api/v1/orders'), null, {
-      timeout: 20_000,
-    });
-    const text = await page.evaluate(() => document.body.innerText);
+    // The page's own script renders the operations; wait until the text shows one, then read it.
+    await page.getByText('/api/v1/orders', { exact: false }).first().waitFor({ timeout: 20_000 });
+    const text = await page.locator('body').innerText();
     for (const p of [
       '/api/v1/auth/login',
       '/api/v1/orders',
