@@ -15,7 +15,9 @@ const chosen = wanted.length ? suites.filter((s) => wanted.includes(s)) : suites
 let failed = 0;
 for (const suite of chosen) {
   console.log(`\n### ${suite}`);
-  const res = spawnSync(process.execPath, [path.join(import.meta.dirname, suite, 'run.ts')], { stdio: 'inherit' });
+  const res = spawnSync(process.execPath, [path.join(import.meta.dirname, suite, 'run.ts')], {
+    stdio: 'inherit',
+  });
   if (res.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;

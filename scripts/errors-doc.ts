@@ -9,7 +9,10 @@ import { problemRegistry, problemType } from '../packages/kit/src/errors/registr
 export function renderErrorsDoc(): string {
   const rows = Object.entries(problemRegistry)
     .sort(([, a], [, b]) => a.status - b.status)
-    .map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.title} | \`${problemType(code as keyof typeof problemRegistry)}\` |`);
+    .map(
+      ([code, e]) =>
+        `| \`${code}\` | ${e.status} | ${e.title} | \`${problemType(code as keyof typeof problemRegistry)}\` |`,
+    );
   return `# Problem codes
 
 Every error Portico answers — from the gateway or any service — is an RFC 9457 problem

@@ -44,7 +44,11 @@ export class PassportMint {
     if (key === undefined) this.#keys.set(service, (key = derivePassportKey(this.#root, service)));
     const { token, expiresAt } = mintPassport(key, service, p.caller, { ttlSeconds: this.#ttl, now });
     // Reuse until 10 s before expiry (services allow 5 s of skew on top).
-    p.passports.set(service, { token, refreshAt: expiresAt - Math.min(10_000, (this.#ttl * 1000) / 2), mint: this });
+    p.passports.set(service, {
+      token,
+      refreshAt: expiresAt - Math.min(10_000, (this.#ttl * 1000) / 2),
+      mint: this,
+    });
     return token;
   }
 }
