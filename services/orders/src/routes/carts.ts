@@ -11,7 +11,6 @@ import {
 } from '../cart-repository.ts';
 import { Cart, CartItemInput, CartItemParams, CartItemPatch, CartQuery, IdParams } from '../schemas.ts';
 import type { Deps, RouteModule } from '../deps.ts';
-import { optionalBody } from './optional-body.ts';
 
 async function view(deps: Deps, id: string) {
   const cart = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -23,7 +22,6 @@ export const cartRoutes: RouteModule = (app, deps) => {
     '/api/v1/carts',
     {
       config: { permission: 'carts:create' },
-      preValidation: optionalBody,
       schema: { tags: ['carts'], summary: 'Open a cart', body: Type.Object({}), response: { 201: Cart } },
     },
     async (req, reply) => {

@@ -4,7 +4,6 @@ import { cancelOrder, itemsOf, placeOrder, visibleOrder, orderView } from '../or
 import { IdParams, Order, OrderInput, OrderQuery } from '../schemas.ts';
 import { toOrder } from '../views.ts';
 import type { RouteModule } from '../deps.ts';
-import { optionalBody } from './optional-body.ts';
 
 export const orderRoutes: RouteModule = (app, deps) => {
   app.post(
@@ -74,7 +73,6 @@ export const orderRoutes: RouteModule = (app, deps) => {
     '/api/v1/orders/:id/cancel',
     {
       config: { permission: 'orders:cancel' },
-      preValidation: optionalBody,
       schema: {
         tags: ['orders'],
         summary: 'Cancel a confirmed order (releases its stock)',

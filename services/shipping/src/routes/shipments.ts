@@ -13,7 +13,6 @@ import { moveShipment, trackingOf, visibleShipment } from '../shipment-repositor
 import { DispatchInput, IdParams, Shipment, ShipmentQuery, Tracking } from '../schemas.ts';
 import type { ShippingDB } from '../tables.ts';
 import { toShipment, toTracking } from '../views.ts';
-import { optionalBody } from './optional-body.ts';
 
 export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): void {
   app.get(
@@ -86,7 +85,6 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
       `/api/v1/shipments/:id/${name}`,
       {
         config: { permission: `shipments:${name}` },
-        preValidation: optionalBody,
         schema: { tags: ['shipments'], summary, params: IdParams, body, response: { 200: Shipment } },
       },
       async (req) => {
