@@ -34,7 +34,12 @@ const opt = (name: string, fallback: string) => {
 };
 const SECONDS = Number(opt('seconds', '8'));
 const ONLY = opt('only', '').split(',').filter(Boolean);
-const PROFILE = argv.includes('--profile');
+/** `--profile [row id]`: CPU profile of one row (default portico-jwt), top functions printed. */
+const PROFILE = argv.includes('--profile')
+  ? (argv[argv.indexOf('--profile') + 1] ?? '').startsWith('--') || !argv[argv.indexOf('--profile') + 1]
+    ? 'portico-jwt'
+    : argv[argv.indexOf('--profile') + 1]!
+  : '';
 const ROUNDS = Number(opt('rounds', '2'));
 const CONNECTIONS = 64;
 const PROXY_CPU = '0';
@@ -260,10 +265,10 @@ interface Row {
 }
 
 const portico =
-  (mode: string, extra: string[] = []) =>
+  (mode: string, extra: string[] = [], id = '') =>
   () =>
     start(PROXY_CPU, node, [
-      ...(PROFILE && mode === 'jwt' && !extra.length ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+      ...(PROFILE && PROFILE === id ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
       join(SERVERS, 'portico.ts'),
       '--mode',
       mode,
@@ -284,17 +289,17 @@ const freshArgs = [
 const freshWarm = ['-s', join(HERE, 'fresh-tokens.lua'), '--', join(dir, 'tokens.txt'), '1'];
 
 const rows: Row[] = [
-  { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain') },
+  { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain', [], 'portico-plain') },
   {
     id: 'portico-jwt',
     name: 'Portico, JWT ES256 (reused) + rate limit + passport',
-    start: portico('jwt'),
+    start: portico('jwt', [], 'portico-jwt'),
     wrkArgs: bearer,
   },
   {
     id: 'portico-jwt-fresh',
     name: 'Portico, JWT ES256 fresh per request + rate limit + passport',
-    start: portico('jwt'),
+    start: portico('jwt', [], 'portico-jwt-fresh'),
     wrkArgs: freshArgs,
     warmArgs: freshWarm,
   },
@@ -317,6 +322,12 @@ const rows: Row[] = [
     start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP]),
   },
   {
+    id: 'undici-headers',
+    name: "minimal undici proxy + Portico's header volume (reference)",
+    start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP, '--headers']),
+    wrkArgs: bearer,
+  },
+  {
     id: 'fastify',
     name: '@fastify/http-proxy',
     start: () => start(PROXY_CPU, node, [join(SERVERS, 'fastify-proxy.ts'), '--upstream', UP]),
@@ -326,6 +337,7 @@ const rows: Row[] = [
     name: '@fastify/http-proxy + jose ES256, fresh token per request',
     start: () =>
       start(PROXY_CPU, node, [
+        ...(PROFILE === 'fastify-jwt-fresh' ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
         join(SERVERS, 'fastify-proxy.ts'),
         '--upstream',
         UP,
@@ -584,8 +596,9 @@ if (jsonFile)
   );
 
 if (PROFILE) {
-  const prof = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+  const prof = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
   if (prof) {
+    await writeFile(join(tmpdir(), `portico-${PROFILE}.cpuprofile`), await readFile(join(dir, prof)));
     const p = JSON.parse(await readFile(join(dir, prof), 'utf8')) as {
       nodes: {
         id: number;
@@ -595,12 +608,29 @@ if (PROFILE) {
     };
     const self = new Map<string, number>();
     let total = 0;
+    const areas = new Map<string, number>();
     for (const n of p.nodes) {
+      if (n.callFrame.functionName === '(idle)') continue;
       const key = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
       self.set(key, (self.get(key) ?? 0) + n.hitCount);
+      const url = n.callFrame.url;
+      const area = url.includes('/gateway/src/')
+        ? 'gateway code'
+        : url.includes('/jose/')
+          ? 'jose'
+          : url.includes('/undici/')
+            ? 'undici'
+            : url.startsWith('node:')
+              ? 'node core (JS)'
+              : n.callFrame.functionName === '(garbage collector)'
+                ? 'garbage collector'
+                : 'native (syscalls, crypto, V8)';
+      areas.set(area, (areas.get(area) ?? 0) + n.hitCount);
       total += n.hitCount;
     }
-    console.log('\nCPU profile of the Portico JWT row (self time, top 25):');
+    console.log(`\nCPU profile of ${PROFILE} (busy samples by area):`);
+    for (const [k, v] of [...areas].sort((a, b) => b[1] - a[1])) console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+    console.log('Top functions (self time):');
     for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
       console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
   }

@@ -17,7 +17,7 @@ import type { JwksCache } from './jwks.ts';
 
 export type TokenFailure = { reason: string; detail: string; retryable?: boolean };
 
-const MAX_CACHED = 50_000;
+const MAX_CACHED = 20_000;
 const MAX_REJECTED = 10_000;
 
 export class JwtVerifier {
