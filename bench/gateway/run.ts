@@ -448,7 +448,14 @@ for (let round = 1; round <= ROUNDS; round++) {
     const r = await wrk(url, SECONDS, row.wrkArgs ?? []);
     const cpu = (await cpuMs(server.proc.pid!)) - cpuBefore;
     await stop(server);
-    const res: Result = { id: row.id, name: row.name, ...r, cpuUs: (cpu * 1000) / r.requests, direct: direct.rps, ratio: r.rps / direct.rps };
+    const res: Result = {
+      id: row.id,
+      name: row.name,
+      ...r,
+      cpuUs: (cpu * 1000) / r.requests,
+      direct: direct.rps,
+      ratio: r.rps / direct.rps,
+    };
     console.error(
       `  round ${round} ${row.name}: ${Math.round(r.rps)} req/s (direct ${Math.round(direct.rps)}, ×${res.ratio.toFixed(3)}), ${res.cpuUs.toFixed(1)} CPU µs/req, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`,
     );
@@ -502,16 +509,23 @@ if (jwtRow) {
         }
       });
     });
-  const directFixed = await gen(`${UP}/bench`);
+  // Interleaved pairs (direct, then through Portico), the quietest pair kept: a burst from
+  // another process on the machine shows up as tens of milliseconds of p99 in either run.
   const server = await portico('jwt')();
   const url = `http://127.0.0.1:${server.port}/api/v1/bench`;
   await wrk(url, 2, bearer);
-  const porticoFixed = await gen(url, `Authorization: Bearer ${token}`);
+  let best: { direct: Record<string, number>; portico: Record<string, number> } | null = null;
+  for (let round = 1; round <= Math.max(ROUNDS, 3); round++) {
+    const direct = await gen(`${UP}/bench`);
+    const through = await gen(url, `Authorization: Bearer ${token}`);
+    console.error(
+      `  fixed rate ${rate} req/s, pair ${round}: direct p50 ${direct.p50} / p99 ${direct.p99} ms; Portico JWT+RL p50 ${through.p50} / p99 ${through.p99} ms`,
+    );
+    if (!best || Math.max(direct.p99!, through.p99!) < Math.max(best.direct.p99!, best.portico.p99!))
+      best = { direct, portico: through };
+  }
   await stop(server);
-  fixed = { rate, direct: directFixed, portico: porticoFixed };
-  console.error(
-    `- fixed rate ${rate} req/s: direct p50 ${directFixed.p50} / p99 ${directFixed.p99} ms; Portico JWT+RL p50 ${porticoFixed.p50} / p99 ${porticoFixed.p99} ms; added p99 ${(porticoFixed.p99! - directFixed.p99!).toFixed(3)} ms`,
-  );
+  fixed = { rate, ...best! };
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -532,7 +546,9 @@ lines.push(
   `Upstream: ${upstreamKind}. ${SECONDS} s per row, best of ${ROUNDS} rounds, wrk -t1 -c${CONNECTIONS} on CPU ${LOAD_CPU}, proxy alone on CPU ${PROXY_CPU}.`,
 );
 lines.push('');
-lines.push('| Row | req/s | × direct (run beside it) | CPU µs/req | req/s per CPU-second | p50 ms | p99 ms |');
+lines.push(
+  '| Row | req/s | × direct (run beside it) | CPU µs/req | req/s per CPU-second | p50 ms | p99 ms |',
+);
 lines.push('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of results)
   lines.push(
@@ -541,18 +557,29 @@ for (const r of results)
       : `| ${r.name} | ${Math.round(r.rps)} | ${r.ratio.toFixed(3)} | ${r.cpuUs.toFixed(1)} | ${Math.round(1e6 / r.cpuUs)} | ${r.p50} | ${r.p99} |`,
   );
 lines.push('');
-lines.push('Targets: ratio of best-of-rounds req/s [ratio of CPU per request, which other processes on the machine disturb less]');
+lines.push(
+  'Targets: ratio of best-of-rounds req/s [ratio of CPU per request, which other processes on the machine disturb less]',
+);
 const fmt = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(2));
 const target = (label: string, a: string, b: string, goal: number) => {
   const v = cmp(a, b);
   const c = cmpCpu(a, b);
-  const verdict = Number.isNaN(v) ? '' : v >= goal ? 'met' : `missed by ${((1 - v / goal) * 100).toFixed(0)} %`;
+  const verdict = Number.isNaN(v)
+    ? ''
+    : v >= goal
+      ? 'met'
+      : `missed by ${((1 - v / goal) * 100).toFixed(0)} %`;
   lines.push(`- ${label}: ${fmt(v)} [${fmt(c)}] (target ≥ ${goal}) ${verdict}`);
 };
 target('JWT + rate limit + passport vs minimal undici proxy', 'portico-jwt', 'undici', 0.8);
 target('JWT + rate limit + passport vs @fastify/http-proxy plain', 'portico-jwt', 'fastify', 1.0);
 target('JWT + rate limit + passport vs fast-gateway plain', 'portico-jwt', 'fast-gateway', 1.0);
-target('fresh ES256 token per request vs @fastify/http-proxy + jose', 'portico-jwt-fresh', 'fastify-jwt-fresh', 1.3);
+target(
+  'fresh ES256 token per request vs @fastify/http-proxy + jose',
+  'portico-jwt-fresh',
+  'fastify-jwt-fresh',
+  1.3,
+);
 target('API key + rate limit (key cached) vs no policies', 'portico-apikey', 'portico-plain', 0.9);
 target('JWT + rate limit vs no policies', 'portico-jwt', 'portico-plain', 0.8);
 if (fixed)
@@ -568,7 +595,9 @@ async function writeDocs(body: string[]): Promise<void> {
   const file = join(HERE, '..', '..', 'docs', 'benchmarks.md');
   const begin = '<!-- gateway-results:begin (written by bench/gateway/run.ts) -->';
   const end = '<!-- gateway-results:end -->';
-  const cpu = /model name\s*:\s*(.+)/.exec(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''))?.[1] ?? 'unknown CPU';
+  const cpu =
+    /model name\s*:\s*(.+)/.exec(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''))?.[1] ??
+    'unknown CPU';
   const generated = [
     begin,
     `Measured by \`npx node bench/gateway/run.ts\` on ${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, 2 cores shared with other work.`,
@@ -596,7 +625,10 @@ if (jsonFile)
   );
 
 if (PROFILE) {
-  const prof = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
+  const prof = (await readdir(dir))
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .pop();
   if (prof) {
     await writeFile(join(tmpdir(), `portico-${PROFILE}.cpuprofile`), await readFile(join(dir, prof)));
     const p = JSON.parse(await readFile(join(dir, prof), 'utf8')) as {
@@ -629,7 +661,8 @@ if (PROFILE) {
       total += n.hitCount;
     }
     console.log(`\nCPU profile of ${PROFILE} (busy samples by area):`);
-    for (const [k, v] of [...areas].sort((a, b) => b[1] - a[1])) console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+    for (const [k, v] of [...areas].sort((a, b) => b[1] - a[1]))
+      console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
     console.log('Top functions (self time):');
     for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
       console.log(`  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);

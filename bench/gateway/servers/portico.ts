@@ -1,6 +1,6 @@
 /**
  * Portico in one of the benchmark's modes: `plain` (no policies), `jwt` (ES256 JWT + rate
- * limit + passport), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
+ * limit + passport), `rl` (rate limit only), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
  * limits in Redis instead of memory.
  */
 import { pino } from 'pino';
@@ -9,7 +9,7 @@ import { arg, ready } from './common.ts';
 
 const mode = arg('mode');
 const redis = arg('redis', '');
-const auth = mode === 'plain' ? 'none' : 'required';
+const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
   version: 1,
   metrics: { enabled: true },

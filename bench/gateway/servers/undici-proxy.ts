@@ -19,6 +19,30 @@ const HOP = new Set([
   'proxy-connection',
   'host',
 ]);
+const extra = process.argv.includes('--headers');
+const passport = 'p1.' + 'x'.repeat(560) + '.' + 'y'.repeat(43);
+const upExtra = extra
+  ? [
+      ['x-portico-passport', passport],
+      ['x-request-id', '2b1f0c7e-8f0e-4f7a-9a57-3a6c1e0d9b11'],
+      ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
+      ['x-forwarded-for', '127.0.0.1'],
+      ['x-forwarded-proto', 'http'],
+      ['x-forwarded-host', '127.0.0.1:8000'],
+    ].flat()
+  : [];
+const resExtra: Record<string, string> = extra
+  ? {
+      'x-request-id': '2b1f0c7e-8f0e-4f7a-9a57-3a6c1e0d9b11',
+      'x-content-type-options': 'nosniff',
+      'x-ratelimit-limit': '1000000000',
+      'x-ratelimit-remaining': '999999999',
+      'x-ratelimit-reset': '60',
+      'ratelimit-policy': '"bench";q=1000000000;w=60',
+      ratelimit: '"bench";r=999999999;t=60',
+      'server-timing': 'gateway;dur=0.05, upstream;dur=0.3',
+    }
+  : {};
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const headers: string[] = [];

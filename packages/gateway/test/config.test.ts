@@ -137,7 +137,8 @@ describe('the shipped portico.yaml', () => {
     };
     const urls = serviceUrls(config);
     expect(Object.keys(urls).length).toBeGreaterThan(0);
-    for (const [name, instances] of Object.entries(urls)) expect(instances).toEqual([`http://127.0.0.1:${ports[name]}`]);
+    for (const [name, instances] of Object.entries(urls))
+      expect(instances).toEqual([`http://127.0.0.1:${ports[name]}`]);
   });
 
   it('routes every public route of services.md to its service with a per-caller limit', async () => {

@@ -252,9 +252,13 @@ describe('least-request balancing', () => {
       setTimeout(() => res.writeHead(200).end('fast'), 5);
     });
     gw = await startGateway(
-      makeConfig({ orders: [slow.url, fast.url], identity: [identity.url] }, [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }], {
-        services: { orders: { instances: [], balancing: 'least_request' } },
-      }),
+      makeConfig(
+        { orders: [slow.url, fast.url], identity: [identity.url] },
+        [{ prefix: '/api/v1/orders', service: 'orders', auth: 'none' }],
+        {
+          services: { orders: { instances: [], balancing: 'least_request' } },
+        },
+      ),
     );
   });
   afterAll(async () => {

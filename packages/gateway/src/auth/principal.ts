@@ -42,11 +42,15 @@ export class PassportMint {
     // reused by the mint (secret) that made it.
     if (cached !== undefined && cached.refreshAt > now && cached.mint === this) return cached.token;
     let key = this.#keys.get(service);
-    if (key === undefined) this.#keys.set(service, (key = createSecretKey(derivePassportKey(this.#root, service))));
+    if (key === undefined)
+      this.#keys.set(service, (key = createSecretKey(derivePassportKey(this.#root, service))));
     // A KeyObject, not the Buffer the kit's signature names: createHmac with a Buffer key costs
     // ~10 µs of CPU (Node checks whether it is a KeyObject or CryptoKey the slow way), with a
     // KeyObject ~1.5 µs. createHmac accepts both; the kit should take KeyObjects too.
-    const { token, expiresAt } = mintPassport(key as unknown as Buffer, service, p.caller, { ttlSeconds: this.#ttl, now });
+    const { token, expiresAt } = mintPassport(key as unknown as Buffer, service, p.caller, {
+      ttlSeconds: this.#ttl,
+      now,
+    });
     // Reuse until 10 s before expiry (services allow 5 s of skew on top).
     p.passports.set(service, {
       token,
