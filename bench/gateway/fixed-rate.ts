@@ -40,6 +40,7 @@ class Shot implements Dispatcher.DispatchHandler {
     this.i = i;
     this.scheduled = scheduled;
   }
+  onRequestStart(): void {}
   onResponseStart(_c: Dispatcher.DispatchController, status: number): void {
     this.status = status;
   }
@@ -49,7 +50,8 @@ class Shot implements Dispatcher.DispatchHandler {
     if (this.status !== 200) errors++;
     done++;
   }
-  onResponseError(): void {
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (process.env.DEBUG_GEN) console.error(err);
     latencies[this.i] = performance.now() - this.scheduled;
     errors++;
     done++;
@@ -80,7 +82,7 @@ const q = (p: number) =>
 console.log(
   JSON.stringify({
     sent: total - skip,
-    ok: total - errors,
+    ok: total - skip - errors,
     errors,
     p50: q(0.5),
     p90: q(0.9),

@@ -66,18 +66,36 @@ export class JwksCache {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  /** jose key resolver: the local set, refetched once (rate-floored) on an unknown `kid`. */
-  readonly getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
-    if (this.#resolver === null) await this.#refreshIfAllowed(true);
+  /**
+   * jose key resolver: the local set, refetched once (rate-floored) on an unknown `kid`. The
+   * usual case (keys loaded, `kid` known) returns the local set's promise without another
+   * async frame.
+   */
+  readonly getKey = (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
+    const resolver = this.#resolver;
+    if (resolver === null) return this.#slowGetKey(header, token);
+    return resolver(header, token).catch((err: unknown) => this.#retryUnknownKid(err, header, token));
+  };
+
+  async #slowGetKey(header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
+    await this.#refreshIfAllowed(true);
     if (this.#resolver === null) throw new JwksUnavailable();
     try {
       return await this.#resolver(header, token);
     } catch (err) {
-      if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw err;
-      if (!(await this.#refreshIfAllowed(false))) throw err;
-      return await this.#resolver(header, token);
+      return await this.#retryUnknownKid(err, header, token);
     }
-  };
+  }
+
+  async #retryUnknownKid(
+    err: unknown,
+    header: JWTHeaderParameters,
+    token: FlattenedJWSInput,
+  ): Promise<CryptoKey> {
+    if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw err;
+    if (!(await this.#refreshIfAllowed(false))) throw err;
+    return await this.#resolver!(header, token);
+  }
 
   async #refreshIfAllowed(initial: boolean): Promise<boolean> {
     if (this.#inflight) return await this.#inflight;

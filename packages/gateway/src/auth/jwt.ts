@@ -46,10 +46,24 @@ export class JwtVerifier {
     if (rejected !== undefined && rejected.until > now) return Promise.resolve(rejected.failure);
     let p = this.#inflight.get(token);
     if (p === undefined) {
-      p = this.#verify(token).finally(() => this.#inflight.delete(token));
+      // Concurrent requests with the same new token share one verification.
+      p = this.#verify(token);
       this.#inflight.set(token, p);
     }
     return p;
+  }
+
+  #byRoles = new Map<string, string[]>();
+
+  /** Permissions of a role set, computed once per distinct set. */
+  #permissions(roles: string[]): string[] {
+    const key = roles.join(',');
+    let perms = this.#byRoles.get(key);
+    if (perms === undefined) {
+      perms = permissionsForRoles(roles);
+      if (this.#byRoles.size < 1000) this.#byRoles.set(key, perms);
+    }
+    return perms;
   }
 
   /** Drops cached principals of a user (e.g. after a role change). */
@@ -70,7 +84,7 @@ export class JwtVerifier {
       const caller = {
         id: payload.sub,
         roles,
-        permissions: permissionsForRoles(roles),
+        permissions: this.#permissions(roles),
         auth: 'jwt' as const,
         ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
       };
@@ -80,8 +94,10 @@ export class JwtVerifier {
       const p = principal(caller, payload.exp * 1000 + this.#skewSec * 1000, deny);
       if (this.#cache.size >= MAX_CACHED) evictOldest(this.#cache);
       this.#cache.set(token, p);
+      this.#inflight.delete(token);
       return p;
     } catch (err) {
+      this.#inflight.delete(token);
       const code = (err as { code?: string }).code ?? 'ERR_UNKNOWN';
       const failure = describe(code, err);
       if (!failure.retryable) {
