@@ -59,6 +59,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
   );
   const discovered = (await discoverServices()).filter((s) => !opts.only || opts.only.includes(s.name));
 
+  const ephemeral = (opts.servicePorts ?? env.PORTICO_SERVICE_PORTS) === 'ephemeral';
   const started = performance.now();
   const db = await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') });
   logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
@@ -79,7 +80,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
         bus,
         passportSecret: secrets.passportSecret,
         logger,
-        port: (opts.servicePorts ?? env.PORTICO_SERVICE_PORTS) === 'ephemeral' ? 0 : svc.port,
+        port: ephemeral ? 0 : svc.port,
         env,
         urlOf: (name) => services.get(name)?.url,
         dataDir: path.join(dataDir, svc.name),
@@ -90,7 +91,9 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     pointUpstreams(config as GatewayConfigLike, services);
     gateway = await createGateway({
       config,
-      configPath,
+      // Hot reload re-reads the file's upstream ports; with ephemeral ports (tests) the
+      // addresses exist only in memory, so the file is not watched.
+      ...(!ephemeral && { configPath }),
       passportSecret: secrets.passportSecret,
       bus,
       logger,

@@ -3,7 +3,7 @@
  * cache entry stops being valid, the denylist entries that would revoke it, and the passports
  * already minted for it, one per service, reused until ~10 s before they expire.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { mintPassport, derivePassportKey, PASSPORT_TTL_SECONDS } from '../kit.ts';
 import type { Caller } from '../kit.ts';
 
@@ -42,12 +42,8 @@ export class PassportMint {
     // reused by the mint (secret) that made it.
     if (cached !== undefined && cached.refreshAt > now && cached.mint === this) return cached.token;
     let key = this.#keys.get(service);
-    if (key === undefined)
-      this.#keys.set(service, (key = createSecretKey(derivePassportKey(this.#root, service))));
-    // A KeyObject, not the Buffer the kit's signature names: createHmac with a Buffer key costs
-    // ~10 µs of CPU (Node checks whether it is a KeyObject or CryptoKey the slow way), with a
-    // KeyObject ~1.5 µs. createHmac accepts both; the kit should take KeyObjects too.
-    const { token, expiresAt } = mintPassport(key as unknown as Buffer, service, p.caller, {
+    if (key === undefined) this.#keys.set(service, (key = derivePassportKey(this.#root, service)));
+    const { token, expiresAt } = mintPassport(key, service, p.caller, {
       ttlSeconds: this.#ttl,
       now,
     });

@@ -44,6 +44,8 @@ describe('passports', () => {
   });
 
   it('derive a different key per service', () => {
-    expect(derivePassportKey(root, 'orders').equals(derivePassportKey(root, 'shipping'))).toBe(false);
+    expect(
+      derivePassportKey(root, 'orders').export().equals(derivePassportKey(root, 'shipping').export()),
+    ).toBe(false);
   });
 });

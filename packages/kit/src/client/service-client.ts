@@ -5,6 +5,7 @@
  * @example
  *   const course = await deps.call.get('curriculum', `/api/v1/courses/${id}`, { caller: req.caller });
  */
+import type { KeyObject } from 'node:crypto';
 import { request } from 'undici';
 import {
   circuitBreaker,
@@ -54,7 +55,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 export function createServiceClient(opts: {
   self: string;
   /** Passport keys for the services this one may call. */
-  keys: Map<string, Buffer>;
+  keys: Map<string, KeyObject>;
   urlOf: (service: string) => string | undefined;
   defaultTimeoutMs?: number;
 }): ServiceClient {

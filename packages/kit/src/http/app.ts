@@ -3,6 +3,7 @@
  * fields → 422), RFC 9457 errors for everything (400/401/403/404/405/409/413/415/422/5xx),
  * request ids, trace context, passport verification and the OpenAPI 3.1 document.
  */
+import type { KeyObject } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import FindMyWay from 'find-my-way';
@@ -33,7 +34,7 @@ export interface BuildAppOptions {
   service: string;
   version: string;
   description?: string;
-  passportKey: Buffer;
+  passportKey: KeyObject;
   logger: Logger;
   /** Default 1 MiB (api-conventions.md). */
   bodyLimit?: number;

@@ -3,6 +3,7 @@
  * health and metrics routes — and stops it gracefully (stop accepting, finish in-flight
  * requests, stop consumers, flush the relay, close pools).
  */
+import type { KeyObject } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -81,7 +82,7 @@ export async function startService(
   const closers: (() => Promise<void> | void)[] = [];
   const dataDir = opts.dataDir ?? path.resolve('data', def.name);
 
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, KeyObject>();
   for (const target of def.calls ?? []) keys.set(target, derivePassportKey(opts.passportSecret, target));
 
   const deps: ServiceDeps = {

@@ -8,7 +8,7 @@
  *   const alice = env.as('orders', user('alice'));
  *   const res = await alice.post('/api/v1/carts', {});
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Caller } from '../auth/caller.ts';
@@ -121,7 +121,7 @@ export async function startTestServices(
       dataDir: path.join(dataRoot, def.name),
     });
   for (const def of defs) services.set(def.name, await start(def));
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, KeyObject>();
   return {
     services,
     bus: testBus.bus,
