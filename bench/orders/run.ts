@@ -35,7 +35,7 @@ const ORDERS = Number(opt('orders', '1200'));
 const CONCURRENCY = Number(opt('concurrency', '16'));
 const LATENCY_ORDERS = Number(opt('latency-orders', '100'));
 const ONLY = opt('only', '');
-const STACKS = opt('stacks', 'pglite,postgres,gateway').split(',');
+const STACKS = opt('stacks', 'pglite,postgres,gateway,gateway-postgres').split(',');
 const JSON_OUT = opt('json', '');
 const PRODUCTS = 50;
 const CUSTOMERS = 16;
@@ -165,7 +165,7 @@ async function throughput(kind: string, round: number): Promise<ThroughputRun> {
       ? await serviceStack('pglite', 'memory', [orders, shipping], CUSTOMERS)
       : kind === 'postgres'
         ? await serviceStack('postgres', 'memory', [orders, shipping], CUSTOMERS)
-        : await gatewayStack(CUSTOMERS);
+        : await gatewayStack(CUSTOMERS, kind === 'gateway-postgres' ? 'postgres' : 'pglite');
   let handled = 0;
   const lags: number[] = [];
   const onConsumed = (m: { service: string; type: string; outcome: string; lagMs: number }) => {
@@ -286,7 +286,9 @@ const results: { throughput: ThroughputRun[]; latency: LatencyRun[] } = { throug
 
 if (ONLY !== 'latency') {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of rotate(['pglite', 'postgres', 'gateway'], r).filter((k) => STACKS.includes(k)))
+    for (const kind of rotate(['pglite', 'postgres', 'gateway', 'gateway-postgres'], r).filter((k) =>
+      STACKS.includes(k),
+    ))
       results.throughput.push(await throughput(kind, r + 1));
   }
 }
@@ -313,24 +315,28 @@ if (results.throughput.length) {
     '',
   );
   lines.push(
-    '| round | service level, PGlite | service level, PostgreSQL | PostgreSQL ÷ PGlite | through the gateway (embedded) | gateway ÷ PGlite service level |',
+    '| round | service level, PGlite | service level, PostgreSQL | PostgreSQL ÷ PGlite | gateway, PGlite | ÷ PGlite service level | gateway, PostgreSQL | ÷ PostgreSQL service level |',
   );
-  lines.push('|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|');
   const byRound = (r: number, label: string) =>
     results.throughput.find((t) => t.round === r && t.stack.includes(label));
-  const ratios: { pg: number[]; gw: number[] } = { pg: [], gw: [] };
+  const ratios: { pg: number[]; gw: number[]; gwpg: number[] } = { pg: [], gw: [], gwpg: [] };
   for (let r = 1; r <= ROUNDS; r++) {
     const a = byRound(r, 'pglite');
     const b = byRound(r, 'postgres');
-    const g = byRound(r, 'gateway');
+    const g = byRound(r, 'gateway, PGlite');
+    const gp = byRound(r, 'gateway, PostgreSQL');
     if (!a || !b || !g) continue;
     ratios.pg.push(b.ordersPerSec / a.ordersPerSec);
     ratios.gw.push(g.ordersPerSec / a.ordersPerSec);
+    if (gp) ratios.gwpg.push(gp.ordersPerSec / b.ordersPerSec);
     lines.push(
-      `| ${r} | ${f0(a.ordersPerSec)} | ${f0(b.ordersPerSec)} | ${(b.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${f0(g.ordersPerSec)} | ${(g.ordersPerSec / a.ordersPerSec).toFixed(2)} |`,
+      `| ${r} | ${f0(a.ordersPerSec)} | ${f0(b.ordersPerSec)} | ${(b.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${f0(g.ordersPerSec)} | ${(g.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${gp ? f0(gp.ordersPerSec) : '—'} | ${gp ? (gp.ordersPerSec / b.ordersPerSec).toFixed(2) : '—'} |`,
     );
   }
-  lines.push(`| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} |`);
+  lines.push(
+    `| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} | | ${ratios.gwpg.length ? median(ratios.gwpg).toFixed(2) : '—'} |`,
+  );
   lines.push(
     '',
     '| stack | orders/s (median) | POST latency p50 / p99 ms (median of runs) | consumer lag under load p50 / p99 ms | chain drained after load (ms) |',

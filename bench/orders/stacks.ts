@@ -110,12 +110,14 @@ async function benchConfig(dir: string): Promise<string> {
 // same process with another secret would present the first one's passports (→ 401) for ~50 s.
 let gatewayDir: Promise<string> | undefined;
 
-export async function gatewayStack(customers: number): Promise<Stack> {
+export async function gatewayStack(customers: number, db: DbKind = 'pglite'): Promise<Stack> {
   const dir = await (gatewayDir ??= mkdtemp(path.join(os.tmpdir(), 'portico-bench-gw-')));
   const adminEmail = 'admin@bench.test';
   const adminPassword = `Bench-${randomBytes(12).toString('base64url')}`;
   const configPath = await benchConfig(dir);
+  const tdb = db === 'postgres' ? await openTestDatabase('postgres') : undefined;
   const platform = await startEmbedded({
+    ...(tdb && { database: tdb.provider }),
     dataDir: dir,
     inMemory: true,
     port: 0,
@@ -147,12 +149,15 @@ export async function gatewayStack(customers: number): Promise<Stack> {
     tokens.set(user.id as string, await login(email, password));
   }
   return {
-    label: 'through the gateway (embedded: PGlite + memory bus)',
+    label: `through the gateway, ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'} + memory bus`,
     origin,
     headersFor: (id) => ({ ...json, authorization: `Bearer ${tokens.get(id)}` }),
     staffHeaders: () => ({ ...json, authorization: `Bearer ${adminToken}` }),
     customers: [...tokens.keys()],
     services: platform.services,
-    stop: () => platform.stop(),
+    stop: async () => {
+      await platform.stop();
+      await tdb?.cleanup();
+    },
   };
 }

@@ -47,6 +47,8 @@ export interface EmbeddedOptions {
   logger?: Logger;
   /** Keep data in memory (tests). */
   inMemory?: boolean;
+  /** Use this storage instead of PGlite (e.g. PostgreSQL in one process, for benchmarks). */
+  database?: DatabaseProvider;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platform> {
@@ -61,7 +63,8 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
 
   const ephemeral = (opts.servicePorts ?? env.PORTICO_SERVICE_PORTS) === 'ephemeral';
   const started = performance.now();
-  const db = await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') });
+  const db =
+    opts.database ?? (await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') }));
   logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
   const bus = new MemoryBus();
   const services = new Map<string, RunningService>();
@@ -70,7 +73,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     await gateway?.close();
     for (const s of [...services.values()].reverse()) await s.stop();
     await bus.close();
-    await db.close();
+    if (!opts.database) await db.close();
   };
   try {
     for (const svc of discovered) {
