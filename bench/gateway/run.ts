@@ -82,7 +82,9 @@ async function start(
   args: string[],
   opts: { port?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ port: number; proc: ChildProcess }> {
-  const proc = spawn('taskset', ['-c', cpu, cmd, ...args], {
+  // BENCH_NODE_FLAGS (e.g. `--single-threaded-gc`) go to every Node server this script starts.
+  const flags = cmd === node && process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  const proc = spawn('taskset', ['-c', cpu, cmd, ...flags, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
