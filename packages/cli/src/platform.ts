@@ -64,7 +64,8 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
   const ephemeral = (opts.servicePorts ?? env.PORTICO_SERVICE_PORTS) === 'ephemeral';
   const started = performance.now();
   const db =
-    opts.database ?? (await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') }));
+    opts.database ??
+    (await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') }));
   logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
   const bus = new MemoryBus();
   const services = new Map<string, RunningService>();
