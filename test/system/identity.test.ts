@@ -270,8 +270,7 @@ describe.skipIf(skip)(`identity through the gateway (${systemMode})`, () => {
       // Filter per action: refusals (access.denied) may outnumber everything else on page one.
       const res = await admin.client.get('/api/v1/audit-logs?limit=100');
       expect(res.status).toBe(200);
-      const actions = new Set<string>();
-      for (const a of [
+      const expected = [
         'user.registered',
         'auth.login',
         'auth.refresh',
@@ -282,25 +281,15 @@ describe.skipIf(skip)(`identity through the gateway (${systemMode})`, () => {
         'user.disabled',
         'api_key.created',
         'api_key.revoked',
-      ]) {
+      ];
+      for (const a of expected) {
         const page = await admin.client.get(`/api/v1/audit-logs?action=${a}&limit=100`);
         expect(page.status).toBe(200);
         expect(JSON.stringify(page.body)).not.toContain(admin.password);
-        if (page.body.data.some((e: { action: string }) => e.action === a)) actions.add(a);
-      }
-      for (const a of [
-        'user.registered',
-        'auth.login',
-        'auth.refresh',
-        'auth.refresh_token_reused',
-        'auth.logout',
-        'auth.password_changed',
-        'user.roles_changed',
-        'user.disabled',
-        'api_key.created',
-        'api_key.revoked',
-      ]) {
-        expect(actions, a).toContain(a);
+        expect(
+          page.body.data.map((e: { action: string }) => e.action),
+          a,
+        ).toContain(a);
       }
       const failures = await admin.client.get('/api/v1/audit-logs?action=auth.login&outcome=failure');
       expect(failures.body.data.length).toBeGreaterThan(0);

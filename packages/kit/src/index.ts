@@ -35,7 +35,7 @@ export * from './contracts/events.ts';
 export { sendProblem } from './http/app.ts';
 export { acceptRequestId, continueTrace } from './http/request-context.ts';
 export type { TraceContext } from './http/request-context.ts';
-export { paginate, sendPage, mapPage, PageQuery, PageOf } from './pagination/cursor.ts';
+export { paginate, listPage, sendPage, mapPage, PageQuery, PageOf } from './pagination/cursor.ts';
 export type { Page, PaginateOptions } from './pagination/cursor.ts';
 export type { DatabaseProvider, ServiceDatabase } from './db/database.ts';
 export { PGliteProvider } from './db/pglite.ts';

@@ -160,6 +160,24 @@ export function sendPage<T>(reply: FastifyReply, page: Page<T>): Page<T> {
   return page;
 }
 
+/**
+ * A list route in one call: reads `limit` and `cursor` from the request's query (the
+ * `PageQuery` schema), pages `qb`, maps each row to its public shape and sends the page with
+ * its `Link` header.
+ *
+ * @example
+ *   return listPage(reply, db.selectFrom('users').selectAll(), { sort: 'created_at' }, toPublicUser);
+ */
+export async function listPage<DB, TB extends keyof DB, Row, Out>(
+  reply: FastifyReply,
+  qb: SelectQueryBuilder<DB, TB, Row>,
+  opts: Omit<PaginateOptions<Row>, 'limit' | 'cursor'>,
+  map: (row: Row) => Out,
+): Promise<Page<Out>> {
+  const { limit, cursor } = reply.request.query as { limit?: number; cursor?: string };
+  return sendPage(reply, mapPage(await paginate(qb, { ...opts, limit, cursor }), map));
+}
+
 /** Maps a page's rows (e.g. to the public shape) keeping the envelope. */
 export function mapPage<A, B>(page: Page<A>, fn: (row: A) => B): Page<B> {
   return { data: page.data.map(fn), has_more: page.has_more, next_cursor: page.next_cursor };

@@ -8,15 +8,13 @@ import { uuidv7 } from 'uuidv7';
 import {
   AppError,
   can,
-  mapPage,
   PageOf,
   PageQuery,
-  paginate,
   permissionsForRoles,
   scopeOf,
-  sendPage,
   Type,
   type ServiceApp,
+  listPage,
 } from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
@@ -128,15 +126,8 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
         .selectAll()
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null);
-      const page = await paginate(q, {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
-      return sendPage(
-        reply,
-        mapPage(page, (r) => toPublicApiKey(r as ApiKeyRow)),
+      return listPage(reply, q, { sort: 'created_at', direction: 'desc' }, (r) =>
+        toPublicApiKey(r as ApiKeyRow),
       );
     },
   );

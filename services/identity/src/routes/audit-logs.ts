@@ -1,5 +1,5 @@
 /** `GET /api/v1/audit-logs` (admin): the append-only audit log, newest first, keyset-paginated. */
-import { mapPage, PageOf, PageQuery, paginate, sendPage, Type, type ServiceApp } from '@portico/kit';
+import { PageOf, PageQuery, Type, type ServiceApp, listPage } from '@portico/kit';
 import type { IdentityContext } from '../context.ts';
 import { AuditEntry, AuditQuery } from '../schemas.ts';
 
@@ -36,26 +36,17 @@ export function auditRoutes(app: ServiceApp, ctx: IdentityContext): void {
       if (outcome) q = q.where('outcome', '=', outcome);
       if (from) q = q.where('time', '>=', new Date(from));
       if (to) q = q.where('time', '<', new Date(to));
-      const page = await paginate(q, {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'time',
-        direction: 'desc',
+      return listPage(reply, q, { sort: 'time', direction: 'desc' }, (r) => {
+        const row = r as AuditRow;
+        return {
+          ...row,
+          time: new Date(row.time).toISOString(),
+          details:
+            typeof row.details === 'string'
+              ? (JSON.parse(row.details) as Record<string, unknown>)
+              : row.details,
+        };
       });
-      return sendPage(
-        reply,
-        mapPage(page, (r) => {
-          const row = r as AuditRow;
-          return {
-            ...row,
-            time: new Date(row.time).toISOString(),
-            details:
-              typeof row.details === 'string'
-                ? (JSON.parse(row.details) as Record<string, unknown>)
-                : row.details,
-          };
-        }),
-      );
     },
   );
 }

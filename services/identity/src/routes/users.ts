@@ -6,18 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import {
-  AppError,
-  can,
-  scopeOf,
-  mapPage,
-  PageOf,
-  PageQuery,
-  paginate,
-  sendPage,
-  Type,
-  type ServiceApp,
-} from '@portico/kit';
+import { AppError, can, scopeOf, PageOf, PageQuery, Type, type ServiceApp, listPage } from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { passwordProblems } from '../domain/password-policy.ts';
@@ -121,16 +110,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
           eb.or([eb(sql`lower(email)`, 'like', like), eb(sql`lower(full_name)`, 'like', like)]),
         );
       }
-      const page = await paginate(q, {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
-      return sendPage(
-        reply,
-        mapPage(page, (r) => toPublicUser(r as UserRow)),
-      );
+      return listPage(reply, q, { sort: 'created_at', direction: 'desc' }, (r) => toPublicUser(r as UserRow));
     },
   );
 

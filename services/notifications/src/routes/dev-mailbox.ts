@@ -1,5 +1,5 @@
 /** The dev mailbox (admin): mail kept locally when no SMTP server is configured, and all sent mail. */
-import { AppError, hasRole, mapPage, PageOf, PageQuery, paginate, sendPage, Type } from '@portico/kit';
+import { AppError, hasRole, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { EmailSchema } from '../schemas.ts';
 import { mailboxQuery } from '../repository/emails.ts';
@@ -34,13 +34,12 @@ export function devMailboxRoutes(app: ServiceApp, inst: NotificationsInstance): 
     async (req, reply) => {
       if (req.caller.auth !== 'service' && !hasRole(req.caller, 'admin'))
         throw new AppError('forbidden', 'Only admins may read the dev mailbox');
-      const page = await paginate(mailboxQuery(deps.db, { to: req.query.to, status: req.query.status }), {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
-      return sendPage(reply, mapPage(page, emailView));
+      return listPage(
+        reply,
+        mailboxQuery(deps.db, { to: req.query.to, status: req.query.status }),
+        { sort: 'created_at', direction: 'desc' },
+        emailView,
+      );
     },
   );
 }

@@ -2,7 +2,7 @@
  * Notification templates (admin, staff): `{{name}}` placeholders in title and body. Sending a
  * template renders it with `variables` (a missing one → 422 naming it) and queues a bulk job.
  */
-import { AppError, mapPage, PageOf, PageQuery, paginate, sendPage, Type } from '@portico/kit';
+import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import type { FieldError } from '@portico/kit';
 import {
@@ -93,13 +93,12 @@ export function templateRoutes(app: ServiceApp, inst: NotificationsInstance): vo
     },
     async (req, reply) => {
       requireAllScope(req, 'notification-templates:read');
-      const page = await paginate(templatesQuery(deps.db), {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
-      return sendPage(reply, mapPage(page, templateView));
+      return listPage(
+        reply,
+        templatesQuery(deps.db),
+        { sort: 'created_at', direction: 'desc' },
+        templateView,
+      );
     },
   );
 

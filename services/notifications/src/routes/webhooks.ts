@@ -2,7 +2,18 @@
  * Webhook endpoints (own; admin endpoints receive every user's events), their delivery history
  * and manual redelivery. The signing secret is shown once, in the 201 response.
  */
-import { AppError, can, hasRole, mapPage, PageOf, PageQuery, paginate, sendPage, Type } from '@portico/kit';
+import {
+  AppError,
+  can,
+  hasRole,
+  mapPage,
+  PageOf,
+  PageQuery,
+  paginate,
+  sendPage,
+  Type,
+  listPage,
+} from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import {
   DeliveryParams,
@@ -95,13 +106,12 @@ export function webhookRoutes(app: ServiceApp, inst: NotificationsInstance): voi
       },
     },
     async (req, reply) => {
-      const page = await paginate(endpointsQuery(deps.db, requireUser(req)), {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'created_at',
-        direction: 'desc',
-      });
-      return sendPage(reply, mapPage(page, webhookView));
+      return listPage(
+        reply,
+        endpointsQuery(deps.db, requireUser(req)),
+        { sort: 'created_at', direction: 'desc' },
+        webhookView,
+      );
     },
   );
 

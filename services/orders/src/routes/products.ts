@@ -1,5 +1,5 @@
 /** The catalogue: anyone signed in reads active products; admin and staff manage them. */
-import { AppError, can, mapPage, PageOf, paginate, sendPage } from '@portico/kit';
+import { AppError, can, PageOf, listPage } from '@portico/kit';
 import { createProduct, findProduct, likePattern, updateProduct } from '../catalogue-repository.ts';
 import { IdParams, Product, ProductInput, ProductPatch, ProductQuery } from '../schemas.ts';
 import { toProduct } from '../views.ts';
@@ -43,13 +43,7 @@ export const productRoutes: RouteModule = (app, deps) => {
         const pattern = likePattern(req.query.q);
         q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern)]));
       }
-      const page = await paginate(q, {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'id',
-        direction: 'desc',
-      });
-      return sendPage(reply, mapPage(page, toProduct));
+      return listPage(reply, q, { sort: 'id', direction: 'desc' }, toProduct);
     },
   );
 

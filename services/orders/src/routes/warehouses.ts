@@ -1,5 +1,5 @@
 /** Warehouses: where stock lives and orders ship from (admin, staff). */
-import { AppError, mapPage, PageOf, PageQuery, paginate, sendPage, Type } from '@portico/kit';
+import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import { createWarehouse } from '../catalogue-repository.ts';
 import { IdParams, Warehouse, WarehouseInput } from '../schemas.ts';
 import { toWarehouse } from '../views.ts';
@@ -34,14 +34,13 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
         response: { 200: PageOf(Warehouse) },
       },
     },
-    async (req, reply) => {
-      const page = await paginate(deps.db.selectFrom('warehouses').selectAll(), {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'code',
-        direction: 'asc',
-      });
-      return sendPage(reply, mapPage(page, toWarehouse));
+    async (_req, reply) => {
+      return listPage(
+        reply,
+        deps.db.selectFrom('warehouses').selectAll(),
+        { sort: 'code', direction: 'asc' },
+        toWarehouse,
+      );
     },
   );
 

@@ -1,14 +1,5 @@
 /** Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). */
-import {
-  mapPage,
-  PageOf,
-  paginate,
-  scopeOf,
-  sendPage,
-  Type,
-  type ServiceApp,
-  type ServiceDeps,
-} from '@portico/kit';
+import { PageOf, scopeOf, Type, type ServiceApp, type ServiceDeps, listPage } from '@portico/kit';
 import { moveShipment, trackingOf, visibleShipment } from '../shipment-repository.ts';
 import { DispatchInput, IdParams, Shipment, ShipmentQuery, Tracking } from '../schemas.ts';
 import type { ShippingDB } from '../tables.ts';
@@ -35,13 +26,7 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
       if (status) q = q.where('status', '=', status);
       if (tracking_number) q = q.where('tracking_number', '=', tracking_number.toUpperCase());
       if (customer_id) q = q.where('customer_id', '=', customer_id);
-      const page = await paginate(q, {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'id',
-        direction: 'desc',
-      });
-      return sendPage(reply, mapPage(page, toShipment));
+      return listPage(reply, q, { sort: 'id', direction: 'desc' }, toShipment);
     },
   );
 

@@ -6,15 +6,13 @@
 import {
   AppError,
   can,
-  mapPage,
   PageOf,
-  paginate,
   scopeOf,
-  sendPage,
   Type,
   type Caller,
   type ServiceApp,
   type ServiceDeps,
+  listPage,
 } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import {
@@ -86,13 +84,12 @@ export function categoryRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>
       if (owner !== req.caller.id && scopeOf(req.caller, 'categories:read') !== 'all') {
         return { data: [], has_more: false, next_cursor: null };
       }
-      const page = await paginate(categoriesOf(deps.db, owner), {
-        limit: req.query.limit,
-        cursor: req.query.cursor,
-        sort: 'name',
-        direction: 'asc',
-      });
-      return sendPage(reply, mapPage(page, publicCategory));
+      return listPage(
+        reply,
+        categoriesOf(deps.db, owner),
+        { sort: 'name', direction: 'asc' },
+        publicCategory,
+      );
     },
   );
 
