@@ -46,10 +46,21 @@ export async function visibleCart(
 }
 
 export async function cartLines(db: Db | Transaction<OrdersDB>, cartId: string): Promise<CartLineRow[]> {
-  return db
+  return (await cartLinesOf(db, [cartId])).get(cartId) ?? [];
+}
+
+/** The lines of several carts in one query (a list page), by cart id. */
+export async function cartLinesOf(
+  db: Db | Transaction<OrdersDB>,
+  cartIds: readonly string[],
+): Promise<Map<string, CartLineRow[]>> {
+  const out = new Map<string, CartLineRow[]>();
+  if (cartIds.length === 0) return out;
+  const rows = await db
     .selectFrom('cart_items')
     .innerJoin('products', 'products.id', 'cart_items.product_id')
     .select([
+      'cart_items.cart_id',
       'cart_items.product_id',
       'products.sku',
       'products.name',
@@ -58,9 +69,15 @@ export async function cartLines(db: Db | Transaction<OrdersDB>, cartId: string):
       'products.currency',
       'products.active',
     ])
-    .where('cart_items.cart_id', '=', cartId)
+    .where('cart_items.cart_id', 'in', [...cartIds])
     .orderBy('cart_items.product_id')
     .execute();
+  for (const { cart_id, ...line } of rows) {
+    const list = out.get(cart_id) ?? [];
+    list.push(line);
+    out.set(cart_id, list);
+  }
+  return out;
 }
 
 export function toCart(cart: CartRow, lines: readonly CartLineRow[]) {

@@ -103,6 +103,28 @@ describe.skipIf(skip)(`carts and orders (${matrixLabel})`, () => {
       expect((await alice.get('/api/v1/carts')).body.data.map((x: { id: string }) => x.id)).toEqual([cart]);
       expect((await c.admin.get(`/api/v1/carts/${cart}`)).status).toBe(200);
     });
+
+    it('lists each cart with its own lines', async () => {
+      const [p1, p2] = [await seedProduct(c.staff, {}), await seedProduct(c.staff, {})];
+      const carol = c.customer();
+      const one = await cartWith(carol, [{ product_id: p1.id, quantity: 2 }]);
+      const two = await cartWith(carol, [
+        { product_id: p1.id, quantity: 1 },
+        { product_id: p2.id, quantity: 3 },
+      ]);
+      const listed = (await carol.get('/api/v1/carts')).body.data as {
+        id: string;
+        items: { product_id: string; quantity: number }[];
+      }[];
+      const byId = new Map(listed.map((x) => [x.id, x.items.map((i) => [i.product_id, i.quantity])]));
+      expect(byId.get(one)).toEqual([[p1.id, 2]]);
+      expect(byId.get(two)).toEqual(
+        [
+          [p1.id, 1],
+          [p2.id, 3],
+        ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+    });
   });
 
   describe('placing an order', () => {

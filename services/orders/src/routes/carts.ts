@@ -1,8 +1,9 @@
 /** Carts (own): create, read, add/change/remove items. */
-import { AppError, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
+import { AppError, mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
 import {
   addItem,
   cartLines,
+  cartLinesOf,
   createCart,
   removeItem,
   setItemQuantity,
@@ -52,8 +53,14 @@ export const cartRoutes: RouteModule = (app, deps) => {
         sort: 'id',
         direction: 'desc',
       });
-      const data = await Promise.all(page.data.map(async (c) => toCart(c, await cartLines(deps.db, c.id))));
-      return sendPage(reply, { ...page, data });
+      const lines = await cartLinesOf(
+        deps.db,
+        page.data.map((c) => c.id),
+      );
+      return sendPage(
+        reply,
+        mapPage(page, (c) => toCart(c, lines.get(c.id) ?? [])),
+      );
     },
   );
 
