@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { API_KEY_PREFIX } from '../kit.ts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { Denylist } from './denylist.ts';
-import type { JwtVerifier } from './jwt.ts';
+import type { JwtVerifier, TokenFailure } from './jwt.ts';
 import type { Principal } from './principal.ts';
 
 export type Credential = { kind: 'jwt' | 'api_key'; value: string };
@@ -67,12 +67,10 @@ export class Authenticator {
     if (cred.kind === 'jwt') {
       const p = this.#jwt.cached(cred.value, now);
       if (p !== undefined) return this.#admit(p, cred, now);
-      return this.#jwt.verify(cred.value, now).then((r) => {
-        if ('caller' in r) return this.#admit(r, cred, Date.now());
-        if (r.reason === 'jwks_unavailable')
-          return fail(503, 'service_unavailable', r.reason, r.detail, true);
-        return fail(401, 'invalid_token', r.reason, r.detail, true);
-      });
+      const r = this.#jwt.verify(cred.value, now);
+      return r instanceof Promise
+        ? r.then((v) => this.#tokenOutcome(v, cred, Date.now()))
+        : this.#tokenOutcome(r, cred, now);
     }
     const cached = this.#keys.cached(cred.value, now);
     if (cached === null)
@@ -86,6 +84,12 @@ export class Authenticator {
         return fail(503, 'service_unavailable', r.reason, r.detail, true);
       return fail(401, 'invalid_token', r.reason, r.detail, true);
     });
+  }
+
+  #tokenOutcome(r: Principal | TokenFailure, cred: Credential, now: number): AuthOutcome {
+    if ('caller' in r) return this.#admit(r, cred, now);
+    if (r.reason === 'jwks_unavailable') return fail(503, 'service_unavailable', r.reason, r.detail, true);
+    return fail(401, 'invalid_token', r.reason, r.detail, true);
   }
 
   #admit(p: Principal, credential: Credential, now: number): AuthOutcome {

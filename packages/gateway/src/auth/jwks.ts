@@ -4,24 +4,18 @@
  * once per `floorMs` (so garbage `kid`s cannot hammer identity); when identity is unreachable
  * the keys already held keep verifying.
  */
-import {
-  createLocalJWKSet,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWTHeaderParameters,
-  type FlattenedJWSInput,
-} from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
+import { KeySet } from './jws.ts';
 
 export type JwksFetcher = () => Promise<JSONWebKeySet>;
-type KeyResolver = ReturnType<typeof createLocalJWKSet>;
 
 export class JwksCache {
   #fetch: JwksFetcher;
   #floorMs: number;
   #maxAgeMs: number;
   #log: Logger;
-  #resolver: KeyResolver | null = null;
+  #keys: KeySet | null = null;
   #lastAttempt = 0;
   #inflight: Promise<boolean> | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -34,7 +28,12 @@ export class JwksCache {
   }
 
   get loaded(): boolean {
-    return this.#resolver !== null;
+    return this.#keys !== null;
+  }
+
+  /** The keys held now (null before the first successful fetch). */
+  get keys(): KeySet | null {
+    return this.#keys;
   }
 
   /** Fetches now (single-flight); false when identity could not be reached (old keys stay). */
@@ -42,9 +41,7 @@ export class JwksCache {
     this.#inflight ??= (async () => {
       this.#lastAttempt = Date.now();
       try {
-        const jwks = await this.#fetch();
-        if (!Array.isArray(jwks?.keys)) throw new Error('JWKS has no keys array');
-        this.#resolver = createLocalJWKSet(jwks);
+        this.#keys = new KeySet(await this.#fetch());
         return true;
       } catch (err) {
         this.#log.warn({ err }, 'JWKS fetch failed; keeping the keys already held');
@@ -67,48 +64,15 @@ export class JwksCache {
   }
 
   /**
-   * jose key resolver: the local set, refetched once (rate-floored) on an unknown `kid`. The
-   * usual case (keys loaded, `kid` known) returns the local set's promise without another
-   * async frame.
+   * After a token named a key not held (or before any key is held): refetch, at most once per
+   * `floorMs` (the very first load at most once a second), sharing a fetch already running.
+   * True when a fetch completed and the caller should look again.
    */
-  readonly getKey = (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
-    const resolver = this.#resolver;
-    if (resolver === null) return this.#slowGetKey(header, token);
-    return resolver(header, token).catch((err: unknown) => this.#retryUnknownKid(err, header, token));
-  };
-
-  async #slowGetKey(header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
-    await this.#refreshIfAllowed(true);
-    if (this.#resolver === null) throw new JwksUnavailable();
-    try {
-      return await this.#resolver(header, token);
-    } catch (err) {
-      return await this.#retryUnknownKid(err, header, token);
-    }
-  }
-
-  async #retryUnknownKid(
-    err: unknown,
-    header: JWTHeaderParameters,
-    token: FlattenedJWSInput,
-  ): Promise<CryptoKey> {
-    if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw err;
-    if (!(await this.#refreshIfAllowed(false))) throw err;
-    return await this.#resolver!(header, token);
-  }
-
-  async #refreshIfAllowed(initial: boolean): Promise<boolean> {
+  async refreshForUnknownKey(): Promise<boolean> {
     if (this.#inflight) return await this.#inflight;
-    if (!initial && Date.now() - this.#lastAttempt < this.#floorMs) return false;
-    if (initial && this.#lastAttempt && Date.now() - this.#lastAttempt < Math.min(this.#floorMs, 1000))
-      return false;
+    const initial = this.#keys === null;
+    const floor = initial ? Math.min(this.#floorMs, 1000) : this.#floorMs;
+    if (this.#lastAttempt && Date.now() - this.#lastAttempt < floor) return false;
     return await this.refresh();
-  }
-}
-
-export class JwksUnavailable extends Error {
-  readonly code = 'ERR_PORTICO_JWKS_UNAVAILABLE';
-  constructor() {
-    super('identity signing keys are not available yet');
   }
 }

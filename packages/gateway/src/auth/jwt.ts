@@ -1,19 +1,14 @@
 /**
- * Access tokens from identity (RFC 9068 profile), verified with jose against the JWKS:
- * algorithm allow-list (RFC 8725 §3.1), `iss`, `aud`, `exp`, `nbf` with a small leeway.
+ * Access tokens from identity (RFC 9068 profile), verified against the JWKS: algorithm
+ * allow-list (RFC 8725 §3.1), `iss`, `aud`, `exp`, `nbf` with a small leeway. The signature
+ * check is ./jws.ts (node:crypto, synchronous); jose is its reference in the tests.
  * A verified token's principal is cached until the token expires, so a client reusing its
  * token costs one Map lookup; revocation is checked against the denylist separately.
  */
-import { jwtVerify } from 'jose';
-import {
-  permissionsForRoles,
-  TOKEN_ALGORITHMS,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  type AccessTokenClaims,
-} from '../kit.ts';
+import { permissionsForRoles, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../kit.ts';
 import { principal, type Principal } from './principal.ts';
 import type { JwksCache } from './jwks.ts';
+import { JwsVerifier, type JwsResult } from './jws.ts';
 
 export type TokenFailure = { reason: string; detail: string; retryable?: boolean };
 
@@ -22,6 +17,7 @@ const MAX_REJECTED = 10_000;
 
 export class JwtVerifier {
   #jwks: JwksCache;
+  #jws = new JwsVerifier(TOKEN_ALGORITHMS);
   #skewSec: number;
   #cache = new Map<string, Principal>();
   #rejected = new Map<string, { until: number; failure: TokenFailure }>();
@@ -41,13 +37,23 @@ export class JwtVerifier {
     return undefined;
   }
 
-  verify(token: string, now: number): Promise<Principal | TokenFailure> {
+  /**
+   * Verifies a token not in the cache. Synchronous when its key is held (the usual case); a
+   * promise only when the JWKS must be fetched first (unknown `kid`, or no keys yet).
+   */
+  verify(token: string, now: number): Principal | TokenFailure | Promise<Principal | TokenFailure> {
     const rejected = this.#rejected.get(token);
-    if (rejected !== undefined && rejected.until > now) return Promise.resolve(rejected.failure);
+    if (rejected !== undefined && rejected.until > now) return rejected.failure;
+    const first = this.#jws.verify(token, this.#jwks.keys);
+    if (!('failure' in first) || first.failure !== 'unknown_key') return this.#conclude(token, first, now);
     let p = this.#inflight.get(token);
     if (p === undefined) {
-      // Concurrent requests with the same new token share one verification.
-      p = this.#verify(token);
+      // Concurrent requests with the same new token share one refetch.
+      p = this.#jwks.refreshForUnknownKey().then((fetched) => {
+        this.#inflight.delete(token);
+        if (!fetched && !this.#jwks.loaded) return JWKS_UNAVAILABLE;
+        return this.#conclude(token, this.#jws.verify(token, this.#jwks.keys), Date.now());
+      });
       this.#inflight.set(token, p);
     }
     return p;
@@ -71,41 +77,49 @@ export class JwtVerifier {
     for (const [t, p] of this.#cache) if (p.caller.id === userId) this.#cache.delete(t);
   }
 
-  async #verify(token: string): Promise<Principal | TokenFailure> {
-    try {
-      const { payload } = await jwtVerify<AccessTokenClaims>(token, this.#jwks.getKey, {
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        algorithms: [...TOKEN_ALGORITHMS],
-        clockTolerance: this.#skewSec,
-        requiredClaims: ['exp', 'sub'],
-      });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
-      const caller = {
-        id: payload.sub,
-        roles,
-        permissions: this.#permissions(roles),
-        auth: 'jwt' as const,
-        ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
-      };
-      const deny = [`user:${payload.sub}`];
-      if (typeof payload.sid === 'string') deny.push(`sid:${payload.sid}`);
-      if (typeof payload.jti === 'string') deny.push(`jti:${payload.jti}`);
-      const p = principal(caller, payload.exp * 1000 + this.#skewSec * 1000, deny);
+  #conclude(token: string, result: JwsResult, now: number): Principal | TokenFailure {
+    const outcome: Principal | TokenFailure =
+      'failure' in result ? FAILURES[result.failure] : this.#accept(result.payload, now);
+    if ('caller' in outcome) {
       if (this.#cache.size >= MAX_CACHED) evictOldest(this.#cache);
-      this.#cache.set(token, p);
-      this.#inflight.delete(token);
-      return p;
-    } catch (err) {
-      this.#inflight.delete(token);
-      const code = (err as { code?: string }).code ?? 'ERR_UNKNOWN';
-      const failure = describe(code, err);
-      if (!failure.retryable) {
-        if (this.#rejected.size >= MAX_REJECTED) evictOldest(this.#rejected);
-        this.#rejected.set(token, { until: Date.now() + 60_000, failure });
-      }
-      return failure;
+      this.#cache.set(token, outcome);
+    } else if (!outcome.retryable) {
+      if (this.#rejected.size >= MAX_REJECTED) evictOldest(this.#rejected);
+      this.#rejected.set(token, { until: now + 60_000, failure: outcome });
     }
+    return outcome;
+  }
+
+  /** The claims check (RFC 7519 §4.1, RFC 9068 §4), after the signature has been verified. */
+  #accept(claims: Record<string, unknown>, now: number): Principal | TokenFailure {
+    const { sub, iss, aud, exp, nbf, iat, sid, jti } = claims;
+    const nowSec = Math.floor(now / 1000);
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return badClaim('exp');
+    if (typeof sub !== 'string') return badClaim('sub');
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) return badClaim('iat');
+    if (iss !== TOKEN_ISSUER) return badClaim('iss');
+    if (!(aud === TOKEN_AUDIENCE || (Array.isArray(aud) && aud.includes(TOKEN_AUDIENCE))))
+      return badClaim('aud');
+    if (nbf !== undefined) {
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) return badClaim('nbf');
+      // Not valid yet may become valid: the rejection is not remembered.
+      if (nbf > nowSec + this.#skewSec) return NOT_YET_VALID;
+    }
+    if (exp <= nowSec - this.#skewSec) return EXPIRED;
+    const roles = Array.isArray(claims.roles)
+      ? claims.roles.filter((r): r is string => typeof r === 'string')
+      : [];
+    const caller = {
+      id: sub,
+      roles,
+      permissions: this.#permissions(roles),
+      auth: 'jwt' as const,
+      ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+    };
+    const deny = [`user:${sub}`];
+    if (typeof sid === 'string') deny.push(`sid:${sid}`);
+    if (typeof jti === 'string') deny.push(`jti:${jti}`);
+    return principal(caller, exp * 1000 + this.#skewSec * 1000, deny);
   }
 }
 
@@ -117,35 +131,31 @@ function evictOldest(map: Map<string, unknown>): void {
   }
 }
 
-function describe(code: string, err: unknown): TokenFailure {
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return { reason: 'token_expired', detail: 'The access token has expired' };
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
-      const claim = (err as { claim?: string }).claim ?? 'claim';
-      // nbf in the future may become valid: do not remember the rejection.
-      return {
-        reason: `bad_${claim}`,
-        detail: `The access token's "${claim}" claim is not acceptable`,
-        retryable: claim === 'nbf',
-      };
-    }
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return {
-        reason: 'alg_not_allowed',
-        detail: 'The access token is signed with an algorithm that is not accepted',
-      };
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return { reason: 'bad_signature', detail: 'The access token signature is invalid' };
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-      return {
-        reason: 'unknown_key',
-        detail: 'The access token is signed by an unknown key',
-        retryable: true,
-      };
-    case 'ERR_PORTICO_JWKS_UNAVAILABLE':
-      return { reason: 'jwks_unavailable', detail: 'Signing keys are unavailable', retryable: true };
-    default:
-      return { reason: 'malformed_token', detail: 'The access token is malformed' };
-  }
+function badClaim(claim: string): TokenFailure {
+  return { reason: `bad_${claim}`, detail: `The access token's "${claim}" claim is not acceptable` };
 }
+
+const EXPIRED: TokenFailure = { reason: 'token_expired', detail: 'The access token has expired' };
+const NOT_YET_VALID: TokenFailure = {
+  reason: 'bad_nbf',
+  detail: 'The access token is not valid yet ("nbf")',
+  retryable: true,
+};
+const JWKS_UNAVAILABLE: TokenFailure = {
+  reason: 'jwks_unavailable',
+  detail: 'Signing keys are unavailable',
+  retryable: true,
+};
+const FAILURES = {
+  malformed: { reason: 'malformed_token', detail: 'The access token is malformed' },
+  alg_not_allowed: {
+    reason: 'alg_not_allowed',
+    detail: 'The access token is signed with an algorithm that is not accepted',
+  },
+  bad_signature: { reason: 'bad_signature', detail: 'The access token signature is invalid' },
+  unknown_key: {
+    reason: 'unknown_key',
+    detail: 'The access token is signed by an unknown key',
+    retryable: true,
+  },
+} satisfies Record<string, TokenFailure>;
