@@ -475,7 +475,13 @@ results.sort((a, b) => selected.findIndex((r) => r.id === a.id) - selected.findI
 // ---- fixed rate: added latency at half saturation ----------------------------------------
 
 const jwtRow = results.find((r) => r.id === 'portico-jwt' && !Number.isNaN(r.rps));
-let fixed: { rate: number; direct: Record<string, number>; portico: Record<string, number> } | null = null;
+let fixed: {
+  rate: number;
+  pairs: { direct: Record<string, number>; portico: Record<string, number> }[];
+  addedP50: number;
+  addedP99: number;
+  errors: number;
+} | null = null;
 if (jwtRow) {
   const rate = Math.round(jwtRow.rps / 2);
   const gen = (url: string, header?: string) =>
@@ -511,23 +517,33 @@ if (jwtRow) {
         }
       });
     });
-  // Interleaved pairs (direct, then through Portico), the quietest pair kept: a burst from
-  // another process on the machine shows up as tens of milliseconds of p99 in either run.
+  // Interleaved pairs (direct, then through Portico). A burst from another process shows up
+  // as tens of milliseconds of p99 in either run of a pair, so the figure is the median of the
+  // pairs' differences, and every pair is printed.
   const server = await portico('jwt')();
   const url = `http://127.0.0.1:${server.port}/api/v1/bench`;
   await wrk(url, 2, bearer);
-  let best: { direct: Record<string, number>; portico: Record<string, number> } | null = null;
-  for (let round = 1; round <= Math.max(ROUNDS, 3); round++) {
+  const pairs: { direct: Record<string, number>; portico: Record<string, number> }[] = [];
+  for (let round = 1; round <= Math.max(ROUNDS, 5); round++) {
     const direct = await gen(`${UP}/bench`);
     const through = await gen(url, `Authorization: Bearer ${token}`);
     console.error(
       `  fixed rate ${rate} req/s, pair ${round}: direct p50 ${direct.p50} / p99 ${direct.p99} ms; Portico JWT+RL p50 ${through.p50} / p99 ${through.p99} ms`,
     );
-    if (!best || Math.max(direct.p99!, through.p99!) < Math.max(best.direct.p99!, best.portico.p99!))
-      best = { direct, portico: through };
+    pairs.push({ direct, portico: through });
   }
   await stop(server);
-  fixed = { rate, ...best! };
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  fixed = {
+    rate,
+    pairs,
+    addedP50: median(pairs.map((x) => x.portico.p50! - x.direct.p50!)),
+    addedP99: median(pairs.map((x) => x.portico.p99! - x.direct.p99!)),
+    errors: pairs.reduce((n, x) => n + x.portico.errors!, 0),
+  };
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -586,7 +602,7 @@ target('API key + rate limit (key cached) vs no policies', 'portico-apikey', 'po
 target('JWT + rate limit vs no policies', 'portico-jwt', 'portico-plain', 0.8);
 if (fixed)
   lines.push(
-    `- added p99 at ${fixed.rate} req/s (half of Portico JWT+RL saturation), open loop: ${(fixed.portico.p99! - fixed.direct.p99!).toFixed(3)} ms (target ≤ 2 ms); p50 added ${(fixed.portico.p50! - fixed.direct.p50!).toFixed(3)} ms; errors ${fixed.portico.errors}`,
+    `- added p99 at ${fixed.rate} req/s (half of Portico JWT+RL saturation), open loop, median of ${fixed.pairs.length} interleaved pairs: ${fixed.addedP99.toFixed(3)} ms (target ≤ 2 ms) ${fixed.addedP99 <= 2 ? 'met' : 'missed'}; p50 added ${fixed.addedP50.toFixed(3)} ms; errors ${fixed.errors}`,
   );
 console.log(lines.join('\n'));
 

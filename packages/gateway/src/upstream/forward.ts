@@ -18,24 +18,47 @@ export interface Cancellable {
 /**
  * Total timeouts of every exchange in flight, checked by one coarse timer (every 25 ms)
  * instead of a timer per request: a deadline fires at most one tick late, and the request
- * path pays a Set insert and delete instead of a timer insert and cancel.
+ * path pays an array push and a swap-remove instead of a timer insert and cancel.
+ *
+ * Not a Set: a Set whose size swings between 0 and a few dozen is rehashed every few requests,
+ * and V8 leaves each obsolete table pointing at its successor and at the entries it held. Once
+ * one table is promoted, the chain of tables keeps every later exchange (with its request,
+ * response and buffers) alive through two scavenges, so per-request garbage is promoted
+ * wholesale and scavenges take 15–25 ms (docs/benchmarks.md, "Latency").
  */
 const TICK_MS = 25;
-const deadlines = new Set<Exchange>();
+const deadlines: Exchange[] = [];
 let ticker: NodeJS.Timeout | null = null;
 
 function watchDeadline(ex: Exchange): void {
-  deadlines.add(ex);
+  if (ex.slot >= 0) return;
+  ex.slot = deadlines.length;
+  deadlines.push(ex);
   if (ticker === null) {
     ticker = setInterval(() => {
       const now = performance.now();
-      for (const e of deadlines) if (e.deadline <= now) e.expire();
-      if (deadlines.size === 0 && ticker !== null) {
+      // Backwards: expiring an exchange moves the last one into its slot, already visited.
+      for (let i = deadlines.length - 1; i >= 0; i--) {
+        const e = deadlines[i];
+        if (e !== undefined && e.deadline <= now) e.expire();
+      }
+      if (deadlines.length === 0 && ticker !== null) {
         clearInterval(ticker);
         ticker = null;
       }
     }, TICK_MS);
     ticker.unref();
+  }
+}
+
+function unwatchDeadline(ex: Exchange): void {
+  const i = ex.slot;
+  if (i < 0) return;
+  ex.slot = -1;
+  const last = deadlines.pop()!;
+  if (last !== ex) {
+    deadlines[i] = last;
+    last.slot = i;
   }
 }
 
@@ -108,6 +131,8 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
   #clientGone = false;
   /** performance.now() past which the exchange is aborted (first-byte, then total timeout). */
   deadline = Infinity;
+  /** Index in the deadline registry, -1 when not watched. */
+  slot = -1;
   #totalDeadline = Infinity;
   #pendingAbort: Error | null = null;
 
@@ -126,7 +151,7 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
 
   /** The total timeout passed. */
   expire(): void {
-    deadlines.delete(this);
+    unwatchDeadline(this);
     this.deadline = Infinity;
     this.#abort(new TotalTimeout(this.#started ? 'total timeout' : 'first-byte timeout'));
   }
@@ -192,7 +217,7 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
     const ct = headers['content-type'];
     if (typeof ct === 'string' && ct.startsWith('text/event-stream')) {
       // Event streams run as long as they like; only the idle timeout applies.
-      deadlines.delete(this);
+      unwatchDeadline(this);
       this.deadline = Infinity;
     }
     this.#sink.start(statusCode, headers, performance.now() - this.#sentAt);
@@ -233,7 +258,7 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
   }
 
   #settle(): void {
-    deadlines.delete(this);
+    unwatchDeadline(this);
     this.deadline = Infinity;
     if (this.#inst) this.#inst.inflight--;
   }
