@@ -604,6 +604,10 @@ if (fixed)
   lines.push(
     `- added p99 at ${fixed.rate} req/s (half of Portico JWT+RL saturation), open loop, median of ${fixed.pairs.length} interleaved pairs: ${fixed.addedP99.toFixed(3)} ms (target ≤ 2 ms) ${fixed.addedP99 <= 2 ? 'met' : 'missed'}; p50 added ${fixed.addedP50.toFixed(3)} ms; errors ${fixed.errors}`,
   );
+if (fixed)
+  lines.push(
+    `  (p99 direct → through Portico, per pair: ${fixed.pairs.map((x) => `${x.direct.p99} → ${x.portico.p99}`).join('; ')} ms)`,
+  );
 console.log(lines.join('\n'));
 
 if (!ONLY.length && !argv.includes('--no-write')) await writeDocs(lines);
