@@ -254,3 +254,12 @@ export async function until(fn: () => boolean | Promise<boolean>, ms = 5000, ste
   }
   throw new Error('condition not met in time');
 }
+
+/** True once the gateway has taken `instance` of `service` out of rotation (breaker open or health check down). */
+export async function ejected(gatewayUrl: string, service: string, instance: string): Promise<boolean> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  return (
+    text.includes(`portico_gateway_breaker_state{service="${service}",instance="${instance}"} 2`) ||
+    text.includes(`portico_gateway_instance_healthy{service="${service}",instance="${instance}"} 0`)
+  );
+}

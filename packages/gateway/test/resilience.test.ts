@@ -3,6 +3,7 @@ import {
   echoService,
   json,
   makeConfig,
+  ejected,
   sleep,
   startGateway,
   startIdentity,
@@ -221,13 +222,7 @@ describe('an instance killed under load', () => {
     const dead = a.url;
     await a.close();
     // Ejected: its breaker opened or the active health check marked it down.
-    await until(async () => {
-      const text = await (await fetch(`${gw.url}/metrics`)).text();
-      return (
-        text.includes(`portico_gateway_breaker_state{service="orders",instance="${dead}"} 2`) ||
-        text.includes(`portico_gateway_instance_healthy{service="orders",instance="${dead}"} 0`)
-      );
-    }, 3000);
+    await until(() => ejected(gw.url, 'orders', dead), 3000);
     const ejectedAt = Date.now();
     await sleep(700);
     stop = true;
