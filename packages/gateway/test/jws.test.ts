@@ -77,7 +77,16 @@ async function portico(token: string): Promise<string | null> {
   return 'caller' in r ? (r.caller.id ?? null) : null;
 }
 
+/**
+ * Same verdict as jose, except that the gateway is stricter about the encoding: a compact JWS is
+ * three base64url strings joined by dots (RFC 7515 §7.1), and jose's decoder skips characters
+ * outside that alphabet (a space, `=`, `+`), so it accepts tokens the gateway refuses.
+ */
 async function agree(token: string): Promise<void> {
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) {
+    expect(await portico(token), token).toBeNull();
+    return;
+  }
   expect(await portico(token), token).toBe(await joseAccepts(token));
 }
 
@@ -94,6 +103,11 @@ describe('the gateway token check agrees with jose', () => {
   });
 
   it('on tokens with any character changed, dropped or added', async () => {
+    // A space inside the signature: jose skips it and accepts; the gateway refuses.
+    const [h, p, sig] = signRaw(b64({ alg: 'ES256', kid: 'ec-1' }), b64(claims())).split('.');
+    expect(await joseAccepts(`${h}.${p}.${sig!.slice(0, 10)} ${sig!.slice(10)}`)).toBe('user-1');
+    expect(await portico(`${h}.${p}.${sig!.slice(0, 10)} ${sig!.slice(10)}`)).toBeNull();
+
     const base = signRaw(b64({ alg: 'ES256', kid: 'ec-1' }), b64(claims()));
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
     await fc.assert(
