@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { kitMigrations } from '../src/db/kit-migrations.ts';
 import { paginate } from '../src/index.ts';
 import { runMigrations } from '../src/db/migrations.ts';
+import { asEventWork } from '../src/db/database.ts';
 import {
   matrixLabel,
   matrixUnavailable,
@@ -157,3 +158,35 @@ describe.skipIf(skip)(`migrations (${matrixLabel})`, () => {
     await a.close();
   });
 });
+
+// Only PGlite has one connection for every service: the PostgreSQL cells have nothing to test here.
+if (testDbKind === 'pglite')
+  describe.skipIf(skip)(`the one PGlite connection (${matrixLabel})`, () => {
+    let t: TestDatabase;
+    beforeAll(async () => {
+      t = await openTestDatabase('pglite');
+    });
+    afterAll(() => t?.cleanup());
+
+    it('goes to the event chain’s work before request work that waited longer', async () => {
+      const { db } = await t.provider.forService('lock-order');
+      let releaseHolder!: () => void;
+      const held = new Promise<void>((r) => (releaseHolder = r));
+      let holding!: () => void;
+      const started = new Promise<void>((r) => (holding = r));
+      const holder = db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        holding();
+        await held;
+      });
+      await started;
+      const order: string[] = [];
+      const run = (name: string) => sql`select 1`.execute(db).then(() => void order.push(name));
+      const waiting = [run('request 1'), run('request 2'), asEventWork(() => run('event')), run('request 3')];
+      await new Promise((r) => setTimeout(r, 20)); // all four are queued behind the transaction
+      releaseHolder();
+      await holder;
+      await Promise.all(waiting);
+      expect(order).toEqual(['event', 'request 1', 'request 2', 'request 3']);
+    });
+  });

@@ -6,6 +6,10 @@
  * Why one instance (architecture.md): an instance costs ~290 MB and ~0.7 s to open; PGlite is
  * single-threaded, so more instances buy no parallelism. Every statement is serialised through
  * one lock; a transaction holds it from BEGIN to COMMIT.
+ *
+ * It runs on the calling thread. On a worker thread (architecture.md suggests it) every
+ * statement pays a thread hop while holding the one lock: measured, that cut orders/s to ~0.7×
+ * once the event chain kept up (docs/benchmarks.md, "Orders").
  */
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -19,18 +23,40 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
-import { schemaName, type DatabaseProvider, type ServiceDatabase } from './database.ts';
+import { isEventWork, schemaName, type DatabaseProvider, type ServiceDatabase } from './database.ts';
 
 const INT8 = 20;
 
+/**
+ * The one connection, handed out in order of request, except that the event chain's work
+ * (`asEventWork`: outbox relay, consumers) goes before request work that is waiting.
+ */
 class Lock {
-  #tail: Promise<void> = Promise.resolve();
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const prev = this.#tail;
-    this.#tail = prev.then(() => next);
-    return prev.then(() => release);
+  #held = false;
+  #events: (() => void)[] = [];
+  #requests: (() => void)[] = [];
+
+  acquire(eventWork = false): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.#next();
+        });
+      };
+      if (!this.#held) {
+        this.#held = true;
+        grant();
+      } else (eventWork ? this.#events : this.#requests).push(grant);
+    });
+  }
+
+  #next(): void {
+    const next = this.#events.shift() ?? this.#requests.shift();
+    if (next) next();
+    else this.#held = false;
   }
 }
 
@@ -76,7 +102,7 @@ class PGliteDriver implements Driver {
   }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.#engine.lock.acquire();
+    const release = await this.#engine.lock.acquire(isEventWork());
     try {
       if (this.#engine.currentRole !== this.#role) {
         await this.#engine.pg.exec(`SET ROLE ${this.#role}; SET search_path TO ${this.#role}`);

@@ -10,6 +10,7 @@ import { uuidv7 } from 'uuidv7';
 import type { EventBus, Subscription } from './bus.ts';
 import { makeEvent, type EventEnvelope } from './envelope.ts';
 import { publishInTx } from './outbox.ts';
+import { asEventWork } from '../db/database.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import type { ConsumerDefinition } from '../service.ts';
 
@@ -32,28 +33,30 @@ export async function handleOnce(
   const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
   let published = false;
   const afterCommit: (() => void | Promise<void>)[] = [];
-  const handled = await host.db.transaction().execute(async (trx) => {
-    const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
+  const handled = await asEventWork(() =>
+    host.db.transaction().execute(async (trx) => {
+      const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
       on conflict do nothing returning event_id`.execute(trx);
-    if (fresh.rows.length === 0) return false;
-    await def.handle(event, {
-      trx,
-      log,
-      attempt,
-      afterCommit: (fn) => afterCommit.push(fn),
-      publish: async (type, data, opts = {}) => {
-        const ev = makeEvent(host.service, type, data, {
-          ...opts,
-          ...(opts.traceparent === undefined &&
-            event.traceparent !== undefined && { traceparent: event.traceparent }),
-        });
-        await publishInTx(trx, ev);
-        published = true;
-        return ev;
-      },
-    });
-    return true;
-  });
+      if (fresh.rows.length === 0) return false;
+      await def.handle(event, {
+        trx,
+        log,
+        attempt,
+        afterCommit: (fn) => afterCommit.push(fn),
+        publish: async (type, data, opts = {}) => {
+          const ev = makeEvent(host.service, type, data, {
+            ...opts,
+            ...(opts.traceparent === undefined &&
+              event.traceparent !== undefined && { traceparent: event.traceparent }),
+          });
+          await publishInTx(trx, ev);
+          published = true;
+          return ev;
+        },
+      });
+      return true;
+    }),
+  );
   if (published) host.nudge();
   for (const fn of afterCommit) {
     try {

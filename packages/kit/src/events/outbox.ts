@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from './bus.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
+import { asEventWork } from '../db/database.ts';
 
 export async function publishInTx(trx: Transaction<any> | Kysely<any>, event: EventEnvelope): Promise<void> {
   await sql`insert into kit_outbox (id, type, event) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)`.execute(
@@ -72,7 +73,7 @@ export class OutboxRelay {
     let total = 0;
     for (;;) {
       if (this.#stopped) return total;
-      const sent = await this.#relayBatch();
+      const sent = await asEventWork(() => this.#relayBatch());
       total += sent;
       if (sent < this.#o.batchSize) return total;
     }
