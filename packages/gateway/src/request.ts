@@ -36,12 +36,20 @@ const REPLAY_HEADERS = new Set([
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const IN_FLIGHT = Symbol('portico.inFlight');
 
+/**
+ * The response to a POST with an Idempotency-Key, held back until it is stored: a client can
+ * only repeat the request once it has seen the answer (or given up), so storing first means a
+ * repeat on any replica finds the stored answer, never the in-progress lock. Bodies over
+ * `idempotency.max_body` and event streams are sent as they come and not stored (`overflow`).
+ */
 interface Capture {
   status: number;
   headers: [string, string][];
   chunks: Buffer[];
   size: number;
   overflow: boolean;
+  /** The response head, not yet written while the response is held back. */
+  head: Record<string, string | string[] | number | undefined> | null;
 }
 
 export class RequestContext implements ForwardSink {
@@ -382,7 +390,8 @@ export class RequestContext implements ForwardSink {
     const retryable =
       RETRYABLE_METHODS.has(this.method) ||
       (this.method === 'POST' && this.req.headers['idempotency-key'] !== undefined);
-    if (this.#idem !== null) this.#capture = { status: 0, headers: [], chunks: [], size: 0, overflow: false };
+    if (this.#idem !== null)
+      this.#capture = { status: 0, headers: [], chunks: [], size: 0, overflow: false, head: null };
     forward(
       svc,
       {
@@ -416,28 +425,45 @@ export class RequestContext implements ForwardSink {
     out['server-timing'] = upstream['server-timing']
       ? `${String(upstream['server-timing'])}, ${timing}`
       : timing;
-    if (this.#capture !== null) {
-      this.#capture.status = status;
-      for (const k in out) if (REPLAY_HEADERS.has(k)) this.#capture.headers.push([k, String(out[k])]);
-    }
     this.#status = status;
+    const stream =
+      typeof upstream['content-type'] === 'string' &&
+      upstream['content-type'].startsWith('text/event-stream');
+    const c = this.#capture;
+    if (c !== null) {
+      c.status = status;
+      for (const k in out) if (REPLAY_HEADERS.has(k)) c.headers.push([k, String(out[k])]);
+      if (!stream && status < 500) {
+        c.head = out;
+        return;
+      }
+      c.overflow = true;
+    }
     this.res.writeHead(status, out);
     // Event streams must reach the client at once: no Nagle delay on small chunks.
-    if (
-      typeof upstream['content-type'] === 'string' &&
-      upstream['content-type'].startsWith('text/event-stream')
-    )
-      this.res.flushHeaders();
+    if (stream) this.res.flushHeaders();
   }
 
   data(chunk: Buffer): boolean {
     const c = this.#capture;
     if (c !== null && !c.overflow) {
       c.size += chunk.length;
-      if (c.size > this.gw.idempotencyMaxBody) c.overflow = true;
-      else c.chunks.push(chunk);
+      if (c.size <= this.gw.idempotencyMaxBody) {
+        c.chunks.push(chunk);
+        return true;
+      }
+      // Too large to store: send what was held back and stream the rest.
+      c.overflow = true;
+      this.#sendHeld(c);
     }
     return this.res.write(chunk);
+  }
+
+  #sendHeld(c: Capture): void {
+    if (c.head === null || this.res.destroyed) return;
+    this.res.writeHead(c.status, c.head);
+    c.head = null;
+    for (const chunk of c.chunks) this.res.write(chunk);
   }
 
   onDrain(resume: () => void): void {
@@ -471,14 +497,31 @@ export class RequestContext implements ForwardSink {
 
   end(): void {
     this.#release();
+    const c = this.#capture;
+    if (c !== null && c.head !== null && !c.overflow) {
+      // Stored first, then sent (see Capture); a failed store still answers the client.
+      void this.#settleIdempotency(false).then(() => {
+        this.#sendHeld(c);
+        this.res.end();
+        this.#done(this.#status);
+      });
+      return;
+    }
     this.res.end();
-    this.#settleIdempotency(false);
+    void this.#settleIdempotency(false);
     this.#done(this.#status);
   }
 
   fail(kind: FailureKind, started: boolean, retryAfter: number, err: Error | null): void {
     this.#release();
-    this.#settleIdempotency(true);
+    void this.#settleIdempotency(true);
+    const c = this.#capture;
+    if (c !== null && c.head !== null) {
+      // The upstream failed after its head arrived but nothing was sent yet: the client gets
+      // the gateway's answer below instead of a cut-off response.
+      c.head = null;
+      started = false;
+    }
     const service = this.route!.service;
     this.gw.metrics.upstreamErrors.inc({ service, kind });
     if (started || this.res.headersSent) {
@@ -504,20 +547,19 @@ export class RequestContext implements ForwardSink {
     }
   }
 
-  #settleIdempotency(failed: boolean): void {
+  #settleIdempotency(failed: boolean): Promise<void> {
     const idem = this.#idem;
-    if (idem === null) return;
+    if (idem === null) return Promise.resolve();
     this.#idem = null;
     const store = this.gw.store;
     const c = this.#capture;
     // 5xx and failed exchanges are not stored: the key is released so the client can retry.
     if (failed || c === null || c.overflow || c.status >= 500) {
       this.gw.metrics.idempotency.inc({ outcome: 'released' });
-      store.idempotencyRelease(idem.key, idem.token).catch(() => {});
-      return;
+      return store.idempotencyRelease(idem.key, idem.token).catch(() => {});
     }
     const body = Buffer.concat(c.chunks, c.size).toString('base64');
-    store
+    return store
       .idempotencyComplete(
         idem.key,
         idem.token,
@@ -525,9 +567,11 @@ export class RequestContext implements ForwardSink {
         { status: c.status, headers: c.headers, body },
         this.gw.idempotencyTtlMs,
       )
-      .catch((err: unknown) =>
-        this.gw.log.warn({ err, request_id: this.requestId }, 'idempotent response not stored'),
-      );
+      .catch((err: unknown) => {
+        this.gw.log.warn({ err, request_id: this.requestId }, 'idempotent response not stored');
+        // Released rather than left locked until it expires: a retry then runs afresh.
+        return store.idempotencyRelease(idem.key, idem.token).catch(() => {});
+      });
   }
 
   // ---- answers ------------------------------------------------------------------------
@@ -545,7 +589,7 @@ export class RequestContext implements ForwardSink {
 
   internalError(err: unknown): void {
     this.gw.log.error({ err, request_id: this.requestId }, 'gateway error');
-    this.#settleIdempotency(true);
+    void this.#settleIdempotency(true);
     if (!this.res.headersSent) this.problem('internal_error', 'The gateway failed to handle the request');
     else this.res.destroy();
   }

@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { REDIS_URL } from '../../kit/src/testing/servers.ts';
 import { createGateway, type GatewayConfig, type GatewayHandle, type GatewayOptions } from '../src/index.ts';
 import {
   API_KEY_VERIFY_PATH,
@@ -262,4 +264,15 @@ export async function ejected(gatewayUrl: string, service: string, instance: str
     text.includes(`portico_gateway_breaker_state{service="${service}",instance="${instance}"} 2`) ||
     text.includes(`portico_gateway_instance_healthy{service="${service}",instance="${instance}"} 0`)
   );
+}
+
+/** Deletes the keys a test wrote to the shared Redis under `prefix`. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  try {
+    const keys = await r.keys(`${prefix}*`);
+    if (keys.length) await r.del(...keys);
+  } finally {
+    r.disconnect();
+  }
 }

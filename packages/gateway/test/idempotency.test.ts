@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { connect, createServer, type Server } from 'node:net';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
 import {
+  deleteRedisKeys,
   json,
   makeConfig,
   startGateway,
@@ -68,10 +69,7 @@ for (const mode of ['memory', 'redis'] as const) {
       if (skip) return;
       await gw.close();
       if (mode === 'redis') {
-        const r = new Redis(REDIS_URL);
-        const keys = await r.keys(`test:${prefix}:*`);
-        if (keys.length) await r.del(...keys);
-        r.disconnect();
+        await deleteRedisKeys(`test:${prefix}:`);
       }
     });
 
@@ -147,3 +145,100 @@ for (const mode of ['memory', 'redis'] as const) {
     });
   });
 }
+
+describe('Idempotency-Key across two gateways sharing Redis', async () => {
+  const skip = await serverUnavailable('redis');
+  const prefix = `idem-x-${randomUUID()}`;
+  let slowStore: Server;
+  let a: RunningGateway;
+  let b: RunningGateway;
+
+  beforeAll(async () => {
+    if (skip) return;
+    // Gateway A reaches Redis through a proxy that holds each of its writes for 150 ms: its
+    // response is stored well after the upstream answered.
+    const redis = new URL(REDIS_URL);
+    slowStore = createServer((client) => {
+      const server = connect(Number(redis.port || 6379), redis.hostname);
+      client.on('data', (chunk) => setTimeout(() => server.write(chunk), 150));
+      server.pipe(client);
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => slowStore.listen(0, '127.0.0.1', r));
+    const config = makeConfig(
+      { payments: [payments.url], identity: [identity.url] },
+      [{ path: '/api/v1/payments', methods: ['POST'], service: 'payments', auth: 'optional' }],
+      { store: { prefix: `test:${prefix}:`, timeout: '2s' } },
+    );
+    a = await startGateway(config, {
+      redisUrl: `redis://127.0.0.1:${(slowStore.address() as { port: number }).port}`,
+    });
+    b = await startGateway(config, { redisUrl: REDIS_URL });
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await a.close();
+    await b.close();
+    slowStore.close();
+    await deleteRedisKeys(`test:${prefix}:`);
+  });
+
+  it.skipIf(skip)(
+    'replays on the other gateway a repeat sent the moment the first answer arrives',
+    async () => {
+      const key = randomUUID();
+      const send = (gw: RunningGateway) =>
+        fetch(`${gw.url}/api/v1/payments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ amount: 42 }),
+        });
+      const before = calls;
+      const first = await send(a);
+      const firstBody = await first.text();
+      const repeat = await send(b);
+      expect(first.status).toBe(201);
+      expect(repeat.status).toBe(201);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      expect(await repeat.text()).toBe(firstBody);
+      expect(calls - before).toBe(1);
+    },
+    10_000,
+  );
+});
+
+describe('Idempotency-Key with a response over idempotency.max_body', () => {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startGateway(
+      makeConfig(
+        { payments: [payments.url], identity: [identity.url] },
+        [{ path: '/api/v1/payments', methods: ['POST'], service: 'payments', auth: 'optional' }],
+        { idempotency: { max_body: '1kb' } },
+      ),
+    );
+  });
+  afterAll(() => gw.close());
+
+  it('streams it whole and does not store it: a repeat reaches the service again', async () => {
+    const key = randomUUID();
+    const note = 'x'.repeat(4000);
+    const send = () =>
+      fetch(`${gw.url}/api/v1/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ note }),
+      });
+    const before = calls;
+    const first = await send();
+    expect(first.status).toBe(201);
+    expect((await json<{ received: { note: string } }>(first)).received.note).toBe(note);
+    const repeat = await send();
+    expect(repeat.status).toBe(201);
+    expect(repeat.headers.get('idempotent-replayed')).toBeNull();
+    expect(calls - before).toBe(2);
+  });
+});

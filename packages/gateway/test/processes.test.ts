@@ -13,9 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { Redis } from 'ioredis';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
-import { ejected, sleep, until } from './helpers.ts';
+import { deleteRedisKeys, ejected, sleep, until } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'packages/cli/src/main.ts');
@@ -196,10 +195,7 @@ describe('two gateway processes sharing Redis', async () => {
   afterAll(async () => {
     if (skip) return;
     await Promise.all([one?.proc.stop(), two?.proc.stop()]);
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
+    await deleteRedisKeys(prefix);
   });
 
   it.skipIf(skip)('enforce one limit: the request past it on either process gets 429', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
-import { Redis } from 'ioredis';
 import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
 import {
   echoService,
+  deleteRedisKeys,
   json,
   makeConfig,
   startGateway,
@@ -126,10 +126,7 @@ describe('rate limits in Redis', async () => {
     if (skip) return;
     await a.close();
     await b.close();
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`test:${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
+    await deleteRedisKeys(`test:${prefix}:`);
   });
 
   it.skipIf(skip)('enforces one limit across two gateway instances sharing Redis', async () => {
@@ -248,10 +245,7 @@ describe('rate limits when Redis goes away and comes back', async () => {
     if (skip) return;
     await gw.close();
     await killProxy().catch(() => {});
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`test:${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
+    await deleteRedisKeys(`test:${prefix}:`);
   });
 
   it.skipIf(skip)(
