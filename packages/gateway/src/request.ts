@@ -23,6 +23,16 @@ import type { StoredResponse } from './store/store.ts';
 import type { GatewayCore } from './core.ts';
 
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** False for a `%` not followed by two hex digits, or bytes that are not UTF-8 (`%C0%AF`). */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAY_HEADERS = new Set([
   'content-type',
@@ -100,6 +110,10 @@ export class RequestContext implements ForwardSink {
     this.query = q === -1 ? '' : url.slice(q);
     if (this.path.charCodeAt(0) !== 47 || DOT_SEGMENT.test(this.path)) {
       this.problem('malformed_request', 'The request path is not acceptable');
+      return;
+    }
+    if (this.path.includes('%') && !decodable(this.path)) {
+      this.problem('malformed_request', 'The request path has an invalid percent-encoding');
       return;
     }
     this.ip = clientIp(this.req, this.rt.trusted);

@@ -171,6 +171,21 @@ describe('edge behaviour', () => {
     expect(status).toBe(400);
   });
 
+  it('refuses a path with a bad percent-encoding with 400 problem+json, before the upstream', async () => {
+    const hits = orders.hits;
+    for (const path of ['/api/v1/orders/%ZZ', '/api/v1/orders/%C0%AF', '/api/v1/orders/50%']) {
+      const res = await fetch(`${gw.url}${path}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const body = await json<{ code: string; detail: string }>(res);
+      expect(body.code).toBe('malformed_request');
+      expect(body.detail).toContain('percent-encoding');
+    }
+    expect(orders.hits).toBe(hits);
+    // A well-formed escape still goes through.
+    expect((await fetch(`${gw.url}/api/v1/orders/a%20b`)).status).toBe(200);
+  });
+
   it('marks a deprecated route with Deprecation, Sunset and a successor link', async () => {
     const res = await fetch(`${gw.url}/api/v0/orders/7`);
     expect(res.status).toBe(200);

@@ -111,6 +111,20 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
       415,
       'unsupported_media_type',
     );
+    expectProblem(
+      await client.post('/api/v1/notes', 'hello', { 'content-type': 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    );
+  });
+
+  it('answers 400 problem+json to a path with a bad percent-encoding', async () => {
+    const client = env.as('notes', userCaller('a'));
+    for (const path of ['/api/v1/notes/%ZZ', '/api/v1/notes/%C0%AF']) {
+      const res = await client.get(path);
+      expectProblem(res, 400, 'malformed_request');
+      expect(JSON.stringify(res.body)).not.toMatch(/FST_|fastify/i);
+    }
   });
 
   it('answers 404 to an unknown route and 405 with Allow to a wrong method', async () => {

@@ -81,6 +81,16 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Errors raised before routing (a path with bad percent-encoding) answer problem+json too.
+    frameworkErrors: (err, req, reply) => {
+      // Hooks do not run for these: set what the onRequest hook would have.
+      reply.header('x-request-id', String(req.id));
+      if (err.code === 'FST_ERR_BAD_URL')
+        return sendProblem(reply, 'malformed_request', {
+          detail: 'The request path has an invalid percent-encoding',
+        });
+      return sendProblem(reply, 'malformed_request', { detail: 'The request could not be parsed' });
+    },
   }).withTypeProvider() as unknown as ServiceApp;
 
   // Bodies are validated strictly (a number is not a string); query strings and path params are
@@ -88,6 +98,10 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema),
   );
+
+  // JSON only: without Fastify's built-in text/plain parser a text body answers 415
+  // (api-conventions.md) instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain');
 
   // An empty body with a JSON content type (common on DELETE and action POSTs) means no body.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
