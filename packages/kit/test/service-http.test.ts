@@ -118,6 +118,24 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
     );
   });
 
+  it('answers 422 naming the field to a NUL character in the body, the query or the path', async () => {
+    const client = env.as('notes', userCaller('a'));
+    const inBody = await client.post('/api/v1/notes', '{"body":"a\\u0000b"}');
+    expectProblem(inBody, 422, 'validation_failed');
+    expect(inBody.body.errors).toEqual([
+      { field: 'body', code: 'invalid_character', message: 'must not contain the NUL character (U+0000)' },
+    ]);
+    const inQuery = await client.get('/api/v1/notes?cursor=%00');
+    expectProblem(inQuery, 422, 'validation_failed');
+    expect(inQuery.body.errors[0].field).toBe('cursor');
+    const inPath = await client.get('/api/v1/notes/x%00y');
+    expectProblem(inPath, 422, 'validation_failed');
+    expect(inPath.body.errors[0].field).toBe('id');
+    // Nothing was stored by the refused body.
+    const list = await client.get('/api/v1/notes?limit=100');
+    expect(JSON.stringify(list.body)).not.toContain('\\u0000');
+  });
+
   it('answers 400 problem+json to a path with a bad percent-encoding', async () => {
     const client = env.as('notes', userCaller('a'));
     for (const path of ['/api/v1/notes/%ZZ', '/api/v1/notes/%C0%AF']) {

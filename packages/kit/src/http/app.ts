@@ -17,7 +17,7 @@ import { anonymousCaller } from '../auth/caller.ts';
 import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
 import { permissionScope } from '../auth/permissions.ts';
 import { acceptRequestId, continueTrace } from './request-context.ts';
-import { fieldErrors } from './validation.ts';
+import { fieldErrors, nulFields } from './validation.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import type { ServiceApp } from '../service.ts';
 import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
@@ -73,6 +73,9 @@ export function sendProblem(
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/** Requests whose JSON body holds a `\u0000` escape (set by the body parser). */
+const nulInBody = new WeakSet<object>();
+
 export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp> {
   const app = Fastify({
     loggerInstance: opts.logger,
@@ -108,7 +111,30 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(null, undefined);
+    // The only way JSON carries a NUL character is the escape itself: look for fields only then.
+    if ((body as string).includes('\\u0000')) nulInBody.add(req);
     return jsonParser(req, body as string, done);
+  });
+
+  // NUL characters (U+0000) cannot be stored in PostgreSQL text: 422 naming the field.
+  app.addHook('preValidation', async (req, reply) => {
+    const inUrl = req.url.includes('%00');
+    if (!inUrl && !nulInBody.has(req)) return;
+    const fields = [
+      ...(inUrl ? [...nulFields(req.params), ...nulFields(req.query)] : []),
+      ...(nulInBody.has(req) ? nulFields(req.body, 'body') : []),
+    ];
+    if (fields.length === 0) return;
+    const errors = fields.map((field) => ({
+      field: field.startsWith('body.') ? field.slice(5) : field,
+      code: 'invalid_character',
+      message: 'must not contain the NUL character (U+0000)',
+    }));
+    const n = errors.length;
+    return sendProblem(reply, 'validation_failed', {
+      detail: `${n} field${n === 1 ? ' is' : 's are'} invalid`,
+      errors,
+    });
   });
 
   // An action POST sent without a body (`POST /orders/1/cancel`) validates as an empty object.

@@ -56,3 +56,25 @@ export function fieldErrors(errors: readonly AjvLikeError[], context?: string): 
   }
   return out;
 }
+
+/**
+ * The fields of a parsed request part whose strings hold a NUL character (U+0000): JSON and
+ * URLs can carry one, PostgreSQL text cannot store it, so it is refused up front (422) rather
+ * than failing in the database (500). Iterative, so a deeply nested body cannot overflow the
+ * stack. Paths are dotted (`items.0.name`); `prefix` names a whole-string part.
+ */
+export function nulFields(value: unknown, prefix = ''): string[] {
+  const out: string[] = [];
+  const stack: [unknown, string][] = [[value, prefix]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) out.push(path);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) stack.push([child, path ? `${path}.${k}` : k]);
+    }
+  }
+  return out.sort();
+}
