@@ -37,6 +37,7 @@ import { RequestContext } from './request.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from './kit.ts';
+import { parseErrorResponse } from './kit.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {
@@ -133,9 +134,10 @@ class Gateway implements GatewayCore {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       new RequestContext(this, this.#rt, req, res).run();
     });
-    this.server.on('clientError', (_err, socket) => {
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return;
+      socket.end(parseErrorResponse(err.code === 'HPE_HEADER_OVERFLOW'));
     });
     this.#gauges();
   }

@@ -11,7 +11,12 @@ export {
 } from '../../kit/src/auth/passport.ts';
 export type { Caller } from '../../kit/src/auth/caller.ts';
 export { permissionsForRoles, permissionScope } from '../../kit/src/auth/permissions.ts';
-export { problem, PROBLEM_CONTENT_TYPE, type ProblemBody } from '../../kit/src/errors/problem.ts';
+export {
+  parseErrorResponse,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemBody,
+} from '../../kit/src/errors/problem.ts';
 export { problemRegistry, PROBLEM_BASE, type ProblemCode } from '../../kit/src/errors/registry.ts';
 export type { EventBus, Subscription } from '../../kit/src/events/bus.ts';
 export { makeEvent, type EventEnvelope } from '../../kit/src/events/envelope.ts';

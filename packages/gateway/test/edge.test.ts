@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { request as rawRequest } from 'node:http';
 import {
   echoService,
@@ -184,6 +185,26 @@ describe('edge behaviour', () => {
     expect(orders.hits).toBe(hits);
     // A well-formed escape still goes through.
     expect((await fetch(`${gw.url}/api/v1/orders/a%20b`)).status).toBe(200);
+  });
+
+  it("answers what Node's parser refuses with a problem too: 431 for oversized headers, 400 for bad HTTP", async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(gw.url);
+        const sock = connect(Number(port), '127.0.0.1', () => sock.write(request));
+        let text = '';
+        sock.on('data', (d) => (text += d.toString()));
+        sock.on('end', () => resolve(text));
+        sock.on('error', reject);
+      });
+    const big = await raw(`GET /api/v1/orders?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(big).toContain('content-type: application/problem+json');
+    const bigBody = JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4));
+    expect(bigBody).toMatchObject({ status: 431, code: 'request_headers_too_large' });
+    const bad = await raw('GET /api/v1/orders HTTP/1.1\r\nHost a\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'malformed_request' });
   });
 
   it('marks a deprecated route with Deprecation, Sunset and a successor link', async () => {

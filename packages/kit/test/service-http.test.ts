@@ -136,6 +136,15 @@ describe.skipIf(skip)(`a kit service over HTTP (${matrixLabel})`, () => {
     expect(JSON.stringify(list.body)).not.toContain('\\u0000');
   });
 
+  it('answers 431 problem+json when the headers pass 16 KB (refused by the HTTP parser)', async () => {
+    const res = await fetch(`${env.services.get('notes')!.url}/api/v1/notes`, {
+      headers: { 'x-padding': 'x'.repeat(20_000) },
+    });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 431, code: 'request_headers_too_large' });
+  });
+
   it('answers 400 problem+json to a path with a bad percent-encoding', async () => {
     const client = env.as('notes', userCaller('a'));
     for (const path of ['/api/v1/notes/%ZZ', '/api/v1/notes/%C0%AF']) {

@@ -6,6 +6,8 @@
  *   throw new AppError('not_found', 'Order 42 does not exist');
  *   throw AppError.validation([{ field: 'email', code: 'format', message: 'must be an email address' }]);
  */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { problemRegistry, problemType, type ProblemCode } from './registry.ts';
 
 export interface FieldError {
@@ -96,3 +98,27 @@ export function problem(
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * The raw answer to a request Node's HTTP parser refused before there was a request object:
+ * 431 when the request line and headers pass Node's 16 KB limit, 400 otherwise.
+ */
+export function parseErrorResponse(headersTooLarge: boolean): string {
+  const code: ProblemCode = headersTooLarge ? 'request_headers_too_large' : 'malformed_request';
+  const body = JSON.stringify(
+    problem(code, {
+      detail: headersTooLarge
+        ? 'The request line and headers together exceed 16 KB'
+        : 'The request is not valid HTTP/1.1',
+      requestId: randomUUID(),
+    }),
+  );
+  const status = problemRegistry[code].status;
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+    `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    'x-content-type-options: nosniff\r\n' +
+    `connection: close\r\n\r\n${body}`
+  );
+}

@@ -24,6 +24,7 @@ export const problemRegistry = {
   gone: { status: 410, title: 'Gone' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  request_headers_too_large: { status: 431, title: 'Request header fields too large' },
   validation_failed: { status: 422, title: 'Validation failed' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused with a different request' },
   channel_disabled: { status: 422, title: 'Channel disabled by the recipient' },

@@ -11,7 +11,14 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Logger } from 'pino';
 import './fastify-types.ts';
-import { AppError, isAppError, problem, PROBLEM_CONTENT_TYPE, type FieldError } from '../errors/problem.ts';
+import {
+  AppError,
+  isAppError,
+  parseErrorResponse,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  type FieldError,
+} from '../errors/problem.ts';
 import type { ProblemCode } from '../errors/registry.ts';
 import { anonymousCaller } from '../auth/caller.ts';
 import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
@@ -84,6 +91,10 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // What Node's HTTP parser refuses (headers over 16 KB, malformed HTTP) answers problem+json.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (socket.writable) socket.end(parseErrorResponse(err.code === 'HPE_HEADER_OVERFLOW'));
+    },
     // Errors raised before routing (a path with bad percent-encoding) answer problem+json too.
     frameworkErrors: (err, req, reply) => {
       // Hooks do not run for these: set what the onRequest hook would have.
