@@ -36,8 +36,7 @@ import { watchConfig } from './reload.ts';
 import { RequestContext } from './request.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewayStore } from './store/store.ts';
-import type { EventBus, Subscription } from './kit.ts';
-import { parseErrorResponse } from './kit.ts';
+import { answerClientError, type EventBus, type Subscription } from './kit.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {
@@ -135,10 +134,7 @@ class Gateway implements GatewayCore {
       new RequestContext(this, this.#rt, req, res).run();
     });
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) return;
-      socket.end(parseErrorResponse(err.code === 'HPE_HEADER_OVERFLOW'));
-    });
+    this.server.on('clientError', answerClientError);
     this.#gauges();
   }
 

@@ -12,7 +12,7 @@ export {
 export type { Caller } from '../../kit/src/auth/caller.ts';
 export { permissionsForRoles, permissionScope } from '../../kit/src/auth/permissions.ts';
 export {
-  parseErrorResponse,
+  answerClientError,
   problem,
   PROBLEM_CONTENT_TYPE,
   type ProblemBody,

@@ -512,7 +512,7 @@ export class RequestContext implements ForwardSink {
   end(): void {
     this.#release();
     const c = this.#capture;
-    if (c !== null && c.head !== null && !c.overflow) {
+    if (c !== null && c.head !== null) {
       // Stored first, then sent (see Capture); a failed store still answers the client.
       void this.#settleIdempotency(false).then(() => {
         this.#sendHeld(c);

@@ -22,12 +22,8 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
-/** Why a token was refused; `reason` is stable (logs, metrics, tests). */
-export type JwsFailure =
-  | { failure: 'malformed' }
-  | { failure: 'alg_not_allowed' }
-  | { failure: 'unknown_key'; kid: string | undefined }
-  | { failure: 'bad_signature' };
+/** Why a token was refused (jwt.ts maps each to a stable `reason`). */
+export type JwsFailure = { failure: 'malformed' | 'alg_not_allowed' | 'unknown_key' | 'bad_signature' };
 
 export type JwsResult = { payload: Record<string, unknown> } | JwsFailure;
 
@@ -109,8 +105,8 @@ export class JwsVerifier {
   }
 
   /**
-   * The header's algorithm and key id, or a failure; `keys` resolves the key (it may be a
-   * cache that refetches later on `unknown_key`).
+   * The verified payload, or why not. `unknown_key` (no key of `keys` fits the header, or no
+   * keys yet) is the one failure a caller may retry after refetching the keys.
    */
   verify(token: string, keys: KeySet | null): JwsResult {
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return { failure: 'malformed' };
@@ -119,7 +115,7 @@ export class JwsVerifier {
     const header = this.#header(token.slice(0, dot1));
     if ('failure' in header) return header;
     const entry = keys?.find(header.alg, header.kid);
-    if (entry === undefined) return { failure: 'unknown_key', kid: header.kid };
+    if (entry === undefined) return { failure: 'unknown_key' };
     const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
     if (signature.length !== 64) return { failure: 'bad_signature' };
     const input = Buffer.from(token.slice(0, dot2), 'latin1');

@@ -51,7 +51,9 @@ function watchDeadline(ex: Exchange): void {
   }
 }
 
+/** Stops watching `ex` (its deadline becomes Infinity). */
 function unwatchDeadline(ex: Exchange): void {
+  ex.deadline = Infinity;
   const i = ex.slot;
   if (i < 0) return;
   ex.slot = -1;
@@ -152,7 +154,6 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
   /** The total timeout passed. */
   expire(): void {
     unwatchDeadline(this);
-    this.deadline = Infinity;
     this.#abort(new TotalTimeout(this.#started ? 'total timeout' : 'first-byte timeout'));
   }
 
@@ -218,7 +219,6 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
     if (typeof ct === 'string' && ct.startsWith('text/event-stream')) {
       // Event streams run as long as they like; only the idle timeout applies.
       unwatchDeadline(this);
-      this.deadline = Infinity;
     }
     this.#sink.start(statusCode, headers, performance.now() - this.#sentAt);
   }
@@ -259,7 +259,6 @@ class Exchange implements Dispatcher.DispatchHandler, Cancellable {
 
   #settle(): void {
     unwatchDeadline(this);
-    this.deadline = Infinity;
     if (this.#inst) this.#inst.inflight--;
   }
 

@@ -9,7 +9,7 @@
  *
  * It runs on the calling thread. On a worker thread (architecture.md suggests it) every
  * statement pays a thread hop while holding the one lock: measured, that cut orders/s to ~0.7×
- * once the event chain kept up (docs/benchmarks.md, "Orders").
+ * once the event chain kept up (docs/benchmarks.md, "PGlite on a worker thread").
  */
 import { PGlite } from '@electric-sql/pglite';
 import {

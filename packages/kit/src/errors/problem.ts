@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { problemRegistry, problemType, type ProblemCode } from './registry.ts';
 
 export interface FieldError {
@@ -100,10 +101,17 @@ export function problem(
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * The raw answer to a request Node's HTTP parser refused before there was a request object:
- * 431 when the request line and headers pass Node's 16 KB limit, 400 otherwise.
+ * A `clientError` handler for node:http servers (the gateway's and, through Fastify's
+ * `clientErrorHandler`, every service's): a request Node's parser refused before there was a
+ * request object still gets a problem: 431 when the request line and headers pass Node's 16 KB
+ * limit, 400 otherwise. A socket that can no longer be written to is destroyed.
  */
-export function parseErrorResponse(headersTooLarge: boolean): string {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (socket.writable) socket.end(parseErrorResponse(err.code === 'HPE_HEADER_OVERFLOW'));
+  else socket.destroy();
+}
+
+function parseErrorResponse(headersTooLarge: boolean): string {
   const code: ProblemCode = headersTooLarge ? 'request_headers_too_large' : 'malformed_request';
   const body = JSON.stringify(
     problem(code, {

@@ -14,7 +14,7 @@ import './fastify-types.ts';
 import {
   AppError,
   isAppError,
-  parseErrorResponse,
+  answerClientError,
   problem,
   PROBLEM_CONTENT_TYPE,
   type FieldError,
@@ -92,9 +92,7 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // What Node's HTTP parser refuses (headers over 16 KB, malformed HTTP) answers problem+json.
-    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
-      if (socket.writable) socket.end(parseErrorResponse(err.code === 'HPE_HEADER_OVERFLOW'));
-    },
+    clientErrorHandler: answerClientError,
     // Errors raised before routing (a path with bad percent-encoding) answer problem+json too.
     frameworkErrors: (err, req, reply) => {
       // Hooks do not run for these: set what the onRequest hook would have.
@@ -128,24 +126,21 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   });
 
   // NUL characters (U+0000) cannot be stored in PostgreSQL text: 422 naming the field.
-  app.addHook('preValidation', async (req, reply) => {
+  app.addHook('preValidation', async (req) => {
     const inUrl = req.url.includes('%00');
     if (!inUrl && !nulInBody.has(req)) return;
     const fields = [
       ...(inUrl ? [...nulFields(req.params), ...nulFields(req.query)] : []),
-      ...(nulInBody.has(req) ? nulFields(req.body, 'body') : []),
+      ...(nulInBody.has(req) ? nulFields(req.body).map((f) => f || 'body') : []),
     ];
-    if (fields.length === 0) return;
-    const errors = fields.map((field) => ({
-      field: field.startsWith('body.') ? field.slice(5) : field,
-      code: 'invalid_character',
-      message: 'must not contain the NUL character (U+0000)',
-    }));
-    const n = errors.length;
-    return sendProblem(reply, 'validation_failed', {
-      detail: `${n} field${n === 1 ? ' is' : 's are'} invalid`,
-      errors,
-    });
+    if (fields.length > 0)
+      throw AppError.validation(
+        fields.map((field) => ({
+          field,
+          code: 'invalid_character',
+          message: 'must not contain the NUL character (U+0000)',
+        })),
+      );
   });
 
   // An action POST sent without a body (`POST /orders/1/cancel`) validates as an empty object.

@@ -61,11 +61,11 @@ export function fieldErrors(errors: readonly AjvLikeError[], context?: string): 
  * The fields of a parsed request part whose strings hold a NUL character (U+0000): JSON and
  * URLs can carry one, PostgreSQL text cannot store it, so it is refused up front (422) rather
  * than failing in the database (500). Iterative, so a deeply nested body cannot overflow the
- * stack. Paths are dotted (`items.0.name`); `prefix` names a whole-string part.
+ * stack. Paths are dotted (`items.0.name`); a whole-string part is `''`.
  */
-export function nulFields(value: unknown, prefix = ''): string[] {
+export function nulFields(value: unknown): string[] {
   const out: string[] = [];
-  const stack: [unknown, string][] = [[value, prefix]];
+  const stack: [unknown, string][] = [[value, '']];
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
