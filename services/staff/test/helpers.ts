@@ -30,7 +30,7 @@ export async function newDepartment(env: TestServices, body: Record<string, unkn
 }
 
 /** A valid staff body in `departmentId`, unique employee number and email. */
-export function staffBody(departmentId: string, extra: Record<string, unknown> = {}) {
+export function staffBody(departmentId: string, extra: Record<string, unknown> = {}): Record<string, any> {
   const tag = randomBytes(4).toString('hex');
   return {
     employee_number: `EMP-${tag}`,
