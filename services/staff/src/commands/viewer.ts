@@ -44,6 +44,11 @@ export interface Actor {
   traceparent?: string | undefined;
 }
 
+/** The actor of a request: its caller and the trace its events continue. */
+export function actorOf(req: { caller: Caller; trace: { traceparent?: string | undefined } }): Actor {
+  return { caller: req.caller, traceparent: req.trace.traceparent };
+}
+
 export function publishOptions(actor: Actor, subject: string) {
   return { subject, ...(actor.traceparent !== undefined && { traceparent: actor.traceparent }) };
 }

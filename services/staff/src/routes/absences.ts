@@ -5,9 +5,9 @@
  * `GET /api/v1/absences` — the queue a decider works from (admin: everyone's; a head: their
  * departments'; anyone else: their own).
  */
-import { AppError, PageOf, PageQuery, Type, listPage, type Caller } from '@portico/kit';
+import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import { decideAbsence, fileAbsence, staffForAbsences } from '../commands/absences.ts';
-import { viewerOf } from '../commands/viewer.ts';
+import { actorOf as actor, viewerOf } from '../commands/viewer.ts';
 import type { RouteModule } from '../deps.ts';
 import { ABSENCE_STATUSES, ABSENCE_TYPES } from '../domain/absence.ts';
 import { absencesOf, findAbsence, visibleAbsences } from '../repository/absences.ts';
@@ -45,11 +45,6 @@ const CreateBody = Type.Object({
 });
 const RejectBody = Type.Object({ reason: Type.Optional(Text(1000)) });
 const AbsenceParams = Type.Object({ id: Id, aid: Id });
-
-const actor = (req: { caller: Caller; trace: { traceparent?: string | undefined } }) => ({
-  caller: req.caller,
-  traceparent: req.trace.traceparent,
-});
 
 export const absenceRoutes: RouteModule = (app, deps) => {
   app.post(
@@ -162,11 +157,15 @@ export const absenceRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const { limit: _l, cursor: _c, ...filter } = req.query;
+      const { status, staff_id, department_id } = req.query;
       const viewer = viewerOf(req.caller);
       return listPage(
         reply,
-        visibleAbsences(deps.db, viewer.managesAbsences ? undefined : viewer.userId, filter),
+        visibleAbsences(deps.db, viewer.managesAbsences ? undefined : viewer.userId, {
+          status,
+          staff_id,
+          department_id,
+        }),
         { sort: 'absences.created_at', direction: 'asc', id: 'absences.id' },
         toAbsence,
       );

@@ -5,10 +5,11 @@
  */
 import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import { recordSalary } from '../commands/record-salary.ts';
-import { loadStaff, viewerOf } from '../commands/viewer.ts';
+import { actorOf, viewerOf } from '../commands/viewer.ts';
 import type { RouteModule } from '../deps.ts';
 import { canSeeSalaries } from '../domain/access.ts';
 import { salariesOf } from '../repository/salaries.ts';
+import { findStaff } from '../repository/staff.ts';
 import { toSalary } from '../views.ts';
 import { Day, Id, IdParams, Nullable, Timestamp } from './common.ts';
 
@@ -48,12 +49,7 @@ export const salaryRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const row = await recordSalary(
-        deps,
-        { caller: req.caller, traceparent: req.trace.traceparent },
-        req.params.id,
-        req.body,
-      );
+      const row = await recordSalary(deps, actorOf(req), req.params.id, req.body);
       return reply
         .code(201)
         .header('location', `/api/v1/staff/${row.staff_id}/salaries/${row.id}`)
@@ -62,7 +58,7 @@ export const salaryRoutes: RouteModule = (app, deps) => {
   );
 
   const visibleStaff = async (caller: Parameters<typeof viewerOf>[0], id: string) => {
-    const staff = await loadStaff(deps.db, id).catch(() => undefined);
+    const staff = await findStaff(deps.db, id);
     if (!staff || !canSeeSalaries(viewerOf(caller), staff)) throw AppError.notFound('Staff member');
     return staff;
   };

@@ -7,7 +7,7 @@
 import { AppError, PageOf, PageQuery, Type, paginate, sendPage, type Caller } from '@portico/kit';
 import { changeStaff, createStaff, deactivateStaff } from '../commands/manage-staff.ts';
 import { currentSalaries } from '../commands/record-salary.ts';
-import { loadStaff, loadVisibleStaff, viewerOf } from '../commands/viewer.ts';
+import { actorOf as actor, loadVisibleStaff, viewerOf } from '../commands/viewer.ts';
 import type { Db, RouteModule } from '../deps.ts';
 import { canSeeSalaries } from '../domain/access.ts';
 import { findStaffByUser, staffQuery } from '../repository/staff.ts';
@@ -111,11 +111,6 @@ async function present(db: Db, caller: Caller, rows: StaffRow[]) {
 const one = async (db: Db, caller: Caller, row: StaffRow) => (await present(db, caller, [row]))[0]!;
 
 export const staffRoutes: RouteModule = (app, deps) => {
-  const actor = (req: { caller: Caller; trace: { traceparent?: string | undefined } }) => ({
-    caller: req.caller,
-    traceparent: req.trace.traceparent,
-  });
-
   app.post(
     '/api/v1/staff',
     {
@@ -208,7 +203,6 @@ export const staffRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      await loadStaff(deps.db, req.params.id);
       await deactivateStaff(deps, actor(req), req.params.id);
       return reply.code(204).send(null);
     },
