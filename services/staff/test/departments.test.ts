@@ -134,6 +134,19 @@ describe.skipIf(skip)(`departments (${matrixLabel})`, () => {
     await newDepartment(env, { name: d.name });
   });
 
+  it('documents every route in its OpenAPI', async () => {
+    const doc = expectOk(await asAdmin(env).get('/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/departments/{id}',
+        '/api/v1/staff/me',
+        '/api/v1/staff/{id}/salaries',
+        '/api/v1/staff/{id}/absences/{aid}/reject',
+        '/api/v1/absences',
+      ]),
+    );
+  });
+
   it('answers 404 for an unknown department', async () => {
     expectProblem(await asAdmin(env).get('/api/v1/departments/nope'), 404, 'not_found');
     expectProblem(await asAdmin(env).delete('/api/v1/departments/nope'), 404, 'not_found');
