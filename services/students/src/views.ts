@@ -60,9 +60,7 @@ export function profileView(student: StudentRow, parts: ProfileParts) {
       assessed_by: c.assessed_by,
       recorded_at: iso(c.recorded_at),
     })),
-    account: parts.account
-      ? { balance: parts.account.balance, currency: parts.account.currency }
-      : null,
+    account: parts.account ? { balance: parts.account.balance, currency: parts.account.currency } : null,
     links: { self: `/api/v1/students/${student.id}/profile`, student: `/api/v1/students/${student.id}` },
   };
 }

@@ -85,7 +85,5 @@ export async function updateStudentRecord(
 
 /** Soft delete: the record stays (others refer to it) with status `inactive`. */
 export async function deactivateStudent(deps: Deps, actor: Actor, id: string): Promise<StudentRow> {
-  return change(deps, actor, id, (row) =>
-    row.status === 'inactive' ? {} : { status: 'inactive' as const },
-  );
+  return change(deps, actor, id, (row) => (row.status === 'inactive' ? {} : { status: 'inactive' as const }));
 }

@@ -5,7 +5,12 @@
  */
 import type { StudentStatus } from '@portico/contracts';
 
-export const STUDENT_STATUSES = ['active', 'inactive', 'graduated', 'suspended'] as const satisfies readonly StudentStatus[];
+export const STUDENT_STATUSES = [
+  'active',
+  'inactive',
+  'graduated',
+  'suspended',
+] as const satisfies readonly StudentStatus[];
 export const DEFAULT_STATUS: StudentStatus = 'active';
 
 /** Two capital letters and six digits, e.g. `KE123456`. */

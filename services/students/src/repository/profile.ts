@@ -5,13 +5,7 @@
  * already drops a redelivered event id before these run.)
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type {
-  AccountRow,
-  CompetencyRow,
-  EnrollmentRow,
-  GradeRow,
-  StudentsDatabase,
-} from '../tables.ts';
+import type { AccountRow, CompetencyRow, EnrollmentRow, GradeRow, StudentsDatabase } from '../tables.ts';
 
 type Db = Kysely<StudentsDatabase> | Transaction<StudentsDatabase>;
 

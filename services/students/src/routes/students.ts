@@ -13,7 +13,13 @@ import { DEFAULT_STUDENT_SORT } from '../domain/student.ts';
 import { listStudents } from '../repository/students.ts';
 import type { StudentsDatabase } from '../tables.ts';
 import { studentView } from '../views.ts';
-import { CreateStudentBody, IdParams, StudentListQuery, StudentSchema, UpdateStudentBody } from './schemas.ts';
+import {
+  CreateStudentBody,
+  IdParams,
+  StudentListQuery,
+  StudentSchema,
+  UpdateStudentBody,
+} from './schemas.ts';
 
 const tags = ['students'];
 
