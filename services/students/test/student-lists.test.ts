@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
+import {
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  type TestResponse,
+  type TestServices,
+} from '@portico/kit/testing';
 import students from '../src/service.ts';
 import { as, createStudent, expectOk, expectProblem, newNumber } from './helpers.ts';
 
@@ -28,7 +34,7 @@ describe.skipIf(skip)(`listing students (${matrixLabel})`, () => {
     'Baraka Ochieng',
     'esther Achieng',
   ];
-  let made: Listed[] = [];
+  const made: Listed[] = [];
 
   /** Every page of a list, following `next_cursor` (and checking the `Link` header agrees). */
   async function allPages(query: string, limit: number): Promise<{ rows: Listed[]; pages: number }> {
@@ -36,9 +42,9 @@ describe.skipIf(skip)(`listing students (${matrixLabel})`, () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const url = `/api/v1/students?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const res = await as(env, 'instructor').get(url);
-      const page = expectOk(res);
+      const url: string = `/api/v1/students?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res: TestResponse = await as(env, 'instructor').get(url);
+      const page: { data: Listed[]; has_more: boolean; next_cursor: string | null } = expectOk(res);
       pages += 1;
       expect(page.data.length).toBeLessThanOrEqual(limit);
       rows.push(...page.data);
@@ -61,7 +67,6 @@ describe.skipIf(skip)(`listing students (${matrixLabel})`, () => {
         }),
       );
     }
-    made = made.map((s) => ({ ...s }));
     await as(env, 'staff').patch(`/api/v1/students/${made[3]!.id}`, { status: 'graduated' });
     await as(env, 'staff').patch(`/api/v1/students/${made[5]!.id}`, { status: 'graduated' });
   });
