@@ -103,6 +103,12 @@ describe.skipIf(skip)(`listing students (${matrixLabel})`, () => {
     // LIKE wildcards match only themselves.
     expect(await find(`%${cohort}`)).toEqual([]);
     expect(await find(`_awadi.${cohort}`)).toEqual([]);
+    expectProblem(
+      await as(env, 'staff').get(`/api/v1/students?q=${'x'.repeat(101)}`),
+      422,
+      'validation_failed',
+      'q',
+    );
   });
 
   it('filters by status, combined with the search and the sort', async () => {

@@ -87,9 +87,8 @@ export const StudentListQuery = Type.Object({
   status: Type.Optional(Status),
   q: Type.Optional(
     Type.String({
-      minLength: 1,
       maxLength: 100,
-      description: 'Case-insensitive "contains" on full name, email and student number',
+      description: 'Case-insensitive "contains" on full name, email and student number; empty = no filter',
     }),
   ),
   sort: Type.Optional(
