@@ -34,7 +34,9 @@ describe('scaffold names', () => {
     expect(nameProblem('v2-notes')).toBeNull();
     for (const bad of ['Notes', 'notes_x', '2notes', 'notes--x', '-notes', 'notes-', '', 'a'.repeat(41)])
       expect(nameProblem(bad), bad).not.toBeNull();
-    expect(nameProblem('gateway')).toMatch(/reserved/);
+    for (const reserved of ['gateway', 'public', 'pg-stats', 'kit-outbox'])
+      expect(nameProblem(reserved), reserved).toMatch(/reserved/);
+    expect(nameProblem('kit-outbox', 'a resource name')).toMatch(/reserved/);
   });
 });
 

@@ -8,8 +8,11 @@
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const MAX_LENGTH = 40;
 
-/** Names the CLI gives another meaning (`portico start gateway`). */
-const RESERVED = new Set(['gateway', 'kit', 'cli', 'contracts']);
+/**
+ * Names Portico gives another meaning (`portico start gateway`, the packages), and schema
+ * names PostgreSQL keeps for itself (a service's name is its schema's).
+ */
+const RESERVED = new Set(['gateway', 'kit', 'cli', 'contracts', 'public', 'information-schema']);
 
 export interface Names {
   /** The service: `demo-notes` (folder, schema, package `@portico/demo-notes`). */
@@ -41,8 +44,10 @@ export function nameProblem(name: string, what = 'a service name'): string | nul
   if (!KEBAB.test(name))
     return `"${name}" is not ${what}: use lower-case kebab-case (letters, digits, single hyphens; starting with a letter), e.g. "course-notes"`;
   if (name.length > MAX_LENGTH) return `"${name}" is too long for ${what} (${MAX_LENGTH} characters at most)`;
-  if (what === 'a service name' && RESERVED.has(name))
-    return `"${name}" is reserved (it names a part of Portico itself)`;
+  if (what === 'a service name' && (RESERVED.has(name) || name.startsWith('pg-')))
+    return `"${name}" is reserved (Portico or PostgreSQL gives it another meaning)`;
+  // The kit keeps its own tables (kit_outbox, kit_inbox, …) in every service's schema.
+  if (name.startsWith('kit-')) return `"${name}" is reserved: names starting with "kit-" are the kit's`;
   return null;
 }
 
