@@ -150,5 +150,5 @@ describe.skipIf(skip)(`finance ledger property (${matrixLabel})`, () => {
       }),
       { numRuns: 12 },
     );
-  });
+  }, 180_000);
 });
