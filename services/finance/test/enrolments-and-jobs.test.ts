@@ -171,6 +171,9 @@ describe.skipIf(skip)(`finance enrolment invoices and the overdue job (${matrixL
       user_id: s.user_id,
     });
     expect((await c.staff.post('/api/v1/finance/jobs/mark-overdue', {})).status).toBe(403);
+    const future = await c.admin.post('/api/v1/finance/jobs/mark-overdue', { as_of: '2999-01-01' });
+    expect(future.status).toBe(422);
+    expect(future.body.errors[0].field).toBe('as_of');
   });
 
   it('publishes account.balance_changed after every ledger movement with the new balance', async () => {
