@@ -35,6 +35,13 @@ export const problemRegistry = {
   bad_gateway: { status: 502, title: 'Bad gateway' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   gateway_timeout: { status: 504, title: 'Gateway timeout' },
+  // finance
+  credit_exceeds_balance: { status: 422, title: 'Credit exceeds the balance due' },
+  currency_mismatch: { status: 422, title: "Currency differs from the account's" },
+  idempotency_key_required: { status: 400, title: 'Idempotency-Key header required' },
+  invoice_not_payable: { status: 409, title: 'Invoice cannot take payments' },
+  overpayment: { status: 422, title: 'Payment exceeds the balance due' },
+  refund_exceeds_payment: { status: 422, title: 'Refund exceeds what was paid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemRegistry;
