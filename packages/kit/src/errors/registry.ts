@@ -33,6 +33,12 @@ export const problemRegistry = {
   bad_gateway: { status: 502, title: 'Bad gateway' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   gateway_timeout: { status: 504, title: 'Gateway timeout' },
+  // curriculum
+  already_enrolled: { status: 409, title: 'Already enrolled' },
+  course_not_published: { status: 409, title: 'Course is not published' },
+  student_inactive: { status: 422, title: 'Student is not active' },
+  unknown_instructor: { status: 422, title: 'Unknown instructor' },
+  unknown_student: { status: 422, title: 'Unknown student' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemRegistry;
