@@ -12,6 +12,9 @@ import { competencyRoutes } from './routes/competencies.ts';
 import { courseRoutes } from './routes/courses.ts';
 import { enrollmentRoutes } from './routes/enrollments.ts';
 import { gradeRoutes } from './routes/grades.ts';
+import { progressRoutes } from './routes/competency-progress.ts';
+import { programRoutes } from './routes/programs.ts';
+import { resourceRoutes } from './routes/resources.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import type { CurriculumDB } from './tables.ts';
 
@@ -30,5 +33,8 @@ export default defineService<CurriculumDB>({
     enrollmentRoutes(app, deps);
     gradeRoutes(app, deps);
     assessmentRoutes(app, deps);
+    progressRoutes(app, deps);
+    programRoutes(app, deps);
+    resourceRoutes(app, deps);
   },
 });

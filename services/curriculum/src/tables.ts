@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { CompetencyStatus, CourseFramework, GradingScale } from '@portico/contracts';
 import type { BritishLevel } from './domain/british.ts';
 import type { LearningArea, Pillar } from './domain/cbc.ts';
+import type { ResourceType } from './domain/resource.ts';
 
 type CreatedAt = Generated<Date>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
@@ -161,7 +162,7 @@ export interface ResourceTable {
   id: string;
   course_id: string;
   title: string;
-  type: string;
+  type: ResourceType;
   url: string;
   created_at: CreatedAt;
 }

@@ -9,7 +9,7 @@
  */
 import { AppError } from '@portico/kit';
 import type { Deps, Trx } from '../deps.ts';
-import { seesEnrollment, teachesOrManages, type Viewer } from '../domain/access.ts';
+import { teachesOrManages, type Viewer } from '../domain/access.ts';
 import { gradeOf, weightedPercentage } from '../domain/grading.ts';
 import { GRADE_RECORDED, gradeRecordedData } from '../events.ts';
 import { findCourse } from '../repository/courses.ts';
@@ -27,10 +27,10 @@ async function record(deps: Deps, actor: Actor, viewer: Viewer, id: string, scor
     const enrollment = await findEnrollment(trx, id, { forUpdate: true });
     if (!enrollment) throw AppError.notFound('Enrollment');
     const course = (await findCourse(trx, enrollment.course_id))!;
-    if (!teachesOrManages(viewer, course)) {
-      if (!seesEnrollment(viewer, enrollment, course)) throw AppError.notFound('Enrollment');
+    // Everyone who reaches this holds grades:write (staff, admin, instructors): an instructor of
+    // another course learns only that they may not grade it (403, as EDU.md asks).
+    if (!teachesOrManages(viewer, course))
       throw new AppError('forbidden', 'Only the course’s instructor, staff or an admin may grade it');
-    }
     if (enrollment.status !== 'active')
       throw new AppError('invalid_state', `A ${enrollment.status} enrolment cannot be graded`);
     const pct = typeof score === 'number' ? score : await score(trx, enrollment);
