@@ -53,10 +53,14 @@ describe.skipIf(skip)(`enrolments (${matrixLabel})`, () => {
     const s = await feedStudent(env);
     const e = expectOk(await enrol(admin(env), s.id, course.id), 201);
     await env.bus.publish(studentEvent(s.id, s.userId, 'inactive', 'deactivated'));
-    const other = await makeCourse(env);
+    // A draft course as the probe: while the student is active it answers course_not_published
+    // (no enrolment made), once the deactivation is in, student_inactive (checked first).
+    const draft = await makeCourse(env, {}, false);
     await env.eventually(
-      async () => (await enrol(admin(env), s.id, other.id)).body?.code === 'student_inactive',
+      async () => (await enrol(admin(env), s.id, draft.id)).body?.code === 'student_inactive',
     );
+    const other = await makeCourse(env);
+    expectProblem(await enrol(admin(env), s.id, other.id), 422, 'student_inactive', 'student_id');
     expect(expectOk(await s.client.get(`/api/v1/enrollments/${e.id}`)).status).toBe('active');
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent } from '@portico/kit';
 import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
 import curriculum from '../src/service.ts';
 import {
@@ -216,6 +217,55 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
     const mine = expectOk(await s.client.get(url)).data;
     expect(mine.map((x: { student_id: string }) => x.student_id)).toEqual([s.id]);
     expect(expectOk(await teacher.client.get(url)).data).toHaveLength(2);
+  });
+
+  it('stops a deactivated instructor from grading and from being assigned, and lets an instructor see their drafts', async () => {
+    const t = await feedInstructor(env);
+    const draft = await makeCourse(env, { instructor_id: t.staffId }, false);
+    expect(expectOk(await t.client.get(`/api/v1/courses/${draft.id}`)).status).toBe('draft');
+    expectProblem(await otherTeacher.client.get(`/api/v1/courses/${draft.id}`), 404, 'not_found');
+    const course = await makeCourse(env, { instructor_id: t.staffId });
+    const s = await feedStudent(env);
+    const e = expectOk(await enrol(admin(env), s.id, course.id), 201);
+    expectOk(await t.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 81 }));
+    await env.bus.publish(
+      makeEvent(
+        'staff',
+        'staff.deactivated',
+        {
+          staff_id: t.staffId,
+          employee_number: 'EMP-X',
+          email: `${t.staffId}@school.test`,
+          full_name: 'Gone',
+          position: 'Teacher',
+          department_id: 'dept-1',
+          status: 'inactive',
+          user_id: t.userId,
+        },
+        { subject: t.staffId },
+      ),
+    );
+    // Once curriculum has the event, the draft they taught is no longer theirs to see.
+    await env.eventually(async () => (await t.client.get(`/api/v1/courses/${draft.id}`)).status === 404);
+    expectProblem(await t.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 95 }), 403, 'forbidden');
+    expectProblem(
+      await admin(env).post('/api/v1/courses', {
+        code: uid('X'),
+        title: 'T',
+        credits: 1,
+        capacity: 5,
+        framework: 'generic',
+        instructor_id: t.staffId,
+      }),
+      422,
+      'unknown_instructor',
+      'instructor_id',
+    );
+    // The grade recorded before stays.
+    expect(expectOk(await s.client.get(`/api/v1/enrollments/${e.id}`)).grade).toMatchObject({
+      score: 81,
+      grade: 'B',
+    });
   });
 
   it('publishes grade.recorded with the grade on the course’s scale, its points and credits', async () => {
