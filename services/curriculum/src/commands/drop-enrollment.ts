@@ -4,7 +4,7 @@
  */
 import { AppError } from '@portico/kit';
 import type { Deps } from '../deps.ts';
-import { seesEnrollment, teachesOrManages, type Viewer } from '../domain/access.ts';
+import { isOwnStudent, seesEnrollment, type Viewer } from '../domain/access.ts';
 import { ENROLLMENT_DROPPED, enrollmentData } from '../events.ts';
 import { findCourse, freeSeat } from '../repository/courses.ts';
 import { findEnrollment, markDropped } from '../repository/enrollments.ts';
@@ -17,13 +17,10 @@ export async function dropEnrollment(deps: Deps, actor: Actor, viewer: Viewer, i
     if (!enrollment) throw AppError.notFound('Enrollment');
     const course = (await findCourse(trx, enrollment.course_id))!;
     if (!seesEnrollment(viewer, enrollment, course)) throw AppError.notFound('Enrollment');
-    // Instructors read rosters; dropping is for the office (and the student themselves).
-    if (
-      teachesOrManages(viewer, course) &&
-      !viewer.manager &&
-      !viewer.studentIds.includes(enrollment.student_id)
-    )
-      throw new AppError('forbidden', 'Instructors may not drop enrolments');
+    // Dropping is for the office and the student themselves; an instructor (who reads the
+    // roster) holds no enrollments:delete grant and never reaches this.
+    if (!viewer.manager && !isOwnStudent(viewer, enrollment.student_id))
+      throw new AppError('forbidden', 'Only staff or the student may drop an enrolment');
     if (enrollment.status !== 'active')
       throw new AppError('invalid_state', `The enrolment is already ${enrollment.status}`);
     const dropped = await markDropped(trx, id, new Date());
