@@ -2,7 +2,7 @@
  * Every public operation the gateway documents in /openapi.json, sent hostile input through the
  * gateway: strings that are huge, emoji, SQL, blank, dates that are not dates, a NUL character;
  * integers past 64 bits; path and query parameters the same. As an admin, so permissions do not
- * stop requests early. The answers must be what api-conventions.md promises: never a 5xx, every
+ * stop requests early. The answers must be what docs/api-conventions.md promises: never a 5xx, every
  * 4xx a problem+json with a code, every 422 naming a field, no stack trace, SQL or internal
  * address in any body. (Routes that end the admin's session are left to the identity tests.)
  */

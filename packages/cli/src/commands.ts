@@ -34,6 +34,10 @@ export const commands: Record<string, Command> = {
     () => import('./commands/migrate.ts'),
   ),
   keys: lazy('manage identity signing keys (keys rotate)', () => import('./commands/keys.ts')),
+  new: lazy(
+    'write a new service (new service <name>): folder, routes, migration, test, config',
+    () => import('./commands/new.ts'),
+  ),
   'dead-letters': lazy(
     'list and replay events parked after failing',
     () => import('./commands/dead-letters.ts'),

@@ -10,7 +10,7 @@ import type { ServiceDefinition } from '@portico/kit';
 
 export interface DiscoveredService {
   name: string;
-  /** The embedded-mode port (services.md). */
+  /** The embedded-mode port (docs/services.md). */
   port: number;
   dir: string;
   load(): Promise<ServiceDefinition>;

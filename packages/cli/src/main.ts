@@ -7,6 +7,7 @@
  *   portico explain METHOD URL [-H ..]   how the gateway would handle a request
  *   portico keys rotate                  rotate identity's signing key
  *   portico dead-letters list|replay     inspect and replay parked events
+ *   portico new service <name>           write a new service and route it (docs/writing-a-service.md)
  */
 import { commands } from './commands.ts';
 

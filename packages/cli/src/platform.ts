@@ -37,7 +37,7 @@ export interface EmbeddedOptions {
   /** Gateway port (default PORT or 8000); 0 picks a free one. */
   port?: number;
   /**
-   * `fixed` uses each service's embedded port (services.md); `ephemeral` picks free ones (tests).
+   * `fixed` uses each service's embedded port (docs/services.md); `ephemeral` picks free ones (tests).
    * Default: `PORTICO_SERVICE_PORTS` or fixed.
    */
   servicePorts?: 'fixed' | 'ephemeral';

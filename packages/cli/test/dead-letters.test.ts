@@ -64,7 +64,8 @@ describe.skipIf(skip)(`portico dead-letters (${matrixLabel})`, () => {
 
     const after = await portico(['dead-letters', 'list', '--service', 'counts'], cliEnv);
     expect(after.out).not.toContain(parked!.id);
-  });
+    // Three CLI processes, each loading the kit: on a busy 2-core machine that alone can pass 30 s.
+  }, 90_000);
 
   it('refuses the operator routes to anyone but the CLI', async () => {
     const res = await env.as('counts', userCaller('admin-1', ['admin'])).get('/internal/dead-letters');

@@ -141,7 +141,7 @@ describe('the shipped portico.yaml', () => {
       expect(instances).toEqual([`http://127.0.0.1:${ports[name]}`]);
   });
 
-  it('routes every public route of services.md to its service with a per-caller limit', async () => {
+  it('routes every public route of docs/services.md to its service with a per-caller limit', async () => {
     const config = await loadGatewayConfig(SHIPPED);
     const cases: [string, string, string][] = [
       ['POST', '/api/v1/auth/register', 'identity'],

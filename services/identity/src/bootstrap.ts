@@ -1,5 +1,5 @@
 /**
- * The bootstrap admin, created on first start (services.md): from PORTICO_ADMIN_EMAIL and
+ * The bootstrap admin, created on first start (docs/services.md): from PORTICO_ADMIN_EMAIL and
  * PORTICO_ADMIN_PASSWORD, or with a generated password printed once and written to
  * `<dataDir>/admin-password.txt` (mode 0600). Idempotent: nothing happens once any admin
  * exists; replicas starting together create one (advisory lock).

@@ -1,5 +1,5 @@
 /**
- * identity — users, sessions, roles, API keys and the audit log (AAA), as services.md describes.
+ * identity — users, sessions, roles, API keys and the audit log (AAA), as docs/services.md describes.
  * Issues ES256 access tokens the gateway verifies against the JWKS here, verifies API keys for
  * the gateway, and publishes the revocations the gateway enforces (contracts/identity.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Database errors we expect and translate (never leak SQL: api-conventions.md): unique
+ * Database errors we expect and translate (never leak SQL: docs/api-conventions.md): unique
  * violations become 409 naming the field; deadlocks and serialization failures are retried.
  * Both engines (pg and PGlite) report the SQLSTATE as `code` and the constraint as `constraint`.
  */

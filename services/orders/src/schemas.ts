@@ -6,7 +6,7 @@ const DateTime = Type.String({ format: 'date-time' });
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. KES' });
-/** Integer minor units (api-conventions.md: never floats). */
+/** Integer minor units (docs/api-conventions.md: never floats). */
 export const Money = Type.Integer({
   minimum: 0,
   maximum: 1_000_000_000_000,

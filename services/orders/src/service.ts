@@ -1,6 +1,6 @@
 /**
  * orders — warehouses, the product catalogue, stock per warehouse, carts and orders
- * (services.md, "orders"). Placing an order reserves stock in the nearest warehouse that holds
+ * (docs/services.md, "orders"). Placing an order reserves stock in the nearest warehouse that holds
  * every item and publishes `order.confirmed` in the same transaction; shipping's events move
  * the order along (consumers.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * shipping — one shipment per confirmed order (services.md, "shipping"): created from
+ * shipping — one shipment per confirmed order (docs/services.md, "shipping"): created from
  * `order.confirmed`, cancelled with its order while pending, dispatched and delivered by
  * staff, with a tracking history. Publishes shipment.created/dispatched/delivered/cancelled.
  */

@@ -1,9 +1,11 @@
 /**
  * `portico check [file] [--json]`: validates the gateway configuration and prints every
- * mistake with its line and YAML path (exit 1), or a one-line summary (exit 0).
+ * mistake with its line and YAML path (exit 1), or a one-line summary (exit 0). Each service's
+ * instance port must also match the one its package.json declares (port-check.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { parseGatewayConfig } from '@portico/gateway';
+import { servicePortIssues, servicesRootFor } from '../port-check.ts';
 
 export async function run(args: string[]): Promise<number> {
   const asJson = args.includes('--json');
@@ -20,7 +22,11 @@ export async function run(args: string[]): Promise<number> {
     console.error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     return 2;
   }
-  const result = parseGatewayConfig(text);
+  const parsed = parseGatewayConfig(text);
+  const portIssues = await servicePortIssues(text, servicesRootFor(file));
+  const result = portIssues.length
+    ? { ok: false as const, errors: [...(parsed.ok ? [] : parsed.errors), ...portIssues] }
+    : parsed;
   if (asJson) {
     console.log(JSON.stringify(result.ok ? { ok: true } : { ok: false, errors: result.errors }, null, 2));
     return result.ok ? 0 : 1;

@@ -20,6 +20,8 @@ export const problemRegistry = {
   invalid_state: { status: 409, title: 'Invalid state transition' },
   out_of_stock: { status: 409, title: 'Out of stock' },
   course_full: { status: 409, title: 'Course is full' },
+  // staff
+  absence_overlap: { status: 409, title: 'Overlaps another absence' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
   gone: { status: 410, title: 'Gone' },
   payload_too_large: { status: 413, title: 'Payload too large' },

@@ -43,7 +43,7 @@ export interface BuildAppOptions {
   description?: string;
   passportKey: KeyObject;
   logger: Logger;
-  /** Default 1 MiB (api-conventions.md). */
+  /** Default 1 MiB (docs/api-conventions.md). */
   bodyLimit?: number;
   /** OpenTelemetry request spans, when an exporter is configured. */
   tracer?: RequestTracer | undefined;
@@ -112,7 +112,7 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   );
 
   // JSON only: without Fastify's built-in text/plain parser a text body answers 415
-  // (api-conventions.md) instead of failing validation as a string.
+  // (docs/api-conventions.md) instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
 
   // An empty body with a JSON content type (common on DELETE and action POSTs) means no body.
@@ -159,7 +159,7 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
         /* duplicate HEAD mirror */
       }
     }
-    // Unknown fields in a body are rejected (api-conventions.md), so typos and mass
+    // Unknown fields in a body are rejected (docs/api-conventions.md), so typos and mass
     // assignment (`"roles": ["admin"]`) fail loudly instead of being ignored.
     const body = route.schema?.body as { type?: string; additionalProperties?: unknown } | undefined;
     if (body && body.type === 'object' && body.additionalProperties === undefined)

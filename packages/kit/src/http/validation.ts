@@ -1,6 +1,6 @@
 /**
  * Translates Ajv validation errors into `errors[]` entries that name the field
- * (api-conventions.md: every 4xx names the field).
+ * (docs/api-conventions.md: every 4xx names the field).
  */
 import type { FieldError } from '../errors/problem.ts';
 

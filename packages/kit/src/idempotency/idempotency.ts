@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for a service's POST routes (api-conventions.md; the IETF
+ * `Idempotency-Key` for a service's POST routes (docs/api-conventions.md; the IETF
  * httpapi-idempotency-key-header draft): same key + same body within 24 h → the stored response
  * with `Idempotent-Replayed: true`; same key + another body → 422; while the first is still
  * running → 409. Keys are scoped per caller and stored in the service's own database.

@@ -17,7 +17,7 @@ import {
   type UserRegisteredData,
 } from '@portico/kit';
 
-/** The events that become notifications (services.md, notifications). */
+/** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
   'user.registered',
   'order.confirmed',

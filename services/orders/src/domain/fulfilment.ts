@@ -1,5 +1,5 @@
 /**
- * Which warehouse ships an order. The rule (services.md, orders):
+ * Which warehouse ships an order. The rule (docs/services.md, orders):
  *
  * 1. Only warehouses that hold every item of the order in the requested quantity (available =
  *    on hand − reserved) are candidates: an order ships from one place.

@@ -1,5 +1,5 @@
 /**
- * Cart lines to an order's money: integer minor units in one currency (api-conventions.md:
+ * Cart lines to an order's money: integer minor units in one currency (docs/api-conventions.md:
  * never floats). A cart mixing currencies, holding an inactive product or nothing at all
  * cannot be ordered; each problem names the offending field.
  */

@@ -8,7 +8,7 @@
  * | edit fields (PATCH non-status)   | yes     | 403      | yes   | 404         |
  * | delete                           | yes     | 403      | yes   | 404         |
  *
- * Someone who may not see a task learns nothing about it (404, never 403 — api-conventions.md);
+ * Someone who may not see a task learns nothing about it (404, never 403 — docs/api-conventions.md);
  * the assignee can see it, so refusing them an edit is an honest 403.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The sort orders a task list accepts (`sort`, `-field` for descending — api-conventions.md)
+ * The sort orders a task list accepts (`sort`, `-field` for descending — docs/api-conventions.md)
  * and the NOT NULL column each one pages on. `due_at` pages on `due_sort` (no due date = +∞)
  * and `priority` on `priority_rank` (low 1 … urgent 4); the id breaks ties in the same
  * direction.
