@@ -142,6 +142,28 @@ describe.skipIf(skip)(`courses (${matrixLabel})`, () => {
     );
   });
 
+  it('documents every route in its OpenAPI', async () => {
+    const doc = expectOk(await admin(env).get('/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/courses/{id}/publish',
+        '/api/v1/courses/{id}/assessments',
+        '/api/v1/courses/{id}/resources',
+        '/api/v1/enrollments/{id}/grade',
+        '/api/v1/enrollments/{id}/grade/compute',
+        '/api/v1/students/{id}/enrollments',
+        '/api/v1/students/{id}/competency-progress',
+        '/api/v1/assessments/{id}/submissions',
+        '/api/v1/competency-progress',
+        '/api/v1/competencies/{id}/outcomes',
+        '/api/v1/generic-skills',
+        '/api/v1/subjects/{id}/topics',
+        '/api/v1/topics/{id}/subtopics',
+        '/api/v1/programs',
+      ]),
+    );
+  });
+
   it('publishes course.published with the course’s scale', async () => {
     const seen: any[] = [];
     const sub = await env.bus.subscribe(
