@@ -42,6 +42,12 @@ export const problemRegistry = {
   invoice_not_payable: { status: 409, title: 'Invoice cannot take payments' },
   overpayment: { status: 422, title: 'Payment exceeds the balance due' },
   refund_exceeds_payment: { status: 422, title: 'Refund exceeds what was paid' },
+  // curriculum
+  already_enrolled: { status: 409, title: 'Already enrolled' },
+  course_not_published: { status: 409, title: 'Course is not published' },
+  student_inactive: { status: 422, title: 'Student is not active' },
+  unknown_instructor: { status: 422, title: 'Unknown instructor' },
+  unknown_student: { status: 422, title: 'Unknown student' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemRegistry;
