@@ -110,7 +110,7 @@ describe.skipIf(skip)(`a school day through the gateway (${systemMode})`, () => 
     expect(me.body.id).toBe(amina.id);
     const profile = await sys.eventually(async () => {
       const res = await amina.session.client.get(`/api/v1/students/${amina.id}/profile`);
-      return res.status === 200 && res.body.grades?.length === 2 && res.body.competency_progress?.length === 1
+      return res.status === 200 && res.body.grades?.length === 2 && res.body.competencies?.length === 1
         ? res.body
         : null;
     }, 20_000);
