@@ -5,41 +5,11 @@
  * relay could send" certain rather than lucky, orders reaches NATS through a TCP proxy that the
  * test stalls just before the order is placed.
  */
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATS_URL } from '@portico/kit/testing';
+import { stallableProxy } from './nats-proxy.ts';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
-
-/** A TCP proxy to NATS whose client→server direction can be stalled. */
-async function stallableProxy(target: URL) {
-  let stalled = false;
-  const pending = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 4222), target.hostname);
-    client.on('data', (chunk) => {
-      if (!stalled) upstream.write(chunk);
-    });
-    upstream.pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      pending.delete(client);
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    pending.add(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `nats://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    stall: () => (stalled = true),
-    close: () => {
-      for (const s of pending) s.destroy();
-      server.close();
-    },
-  };
-}
 
 const skip =
   systemMode === 'distributed' ? await systemUnavailable() : 'process-kill recovery runs in distributed mode';
