@@ -89,12 +89,12 @@ describe.skipIf(skip)(`a school day through the gateway (${systemMode})`, () => 
     expect(submission.status, JSON.stringify(submission.body)).toBe(201);
     const gradeA = await teacher.session.client.put(`/api/v1/enrollments/${inCbc.id}/grade`, { score: 92 });
     expect(gradeA.status, JSON.stringify(gradeA.body)).toBe(200);
-    expect(gradeA.body.grade).toBe('E'); // CBC: Exceeding expectations
+    expect(gradeA.body.grade.grade).toBe('E'); // CBC: Exceeding expectations
     const gradeC = await teacher.session.client.put(`/api/v1/enrollments/${inBritish.id}/grade`, {
       score: 71,
     });
     expect(gradeC.status, JSON.stringify(gradeC.body)).toBe(200);
-    expect(gradeC.body.grade).toBe('B'); // British: B ≥ 70
+    expect(gradeC.body.grade.grade).toBe('B'); // British: B ≥ 70
 
     const progress = await teacher.session.client.post('/api/v1/competency-progress', {
       student_id: amina.id,
