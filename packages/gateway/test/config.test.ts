@@ -168,7 +168,7 @@ describe('the shipped portico.yaml', () => {
       ['POST', '/api/v1/tasks/t1/reopen', 'tasks'],
       ['GET', '/api/v1/students/me', 'students'],
       ['GET', '/api/v1/students/s1/profile', 'students'],
-      ['POST', '/api/v1/students/s1/enrollments', 'students'],
+      ['POST', '/api/v1/students/s1/enrollments', 'curriculum'],
       ['GET', '/api/v1/students/s1/account', 'finance'],
       ['GET', '/api/v1/students/s1/statement', 'finance'],
       ['POST', '/api/v1/competencies', 'curriculum'],
