@@ -50,7 +50,19 @@ describe.skipIf(skip)(`hostile input on every documented operation (${systemMode
   };
 
   beforeAll(async () => {
-    sys = await startSystem({ services: ['identity', 'notifications', 'orders', 'shipping', 'tasks'] });
+    sys = await startSystem({
+      services: [
+        'identity',
+        'notifications',
+        'orders',
+        'shipping',
+        'tasks',
+        'students',
+        'curriculum',
+        'staff',
+        'finance',
+      ],
+    });
     admin = await sys.admin();
     doc = (await sys.anonymous.get('/openapi.json')).body;
   }, 180_000);
