@@ -5,7 +5,7 @@ import type { PassportMint } from './auth/principal.ts';
 import type { RateLimiter } from './limits/rate-limit.ts';
 import type { GatewayMetrics, HistogramSeries } from './observe/metrics.ts';
 import type { GatewayStore } from './store/store.ts';
-import type { RequestContext } from './request.ts';
+import type { RequestContext } from './pipeline/context.ts';
 
 export type OwnHandler = (ctx: RequestContext) => void;
 

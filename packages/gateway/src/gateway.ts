@@ -1,14 +1,14 @@
 /**
  * The gateway: a plain `node:http` server, the compiled runtime (swapped atomically on
  * reload), the shared state (store, denylist, credential caches, passports) and the
- * gateway's own routes. The request path itself lives in `request.ts`.
+ * gateway's own routes (`own/routes.ts`). The request path itself is the step list in
+ * `pipeline/steps.ts`.
  *
  * @example
  *   const gw = await createGateway({ config: await loadGatewayConfig('portico.yaml'), passportSecret });
  *   const { port } = await gw.listen();
  */
 import { createServer, type Server } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import { pino, type Logger } from 'pino';
 import { compile, type Runtime } from './config/compile.ts';
@@ -29,11 +29,10 @@ import { DenialReporter, subscribeRevocations } from './auth/revocations.ts';
 import { RateLimiter } from './limits/rate-limit.ts';
 import { IdentityClient } from './identity-client.ts';
 import { OpenApiAggregator } from './own/openapi.ts';
-import { DOCS_CSP, DOCS_PATHS, docsAsset } from './own/docs.ts';
-import { writeJson } from './edge/respond.ts';
-import { mergeHeaders } from './edge/respond.ts';
+import { ownRoutes } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
-import { RequestContext } from './request.ts';
+import { RequestContext } from './pipeline/context.ts';
+import { handle } from './pipeline/steps.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewayStore } from './store/store.ts';
 import { answerClientError, type EventBus, type Subscription } from './kit.ts';
@@ -129,9 +128,15 @@ class Gateway implements GatewayCore {
     this.openapi = new OpenApiAggregator(parseDuration(config.openapi?.refresh, 60_000), this.log);
     this.host = opts.host ?? config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
     this.port = opts.port ?? config.listen?.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000);
-    this.#own = this.#ownRoutes();
+    this.#own = ownRoutes({
+      store: this.store,
+      jwks: this.jwks,
+      openapi: this.openapi,
+      metrics: this.metrics,
+      closing: () => this.#closing,
+    });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-      new RequestContext(this, this.#rt, req, res).run();
+      handle(new RequestContext(this, this.#rt, req, res));
     });
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
     this.server.on('clientError', answerClientError);
@@ -244,105 +249,6 @@ class Gateway implements GatewayCore {
     let s = this.#upstreamSeries.get(service);
     if (!s) this.#upstreamSeries.set(service, (s = this.metrics.upstreamDuration.series({ service })));
     return s;
-  }
-
-  // ---- own routes -----------------------------------------------------------------------
-
-  #ownRoutes(): Map<string, OwnHandler> {
-    const own = new Map<string, OwnHandler>();
-    const get = (path: string, h: OwnHandler) =>
-      own.set(path, (ctx) => {
-        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-          ctx.headers.push(['allow', 'GET, HEAD']);
-          ctx.problem('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
-          return;
-        }
-        h(ctx);
-      });
-    const json = (ctx: RequestContext, status: number, body: unknown) => {
-      ctx.headers.push(['cache-control', 'no-store']);
-      writeJson(ctx.res, status, ctx.headers, body);
-      ctx.done(status);
-    };
-    get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
-    get('/health/ready', (ctx) =>
-      this.#closing
-        ? json(ctx, 503, { status: 'closing' })
-        : json(ctx, 200, {
-            status: 'ready',
-            store: this.store.isReady() ? 'ok' : 'unavailable',
-            keys: this.jwks.loaded ? 'ok' : 'pending',
-          }),
-    );
-    get('/health', (ctx) => {
-      const services: Record<string, string> = {};
-      let up = 0;
-      let total = 0;
-      for (const svc of ctx.rt.services.values()) {
-        const s = svc.status();
-        services[svc.name] = s;
-        total++;
-        if (s === 'healthy') up++;
-        else if (s === 'degraded') up += 0.5;
-      }
-      const status = up === total ? 'healthy' : up === 0 ? 'unhealthy' : 'degraded';
-      json(ctx, status === 'unhealthy' ? 503 : 200, {
-        status,
-        timestamp: new Date().toISOString(),
-        services,
-      });
-    });
-    get('/openapi.json', (ctx) => {
-      this.openapi.document(ctx.rt).then(
-        (doc) => json(ctx, 200, doc),
-        (err: unknown) => ctx.internalError(err),
-      );
-    });
-    get('/metrics', (ctx) => {
-      if (!ctx.rt.metricsEnabled || !this.#metricsAllowed(ctx)) {
-        ctx.problem('not_found', `No route for ${ctx.path}`);
-        return;
-      }
-      const body = this.metrics.render();
-      const out: Record<string, string> = {};
-      mergeHeaders(out, ctx.headers);
-      out['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
-      ctx.res.writeHead(200, out);
-      ctx.res.end(body);
-      ctx.done(200);
-    });
-    for (const p of DOCS_PATHS)
-      get(p, (ctx) => {
-        const asset = ctx.rt.docsEnabled ? docsAsset(p) : undefined;
-        if (!asset) {
-          ctx.problem('not_found', `No route for ${ctx.path}`);
-          return;
-        }
-        const out: Record<string, string> = {};
-        mergeHeaders(out, ctx.headers);
-        out['content-type'] = asset.type;
-        out['content-security-policy'] = DOCS_CSP;
-        out['cache-control'] = 'public, max-age=3600';
-        ctx.res.writeHead(200, out);
-        ctx.res.end(asset.body);
-        ctx.done(200);
-      });
-    return own;
-  }
-
-  #metricsAllowed(ctx: RequestContext): boolean {
-    if (ctx.rt.metricsPublic) return true;
-    const token = ctx.rt.metricsToken;
-    const auth = ctx.req.headers.authorization;
-    if (token && typeof auth === 'string' && auth.startsWith('Bearer ')) {
-      const a = Buffer.from(auth.slice(7));
-      const b = Buffer.from(token);
-      if (a.length === b.length && timingSafeEqual(a, b)) return true;
-    }
-    // The client as trusted proxies report it: behind a local load balancer the peer is
-    // loopback, but the caller is not.
-    const ip = ctx.ip;
-    return ip.startsWith('127.') || ip === '::1';
   }
 
   #gauges(): void {

@@ -29,8 +29,16 @@ function randomHex(bytes: number): string {
  * measured here; request ids need no time order).
  */
 export function acceptRequestId(header: string | string[] | undefined): string {
-  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  return typeof header === 'string' && keepsRequestId(header) ? header : randomUUID();
 }
+
+/** Whether an incoming `X-Request-Id` is kept (8-128 of `A-Za-z0-9._:-`) rather than replaced. */
+export function keepsRequestId(header: string | undefined): boolean {
+  return header !== undefined && REQUEST_ID.test(header);
+}
+
+/** What a request id the gateway makes looks like (`explain` says so). */
+export const NEW_REQUEST_ID = 'a random UUID (v4)';
 
 /** The `traceparent` to send upstream: the incoming trace with a new span, or a new trace. */
 export function childTraceparent(header: string | string[] | undefined): string {

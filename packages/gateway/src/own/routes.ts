@@ -1,0 +1,129 @@
+/**
+ * The gateway's own routes: health (`/health/live`, `/health/ready`, `/health` with every
+ * service's state), the merged OpenAPI document, Prometheus metrics (loopback, a token or
+ * `metrics.public`) and the API docs. GET and HEAD only; they run before the configured routes.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { mergeHeaders, writeJson } from '../edge/respond.ts';
+import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
+import type { RequestContext } from '../pipeline/context.ts';
+import type { OwnHandler } from '../core.ts';
+import type { GatewayMetrics } from '../observe/metrics.ts';
+import type { GatewayStore } from '../store/store.ts';
+import type { JwksCache } from '../auth/jwks.ts';
+import type { OpenApiAggregator } from './openapi.ts';
+
+export const OWN_PATHS: readonly string[] = [
+  '/health/live',
+  '/health/ready',
+  '/health',
+  '/openapi.json',
+  '/metrics',
+  ...DOCS_PATHS,
+];
+
+export interface OwnRouteDeps {
+  store: GatewayStore;
+  jwks: JwksCache;
+  openapi: OpenApiAggregator;
+  metrics: GatewayMetrics;
+  /** True once the gateway is shutting down (readiness then fails). */
+  closing(): boolean;
+}
+
+export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
+  const own = new Map<string, OwnHandler>();
+  const get = (path: string, h: OwnHandler) =>
+    own.set(path, (ctx) => {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+        ctx.headers.push(['allow', 'GET, HEAD']);
+        ctx.problem('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+        return;
+      }
+      h(ctx);
+    });
+  const json = (ctx: RequestContext, status: number, body: unknown) => {
+    ctx.headers.push(['cache-control', 'no-store']);
+    writeJson(ctx.res, status, ctx.headers, body);
+    ctx.done(status);
+  };
+  get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
+  get('/health/ready', (ctx) =>
+    deps.closing()
+      ? json(ctx, 503, { status: 'closing' })
+      : json(ctx, 200, {
+          status: 'ready',
+          store: deps.store.isReady() ? 'ok' : 'unavailable',
+          keys: deps.jwks.loaded ? 'ok' : 'pending',
+        }),
+  );
+  get('/health', (ctx) => {
+    const services: Record<string, string> = {};
+    let up = 0;
+    let total = 0;
+    for (const svc of ctx.rt.services.values()) {
+      const s = svc.status();
+      services[svc.name] = s;
+      total++;
+      if (s === 'healthy') up++;
+      else if (s === 'degraded') up += 0.5;
+    }
+    const status = up === total ? 'healthy' : up === 0 ? 'unhealthy' : 'degraded';
+    json(ctx, status === 'unhealthy' ? 503 : 200, {
+      status,
+      timestamp: new Date().toISOString(),
+      services,
+    });
+  });
+  get('/openapi.json', (ctx) => {
+    deps.openapi.document(ctx.rt).then(
+      (doc) => json(ctx, 200, doc),
+      (err: unknown) => ctx.internalError(err),
+    );
+  });
+  get('/metrics', (ctx) => {
+    if (!ctx.rt.metricsEnabled || !metricsAllowed(ctx)) {
+      ctx.problem('not_found', `No route for ${ctx.path}`);
+      return;
+    }
+    const body = deps.metrics.render();
+    const out: Record<string, string> = {};
+    mergeHeaders(out, ctx.headers);
+    out['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
+    ctx.res.writeHead(200, out);
+    ctx.res.end(body);
+    ctx.done(200);
+  });
+  for (const p of DOCS_PATHS)
+    get(p, (ctx) => {
+      const asset = ctx.rt.docsEnabled ? docsAsset(p) : undefined;
+      if (!asset) {
+        ctx.problem('not_found', `No route for ${ctx.path}`);
+        return;
+      }
+      const out: Record<string, string> = {};
+      mergeHeaders(out, ctx.headers);
+      out['content-type'] = asset.type;
+      out['content-security-policy'] = DOCS_CSP;
+      out['cache-control'] = 'public, max-age=3600';
+      ctx.res.writeHead(200, out);
+      ctx.res.end(asset.body);
+      ctx.done(200);
+    });
+  return own;
+}
+
+function metricsAllowed(ctx: RequestContext): boolean {
+  if (ctx.rt.metricsPublic) return true;
+  const token = ctx.rt.metricsToken;
+  const auth = ctx.req.headers.authorization;
+  if (token && typeof auth === 'string' && auth.startsWith('Bearer ')) {
+    const a = Buffer.from(auth.slice(7));
+    const b = Buffer.from(token);
+    if (a.length === b.length && timingSafeEqual(a, b)) return true;
+  }
+  // The client as trusted proxies report it: behind a local load balancer the peer is
+  // loopback, but the caller is not.
+  const ip = ctx.ip;
+  return ip.startsWith('127.') || ip === '::1';
+}

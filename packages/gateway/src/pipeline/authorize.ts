@@ -1,0 +1,49 @@
+/**
+ * Authorization: a route's `permission` checked against the caller's permissions (a JWT's
+ * roles, an API key's scopes). A refusal is a 403 and an `access.denied` event.
+ */
+import { permissionScope } from '../kit.ts';
+import { HANDLED, type Step } from './step.ts';
+
+export const authorize: Step = {
+  name: 'authorization',
+  run(ctx) {
+    const permission = ctx.route!.permission;
+    if (permission === null || permissionScope(ctx.principal.caller.permissions, permission) !== false)
+      return undefined;
+    ctx.gw.reportDenied(ctx, 403, `missing_permission:${permission}`);
+    ctx.problem('forbidden', `Requires the ${permission} permission`);
+    return HANDLED;
+  },
+  describe(p) {
+    const permission = p.route!.permission;
+    if (permission === null) {
+      p.note('authorization', 'skip', 'no permission on this route');
+      return undefined;
+    }
+    if (p.caller.apiKey) {
+      p.note('authorization', 'info', `requires ${permission}: checked against the key's scopes`);
+      return undefined;
+    }
+    if (p.caller.sub === undefined) {
+      p.note('authorization', 'deny', `requires ${permission}; anonymous callers have none`);
+      return '401 unauthenticated';
+    }
+    const roles = p.caller.roles.join(', ');
+    const scope = permissionScope(p.caller.permissions, permission);
+    if (scope === false) {
+      p.note(
+        'authorization',
+        'deny',
+        `requires ${permission}; roles [${roles}] do not grant it (access.denied is published)`,
+      );
+      return '403 forbidden';
+    }
+    p.note(
+      'authorization',
+      'pass',
+      `requires ${permission}: granted (${scope === 'own' ? 'own records only: the service enforces ownership' : 'all records'})`,
+    );
+    return undefined;
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * The request path, in order. The gateway dispatches every request through this list and
+ * `explain` describes a request by walking it, so the two cannot disagree.
+ */
+import { edge } from './edge.ts';
+import { deprecation, matchRoute, ownRoutes } from './route.ts';
+import { cors, preflight } from './cors.ts';
+import { declaredSize, readBody } from './body.ts';
+import { authenticate } from './authenticate.ts';
+import { authorize } from './authorize.ts';
+import { rateLimit } from './rate-limit.ts';
+import { idempotency } from './idempotency.ts';
+import { forward } from './forward.ts';
+import { dispatch, type Step } from './step.ts';
+import type { RequestContext } from './context.ts';
+
+export const STEPS: readonly Step[] = [
+  edge, // 400 on a path that climbs out or has bad percent-encoding
+  ownRoutes, // health, metrics, OpenAPI, docs
+  preflight, // CORS preflight: 204
+  matchRoute, // 404 / 405
+  cors, // CORS headers on every later answer
+  deprecation, // Deprecation/Sunset headers; 410 past the sunset
+  declaredSize, // 413 on a declared Content-Length over the limit
+  authenticate, // 401 / 503
+  authorize, // 403
+  rateLimit, // 429 / 503
+  readBody, // 413 when the body grows past the limit
+  idempotency, // replay / 409 / 422
+  forward, // upstream with a passport, answer streamed back
+];
+
+/** Runs one request through the pipeline. */
+export function handle(ctx: RequestContext): void {
+  dispatch(ctx, STEPS);
+}
