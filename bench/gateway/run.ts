@@ -18,6 +18,9 @@
  * --only a,b (row ids), --profile (CPU profile of the Portico JWT row, top functions printed),
  * --json FILE (raw results), --no-write. A full run (no --only) writes its table between the
  * result markers of "## Gateway" in docs/benchmarks.md; notes outside the markers are kept.
+ * --before DIR (a checkout of an earlier commit with its own node_modules, e.g. a `git worktree`):
+ * every Portico row gets a twin running DIR's gateway, measured right after it in each round,
+ * and a before/after table of ratios is printed (docs are then not written).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -41,6 +44,7 @@ const PROFILE = argv.includes('--profile')
     : argv[argv.indexOf('--profile') + 1]!
   : '';
 const ROUNDS = Number(opt('rounds', '2'));
+const BEFORE = opt('before', '');
 const CONNECTIONS = 64;
 const PROXY_CPU = '0';
 const LOAD_CPU = '1';
@@ -267,11 +271,11 @@ interface Row {
 }
 
 const portico =
-  (mode: string, extra: string[] = [], id = '') =>
+  (mode: string, extra: string[] = [], id = '', servers = SERVERS) =>
   () =>
     start(PROXY_CPU, node, [
       ...(PROFILE && PROFILE === id ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
-      join(SERVERS, 'portico.ts'),
+      join(servers, 'portico.ts'),
       '--mode',
       mode,
       '--upstream',
@@ -289,6 +293,15 @@ const freshArgs = [
   String(WARM_TOKENS + 1),
 ];
 const freshWarm = ['-s', join(HERE, 'fresh-tokens.lua'), '--', join(dir, 'tokens.txt'), '1'];
+
+/** The Portico rows' server arguments, for their `--before` twins. */
+const porticoRows = new Map<string, { mode: string; extra: string[] }>([
+  ['portico-plain', { mode: 'plain', extra: [] }],
+  ['portico-jwt', { mode: 'jwt', extra: [] }],
+  ['portico-jwt-fresh', { mode: 'jwt', extra: [] }],
+  ['portico-apikey', { mode: 'apikey', extra: [] }],
+  ['portico-jwt-redis', { mode: 'jwt', extra: ['--redis', 'redis://127.0.0.1:6379'] }],
+]);
 
 const rows: Row[] = [
   { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain', [], 'portico-plain') },
@@ -418,7 +431,22 @@ interface Result {
 }
 
 const results: Result[] = [];
+const perRound: { id: string; round: number; rps: number; cpuUs: number }[] = [];
 const selected = rows.filter((r) => !ONLY.length || ONLY.includes(r.id));
+if (BEFORE) {
+  const commit = spawnSync('git', ['-C', BEFORE, 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
+  for (let i = selected.length - 1; i >= 0; i--) {
+    const row = selected[i]!;
+    const p = porticoRows.get(row.id);
+    if (p === undefined) continue;
+    selected.splice(i + 1, 0, {
+      ...row,
+      id: `${row.id}-before`,
+      name: `${row.name} [before: ${commit}]`,
+      start: portico(p.mode, p.extra, '', join(BEFORE, 'bench/gateway/servers')),
+    });
+  }
+}
 console.error(
   `upstream: ${upstreamKind}; ${SECONDS} s per row, ${ROUNDS} rounds, ${CONNECTIONS} connections, wrk on CPU ${LOAD_CPU}, proxies on CPU ${PROXY_CPU}`,
 );
@@ -461,6 +489,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     console.error(
       `  round ${round} ${row.name}: ${Math.round(r.rps)} req/s (direct ${Math.round(direct.rps)}, ×${res.ratio.toFixed(3)}), ${res.cpuUs.toFixed(1)} CPU µs/req, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`,
     );
+    perRound.push({ id: row.id, round, rps: r.rps, cpuUs: res.cpuUs });
     const i = results.findIndex((x) => x.id === row.id);
     if (i < 0) results.push(res);
     else {
@@ -482,7 +511,7 @@ let fixed: {
   addedP99: number;
   errors: number;
 } | null = null;
-if (jwtRow) {
+if (jwtRow && !BEFORE) {
   const rate = Math.round(jwtRow.rps / 2);
   const gen = (url: string, header?: string) =>
     new Promise<Record<string, number>>((resolve, reject) => {
@@ -533,10 +562,6 @@ if (jwtRow) {
     pairs.push({ direct, portico: through });
   }
   await stop(server);
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
   fixed = {
     rate,
     pairs,
@@ -608,9 +633,43 @@ if (fixed)
   lines.push(
     `  (p99 direct → through Portico, per pair: ${fixed.pairs.map((x) => `${x.direct.p99} → ${x.portico.p99}`).join('; ')} ms)`,
   );
+if (BEFORE) lines.push('', ...beforeAfter());
 console.log(lines.join('\n'));
 
-if (!ONLY.length && !argv.includes('--no-write')) await writeDocs(lines);
+if (!ONLY.length && !BEFORE && !argv.includes('--no-write')) await writeDocs(lines);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** `--before`: each Portico row beside its twin, as ratios after ÷ before (per round and best). */
+function beforeAfter(): string[] {
+  const out = [
+    'Before/after (this tree ÷ the --before tree, each twin measured right after its row in every round; req/s ratio > 1 and CPU ratio < 1 mean faster):',
+    '',
+    '| Row | req/s before → after (best) | req/s ratio | per-round req/s ratios | CPU µs/req before → after (lowest) | CPU ratio | per-round CPU ratios (median) |',
+    '|---|---:|---:|---|---:|---:|---|',
+  ];
+  for (const after of results) {
+    const before = results.find((r) => r.id === `${after.id}-before`);
+    if (!before || Number.isNaN(after.rps) || Number.isNaN(before.rps)) continue;
+    const rps: number[] = [];
+    const cpu: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const a = perRound.find((x) => x.id === after.id && x.round === round);
+      const b = perRound.find((x) => x.id === before.id && x.round === round);
+      if (a && b) {
+        rps.push(a.rps / b.rps);
+        cpu.push(a.cpuUs / b.cpuUs);
+      }
+    }
+    out.push(
+      `| ${after.name} | ${Math.round(before.rps)} → ${Math.round(after.rps)} | ${(after.rps / before.rps).toFixed(3)} | ${rps.map((x) => x.toFixed(2)).join(', ')} | ${before.cpuUs.toFixed(1)} → ${after.cpuUs.toFixed(1)} | ${(after.cpuUs / before.cpuUs).toFixed(3)} | ${cpu.map((x) => x.toFixed(2)).join(', ')} (${median(cpu).toFixed(2)}) |`,
+    );
+  }
+  return out;
+}
 
 /** Replaces the generated part of the "## Gateway" section of docs/benchmarks.md. */
 async function writeDocs(body: string[]): Promise<void> {

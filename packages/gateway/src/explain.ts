@@ -10,7 +10,7 @@ import { InstanceRegistry } from './upstream/service.ts';
 import { GatewayMetrics } from './observe/metrics.ts';
 import { STEPS } from './pipeline/steps.ts';
 import type { Decision, ExplainStep, Probe } from './pipeline/step.ts';
-import type { GatewayConfig } from './config/types.ts';
+import type { GatewayConfig } from './config/schema.ts';
 
 export type { Decision, ExplainStep } from './pipeline/step.ts';
 

@@ -33,7 +33,7 @@ import { ownRoutes } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
-import type { GatewayConfig } from './config/types.ts';
+import type { GatewayConfig } from './config/schema.ts';
 import type { GatewayStore } from './store/store.ts';
 import { answerClientError, type EventBus, type Subscription } from './kit.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';

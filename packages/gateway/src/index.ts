@@ -10,6 +10,6 @@ export {
 } from './config/load.ts';
 export { validateGatewayConfig } from './config/validate.ts';
 export type { ConfigIssue, ValidationResult } from './config/validate.ts';
-export type * from './config/types.ts';
+export type * from './config/schema.ts';
 export { explain, formatExplanation } from './explain.ts';
 export type { Explanation, ExplainStep } from './explain.ts';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { parseGatewayConfig } from './config/load.ts';
-import type { GatewayConfig } from './config/types.ts';
+import type { GatewayConfig } from './config/schema.ts';
 
 export function watchConfig(
   path: string,

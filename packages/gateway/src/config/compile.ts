@@ -11,7 +11,7 @@ import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { JWKS_PATH } from '../kit.ts';
-import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './types.ts';
+import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './schema.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,

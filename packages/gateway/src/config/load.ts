@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { validateGatewayConfig, type ConfigIssue } from './validate.ts';
-import type { GatewayConfig } from './types.ts';
+import type { GatewayConfig } from './schema.ts';
 
 export class ConfigError extends Error {
   readonly errors: ConfigIssue[];

@@ -7,7 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { gatewayConfigSchema, DURATION_PATTERN, SIZE_PATTERN } from './schema.ts';
-import type { GatewayConfig, RouteConfig } from './types.ts';
+import type { GatewayConfig, RouteConfig } from './schema.ts';
 
 export interface ConfigIssue {
   /** YAML path, e.g. `routes[3].auth`. */

@@ -3,7 +3,7 @@
  * credentials the exact origin is echoed, never `*`; `Vary: Origin` whenever the answer
  * depends on it.
  */
-import type { CorsConfig } from '../config/types.ts';
+import type { CorsConfig } from '../config/schema.ts';
 import { parseDuration } from '../config/units.ts';
 
 export interface CompiledCors {

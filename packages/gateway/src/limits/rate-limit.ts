@@ -7,7 +7,7 @@
  * its declared fail mode and the decision is counted in a metric.
  */
 import type { GatewayStore, WindowHit } from '../store/store.ts';
-import type { FailMode, RateLimitDimension } from '../config/types.ts';
+import type { FailMode, RateLimitDimension } from '../config/schema.ts';
 import type { Counter } from '../observe/metrics.ts';
 
 export interface CompiledPolicy {

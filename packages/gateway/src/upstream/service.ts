@@ -7,7 +7,7 @@
 import { Pool } from 'undici';
 import { Breaker, type BreakerState } from './breaker.ts';
 import { RetryBudget } from './retry-budget.ts';
-import type { Balancing } from '../config/types.ts';
+import type { Balancing } from '../config/schema.ts';
 
 export interface Timeouts {
   connectMs: number;
