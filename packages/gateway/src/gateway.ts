@@ -16,7 +16,8 @@ import { validateGatewayConfig } from './config/validate.ts';
 import { ConfigError } from './config/load.ts';
 import { parseDuration, parseSize } from './config/units.ts';
 import { InstanceRegistry } from './upstream/service.ts';
-import { GatewayMetrics, Gauge, type HistogramSeries } from './observe/metrics.ts';
+import { GatewayMetrics, type HistogramSeries } from './observe/metrics.ts';
+import { addGauges } from './observe/gauges.ts';
 import { MemoryStore } from './store/memory.ts';
 import { RedisStore } from './store/redis.ts';
 import { Denylist } from './auth/denylist.ts';
@@ -140,7 +141,7 @@ class Gateway implements GatewayCore {
     });
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
     this.server.on('clientError', answerClientError);
-    this.#gauges();
+    addGauges(this.metrics, () => this.#rt.services.values(), this.store);
   }
 
   get runtime(): Runtime {
@@ -249,51 +250,6 @@ class Gateway implements GatewayCore {
     let s = this.#upstreamSeries.get(service);
     if (!s) this.#upstreamSeries.set(service, (s = this.metrics.upstreamDuration.series({ service })));
     return s;
-  }
-
-  #gauges(): void {
-    const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
-    this.metrics.addGauge(
-      new Gauge(
-        'portico_gateway_breaker_state',
-        'Circuit breaker per instance: 0 closed, 1 half-open, 2 open.',
-        () =>
-          [...this.#rt.services.values()].flatMap((s) =>
-            s.instances.map((i): [Record<string, string>, number] => [
-              { service: s.name, instance: i.origin },
-              breakerValue[i.breaker.state],
-            ]),
-          ),
-      ),
-    );
-    this.metrics.addGauge(
-      new Gauge(
-        'portico_gateway_instance_healthy',
-        'Active health check result per instance (1 healthy).',
-        () =>
-          [...this.#rt.services.values()].flatMap((s) =>
-            s.instances.map((i): [Record<string, string>, number] => [
-              { service: s.name, instance: i.origin },
-              i.healthy ? 1 : 0,
-            ]),
-          ),
-      ),
-    );
-    this.metrics.addGauge(
-      new Gauge('portico_gateway_instance_inflight', 'Requests in flight per instance.', () =>
-        [...this.#rt.services.values()].flatMap((s) =>
-          s.instances.map((i): [Record<string, string>, number] => [
-            { service: s.name, instance: i.origin },
-            i.inflight,
-          ]),
-        ),
-      ),
-    );
-    this.metrics.addGauge(
-      new Gauge('portico_gateway_store_up', 'Whether the gateway store (memory or Redis) answers.', () => [
-        [{ kind: this.store.kind }, this.store.isReady() ? 1 : 0],
-      ]),
-    );
   }
 }
 
