@@ -34,7 +34,7 @@ import { ownRoutes } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
-import type { GatewayConfig } from './config/schema.ts';
+import { resolveConfig, type GatewayConfig } from './config/schema.ts';
 import type { GatewayStore } from './store/store.ts';
 import { answerClientError, type EventBus, type Subscription } from './kit.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
@@ -93,40 +93,37 @@ class Gateway implements GatewayCore {
 
   constructor(opts: GatewayOptions) {
     this.#opts = opts;
-    const config = opts.config;
+    const config = resolveConfig(opts.config);
     this.log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
     this.store = opts.redisUrl
       ? new RedisStore(opts.redisUrl, {
-          prefix: config.store?.prefix,
-          timeoutMs: parseDuration(config.store?.timeout, 250),
+          prefix: config.store.prefix,
+          timeoutMs: parseDuration(config.store.timeout),
         })
       : new MemoryStore();
-    this.mint = new PassportMint(
-      opts.passportSecret,
-      Math.round(parseDuration(config.passport?.ttl, 60_000) / 1000),
-    );
+    this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport.ttl) / 1000));
     this.limiter = new RateLimiter(this.store);
-    this.#rt = compile(config, this.registry, this.metrics);
+    this.#rt = compile(opts.config, this.registry, this.metrics);
     const identity = new IdentityClient(
       () => this.#rt.services.get(this.#rt.identityService),
       () => this.#rt.jwksPath,
       this.mint,
     );
-    const id = config.identity ?? {};
+    const id = config.identity;
     this.jwks = new JwksCache(identity.fetchJwks, {
-      floorMs: parseDuration(id.jwks_refresh_floor, 10_000),
-      maxAgeMs: parseDuration(id.jwks_max_age, 300_000),
+      floorMs: parseDuration(id.jwks_refresh_floor),
+      maxAgeMs: parseDuration(id.jwks_max_age),
       log: this.log,
     });
-    this.jwt = new JwtVerifier(this.jwks, { skewMs: parseDuration(id.clock_skew, 5000) });
-    this.apiKeys = new ApiKeyVerifier(identity.call, parseDuration(id.api_key_cache_ttl, 30_000));
+    this.jwt = new JwtVerifier(this.jwks, { skewMs: parseDuration(id.clock_skew) });
+    this.apiKeys = new ApiKeyVerifier(identity.call, parseDuration(id.api_key_cache_ttl));
     this.denylist = new Denylist(this.store, this.log);
     this.authenticator = new Authenticator(this.jwt, this.apiKeys, this.denylist);
     this.#reporter = new DenialReporter(opts.bus, this.log);
-    this.idempotencyTtlMs = parseDuration(config.idempotency?.ttl, 86_400_000);
-    this.idempotencyLockMs = parseDuration(config.idempotency?.lock_ttl, 60_000);
-    this.idempotencyMaxBody = parseSize(config.idempotency?.max_body, 1024 * 1024);
-    this.openapi = new OpenApiAggregator(parseDuration(config.openapi?.refresh, 60_000), this.log);
+    this.idempotencyTtlMs = parseDuration(config.idempotency.ttl);
+    this.idempotencyLockMs = parseDuration(config.idempotency.lock_ttl);
+    this.idempotencyMaxBody = parseSize(config.idempotency.max_body);
+    this.openapi = new OpenApiAggregator(parseDuration(config.openapi.refresh), this.log);
     this.host = opts.host ?? config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
     this.port = opts.port ?? config.listen?.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000);
     this.#own = ownRoutes({

@@ -10,8 +10,7 @@ import { compilePolicy, type CompiledPolicy } from '../limits/rate-limit.ts';
 import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
-import { JWKS_PATH } from '../kit.ts';
-import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './schema.ts';
+import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig } from './schema.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -20,6 +19,12 @@ import type {
   UpstreamService,
 } from '../upstream/service.ts';
 import type { GatewayMetrics, RouteStats } from '../observe/metrics.ts';
+
+type Route = ResolvedConfig['routes'][number];
+type Service = ResolvedConfig['services'][string];
+type Defaults = ResolvedConfig['defaults'];
+type TimeoutLayer = NonNullable<Route['timeouts']>;
+type Retry = Exclude<Route['retry'] | Service['retry'], false | undefined>;
 
 export interface Deprecation {
   headers: [string, string][];
@@ -48,11 +53,12 @@ export interface CompiledRoute {
   deprecation: Deprecation | null;
   openapi: boolean;
   stats: RouteStats;
-  config: RouteConfig;
+  config: Route;
 }
 
 export interface Runtime {
-  config: GatewayConfig;
+  /** The config with its defaults filled in. */
+  config: ResolvedConfig;
   router: Router<CompiledRoute>;
   routes: CompiledRoute[];
   services: Map<string, UpstreamService>;
@@ -67,36 +73,30 @@ export interface Runtime {
   accessLog: boolean;
 }
 
-const DEFAULT_TIMEOUTS: Required<TimeoutsConfig> = {
-  connect: '2s',
-  first_byte: '15s',
-  total: '30s',
-  idle: '60s',
-};
-
-function timeouts(...layers: (TimeoutsConfig | undefined)[]): Timeouts {
-  const t = Object.assign({}, DEFAULT_TIMEOUTS, ...layers.filter(Boolean)) as Required<TimeoutsConfig>;
+/** The timeouts of `defaults:` (complete: the schema has their defaults), then a service's, then a route's. */
+function timeouts(base: Defaults['timeouts'], ...layers: (TimeoutLayer | undefined)[]): Timeouts {
+  const t = Object.assign({}, base, ...layers) as Defaults['timeouts'];
   return {
-    connectMs: parseDuration(t.connect, 2000),
-    firstByteMs: parseDuration(t.first_byte, 15_000),
-    totalMs: parseDuration(t.total, 30_000),
-    idleMs: parseDuration(t.idle, 60_000),
+    connectMs: parseDuration(t.connect),
+    firstByteMs: parseDuration(t.first_byte),
+    totalMs: parseDuration(t.total),
+    idleMs: parseDuration(t.idle),
   };
 }
 
-function retryPolicy(...layers: (RetryConfig | false | undefined)[]): RetryPolicy | null {
-  if (layers.some((l) => l === false)) return null;
-  const r = Object.assign({}, ...layers.filter(Boolean)) as RetryConfig;
-  const retries = r.retries ?? 2;
-  if (retries === 0) return null;
+/** The retry of `defaults:` (complete unless false), then a service's, then a route's; any false turns it off. */
+function retryPolicy(base: Defaults['retry'], ...layers: (Retry | false | undefined)[]): RetryPolicy | null {
+  if (base === false || layers.some((l) => l === false)) return null;
+  const r = Object.assign({}, base, ...layers) as Exclude<Defaults['retry'], false>;
+  if (r.retries === 0) return null;
   return {
-    retries,
-    backoffMs: parseDuration(r.backoff, 25),
-    maxBackoffMs: parseDuration(r.max_backoff, 250),
+    retries: r.retries,
+    backoffMs: parseDuration(r.backoff),
+    maxBackoffMs: parseDuration(r.max_backoff),
   };
 }
 
-function deprecation(route: RouteConfig, now: number): Deprecation | null {
+function deprecation(route: Route, now: number): Deprecation | null {
   const d = route.deprecated;
   if (!d) return null;
   const spec = d === true ? {} : d;
@@ -109,7 +109,7 @@ function deprecation(route: RouteConfig, now: number): Deprecation | null {
   return { headers, sunsetAt };
 }
 
-function targetFn(route: RouteConfig): (path: string, params: string[]) => string {
+function targetFn(route: Route): (path: string, params: string[]) => string {
   if (route.prefix !== undefined) {
     const prefix = route.prefix.length > 1 ? route.prefix.replace(/\/$/, '') : route.prefix;
     if (route.rewrite === undefined) return (path) => path;
@@ -130,63 +130,56 @@ function targetFn(route: RouteConfig): (path: string, params: string[]) => strin
   };
 }
 
-export function serviceSettings(config: GatewayConfig, name: string): ServiceSettings {
+export function serviceSettings(config: ResolvedConfig, name: string): ServiceSettings {
   const s = config.services[name]!;
-  const health = s.health === false ? null : (s.health ?? {});
-  const retry = s.retry ?? {};
+  const health = s.health === false ? null : s.health;
   return {
     name,
     instances: s.instances,
-    balancing: s.balancing ?? 'round_robin',
-    timeouts: timeouts(config.defaults?.timeouts, s.timeouts),
-    retry: retryPolicy(config.defaults?.retry, s.retry) ?? { retries: 0, backoffMs: 0, maxBackoffMs: 0 },
-    budgetRatio: retry.budget ?? 0.2,
-    budgetMinPerSecond: retry.min_per_second ?? 5,
-    breakerFailures: s.breaker?.failures ?? 5,
-    breakerCooldownMs: parseDuration(s.breaker?.cooldown, 10_000),
-    connections: s.pool?.connections ?? 128,
-    keepAliveMs: parseDuration(s.pool?.keep_alive, 30_000),
+    balancing: s.balancing,
+    timeouts: timeouts(config.defaults.timeouts, s.timeouts),
+    retry: retryPolicy(config.defaults.retry, s.retry) ?? { retries: 0, backoffMs: 0, maxBackoffMs: 0 },
+    budgetRatio: s.retry.budget,
+    budgetMinPerSecond: s.retry.min_per_second,
+    breakerFailures: s.breaker.failures,
+    breakerCooldownMs: parseDuration(s.breaker.cooldown),
+    connections: s.pool.connections,
+    keepAliveMs: parseDuration(s.pool.keep_alive),
     health: health && {
-      path: health.path ?? '/health/ready',
-      intervalMs: parseDuration(health.interval, 5000),
-      timeoutMs: parseDuration(health.timeout, 2000),
-      unhealthyAfter: health.unhealthy_after ?? 2,
-      healthyAfter: health.healthy_after ?? 1,
+      path: health.path,
+      intervalMs: parseDuration(health.interval),
+      timeoutMs: parseDuration(health.timeout),
+      unhealthyAfter: health.unhealthy_after,
+      healthyAfter: health.healthy_after,
     },
-    openapiPath: s.openapi === false ? null : (s.openapi ?? '/openapi.json'),
+    openapiPath: s.openapi === false ? null : s.openapi,
   };
 }
 
-export function compile(config: GatewayConfig, registry: InstanceRegistry, metrics: GatewayMetrics): Runtime {
+export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics: GatewayMetrics): Runtime {
   const now = Date.now();
+  const config = resolveConfig(raw);
   const policies = new Map<string, CompiledPolicy>();
-  for (const [name, p] of Object.entries(config.policies?.rate_limits ?? {}))
+  for (const [name, p] of Object.entries(config.policies.rate_limits))
     policies.set(
       name,
-      compilePolicy(
-        name,
-        p.limit,
-        parseDuration(p.window, 60_000),
-        p.by ?? ['caller'],
-        p.on_store_failure ?? 'open',
-        metrics.limiter,
-      ),
+      compilePolicy(name, p.limit, parseDuration(p.window), p.by, p.on_store_failure, metrics.limiter),
     );
   const cors = new Map<string, CompiledCors>();
-  for (const [name, c] of Object.entries(config.cors ?? {})) cors.set(name, compileCors(c));
+  for (const [name, c] of Object.entries(config.cors)) cors.set(name, compileCors(c));
 
   const services = new Map<string, UpstreamService>();
   for (const name of Object.keys(config.services))
     services.set(name, registry.build(serviceSettings(config, name)));
 
-  const defaults = config.defaults ?? {};
-  const bodyLimit = parseSize(config.body_limit, 1024 * 1024);
+  const defaults = config.defaults;
+  const bodyLimit = parseSize(config.body_limit);
   const router = new Router<CompiledRoute>();
   const routes = config.routes.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
-    const rl = (r.rate_limits ?? defaults.rate_limits ?? []).map((n) => policies.get(n)!);
-    const corsName = r.cors ?? defaults.cors ?? false;
+    const rl = (r.rate_limits ?? defaults.rate_limits).map((n) => policies.get(n)!);
+    const corsName = r.cors ?? defaults.cors;
     const svc = config.services[r.service]!;
     const route: CompiledRoute = {
       index,
@@ -196,17 +189,17 @@ export function compile(config: GatewayConfig, registry: InstanceRegistry, metri
       methods: r.methods ? new Set(r.methods) : null,
       service: r.service,
       target: targetFn(r),
-      auth: r.auth ?? defaults.auth ?? 'required',
+      auth: r.auth ?? defaults.auth,
       permission: r.permission ?? null,
       rateLimits: rl,
       rateLimitPolicyHeader: rl.map((p) => p.policyItem).join(', '),
       timeouts: timeouts(defaults.timeouts, svc.timeouts, r.timeouts),
       retry: retryPolicy(defaults.retry, svc.retry, r.retry),
       cors: corsName === false ? null : cors.get(corsName)!,
-      bodyLimit: parseSize(r.body_limit, bodyLimit),
-      idempotency: r.idempotency ?? defaults.idempotency ?? true,
+      bodyLimit: r.body_limit === undefined ? bodyLimit : parseSize(r.body_limit),
+      idempotency: r.idempotency ?? defaults.idempotency,
       deprecation: deprecation(r, now),
-      openapi: r.openapi ?? true,
+      openapi: r.openapi,
       stats: metrics.routeStats(label),
       config: r,
     };
@@ -223,20 +216,20 @@ export function compile(config: GatewayConfig, registry: InstanceRegistry, metri
     else trusted.addSubnet(addr!, Number(bits), type);
   }
 
-  const tokenEnv = config.metrics?.token_env;
+  const tokenEnv = config.metrics.token_env;
   return {
     config,
     router,
     routes,
     services,
     trusted,
-    identityService: config.identity?.service ?? 'identity',
-    jwksPath: config.identity?.jwks_path ?? JWKS_PATH,
-    apiKeyHeader: (config.identity?.api_key_header ?? 'x-api-key').toLowerCase(),
-    metricsEnabled: config.metrics?.enabled ?? true,
-    metricsPublic: config.metrics?.public ?? false,
+    identityService: config.identity.service,
+    jwksPath: config.identity.jwks_path,
+    apiKeyHeader: config.identity.api_key_header.toLowerCase(),
+    metricsEnabled: config.metrics.enabled,
+    metricsPublic: config.metrics.public,
     metricsToken: tokenEnv ? (process.env[tokenEnv] ?? null) : null,
-    docsEnabled: config.docs?.enabled ?? true,
-    accessLog: config.access_log ?? false,
+    docsEnabled: config.docs.enabled,
+    accessLog: config.access_log,
   };
 }

@@ -8,6 +8,8 @@
  * into the runtime tables the request path reads.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { JWKS_PATH } from '../kit.ts';
+import { withDefault as dflt, withDefaults, type Resolved, type TNamed } from './defaults.ts';
 
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 export const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
@@ -16,89 +18,132 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 const opt = Type.Optional;
 const duration = (description?: string) =>
   Type.String({ pattern: DURATION_PATTERN, ...(description !== undefined && { description }) });
-const size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
-  'x-hint': 'a size like 512kb or 1mb, or a byte count',
-});
+const size = () =>
+  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
+    'x-hint': 'a size like 512kb or 1mb, or a byte count',
+  });
 const name = Type.String({ pattern: '^[a-z][a-z0-9_-]*$' });
 const strings = Type.Array(Type.String({ minLength: 1 }));
 /** `false` as a value (TypeBox's literal would add `type: boolean`, which changes Ajv's messages). */
 const off = Type.Unsafe<false>({ const: false });
 
 /** A mapping from names (`name` above) to values of one shape. */
-function named<S extends TSchema>(value: S, options: Record<string, unknown> = {}) {
+function named<S extends TSchema>(value: S, options: Record<string, unknown> = {}): TNamed<S> {
   return Type.Unsafe<Record<string, Static<S>>>({
     type: 'object',
     ...options,
     propertyNames: name,
     additionalProperties: value,
-  });
+  }) as TNamed<S>;
 }
 
-const authMode = Type.Enum(['none', 'optional', 'required']);
-const balancing = Type.Enum(['round_robin', 'least_request']);
+const authMode = () => Type.Enum(['none', 'optional', 'required']);
+const balancing = () => Type.Enum(['round_robin', 'least_request']);
 const dimension = Type.Enum(['ip', 'user', 'api_key', 'caller', 'route']);
-const failMode = Type.Enum(['open', 'closed'], {
-  description: 'What happens when the shared store (Redis) cannot answer.',
-});
+const failMode = () =>
+  Type.Enum(['open', 'closed'], { description: 'What happens when the shared store (Redis) cannot answer.' });
 /** Typed as any string, as configs built in code pass `string[]`; the schema holds the list. */
 const method = Type.Unsafe<string>({ enum: [...HTTP_METHODS] });
 
-const timeouts = Type.Object(
+const TIMEOUT_DOCS = {
+  connect: 'TCP connect to the upstream.',
+  first_byte: 'From the request being sent to the response headers.',
+  total: 'Whole exchange, headers and body (not applied to event streams).',
+  idle: 'Longest silence between two body chunks (event streams included).',
+};
+/** Upstream timeouts of a service or a route: what they leave out comes from `defaults:`. */
+const timeouts = () =>
+  Type.Object(
+    {
+      connect: opt(duration(TIMEOUT_DOCS.connect)),
+      first_byte: opt(duration(TIMEOUT_DOCS.first_byte)),
+      total: opt(duration(TIMEOUT_DOCS.total)),
+      idle: opt(duration(TIMEOUT_DOCS.idle)),
+    },
+    { additionalProperties: false },
+  );
+/** `defaults.timeouts`, where the defaults are. */
+const baseTimeouts = Type.Object(
   {
-    connect: opt(duration('TCP connect to the upstream.')),
-    first_byte: opt(duration('From the request being sent to the response headers.')),
-    total: opt(duration('Whole exchange, headers and body (not applied to event streams).')),
-    idle: opt(duration('Longest silence between two body chunks (event streams included).')),
+    connect: dflt(duration(TIMEOUT_DOCS.connect), '2s'),
+    first_byte: dflt(duration(TIMEOUT_DOCS.first_byte), '15s'),
+    total: dflt(duration(TIMEOUT_DOCS.total), '30s'),
+    idle: dflt(duration(TIMEOUT_DOCS.idle), '60s'),
   },
   { additionalProperties: false },
 );
+
+const retries = () =>
+  Type.Integer({
+    minimum: 0,
+    maximum: 10,
+    description: 'Extra attempts after the first (0 disables retries).',
+  });
+const backoff = () => duration('First backoff; doubles per attempt, with full jitter.');
+const budget = () =>
+  Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'Retries allowed as a share of requests over the last 10 s (0.2 = 20 %).',
+  });
+const minPerSecond = () =>
+  Type.Integer({ minimum: 0, description: 'Retries always allowed per second, whatever the ratio says.' });
+/**
+ * Retries of a route: the attempts and backoff are layered from `defaults:` (where their
+ * defaults are) to the service and the route; the budget is the service's own.
+ */
 const retry = Type.Object(
   {
-    retries: opt(
-      Type.Integer({
-        minimum: 0,
-        maximum: 10,
-        description: 'Extra attempts after the first (0 disables retries).',
-      }),
-    ),
-    backoff: opt(duration('First backoff; doubles per attempt, with full jitter.')),
+    retries: opt(retries()),
+    backoff: opt(backoff()),
     max_backoff: opt(duration()),
-    budget: opt(
-      Type.Number({
-        minimum: 0,
-        maximum: 1,
-        description: 'Retries allowed as a share of requests over the last 10 s (0.2 = 20 %).',
-      }),
-    ),
-    min_per_second: opt(
-      Type.Integer({
-        minimum: 0,
-        description: 'Retries always allowed per second, whatever the ratio says.',
-      }),
-    ),
+    budget: opt(budget()),
+    min_per_second: opt(minPerSecond()),
   },
   { additionalProperties: false },
 );
-const retryOrOff = Type.Union([retry, off], { 'x-hint': 'a retry object or false' });
-const corsRef = Type.Union([Type.String(), off], { 'x-hint': 'the name of a cors policy, or false' });
+const baseRetry = Type.Object(
+  {
+    retries: dflt(retries(), 2),
+    backoff: dflt(backoff(), '25ms'),
+    max_backoff: dflt(duration(), '250ms'),
+    budget: opt(budget()),
+    min_per_second: opt(minPerSecond()),
+  },
+  { additionalProperties: false },
+);
+const serviceRetry = Type.Object(
+  {
+    retries: opt(retries()),
+    backoff: opt(backoff()),
+    max_backoff: opt(duration()),
+    budget: dflt(budget(), 0.2),
+    min_per_second: dflt(minPerSecond(), 5),
+  },
+  { additionalProperties: false },
+);
+const retryOrOff = <S extends TSchema>(r: S) => Type.Union([r, off], { 'x-hint': 'a retry object or false' });
+const corsRef = () => Type.Union([Type.String(), off], { 'x-hint': 'the name of a cors policy, or false' });
 const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' });
 
 const identity = Type.Object(
   {
-    service: opt(
+    service: dflt(
       Type.String({
         ...name,
         description: 'The service (in `services`) that serves the JWKS and verifies API keys.',
       }),
+      'identity',
     ),
-    jwks_path: opt(Type.String({ pattern: '^/' })),
-    jwks_refresh_floor: opt(
+    jwks_path: dflt(Type.String({ pattern: '^/' }), JWKS_PATH),
+    jwks_refresh_floor: dflt(
       duration('Shortest interval between two JWKS fetches triggered by an unknown `kid`.'),
+      '10s',
     ),
-    jwks_max_age: opt(duration('Background refresh interval of the JWKS.')),
-    clock_skew: opt(duration('Leeway for `exp` and `nbf` (RFC 7519 §4.1.4).')),
-    api_key_cache_ttl: opt(duration()),
-    api_key_header: opt(Type.String({ pattern: '^[A-Za-z0-9-]+$' })),
+    jwks_max_age: dflt(duration('Background refresh interval of the JWKS.'), '5m'),
+    clock_skew: dflt(duration('Leeway for `exp` and `nbf` (RFC 7519 §4.1.4).'), '5s'),
+    api_key_cache_ttl: dflt(duration(), '30s'),
+    api_key_header: dflt(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), 'x-api-key'),
   },
   { additionalProperties: false },
 );
@@ -108,9 +153,9 @@ const cors = Type.Object(
     origins: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     methods: opt(Type.Array(method)),
     headers: opt(strings),
-    expose: opt(strings),
-    credentials: opt(Type.Boolean()),
-    max_age: opt(duration()),
+    expose: dflt(Type.Array(Type.String({ minLength: 1 })), []),
+    credentials: dflt(Type.Boolean(), false),
+    max_age: dflt(duration(), '10m'),
   },
   { additionalProperties: false },
 );
@@ -119,19 +164,19 @@ const rateLimitPolicy = Type.Object(
   {
     limit: Type.Integer({ minimum: 1 }),
     window: duration(),
-    by: opt(Type.Array(dimension, { uniqueItems: true })),
-    on_store_failure: opt(failMode),
+    by: dflt(Type.Array(dimension, { uniqueItems: true }), ['caller']),
+    on_store_failure: dflt(failMode(), 'open'),
   },
   { additionalProperties: false },
 );
 
 const healthCheck = Type.Object(
   {
-    path: opt(Type.String({ pattern: '^/' })),
-    interval: opt(duration()),
-    timeout: opt(duration()),
-    unhealthy_after: opt(Type.Integer({ minimum: 1 })),
-    healthy_after: opt(Type.Integer({ minimum: 1 })),
+    path: dflt(Type.String({ pattern: '^/' }), '/health/ready'),
+    interval: dflt(duration(), '5s'),
+    timeout: dflt(duration(), '2s'),
+    unhealthy_after: dflt(Type.Integer({ minimum: 1 }), 2),
+    healthy_after: dflt(Type.Integer({ minimum: 1 }), 1),
   },
   { additionalProperties: false },
 );
@@ -139,42 +184,49 @@ const healthCheck = Type.Object(
 const service = Type.Object(
   {
     instances: Type.Array(Type.String({ pattern: '^https?://[^/]+/?$' }), { minItems: 1 }),
-    health: opt(Type.Union([healthCheck, off], { 'x-hint': 'a health-check object or false' })),
-    openapi: opt(
+    health: dflt(Type.Union([healthCheck, off], { 'x-hint': 'a health-check object or false' }), {}),
+    openapi: dflt(
       Type.Union([Type.String({ pattern: '^/' }), off], {
         'x-hint': 'a path starting with / or false',
         description: "Path of the service's OpenAPI document, or false when it has none.",
       }),
+      '/openapi.json',
     ),
-    balancing: opt(balancing),
-    timeouts: opt(timeouts),
-    retry: opt(retry),
-    breaker: opt(
+    balancing: dflt(balancing(), 'round_robin'),
+    timeouts: opt(timeouts()),
+    retry: dflt(serviceRetry, {}),
+    breaker: dflt(
       Type.Object(
         {
-          failures: opt(
+          failures: dflt(
             Type.Integer({
               minimum: 1,
               description: 'Consecutive failures that open the breaker of one instance.',
             }),
+            5,
           ),
-          cooldown: opt(
+          cooldown: dflt(
             duration('How long an open breaker refuses traffic before letting one probe through.'),
+            '10s',
           ),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
-    pool: opt(
+    pool: dflt(
       Type.Object(
-        { connections: opt(Type.Integer({ minimum: 1 })), keep_alive: opt(duration()) },
+        {
+          connections: dflt(Type.Integer({ minimum: 1 }), 128),
+          keep_alive: dflt(duration(), '30s'),
+        },
         { additionalProperties: false },
       ),
+      {},
     ),
   },
   { additionalProperties: false },
 );
-
 const deprecation = Type.Object(
   {
     since: opt(
@@ -202,35 +254,44 @@ const route = Type.Object(
     methods: opt(Type.Array(method, { minItems: 1, uniqueItems: true })),
     service: Type.String(),
     rewrite: opt(Type.String({ pattern: '^/' })),
-    auth: opt(authMode),
+    auth: opt(authMode()),
     permission: opt(Type.String({ pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$' })),
     rate_limits: opt(Type.Array(Type.String())),
-    timeouts: opt(timeouts),
-    retry: opt(retryOrOff),
-    cors: opt(corsRef),
-    body_limit: opt(size),
+    timeouts: opt(timeouts()),
+    retry: opt(retryOrOff(retry)),
+    cors: opt(corsRef()),
+    body_limit: opt(size()),
     idempotency: opt(Type.Boolean()),
     deprecated: opt(
       Type.Union([Type.Boolean(), deprecation], {
         'x-hint': 'true, or an object {since, sunset, successor}',
       }),
     ),
-    openapi: opt(Type.Boolean({ description: 'Leave this route out of the merged OpenAPI document.' })),
+    openapi: dflt(
+      Type.Boolean({ description: 'Leave this route out of the merged OpenAPI document.' }),
+      true,
+    ),
   },
   { additionalProperties: false },
 );
 
+/** What every route has unless it (or, for timeouts and retry, its service) says otherwise. */
 const defaults = Type.Object(
   {
-    auth: opt(authMode),
-    rate_limits: opt(Type.Array(Type.String())),
-    cors: opt(corsRef),
-    timeouts: opt(timeouts),
-    retry: opt(retryOrOff),
-    idempotency: opt(Type.Boolean()),
+    auth: dflt(authMode(), 'required'),
+    rate_limits: dflt(Type.Array(Type.String()), []),
+    cors: dflt(corsRef(), false),
+    timeouts: dflt(baseTimeouts, {}),
+    retry: dflt(retryOrOff(baseRetry), {}),
+    idempotency: dflt(Type.Boolean(), true),
   },
   { additionalProperties: false },
 );
+
+/** A top-level section whose every field has a default (so it defaults to `{}`). */
+const section = <P extends Parameters<typeof Type.Object>[0]>(properties: P) =>
+  // `{}` is valid: every field of a section is optional.
+  dflt(Type.Object(properties, { additionalProperties: false }), {} as never);
 
 export const gatewayConfigSchema = Type.Object(
   {
@@ -241,59 +302,58 @@ export const gatewayConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    body_limit: opt(size),
+    body_limit: dflt(size(), '1mb'),
     trusted_proxies: opt(strings),
-    identity: opt(identity),
-    passport: opt(Type.Object({ ttl: opt(duration()) }, { additionalProperties: false })),
-    store: opt(
-      Type.Object({ prefix: opt(Type.String()), timeout: opt(duration()) }, { additionalProperties: false }),
-    ),
-    idempotency: opt(
-      Type.Object(
-        { ttl: opt(duration()), lock_ttl: opt(duration()), max_body: opt(size) },
-        { additionalProperties: false },
-      ),
-    ),
-    metrics: opt(
-      Type.Object(
-        { enabled: opt(Type.Boolean()), public: opt(Type.Boolean()), token_env: opt(Type.String()) },
-        { additionalProperties: false },
-      ),
-    ),
-    docs: opt(Type.Object({ enabled: opt(Type.Boolean()) }, { additionalProperties: false })),
-    openapi: opt(
-      Type.Object(
-        {
-          title: opt(Type.String()),
-          version: opt(Type.String()),
-          description: opt(Type.String()),
-          refresh: opt(duration()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    access_log: opt(Type.Boolean()),
-    cors: opt(named(cors)),
-    policies: opt(Type.Object({ rate_limits: opt(named(rateLimitPolicy)) }, { additionalProperties: false })),
-    defaults: opt(defaults),
+    identity: dflt(identity, {}),
+    passport: section({ ttl: dflt(duration(), '60s') }),
+    store: section({ prefix: dflt(Type.String(), 'portico:gw:'), timeout: dflt(duration(), '250ms') }),
+    idempotency: section({
+      ttl: dflt(duration(), '24h'),
+      lock_ttl: dflt(duration(), '60s'),
+      max_body: dflt(size(), '1mb'),
+    }),
+    metrics: section({
+      enabled: dflt(Type.Boolean(), true),
+      public: dflt(Type.Boolean(), false),
+      token_env: opt(Type.String()),
+    }),
+    docs: section({ enabled: dflt(Type.Boolean(), true) }),
+    openapi: section({
+      title: dflt(Type.String(), 'Portico API'),
+      version: dflt(Type.String(), '1.0.0'),
+      description: opt(Type.String()),
+      refresh: dflt(duration(), '60s'),
+    }),
+    access_log: dflt(Type.Boolean(), false),
+    cors: dflt(named(cors), {}),
+    policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),
+    defaults: dflt(defaults, {}),
     services: named(service, { minProperties: 1 }),
     routes: Type.Array(route, { minItems: 1 }),
   },
   { additionalProperties: false },
 );
 
+/** `portico.yaml` as written (what the schema accepts). */
 export type GatewayConfig = Static<typeof gatewayConfigSchema>;
+/** `portico.yaml` with every default filled in (`resolveConfig`). */
+export type ResolvedConfig = Resolved<typeof gatewayConfigSchema>;
 export type ServiceConfig = Static<typeof service>;
 export type RouteConfig = Static<typeof route>;
 export type DefaultsConfig = Static<typeof defaults>;
 export type IdentityConfig = Static<typeof identity>;
-export type TimeoutsConfig = Static<typeof timeouts>;
+export type TimeoutsConfig = Static<ReturnType<typeof timeouts>>;
 export type RetryConfig = Static<typeof retry>;
 export type HealthCheckConfig = Static<typeof healthCheck>;
 export type CorsConfig = Static<typeof cors>;
 export type RateLimitPolicyConfig = Static<typeof rateLimitPolicy>;
 export type DeprecationConfig = Static<typeof deprecation>;
-export type AuthMode = Static<typeof authMode>;
-export type Balancing = Static<typeof balancing>;
+export type AuthMode = Static<ReturnType<typeof authMode>>;
+export type Balancing = Static<ReturnType<typeof balancing>>;
 export type RateLimitDimension = Static<typeof dimension>;
-export type FailMode = Static<typeof failMode>;
+export type FailMode = Static<ReturnType<typeof failMode>>;
+
+/** The config with the schema's defaults filled in (a copy). */
+export function resolveConfig(config: GatewayConfig): ResolvedConfig {
+  return withDefaults(gatewayConfigSchema, config);
+}

@@ -3,17 +3,15 @@
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-/** Milliseconds in a duration string; `undefined` passes `fallback` through. */
-export function parseDuration(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+/** Milliseconds in a duration string (defaults come from the schema, not from here). */
+export function parseDuration(value: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)$/.exec(value);
   if (!m) throw new Error(`not a duration: ${value}`);
   return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
 }
 
 /** Bytes in a size (`1mb`) or a byte count. */
-export function parseSize(value: string | number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+export function parseSize(value: string | number): number {
   if (typeof value === 'number') return value;
   const m = /^([0-9]+(?:\.[0-9]+)?)(b|kb|mb|gb)$/.exec(value);
   if (!m) throw new Error(`not a size: ${value}`);

@@ -3,7 +3,7 @@
  * credentials the exact origin is echoed, never `*`; `Vary: Origin` whenever the answer
  * depends on it.
  */
-import type { CorsConfig } from '../config/schema.ts';
+import type { ResolvedConfig } from '../config/schema.ts';
 import { parseDuration } from '../config/units.ts';
 
 export interface CompiledCors {
@@ -32,15 +32,15 @@ const EXPOSE = [
   'Server-Timing',
 ];
 
-export function compileCors(c: CorsConfig): CompiledCors {
+export function compileCors(c: ResolvedConfig['cors'][string]): CompiledCors {
   return {
     any: c.origins.includes('*'),
     origins: new Set(c.origins.filter((o) => o !== '*').map((o) => o.replace(/\/$/, ''))),
-    credentials: c.credentials ?? false,
+    credentials: c.credentials,
     methods: c.methods?.join(', ') ?? null,
     headers: c.headers?.join(', ') ?? null,
-    expose: [...new Set([...EXPOSE, ...(c.expose ?? [])])].join(', '),
-    maxAge: String(Math.round(parseDuration(c.max_age, 600_000) / 1000)),
+    expose: [...new Set([...EXPOSE, ...c.expose])].join(', '),
+    maxAge: String(Math.round(parseDuration(c.max_age) / 1000)),
   };
 }
 

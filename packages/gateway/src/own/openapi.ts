@@ -225,7 +225,7 @@ function ensurePathParams(op: Json, template: string): Json {
 }
 
 export function build(rt: Runtime, docOf: (service: string) => Json | null): Json {
-  const cfg = rt.config.openapi ?? {};
+  const cfg = rt.config.openapi;
   const paths: Record<string, Json> = {};
   const components: Record<string, Json> = {
     schemas: { Problem: PROBLEM_SCHEMA },
@@ -320,8 +320,8 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
   return {
     openapi: '3.1.0',
     info: {
-      title: cfg.title ?? 'Portico API',
-      version: cfg.version ?? '1.0.0',
+      title: cfg.title,
+      version: cfg.version,
       ...(cfg.description && { description: cfg.description }),
     },
     servers: [{ url: '/' }],
