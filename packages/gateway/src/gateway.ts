@@ -265,15 +265,22 @@ class Gateway implements GatewayCore {
       ctx.done(status);
     };
     get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
-    get('/health/ready', (ctx) =>
-      this.#closing
-        ? json(ctx, 503, { status: 'closing' })
-        : json(ctx, 200, {
-            status: 'ready',
-            store: this.store.isReady() ? 'ok' : 'unavailable',
-            keys: this.jwks.loaded ? 'ok' : 'pending',
-          }),
-    );
+    // Ready only while Redis and NATS (when configured) answer. Meanwhile the gateway still
+    // serves, degraded (docs/gateway.md, "When Redis or NATS is down"), so a balancer that
+    // fails open keeps sending traffic; the checks say which dependency is away.
+    get('/health/ready', (ctx) => {
+      if (this.#closing) return json(ctx, 503, { status: 'closing' });
+      const checks = {
+        store: this.store.isReady() ? 'ok' : 'failing',
+        ...(this.#opts.bus && { bus: this.#opts.bus.isReady() ? 'ok' : 'failing' }),
+      };
+      const ok = Object.values(checks).every((c) => c === 'ok');
+      json(ctx, ok ? 200 : 503, {
+        status: ok ? 'ready' : 'degraded',
+        ...checks,
+        keys: this.jwks.loaded ? 'ok' : 'pending',
+      });
+    });
     get('/health', (ctx) => {
       const services: Record<string, string> = {};
       let up = 0;

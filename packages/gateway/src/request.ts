@@ -62,6 +62,18 @@ interface Capture {
   head: Record<string, string | string[] | number | undefined> | null;
 }
 
+/** An answer that says "not now" rather than how the request ended: never stored for a key. */
+function transient(c: Capture): boolean {
+  if (c.status >= 500 || c.status === 408 || c.status === 429) return true;
+  if (c.status !== 409) return false;
+  try {
+    const body = JSON.parse(Buffer.concat(c.chunks, c.size).toString('utf8')) as { code?: unknown };
+    return body.code === 'idempotency_in_progress';
+  } catch {
+    return false;
+  }
+}
+
 export class RequestContext implements ForwardSink {
   readonly gw: GatewayCore;
   readonly rt: Runtime;
@@ -343,7 +355,10 @@ export class RequestContext implements ForwardSink {
     const hash = createHash('sha256').update(`${this.method} ${this.path}${this.query}\n`);
     if (this.body) hash.update(this.body);
     const fingerprint = hash.digest('base64url');
-    this.gw.store.idempotencyBegin(storeKey, fingerprint, this.gw.idempotencyLockMs).then(
+    // The reservation is a lease for this request's own deadline: a gateway that dies holding it
+    // blocks retries no longer than the request could have run.
+    const lockMs = Math.min(this.gw.idempotencyLockMs, route.timeouts.totalMs + 1000);
+    this.gw.store.idempotencyBegin(storeKey, fingerprint, lockMs).then(
       (r) => {
         switch (r.state) {
           case 'started':
@@ -357,6 +372,7 @@ export class RequestContext implements ForwardSink {
             return;
           case 'in_progress':
             this.gw.metrics.idempotency.inc({ outcome: 'in_progress' });
+            this.headers.push(['retry-after', '1']);
             this.problem(
               'idempotency_in_progress',
               'A request with this Idempotency-Key is still being processed',
@@ -369,8 +385,10 @@ export class RequestContext implements ForwardSink {
         }
       },
       () => {
-        this.headers.push(['retry-after', '1']);
-        this.problem('service_unavailable', 'Idempotency keys cannot be checked right now');
+        // The store is down: pass through. The service's own idempotency records (the key's
+        // owner) still make the request run once and replay its answer (docs/gateway.md).
+        this.gw.metrics.idempotency.inc({ outcome: 'bypassed' });
+        this.#forward(route);
       },
     );
   }
@@ -567,8 +585,10 @@ export class RequestContext implements ForwardSink {
     this.#idem = null;
     const store = this.gw.store;
     const c = this.#capture;
-    // 5xx and failed exchanges are not stored: the key is released so the client can retry.
-    if (failed || c === null || c.overflow || c.status >= 500) {
+    // Only final answers are stored: failed exchanges, 5xx (504 included), 408, 429 and the
+    // service's own 409 `idempotency_in_progress` release the key so the client's retry reaches
+    // the service again and, once the work committed, gets its answer.
+    if (failed || c === null || c.overflow || transient(c)) {
       this.gw.metrics.idempotency.inc({ outcome: 'released' });
       return store.idempotencyRelease(idem.key, idem.token).catch(() => {});
     }
