@@ -115,6 +115,22 @@ export async function stockedProduct(staff: Session): Promise<string> {
   return id;
 }
 
+/** Every item of a paginated list (following `next_cursor`). */
+async function all<T>(client: TestClient, path: string): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const more = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = (await client.get(`${path}?limit=100${more}`)).body as {
+      data: T[];
+      next_cursor?: string | null;
+    };
+    out.push(...page.data);
+    cursor = page.next_cursor ?? null;
+  } while (cursor);
+  return out;
+}
+
 export interface Verdict {
   lost: number;
   duplicated: number;
@@ -133,17 +149,13 @@ export async function verify(sys: System, staff: Session, tally: Tally): Promise
     users.set(a.user.id, u);
   }
   for (const { user, orders } of users.values()) {
-    const listed = ((await user.client.get('/api/v1/orders?limit=100')).body as { data: { id: string }[] })
-      .data;
-    const ids = listed.map((o) => o.id);
+    const ids = (await all<{ id: string }>(user.client, '/api/v1/orders')).map((o) => o.id);
     verdict.lost += orders.filter((id) => !ids.includes(id)).length;
     verdict.duplicated += Math.max(0, ids.length - new Set(orders).size);
     const notified = await sys
       .eventually(async () => {
-        const res = await user.client.get('/api/v1/notifications?limit=100');
-        const n = (res.body as { data: { title: string }[] }).data.filter(
-          (x) => x.title === 'Order confirmed',
-        );
+        const listed = await all<{ title: string }>(user.client, '/api/v1/notifications');
+        const n = listed.filter((x) => x.title === 'Order confirmed');
         return n.length >= orders.length ? n.length : null;
       }, 60_000)
       .catch(() => 0);
