@@ -192,6 +192,16 @@ describe.skipIf(skip)('faults under a retrying idempotent client (distributed)',
     expect(ackedWhileDown).toBe(1);
   }, 240_000);
 
+  for (const part of ['orders', 'gateway']) {
+    it(`kill -9 of ${part} under load: restarted, nothing lost, duplicated or stuck`, async () => {
+      await underLoad(`kill -9 ${part}, restarted at once`, async () => {
+        const t0 = Date.now();
+        await sys.crashAndRestart(part);
+        return Date.now() - t0;
+      });
+    }, 240_000);
+  }
+
   it('an order held past the gateway timeout: 504, then 409s, then its 201 once it commits — created once', async () => {
     const alice = await sys.signUp();
     const tally = newTally();
