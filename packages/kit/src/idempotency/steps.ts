@@ -31,15 +31,24 @@ export function withLease<T>(lease: Lease, fn: () => T): T {
 
 const DATE = '$portico.date';
 const BYTES = '$portico.bytes';
+const BIGINT = '$portico.bigint';
 
-/** JSON that keeps Dates and Buffers (what row objects hold) across the round trip. */
+/**
+ * JSON that keeps Dates, Buffers and bigints (what row objects hold) across the round trip. A
+ * result JSON cannot hold (a cycle) is recorded as `null` rather than failing the request.
+ */
 export function encodeStep(value: unknown): string {
-  return JSON.stringify({ v: value }, function (this: Record<string, unknown>, k, v: unknown) {
-    const raw = this[k];
-    if (raw instanceof Date) return { [DATE]: raw.toISOString() };
-    if (raw instanceof Uint8Array) return { [BYTES]: Buffer.from(raw).toString('base64') };
-    return v;
-  });
+  try {
+    return JSON.stringify({ v: value }, function (this: Record<string, unknown>, k, v: unknown) {
+      const raw = this[k];
+      if (raw instanceof Date) return { [DATE]: raw.toISOString() };
+      if (raw instanceof Uint8Array) return { [BYTES]: Buffer.from(raw).toString('base64') };
+      if (typeof raw === 'bigint') return { [BIGINT]: raw.toString() };
+      return v;
+    });
+  } catch {
+    return '{"v":null}';
+  }
 }
 
 export function decodeStep(stored: unknown): unknown {
@@ -50,6 +59,7 @@ export function decodeStep(stored: unknown): unknown {
         const o = v as Record<string, unknown>;
         if (typeof o[DATE] === 'string') return new Date(o[DATE]);
         if (typeof o[BYTES] === 'string') return Buffer.from(o[BYTES], 'base64');
+        if (typeof o[BIGINT] === 'string') return BigInt(o[BIGINT]);
       }
       return v;
     }) as { v: unknown }
