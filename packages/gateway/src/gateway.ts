@@ -266,7 +266,7 @@ class Gateway implements GatewayCore {
     };
     get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
     // Ready only while Redis and NATS (when configured) answer. Meanwhile the gateway still
-    // serves, degraded (docs/gateway.md, "When Redis or NATS is down"), so a balancer that
+    // serves, degraded (docs/operations.md, "When a dependency goes away"), so a balancer that
     // fails open keeps sending traffic; the checks say which dependency is away.
     get('/health/ready', (ctx) => {
       if (this.#closing) return json(ctx, 503, { status: 'closing' });
