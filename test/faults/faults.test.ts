@@ -192,7 +192,7 @@ describe.skipIf(skip)('faults under a retrying idempotent client (distributed)',
     expect(ackedWhileDown).toBe(1);
   }, 240_000);
 
-  for (const part of ['orders', 'gateway']) {
+  for (const part of ['orders', 'shipping', 'notifications', 'identity', 'gateway']) {
     it(`kill -9 of ${part} under load: restarted, nothing lost, duplicated or stuck`, async () => {
       await underLoad(`kill -9 ${part}, restarted at once`, async () => {
         const t0 = Date.now();
