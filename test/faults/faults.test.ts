@@ -125,6 +125,7 @@ describe.skipIf(skip)('faults under a retrying idempotent client (distributed)',
       fault: name,
       requests: tally.requests,
       retried: tally.retried,
+      statuses: tally.statuses,
       acknowledged: tally.acked.length,
       ...verdict,
       recovery_ms: recoveredMs,
@@ -201,6 +202,18 @@ describe.skipIf(skip)('faults under a retrying idempotent client (distributed)',
       });
     }, 240_000);
   }
+
+  it('SIGTERM of orders under load: in-flight requests finish (no 502), then it restarts', async () => {
+    const { tally } = await underLoad('SIGTERM orders, restarted at once', async () => {
+      const t0 = Date.now();
+      await sys.crashAndRestart('orders', undefined, 'SIGTERM');
+      return Date.now() - t0;
+    });
+    // While it is down the gateway answers 503 (nothing listens); a request cut off mid-way
+    // would have been a 502 or a dropped connection.
+    expect(tally.statuses[502] ?? 0).toBe(0);
+    expect(tally.statuses[0] ?? 0).toBe(0);
+  }, 240_000);
 
   it('an order held past the gateway timeout: 504, then 409s, then its 201 once it commits — created once', async () => {
     const alice = await sys.signUp();

@@ -16,11 +16,13 @@ export interface Tally {
   requests: number;
   /** Answers that meant "not now": 5xx, 409 idempotency_in_progress, network errors. */
   retried: number;
+  /** Not-final answers by status (0: no answer, the connection failed). */
+  statuses: Record<number, number>;
   acked: { user: Session; key: string; body: unknown; orderId: string }[];
   failures: string[];
 }
 
-export const newTally = (): Tally => ({ requests: 0, retried: 0, acked: [], failures: [] });
+export const newTally = (): Tally => ({ requests: 0, retried: 0, statuses: {}, acked: [], failures: [] });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,12 +42,15 @@ export async function retryingPost(
 ): Promise<Res> {
   for (;;) {
     tally.requests++;
+    let status = 0;
     try {
       const res = await client.post(path, body, { 'idempotency-key': key });
       if (final(res)) return res;
+      status = res.status;
     } catch {
       /* the gateway is unreachable: retry like a client would */
     }
+    tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
     tally.retried++;
     if (Date.now() > deadline)
       throw new Error(`no final answer for ${path} (key ${key}) before the deadline`);

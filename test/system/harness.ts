@@ -62,8 +62,8 @@ export interface System {
   grantRoles(user: Session, roles: string[]): Promise<Session>;
   /** Polls until `check` returns a truthy value. */
   eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
-  /** Distributed mode only: kills a part's process with SIGKILL and starts it again. */
-  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  /** Distributed mode only: kills a part's process (SIGKILL unless told) and starts it again. */
+  crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   /** Distributed mode only: where a part listens, and whether its process is still running. */
   part(name: string): { url: string; running: boolean; output: string };
   stop(): Promise<void>;
@@ -189,7 +189,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
       return login(user.email, user.password);
     },
-    crashAndRestart: (part, between) => running.crashAndRestart(part, between),
+    crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
     part: (name) => running.part(name),
     stop: () => running.stop(),
   };
@@ -197,7 +197,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
 interface RunningSystem {
   url: string;
-  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   part(name: string): { url: string; running: boolean; output: string };
   stop(): Promise<void>;
 }
@@ -359,12 +359,12 @@ async function startDistributedSystem(
   }
   return {
     url: `http://127.0.0.1:${ports.get('gateway')}`,
-    async crashAndRestart(part, between) {
+    async crashAndRestart(part, between, signal = 'SIGKILL') {
       const p = procs.get(part);
       if (!p) throw new Error(`no part ${part}`);
       await new Promise<void>((resolve) => {
         p.proc.once('exit', () => resolve());
-        p.proc.kill('SIGKILL');
+        p.proc.kill(signal);
       });
       await between?.();
       const { proc, output } = spawnPart(part, true);
