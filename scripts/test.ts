@@ -4,7 +4,8 @@
  *   1. everything on PGlite + the in-process bus, system tests in embedded mode
  *   2. the kit and the services on PostgreSQL + NATS JetStream
  *   3. the kit on PGlite + NATS and on PostgreSQL + the in-process bus (the other two cells)
- *   4. the system tests in distributed mode (a process per part, PostgreSQL, NATS, Redis)
+ *   4. the system and fault tests in distributed mode (a process per part, PostgreSQL, NATS,
+ *      Redis; the fault tests on private servers they stop and restart)
  *
  * Each run's counts are summed into one closing line: `N passed, N failed, N skipped`.
  * `npm test -- --quick` runs only step 1. Arguments after `--` that are not flags are passed
@@ -49,7 +50,11 @@ if (!quick) {
       env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'memory' },
       paths: ['packages/kit'],
     },
-    { label: 'distributed system', env: { PORTICO_SYSTEM_MODE: 'distributed' }, paths: ['test/system'] },
+    {
+      label: 'distributed system',
+      env: { PORTICO_SYSTEM_MODE: 'distributed' },
+      paths: ['test/system', 'test/faults'],
+    },
   );
 }
 

@@ -62,8 +62,10 @@ export interface System {
   grantRoles(user: Session, roles: string[]): Promise<Session>;
   /** Polls until `check` returns a truthy value. */
   eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
-  /** Distributed mode only: kills a part's process with SIGKILL and starts it again. */
-  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  /** Distributed mode only: kills a part's process (SIGKILL unless told) and starts it again. */
+  crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
+  /** Distributed mode only: where a part listens, and whether its process is still running. */
+  part(name: string): { url: string; running: boolean; output: string };
   stop(): Promise<void>;
 }
 
@@ -74,19 +76,30 @@ export interface SystemOptions {
   realLimits?: boolean;
   /** Distributed mode: extra environment for one part's process (e.g. its NATS_URL). */
   partEnv?: Record<string, Record<string, string>>;
+  /** Distributed mode: servers other than the shared ones (fault tests run private ones). */
+  servers?: Servers;
+  /** A gateway config edit applied to the test's copy of portico.yaml. */
+  editConfig?: (doc: Record<string, any>) => void;
+}
+
+export interface Servers {
+  postgres: string;
+  nats: string;
+  redis: string;
 }
 
 /**
  * The shipped portico.yaml, with its rate limits raised unless `realLimits`: the same routes,
  * policies and services as users run, written to a temporary file.
  */
-async function testConfig(realLimits: boolean): Promise<string> {
+async function testConfig(realLimits: boolean, edit?: (doc: Record<string, any>) => void): Promise<string> {
   const shipped = path.join(repoRoot, 'portico.yaml');
-  if (realLimits) return shipped;
+  if (realLimits && !edit) return shipped;
   const doc = parseYaml(await readFile(shipped, 'utf8')) as {
     policies?: { rate_limits?: Record<string, { limit: number }> };
   };
-  for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  if (!realLimits) for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  edit?.(doc);
   const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
   await writeFile(file, stringifyYaml(doc));
   return file;
@@ -102,13 +115,13 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     PORTICO_ADMIN_EMAIL: adminEmail,
     PORTICO_ADMIN_PASSWORD: adminPassword,
     PORTICO_WEBHOOK_ALLOW_PRIVATE: 'true',
-    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false),
+    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false, opts.editConfig),
     ...opts.env,
   };
   const running =
     systemMode === 'embedded'
       ? await startEmbeddedSystem(services, env)
-      : await startDistributedSystem(services, env, opts.partEnv ?? {});
+      : await startDistributedSystem(services, env, opts.partEnv ?? {}, opts.servers);
   const url = running.url;
   const anonymous = httpClient(url);
   const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
@@ -176,14 +189,16 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
       return login(user.email, user.password);
     },
-    crashAndRestart: (part, between) => running.crashAndRestart(part, between),
+    crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
+    part: (name) => running.part(name),
     stop: () => running.stop(),
   };
 }
 
 interface RunningSystem {
   url: string;
-  crashAndRestart(part: string, between?: () => Promise<void>): Promise<void>;
+  crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
+  part(name: string): { url: string; running: boolean; output: string };
   stop(): Promise<void>;
 }
 
@@ -203,6 +218,9 @@ async function startEmbeddedSystem(services: string[], env: Record<string, strin
     url: platform.gatewayUrl,
     crashAndRestart: async () => {
       throw new Error('crashAndRestart needs PORTICO_SYSTEM_MODE=distributed');
+    },
+    part: () => {
+      throw new Error('part() needs PORTICO_SYSTEM_MODE=distributed');
     },
     stop: () => platform.stop(),
   };
@@ -244,6 +262,7 @@ async function startDistributedSystem(
   services: string[],
   baseEnv: Record<string, string>,
   partEnv: Record<string, Record<string, string>>,
+  servers: Servers = { postgres: POSTGRES_URL, nats: NATS_URL, redis: REDIS_URL },
 ): Promise<RunningSystem> {
   const prefix = uniqueName('portico_sys');
   const secret = randomBytes(32).toString('base64url');
@@ -259,10 +278,10 @@ async function startDistributedSystem(
     ...baseEnv,
     ...upstreams,
     PORTICO_PASSPORT_SECRET: secret,
-    NATS_URL,
+    NATS_URL: servers.nats,
     PORTICO_NATS_STREAM: stream,
     PORTICO_NATS_PREFIX: prefix,
-    REDIS_URL,
+    REDIS_URL: servers.redis,
     PORTICO_REDIS_PREFIX: `${prefix}:`,
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.PORTICO_TEST_LOG ?? 'warn',
@@ -279,7 +298,7 @@ async function startDistributedSystem(
     if (name !== 'gateway') {
       const db = `${prefix}_${name.replaceAll('-', '_')}`;
       if (!databases.includes(db)) databases.push(db);
-      const u = new URL(POSTGRES_URL);
+      const u = new URL(servers.postgres);
       u.pathname = `/${db}`;
       env.DATABASE_URL = u.toString();
     }
@@ -312,7 +331,7 @@ async function startDistributedSystem(
           }),
       ),
     );
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    const admin = new pg.Client({ connectionString: servers.postgres });
     await admin.connect();
     try {
       for (const db of databases) await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
@@ -320,7 +339,7 @@ async function startDistributedSystem(
       await admin.end();
     }
     const { NatsBus } = await import('@portico/kit');
-    const bus = await NatsBus.connect({ url: NATS_URL, stream, prefix });
+    const bus = await NatsBus.connect({ url: servers.nats, stream, prefix });
     await bus.destroyStream();
     await bus.close();
   };
@@ -340,12 +359,12 @@ async function startDistributedSystem(
   }
   return {
     url: `http://127.0.0.1:${ports.get('gateway')}`,
-    async crashAndRestart(part, between) {
+    async crashAndRestart(part, between, signal = 'SIGKILL') {
       const p = procs.get(part);
       if (!p) throw new Error(`no part ${part}`);
       await new Promise<void>((resolve) => {
         p.proc.once('exit', () => resolve());
-        p.proc.kill('SIGKILL');
+        p.proc.kill(signal);
       });
       await between?.();
       const { proc, output } = spawnPart(part, true);
@@ -354,6 +373,15 @@ async function startDistributedSystem(
         proc,
         output,
       );
+    },
+    part(name) {
+      const p = procs.get(name);
+      if (!p) throw new Error(`no part ${name}`);
+      return {
+        url: `http://127.0.0.1:${ports.get(name)}`,
+        running: p.proc.exitCode === null && p.proc.signalCode === null,
+        output: p.out.join(''),
+      };
     },
     stop,
   };

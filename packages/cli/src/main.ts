@@ -24,5 +24,8 @@ if (!command) {
     const e = err as Error & { problems?: string[]; errors?: unknown };
     console.error(`portico ${name}: ${e.message}`);
     process.exitCode = 1;
+    // A fatal error ends the process within seconds, even if a library left a handle open
+    // (a reconnecting client, a timer): a supervisor can only restart a process that exited.
+    setTimeout(() => process.exit(1), 2000).unref();
   }
 }

@@ -170,18 +170,24 @@ export async function startPart(
     : undefined;
 
   if (name === 'gateway') {
-    const config = await loadGatewayConfig(configPath);
-    const gateway = await createGateway({
-      config,
-      configPath,
-      passportSecret: secret,
-      ...(bus && { bus }),
-      ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
-      logger,
-      port: Number(env.PORT ?? 8000),
-      host: env.HOST ?? '0.0.0.0',
-    });
-    await gateway.listen();
+    let gateway: Gateway | undefined;
+    try {
+      const config = await loadGatewayConfig(configPath);
+      gateway = await createGateway({
+        config,
+        configPath,
+        passportSecret: secret,
+        ...(bus && { bus }),
+        ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+        logger,
+        port: Number(env.PORT ?? 8000),
+        host: env.HOST ?? '0.0.0.0',
+      });
+      await gateway.listen();
+    } catch (err) {
+      await Promise.allSettled([gateway?.close(), bus?.close()]);
+      throw err;
+    }
     return {
       url: gateway.url,
       stop: async () => {
@@ -196,24 +202,34 @@ export async function startPart(
     throw new Error(
       `no service named ${name}; known: gateway, ${(await discoverServices()).map((s) => s.name).join(', ')}`,
     );
-  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required to start a service in distributed mode');
   if (!bus) throw new Error('NATS_URL is required to start a service in distributed mode');
+  if (!env.DATABASE_URL) {
+    await bus.close();
+    throw new Error('DATABASE_URL is required to start a service in distributed mode');
+  }
   const db: DatabaseProvider = new PostgresProvider({
     urlFor: () => env.DATABASE_URL!,
     poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
   });
   const urls = await configuredServiceUrls(configPath, env);
-  const running = await startService(await svc.load(), {
-    db,
-    bus,
-    passportSecret: secret,
-    logger,
-    port: Number(env.PORT ?? svc.port),
-    host: env.HOST ?? '0.0.0.0',
-    env,
-    urlOf: (target) => urls.get(target)?.[0],
-    dataDir: path.resolve(env.PORTICO_DATA_DIR ?? 'data', name),
-  });
+  let running: RunningService;
+  try {
+    running = await startService(await svc.load(), {
+      db,
+      bus,
+      passportSecret: secret,
+      logger,
+      port: Number(env.PORT ?? svc.port),
+      host: env.HOST ?? '0.0.0.0',
+      env,
+      urlOf: (target) => urls.get(target)?.[0],
+      dataDir: path.resolve(env.PORTICO_DATA_DIR ?? 'data', name),
+    });
+  } catch (err) {
+    // A failed start must not leave the NATS connection or pools holding the process open.
+    await Promise.allSettled([bus.close(), db.close()]);
+    throw err;
+  }
   return {
     url: running.url,
     stop: async () => {

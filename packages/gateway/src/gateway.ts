@@ -131,6 +131,7 @@ class Gateway implements GatewayCore {
       jwks: this.jwks,
       openapi: this.openapi,
       metrics: this.metrics,
+      bus: opts.bus,
       closing: () => this.#closing,
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

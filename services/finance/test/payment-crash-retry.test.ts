@@ -21,7 +21,7 @@ describe.skipIf(skip)(`finance payment retried after a crash (${matrixLabel})`, 
   let env: TestServices;
   let c: ReturnType<typeof callers>;
   beforeAll(async () => {
-    env = await startTestServices([finance], { env: { FINANCE_OVERDUE_INTERVAL_MS: '100' } });
+    env = await startTestServices([finance]);
     c = callers(env);
   });
   afterAll(() => env?.stop());
@@ -33,10 +33,11 @@ describe.skipIf(skip)(`finance payment retried after a crash (${matrixLabel})`, 
     const key = uid('key');
     const first = await pay(env.as('finance', userCaller(staffId, ['staff'])), inv.id, 250, key);
     expect(first.status).toBe(201);
-    // What a crash after commit leaves behind: the payment, and the kit's reservation unfinished.
+    // What a crash after commit leaves behind once its lease has expired: the payment, and the
+    // kit's record of the key unfinished (no answer stored).
     const db = env.services.get('finance')!.deps.db;
     await sql`update kit_idempotency set state = 'in_progress', status_code = null, body = null,
-              created_at = now() - interval '10 minutes' where key = ${key}`.execute(db);
+              locked_until = now() - interval '1 second' where key = ${key}`.execute(db);
     await env.restart('finance');
     // the same cashier retries (keys are scoped per caller), against the restarted service
     const cashier = env.as('finance', userCaller(staffId, ['staff']));

@@ -156,7 +156,7 @@ export class GatewayMetrics {
   );
   readonly idempotency = new Counter(
     'portico_gateway_idempotency_total',
-    'Idempotency-Key outcomes: started, replayed, in_progress, mismatch, released.',
+    'Idempotency-Key outcomes: started, replayed, in_progress, mismatch, released, bypassed (store down).',
   );
   readonly reloads = new Counter('portico_gateway_config_reloads_total', 'Config reloads by result.');
   readonly addedSeries = this.added.series({});

@@ -10,6 +10,7 @@ import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStore } from '../store/store.ts';
+import type { EventBus } from '../kit.ts';
 import type { JwksCache } from '../auth/jwks.ts';
 import type { OpenApiAggregator } from './openapi.ts';
 
@@ -27,6 +28,8 @@ export interface OwnRouteDeps {
   jwks: JwksCache;
   openapi: OpenApiAggregator;
   metrics: GatewayMetrics;
+  /** The event bus, when configured: readiness reports it. */
+  bus?: EventBus | undefined;
   /** True once the gateway is shutting down (readiness then fails). */
   closing(): boolean;
 }
@@ -48,15 +51,22 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
     ctx.done(status);
   };
   get('/health/live', (ctx) => json(ctx, 200, { status: 'ok' }));
-  get('/health/ready', (ctx) =>
-    deps.closing()
-      ? json(ctx, 503, { status: 'closing' })
-      : json(ctx, 200, {
-          status: 'ready',
-          store: deps.store.isReady() ? 'ok' : 'unavailable',
-          keys: deps.jwks.loaded ? 'ok' : 'pending',
-        }),
-  );
+  // Ready only while Redis and NATS (when configured) answer. Meanwhile the gateway still
+  // serves, degraded (docs/operations.md, "When a dependency goes away"), so a balancer that
+  // fails open keeps sending traffic; the checks say which dependency is away.
+  get('/health/ready', (ctx) => {
+    if (deps.closing()) return json(ctx, 503, { status: 'closing' });
+    const checks = {
+      store: deps.store.isReady() ? 'ok' : 'failing',
+      ...(deps.bus && { bus: deps.bus.isReady() ? 'ok' : 'failing' }),
+    };
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    json(ctx, ok ? 200 : 503, {
+      status: ok ? 'ready' : 'degraded',
+      ...checks,
+      keys: deps.jwks.loaded ? 'ok' : 'pending',
+    });
+  });
   get('/health', (ctx) => {
     const services: Record<string, string> = {};
     let up = 0;

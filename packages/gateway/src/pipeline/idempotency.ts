@@ -46,7 +46,10 @@ export const idempotency: Step = {
     if (ctx.body) hash.update(ctx.body);
     const fingerprint = hash.digest('base64url');
     const metric = ctx.gw.metrics.idempotency;
-    return ctx.gw.store.idempotencyBegin(storeKey, fingerprint, ctx.gw.idempotencyLockMs).then(
+    // The reservation is a lease for this request's own deadline: a gateway that dies holding it
+    // blocks retries no longer than the request could have run.
+    const lockMs = Math.min(ctx.gw.idempotencyLockMs, ctx.route!.timeouts.totalMs + 1000);
+    return ctx.gw.store.idempotencyBegin(storeKey, fingerprint, lockMs).then(
       (r): StepResult => {
         switch (r.state) {
           case 'started':
@@ -59,6 +62,7 @@ export const idempotency: Step = {
             return HANDLED;
           case 'in_progress':
             metric.inc({ outcome: 'in_progress' });
+            ctx.headers.push(['retry-after', '1']);
             ctx.problem(
               'idempotency_in_progress',
               'A request with this Idempotency-Key is still being processed',
@@ -71,9 +75,10 @@ export const idempotency: Step = {
         }
       },
       (): StepResult => {
-        ctx.headers.push(['retry-after', '1']);
-        ctx.problem('service_unavailable', 'Idempotency keys cannot be checked right now');
-        return HANDLED;
+        // The store is down: pass through. The service's own idempotency records (the key's
+        // owner) still make the request run once and replay its answer (docs/gateway.md).
+        metric.inc({ outcome: 'bypassed' });
+        return undefined;
       },
     );
   },
@@ -83,7 +88,7 @@ export const idempotency: Step = {
       p.note(
         'idempotency',
         'info',
-        `Idempotency-Key "${key}" scoped to the caller: replays a stored answer, 409 while in flight, 422 with a different body; retries allowed`,
+        `Idempotency-Key "${key}" scoped to the caller: replays a stored final answer (never a 5xx, 408, 429 or in-flight 409), 409 with Retry-After while in flight, 422 with a different body; retries allowed`,
       );
     else if (p.method === 'POST')
       p.note(
@@ -209,13 +214,30 @@ class IdempotentSink implements UpstreamSink {
     void this.#settle(true);
   }
 
+  /** An answer that says "not now" rather than how the request ended: never stored for a key. */
+  #transient(): boolean {
+    const status = this.#status;
+    if (status >= 500 || status === 408 || status === 429) return true;
+    if (status !== 409) return false;
+    try {
+      const body = JSON.parse(Buffer.concat(this.#chunks, this.#size).toString('utf8')) as {
+        code?: unknown;
+      };
+      return body.code === 'idempotency_in_progress';
+    } catch {
+      return false;
+    }
+  }
+
   #settle(failed: boolean): Promise<void> {
     const claim = this.#claim;
     if (claim === null) return Promise.resolve();
     this.#claim = null;
     const { store, metrics, log } = this.#ctx.gw;
-    // 5xx and failed exchanges are not stored: the key is released so the client can retry.
-    if (failed || this.#overflow || this.#status >= 500) {
+    // Only final answers are stored: failed exchanges, 5xx (504 included), 408, 429 and the
+    // service's own 409 `idempotency_in_progress` release the key so the client's retry reaches
+    // the service again and, once the work committed, gets its answer.
+    if (failed || this.#overflow || this.#transient()) {
       metrics.idempotency.inc({ outcome: 'released' });
       return store.idempotencyRelease(claim.key, claim.token).catch(() => {});
     }

@@ -54,4 +54,14 @@ export const kitMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // An in-progress key is a lease (owner + expiry), and the transactions an attempt committed
+    // are recorded with it (docs/api-conventions.md, "Idempotency-Key").
+    name: '000_kit_002_idempotency_lease',
+    sql: `
+      alter table kit_idempotency add column owner text;
+      alter table kit_idempotency add column locked_until timestamptz;
+      alter table kit_idempotency add column steps jsonb;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   const probe = new pg.Client({ connectionString: url });
+  probe.on('error', () => {});
   try {
     await probe.connect();
     await probe.end();
@@ -30,6 +31,7 @@ async function ensureDatabase(url: string): Promise<void> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
@@ -56,8 +58,14 @@ export class PostgresProvider implements DatabaseProvider {
       connectionString: url,
       max: this.#opts.poolSize ?? 10,
       options: `-c search_path=${schema}`,
+      // A server that is down refuses at once; one that hangs must not hold requests forever.
+      connectionTimeoutMillis: 5000,
     });
-    pool.on('error', () => {}); // idle client errors surface on the next query instead
+    // A server restart (57P01) or a dropped connection is an 'error' event on every client it
+    // holds; unhandled, it would crash the process. Idle clients are dropped by the pool and
+    // errors surface on the next query (503), and new connections are made once it is back.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     const handle: ServiceDatabase = {

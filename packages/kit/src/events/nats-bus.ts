@@ -49,6 +49,8 @@ export class NatsBus implements EventBus {
   readonly #stream: string;
   readonly #prefix: string;
   readonly #subs = new Set<Subscription>();
+  /** False from a disconnect until the client has reconnected (readiness). */
+  #connected = true;
 
   private constructor(
     nc: NatsConnection,
@@ -62,10 +64,24 @@ export class NatsBus implements EventBus {
     this.#jsm = jsm;
     this.#stream = stream;
     this.#prefix = prefix;
+    void (async () => {
+      for await (const st of nc.status()) {
+        if (st.type === 'disconnect' || st.type === 'staleConnection') this.#connected = false;
+        else if (st.type === 'reconnect') this.#connected = true;
+      }
+    })().catch(() => {});
   }
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
-    const nc = await connect({ servers: opts.url, name: 'portico', maxReconnectAttempts: -1 });
+    // Reconnects for ever (every 1 s, jittered) after a server restart; while it is away
+    // `isReady()` is false and publishes fail (the outbox keeps the events for later).
+    const nc = await connect({
+      servers: opts.url,
+      name: 'portico',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+      pingInterval: 10_000,
+    });
     const jsm = await jetstreamManager(nc);
     const stream = opts.stream ?? 'PORTICO';
     const prefix = opts.prefix ?? 'portico.events';
@@ -210,7 +226,7 @@ export class NatsBus implements EventBus {
   }
 
   isReady(): boolean {
-    return !this.#nc.isClosed();
+    return this.#connected && !this.#nc.isClosed();
   }
 
   /** Deletes the stream (tests). */

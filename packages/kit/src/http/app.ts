@@ -27,6 +27,7 @@ import { acceptRequestId, continueTrace } from './request-context.ts';
 import { fieldErrors, nulFields } from './validation.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import type { ServiceApp } from '../service.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
 
 const spans = new WeakMap<object, RequestSpan>();
@@ -282,6 +283,13 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     }
     if (fe.statusCode === 413) return sendProblem(reply, 'payload_too_large');
     if (fe.statusCode === 415) return sendProblem(reply, 'unsupported_media_type');
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      return sendProblem(reply, 'service_unavailable', {
+        detail: 'The service cannot reach its database right now; retry shortly',
+        headers: { 'retry-after': '1' },
+      });
+    }
     // Anything else is ours: log it in full under the request id, answer without internals.
     req.log.error({ err }, 'unhandled error');
     return sendProblem(reply, 'internal_error', {

@@ -26,7 +26,8 @@ import {
 } from '../events/consumer.ts';
 import { buildServiceApp } from '../http/app.ts';
 import { createRequestTracer } from '../observability/tracing.ts';
-import { installIdempotency } from '../idempotency/idempotency.ts';
+import { DEFAULT_LEASE_MS, installIdempotency } from '../idempotency/idempotency.ts';
+import { stepTransaction } from '../idempotency/steps.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
 import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
@@ -89,7 +90,7 @@ export async function startService(
     name: def.name,
     db,
     async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-      const out = await db.transaction().execute(fn);
+      const out = await stepTransaction(db, fn);
       relay.nudge();
       return out;
     },
@@ -132,7 +133,10 @@ export async function startService(
         .catch((err: unknown) => logger.warn({ err }, 'access.denied not reported'));
     },
   });
-  installIdempotency(app, db);
+  installIdempotency(app, db, {
+    leaseMs: Number(env.PORTICO_IDEMPOTENCY_LEASE_MS ?? DEFAULT_LEASE_MS),
+    warn: (err, msg) => logger.warn({ err }, msg),
+  });
   let closing = false;
   app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');
