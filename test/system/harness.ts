@@ -74,19 +74,25 @@ export interface SystemOptions {
   realLimits?: boolean;
   /** Distributed mode: extra environment for one part's process (e.g. its NATS_URL). */
   partEnv?: Record<string, Record<string, string>>;
+  /** Edits the gateway configuration (the parsed portico.yaml) before the system starts. */
+  configure?: (doc: Record<string, unknown>) => void;
 }
 
 /**
  * The shipped portico.yaml, with its rate limits raised unless `realLimits`: the same routes,
  * policies and services as users run, written to a temporary file.
  */
-async function testConfig(realLimits: boolean): Promise<string> {
+async function testConfig(
+  realLimits: boolean,
+  configure?: (doc: Record<string, unknown>) => void,
+): Promise<string> {
   const shipped = path.join(repoRoot, 'portico.yaml');
-  if (realLimits) return shipped;
+  if (realLimits && !configure) return shipped;
   const doc = parseYaml(await readFile(shipped, 'utf8')) as {
     policies?: { rate_limits?: Record<string, { limit: number }> };
   };
-  for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  if (!realLimits) for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  configure?.(doc);
   const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
   await writeFile(file, stringifyYaml(doc));
   return file;
@@ -102,7 +108,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     PORTICO_ADMIN_EMAIL: adminEmail,
     PORTICO_ADMIN_PASSWORD: adminPassword,
     PORTICO_WEBHOOK_ALLOW_PRIVATE: 'true',
-    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false),
+    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false, opts.configure),
     ...opts.env,
   };
   const running =

@@ -392,7 +392,7 @@ export class RequestContext implements ForwardSink {
   #forward(route: CompiledRoute): void {
     const svc = this.rt.services.get(route.service)!;
     const now = Date.now();
-    const passport = this.gw.mint.for(this.principal, route.service, now);
+    const passport = this.gw.mint.for(this.principal, route.service, now, this.ip);
     const headers = upstreamHeaders(this.req, this.rt.trusted, this.rt.apiKeyHeader, [
       PASSPORT_HEADER,
       passport,
