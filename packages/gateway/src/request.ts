@@ -12,6 +12,7 @@ import { PASSPORT_HEADER, permissionScope, type ProblemCode } from './kit.ts';
 import { acceptRequestId, childTraceparent } from './edge/ids.ts';
 import { findCredential, type AuthFailure, type AuthOutcome } from './auth/authenticate.ts';
 import { anonymousPrincipal } from './anonymous.ts';
+import { keyScopeRefusal } from './auth/key-scopes.ts';
 import { corsHeaders, preflightHeaders } from './edge/cors.ts';
 import { clientIp, RESPONSE_DROP, upstreamHeaders } from './edge/forwarding.ts';
 import { mergeHeaders, writeProblem, type HeaderList } from './edge/respond.ts';
@@ -85,6 +86,8 @@ export class RequestContext implements ForwardSink {
   #status = 0;
   #retries = 0;
   #finished = false;
+  /** The request presented a credential: every answer gets `Cache-Control: no-store` (RFC 9111 §5.2.2.5) unless the service set its own. */
+  #credentialed = false;
   #socket: Socket | null = null;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {
@@ -207,6 +210,7 @@ export class RequestContext implements ForwardSink {
       this.#limit(route);
       return;
     }
+    this.#credentialed = true;
     if ('ok' in cred) {
       this.#deny(cred);
       return;
@@ -226,6 +230,15 @@ export class RequestContext implements ForwardSink {
       return;
     }
     this.principal = out.principal;
+    const keyRefusal =
+      out.principal.caller.auth === 'api_key'
+        ? keyScopeRefusal(route.keyScopes, this.method, out.principal.caller.permissions)
+        : null;
+    if (keyRefusal !== null) {
+      this.gw.reportDenied(this, 403, 'api_key_scope');
+      this.problem('forbidden', keyRefusal);
+      return;
+    }
     if (
       route.permission !== null &&
       permissionScope(out.principal.caller.permissions, route.permission) === false
@@ -436,6 +449,7 @@ export class RequestContext implements ForwardSink {
     const gatewayMs = performance.now() - this.t0 - upstreamMs;
     const timing = `gateway;dur=${Math.round(gatewayMs * 100) / 100}, upstream;dur=${Math.round(upstreamMs * 100) / 100}`;
     mergeHeaders(out, this.headers);
+    if (this.#credentialed && out['cache-control'] === undefined) out['cache-control'] = 'no-store';
     out['server-timing'] = upstream['server-timing']
       ? `${String(upstream['server-timing'])}, ${timing}`
       : timing;
@@ -592,6 +606,7 @@ export class RequestContext implements ForwardSink {
 
   problem(code: ProblemCode, detail: string): void {
     if (this.res.headersSent) return;
+    if (this.#credentialed) this.headers.push(['cache-control', 'no-store']);
     const status = writeProblem(this.res, code, {
       detail,
       instance: this.path,

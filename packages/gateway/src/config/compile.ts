@@ -11,6 +11,7 @@ import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { JWKS_PATH } from '../kit.ts';
+import { keyScopeResources } from '../auth/key-scopes.ts';
 import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './types.ts';
 import type {
   InstanceRegistry,
@@ -38,6 +39,8 @@ export interface CompiledRoute {
   target: (path: string, params: string[]) => string;
   auth: AuthMode;
   permission: string | null;
+  /** Resources an API key needs a scope on (auth/key-scopes.ts); empty: API keys refused. */
+  keyScopes: string[];
   rateLimits: CompiledPolicy[];
   rateLimitPolicyHeader: string;
   timeouts: Timeouts;
@@ -198,6 +201,7 @@ export function compile(config: GatewayConfig, registry: InstanceRegistry, metri
       target: targetFn(r),
       auth: r.auth ?? defaults.auth ?? 'required',
       permission: r.permission ?? null,
+      keyScopes: keyScopeResources(r),
       rateLimits: rl,
       rateLimitPolicyHeader: rl.map((p) => p.policyItem).join(', '),
       timeouts: timeouts(defaults.timeouts, svc.timeouts, r.timeouts),

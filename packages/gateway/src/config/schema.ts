@@ -18,6 +18,7 @@ const size = {
   ],
 };
 const name = { type: 'string', pattern: '^[a-z][a-z0-9_-]*$' };
+const RESOURCE = '^[a-z][a-z0-9_-]*$';
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
 
 function closed(properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> {
@@ -159,6 +160,14 @@ export const gatewayConfigSchema = closed(
           rewrite: { type: 'string', pattern: '^/' },
           auth: authMode,
           permission: { type: 'string', pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$' },
+          api_key_scope: {
+            'x-hint': 'a resource name, a list of them, or false (API keys refused)',
+            anyOf: [
+              { const: false },
+              { type: 'string', pattern: RESOURCE },
+              { type: 'array', minItems: 1, items: { type: 'string', pattern: RESOURCE } },
+            ],
+          },
           rate_limits: { type: 'array', items: { type: 'string' } },
           timeouts,
           retry: retryOrOff,

@@ -94,6 +94,11 @@ export interface RouteConfig {
   rewrite?: string;
   auth?: AuthMode;
   permission?: string;
+  /**
+   * The resource(s) an API key needs a scope on to call this route (auth/key-scopes.ts), or
+   * `false`: API keys refused. Default: the path's first segment after `/api/v<n>/`.
+   */
+  api_key_scope?: string | string[] | false;
   rate_limits?: string[];
   timeouts?: TimeoutsConfig;
   retry?: RetryConfig | false;

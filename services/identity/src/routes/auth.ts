@@ -42,7 +42,7 @@ import {
   User,
 } from '../schemas.ts';
 import { NO_STORE, tokenResponse } from '../tokens.ts';
-import { emptyBodyIsObject, ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
+import { emptyBodyIsObject, ignoreIdempotencyKey, noStore, normaliseEmailField } from './hooks.ts';
 
 const invalidToken = () =>
   new AppError('invalid_token', 'The refresh token is invalid, expired or revoked', {
@@ -56,7 +56,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/register',
     {
       config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       preValidation: normaliseEmailField,
       schema: {
         tags: ['auth'],
@@ -99,7 +99,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/login',
     {
       config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
@@ -181,7 +181,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/refresh',
     {
       config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -315,7 +315,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/password',
     {
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Change your password; your other sessions end',
