@@ -5,7 +5,7 @@
  * against a dummy hash when the email is unknown — so unknown email and wrong password are the
  * same 401 in similar time. Refresh: rotation with reuse detection (RFC 9700 §4.14.2).
  */
-import { AppError, type ServiceApp } from '@portico/kit';
+import { AppError, isAppError, type ServiceApp } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
@@ -13,7 +13,7 @@ import { passwordProblems } from '../domain/password-policy.ts';
 import { sha256 } from '../domain/secrets.ts';
 import { normaliseEmail } from '../domain/email.ts';
 import { hashPassword, verifyOrDummy } from '../crypto/passwords.ts';
-import { publishSessionRevoked, publishUserRegistered } from '../events.ts';
+import { publishRegistrationAttempted, publishSessionRevoked, publishUserRegistered } from '../events.ts';
 import { clearAttempts, releaseAttempt, reserveAttempt } from '../repository/login-throttle.ts';
 import {
   addRefreshToken,
@@ -44,6 +44,20 @@ import {
 import { NO_STORE, tokenResponse } from '../tokens.ts';
 import { emptyBodyIsObject, ignoreIdempotencyKey, noStore, normaliseEmailField } from './hooks.ts';
 
+/** The body a new registration gets, for an address that is already taken (no account is made). */
+function lookalikeUser(email: string, full_name: string): UserRow {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    email,
+    full_name,
+    roles: ['user'],
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  } as UserRow;
+}
+
 const invalidToken = () =>
   new AppError('invalid_token', 'The refresh token is invalid, expired or revoked', {
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
@@ -73,24 +87,56 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         email,
       });
       if (problems.length) throw AppError.validation(problems);
+      // Hashed whether or not the address is taken, so both answers cost the same.
       const password_hash = await hashPassword(password);
       const facts = requestFacts(req);
-      const user = await deps.tx(async (trx) => {
-        const row = await insertUser(trx, { id: uuidv7(), email, full_name, password_hash, roles: ['user'] });
-        await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
-        await appendAudit(
-          trx,
-          {
-            actor_id: row.id,
-            action: 'user.registered',
-            target: row.id,
-            outcome: 'success',
-            details: { email },
-          },
-          facts,
-        );
-        return row;
+      const register = () =>
+        deps.tx(async (trx): Promise<UserRow | null> => {
+          const existing = await findUserByEmail(trx, email);
+          if (existing) {
+            // No enumeration: the caller gets the same 201 as for a new address; the owner is told.
+            await publishRegistrationAttempted(ctx, trx, existing, req.trace.traceparent);
+            await appendAudit(
+              trx,
+              {
+                actor_id: null,
+                action: 'user.registered',
+                target: existing.id,
+                outcome: 'failure',
+                details: { email, reason: 'email_taken' },
+              },
+              facts,
+            );
+            return null;
+          }
+          const row = await insertUser(trx, {
+            id: uuidv7(),
+            email,
+            full_name,
+            password_hash,
+            roles: ['user'],
+          });
+          await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
+          await appendAudit(
+            trx,
+            {
+              actor_id: row.id,
+              action: 'user.registered',
+              target: row.id,
+              outcome: 'success',
+              details: { email },
+            },
+            facts,
+          );
+          return row;
+        });
+      // A parallel registration of the same address may win between the lookup and the insert:
+      // the retry then finds it and answers as above.
+      const created = await register().catch((err: unknown) => {
+        if (isAppError(err) && err.code === 'already_exists') return register();
+        throw err;
       });
+      const user = created ?? lookalikeUser(email, full_name);
       return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
     },
   );

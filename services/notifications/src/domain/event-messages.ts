@@ -20,6 +20,7 @@ import {
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
   'user.registered',
+  'user.registration_attempted',
   'order.confirmed',
   'order.cancelled',
   'shipment.dispatched',
@@ -67,6 +68,14 @@ export function messageFor(type: string, data: unknown): Message | null {
       const d = data as UserRegisteredData;
       return { title: 'Welcome to Portico', body: `Hi ${d.full_name || d.email}, your account is ready.` };
     }
+    case 'user.registration_attempted':
+      return {
+        title: 'Someone tried to register with your email',
+        body:
+          'Someone tried to create a Portico account with this email address, which already has one. ' +
+          'If it was you, sign in instead (or change your password if you have forgotten it); ' +
+          'if not, you can ignore this message: no account was created.',
+      };
     case 'order.confirmed': {
       const d = data as OrderConfirmedData;
       const items = d.items?.reduce((n, i) => n + i.quantity, 0) ?? 0;
