@@ -49,7 +49,11 @@ if (!quick) {
       env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'memory' },
       paths: ['packages/kit'],
     },
-    { label: 'distributed system', env: { PORTICO_SYSTEM_MODE: 'distributed' }, paths: ['test/system'] },
+    {
+      label: 'distributed system',
+      env: { PORTICO_SYSTEM_MODE: 'distributed' },
+      paths: ['test/system', 'test/security'],
+    },
   );
 }
 
