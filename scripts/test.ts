@@ -4,7 +4,7 @@
  *   1. everything on PGlite + the in-process bus, system tests in embedded mode
  *   2. the kit and the services on PostgreSQL + NATS JetStream
  *   3. the kit on PGlite + NATS and on PostgreSQL + the in-process bus (the other two cells)
- *   4. the system tests in distributed mode (a process per part, PostgreSQL, NATS, Redis)
+ *   4. the system and security tests in distributed mode (a process per part, PostgreSQL, NATS, Redis)
  *
  * Each run's counts are summed into one closing line: `N passed, N failed, N skipped`.
  * `npm test -- --quick` runs only step 1. Arguments after `--` that are not flags are passed

@@ -87,11 +87,14 @@ async function testConfig(
   configure?: (doc: Record<string, unknown>) => void,
 ): Promise<string> {
   const shipped = path.join(repoRoot, 'portico.yaml');
-  if (realLimits && !configure) return shipped;
+  if (realLimits && !configure && systemMode === 'embedded') return shipped;
   const doc = parseYaml(await readFile(shipped, 'utf8')) as {
     policies?: { rate_limits?: Record<string, { limit: number }> };
+    store?: Record<string, unknown>;
   };
   if (!realLimits) for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  // Each distributed run counts its rate limits and idempotency keys apart in the shared Redis.
+  if (systemMode === 'distributed') doc.store = { ...doc.store, prefix: `${uniqueName('portico_gw')}:` };
   configure?.(doc);
   const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
   await writeFile(file, stringifyYaml(doc));
