@@ -102,14 +102,18 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
   );
 }
 
-/** A path or query parameter value, URL-encoded (ids mostly, sometimes anything). */
+/** Any generated value as parameter text (objects as JSON: `String` throws on `{toString: 1}`). */
+const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'));
+
+/** A path or query parameter value, URL-encoded (ids mostly, sometimes anything; never empty, which would change the path itself). */
 export function paramArbitrary(doc: OpenApiDoc, schema: Schema | undefined): fc.Arbitrary<string> {
-  const typedValue = schema ? fitting(doc, resolve(doc, schema), MAX_DEPTH - 1).map(String) : fc.uuid();
+  const typedValue = schema ? fitting(doc, resolve(doc, schema), MAX_DEPTH - 1).map(text) : fc.uuid();
   return fc
     .oneof(
       { arbitrary: typedValue, weight: 4 },
       { arbitrary: fc.uuid(), weight: 3 },
       { arbitrary: fc.string({ maxLength: 30 }), weight: 2 },
     )
+    .filter((v) => v !== '')
     .map((v) => encodeURIComponent(v));
 }
