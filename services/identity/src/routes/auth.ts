@@ -1,19 +1,19 @@
 /**
- * Registration, login, refresh, logout and password change (`/api/v1/auth/*`).
+ * Login, refresh, logout and password change (`/api/v1/auth/*`; registration: register.ts).
  *
- * Login: throttle first (an atomic reservation per (IP, email) and per IP), then argon2 —
+ * Login: throttle first (an atomic reservation per (client address, email) and per address —
+ * the address the gateway signed into the passport, `req.caller.clientIp`), then argon2 —
  * against a dummy hash when the email is unknown — so unknown email and wrong password are the
  * same 401 in similar time. Refresh: rotation with reuse detection (RFC 9700 §4.14.2).
  */
-import { AppError, isAppError, type ServiceApp } from '@portico/kit';
-import { uuidv7 } from 'uuidv7';
+import { AppError, type ServiceApp } from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { passwordProblems } from '../domain/password-policy.ts';
 import { sha256 } from '../domain/secrets.ts';
 import { normaliseEmail } from '../domain/email.ts';
 import { hashPassword, verifyOrDummy } from '../crypto/passwords.ts';
-import { publishRegistrationAttempted, publishSessionRevoked, publishUserRegistered } from '../events.ts';
+import { publishSessionRevoked } from '../events.ts';
 import { clearAttempts, releaseAttempt, reserveAttempt } from '../repository/login-throttle.ts';
 import {
   addRefreshToken,
@@ -24,39 +24,12 @@ import {
   sessionOfRefreshToken,
   spendRefreshToken,
 } from '../repository/sessions.ts';
-import {
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  toPublicUser,
-  type UserRow,
-} from '../repository/users.ts';
+import { findUserByEmail, findUserById, type UserRow } from '../repository/users.ts';
 import { requestFacts } from '../request-facts.ts';
-import {
-  LoginBody,
-  LogoutBody,
-  PasswordBody,
-  RefreshBody,
-  RegisterBody,
-  TokenPair,
-  User,
-} from '../schemas.ts';
+import { LoginBody, LogoutBody, PasswordBody, RefreshBody, TokenPair } from '../schemas.ts';
 import { NO_STORE, tokenResponse } from '../tokens.ts';
-import { emptyBodyIsObject, ignoreIdempotencyKey, noStore, normaliseEmailField } from './hooks.ts';
-
-/** The body a new registration gets, for an address that is already taken (no account is made). */
-function lookalikeUser(email: string, full_name: string): UserRow {
-  const now = new Date();
-  return {
-    id: uuidv7(),
-    email,
-    full_name,
-    roles: ['user'],
-    status: 'active',
-    created_at: now,
-    updated_at: now,
-  } as UserRow;
-}
+import { emptyBodyIsObject, ignoreIdempotencyKey, noStore } from './hooks.ts';
+import { registerRoute } from './register.ts';
 
 const invalidToken = () =>
   new AppError('invalid_token', 'The refresh token is invalid, expired or revoked', {
@@ -66,80 +39,7 @@ const invalidToken = () =>
 export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   const { deps, settings } = ctx;
 
-  app.post(
-    '/api/v1/auth/register',
-    {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
-      preValidation: normaliseEmailField,
-      schema: {
-        tags: ['auth'],
-        summary: 'Create an account (role user)',
-        security: [],
-        body: RegisterBody,
-        response: { 201: User },
-      },
-    },
-    async (req, reply) => {
-      const { email, password, full_name } = req.body;
-      const problems = passwordProblems(password, {
-        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
-        email,
-      });
-      if (problems.length) throw AppError.validation(problems);
-      // Hashed whether or not the address is taken, so both answers cost the same.
-      const password_hash = await hashPassword(password);
-      const facts = requestFacts(req);
-      const register = () =>
-        deps.tx(async (trx): Promise<UserRow | null> => {
-          const existing = await findUserByEmail(trx, email);
-          if (existing) {
-            // No enumeration: the caller gets the same 201 as for a new address; the owner is told.
-            await publishRegistrationAttempted(ctx, trx, existing, req.trace.traceparent);
-            await appendAudit(
-              trx,
-              {
-                actor_id: null,
-                action: 'user.registered',
-                target: existing.id,
-                outcome: 'failure',
-                details: { email, reason: 'email_taken' },
-              },
-              facts,
-            );
-            return null;
-          }
-          const row = await insertUser(trx, {
-            id: uuidv7(),
-            email,
-            full_name,
-            password_hash,
-            roles: ['user'],
-          });
-          await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
-          await appendAudit(
-            trx,
-            {
-              actor_id: row.id,
-              action: 'user.registered',
-              target: row.id,
-              outcome: 'success',
-              details: { email },
-            },
-            facts,
-          );
-          return row;
-        });
-      // A parallel registration of the same address may win between the lookup and the insert:
-      // the retry then finds it and answers as above.
-      const created = await register().catch((err: unknown) => {
-        if (isAppError(err) && err.code === 'already_exists') return register();
-        throw err;
-      });
-      const user = created ?? lookalikeUser(email, full_name);
-      return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
-    },
-  );
+  registerRoute(app, ctx);
 
   app.post(
     '/api/v1/auth/login',
