@@ -80,6 +80,50 @@ describe.skipIf(skip)(`access control (${systemMode})`, () => {
       expect((await alice.client.get(`/api/v1/notifications/${ids.note}`)).status).toBe(200);
     });
 
+    it('keeps orders and their shipments to their customer', async () => {
+      const suffix = Date.now().toString(36).toUpperCase();
+      const wh = await admin.client.post('/api/v1/warehouses', {
+        code: `S${suffix.slice(-5)}`,
+        name: 'Security DC',
+        latitude: -1.29,
+        longitude: 36.82,
+      });
+      expect(wh.status, JSON.stringify(wh.body)).toBe(201);
+      const product = await admin.client.post('/api/v1/products', {
+        sku: `SEC-${suffix}`,
+        name: 'Lock',
+        price: 1000,
+        currency: 'KES',
+      });
+      expect(product.status).toBe(201);
+      const stock = await admin.client.put(`/api/v1/products/${product.body.id}/stock/${wh.body.code}`, {
+        quantity: 5,
+      });
+      expect(stock.status).toBe(200);
+      const cart = (await alice.client.post('/api/v1/carts', {})).body.id as string;
+      await alice.client.post(`/api/v1/carts/${cart}/items`, { product_id: product.body.id, quantity: 1 });
+      const order = await alice.client.post('/api/v1/orders', {
+        cart_id: cart,
+        shipping_address: { name: 'Alice', line1: '1 Road', city: 'Nairobi', country: 'KE' },
+      });
+      expect(order.status, JSON.stringify(order.body)).toBe(201);
+      const shipment = await sys.eventually(
+        async () => (await alice.client.get(`/api/v1/shipments?order_id=${order.body.id}`)).body.data?.[0],
+      );
+      for (const [method, path] of [
+        ['GET', `/api/v1/orders/${order.body.id}`],
+        ['POST', `/api/v1/orders/${order.body.id}/cancel`],
+        ['GET', `/api/v1/shipments/${shipment.id}`],
+        ['GET', `/api/v1/shipments/${shipment.id}/tracking`],
+      ] as const) {
+        const res = await mallory.client.request(method, path, method === 'POST' ? {} : undefined);
+        expect([403, 404], `${method} ${path} → ${res.status}`).toContain(res.status);
+      }
+      const listed = await mallory.client.get(`/api/v1/shipments?order_id=${order.body.id}`);
+      expect(JSON.stringify(listed.body)).not.toContain(shipment.id);
+      expect((await alice.client.get(`/api/v1/orders/${order.body.id}`)).body.status).not.toBe('cancelled');
+    });
+
     it('lists only the caller’s own records, whatever filter names another user', async () => {
       await alice.client.post('/api/v1/tasks', { title: 'Listed for alice' });
       for (const path of [
