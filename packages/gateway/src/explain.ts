@@ -253,6 +253,15 @@ export function explain(
     }
   }
 
+  if (apiKey && route.auth !== 'none')
+    steps.push({
+      step: 'authorization',
+      decision: 'info',
+      detail:
+        route.keyScopes.length === 0
+          ? 'API keys are refused on this route (api_key_scope: false)'
+          : `an API key needs a scope on ${route.keyScopes.join(' or ')} (a non-read one to write)`,
+    });
   if (route.permission) {
     if (apiKey) {
       steps.push({
