@@ -105,7 +105,11 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
 /** Any generated value as parameter text (objects as JSON: `String` throws on `{toString: 1}`). */
 const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'));
 
-/** A path or query parameter value, URL-encoded (ids mostly, sometimes anything; never empty, which would change the path itself). */
+/**
+ * A path or query parameter value, URL-encoded (ids mostly, sometimes anything). Never empty,
+ * `.` or `..`: the client's URL parser would turn those into a different path (dot segments are
+ * tested on the raw socket in edge.test.ts).
+ */
 export function paramArbitrary(doc: OpenApiDoc, schema: Schema | undefined): fc.Arbitrary<string> {
   const typedValue = schema ? fitting(doc, resolve(doc, schema), MAX_DEPTH - 1).map(text) : fc.uuid();
   return fc
@@ -114,6 +118,6 @@ export function paramArbitrary(doc: OpenApiDoc, schema: Schema | undefined): fc.
       { arbitrary: fc.uuid(), weight: 3 },
       { arbitrary: fc.string({ maxLength: 30 }), weight: 2 },
     )
-    .filter((v) => v !== '')
+    .filter((v) => v !== '' && v !== '.' && v !== '..')
     .map((v) => encodeURIComponent(v));
 }

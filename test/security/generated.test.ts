@@ -71,7 +71,7 @@ describe.skipIf(skip)(`generated input on every operation (${systemMode})`, () =
           if (res.status >= 400)
             expect(res.headers.get('content-type') ?? '', what).toContain('application/problem+json');
           if (op.responses && !(String(res.status) in op.responses) && !('default' in op.responses)) {
-            const k = `${method.toUpperCase()} ${template} ${res.status}`;
+            const k = `${method.toUpperCase()} ${template} ${res.status} (e.g. ${path.slice(0, 200)})`;
             undeclared.set(k, (undeclared.get(k) ?? 0) + 1);
           }
         }),
