@@ -4,8 +4,8 @@
  *   1. everything on PGlite + the in-process bus, system tests in embedded mode
  *   2. the kit and the services on PostgreSQL + NATS JetStream
  *   3. the kit on PGlite + NATS and on PostgreSQL + the in-process bus (the other two cells)
- *   4. the system and fault tests in distributed mode (a process per part, PostgreSQL, NATS,
- *      Redis; the fault tests on private servers they stop and restart)
+ *   4. the system, security and fault tests in distributed mode (a process per part, PostgreSQL,
+ *      NATS, Redis; the fault tests on private servers they stop and restart)
  *
  * Each run's counts are summed into one closing line: `N passed, N failed, N skipped`.
  * `npm test -- --quick` runs only step 1. Arguments after `--` that are not flags are passed
@@ -53,7 +53,7 @@ if (!quick) {
     {
       label: 'distributed system',
       env: { PORTICO_SYSTEM_MODE: 'distributed' },
-      paths: ['test/system', 'test/faults'],
+      paths: ['test/system', 'test/security', 'test/faults'],
     },
   );
 }

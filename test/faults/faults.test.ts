@@ -50,7 +50,7 @@ describe.skipIf(skip)('faults under a retrying idempotent client (distributed)',
       servers: { postgres: pgServer.url, nats: nats.url, redis: redis.url },
       // A key's lease outlives the longest request the gateway lets orders run (5 s).
       env: { PORTICO_IDEMPOTENCY_LEASE_MS: '10000' },
-      editConfig: (doc) => {
+      configure: (doc) => {
         doc.services.orders.timeouts = { first_byte: '3s', total: '5s' };
         for (const svc of Object.values(doc.services as Record<string, { health?: unknown }>))
           svc.health = { path: '/health/ready', interval: '500ms' };

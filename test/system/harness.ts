@@ -78,8 +78,8 @@ export interface SystemOptions {
   partEnv?: Record<string, Record<string, string>>;
   /** Distributed mode: servers other than the shared ones (fault tests run private ones). */
   servers?: Servers;
-  /** A gateway config edit applied to the test's copy of portico.yaml. */
-  editConfig?: (doc: Record<string, any>) => void;
+  /** Edits the gateway configuration (the parsed portico.yaml) before the system starts. */
+  configure?: (doc: Record<string, any>) => void;
 }
 
 export interface Servers {
@@ -92,14 +92,20 @@ export interface Servers {
  * The shipped portico.yaml, with its rate limits raised unless `realLimits`: the same routes,
  * policies and services as users run, written to a temporary file.
  */
-async function testConfig(realLimits: boolean, edit?: (doc: Record<string, any>) => void): Promise<string> {
+async function testConfig(
+  realLimits: boolean,
+  configure?: (doc: Record<string, any>) => void,
+): Promise<string> {
   const shipped = path.join(repoRoot, 'portico.yaml');
-  if (realLimits && !edit) return shipped;
+  if (realLimits && !configure && systemMode === 'embedded') return shipped;
   const doc = parseYaml(await readFile(shipped, 'utf8')) as {
     policies?: { rate_limits?: Record<string, { limit: number }> };
+    store?: Record<string, unknown>;
   };
   if (!realLimits) for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
-  edit?.(doc);
+  // Each distributed run counts its rate limits and idempotency keys apart in the shared Redis.
+  if (systemMode === 'distributed') doc.store = { ...doc.store, prefix: `${uniqueName('portico_gw')}:` };
+  configure?.(doc);
   const file = path.join(os.tmpdir(), `${uniqueName('portico-test')}.yaml`);
   await writeFile(file, stringifyYaml(doc));
   return file;
@@ -115,7 +121,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     PORTICO_ADMIN_EMAIL: adminEmail,
     PORTICO_ADMIN_PASSWORD: adminPassword,
     PORTICO_WEBHOOK_ALLOW_PRIVATE: 'true',
-    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false, opts.editConfig),
+    PORTICO_CONFIG: await testConfig(opts.realLimits ?? false, opts.configure),
     ...opts.env,
   };
   const running =

@@ -22,6 +22,9 @@ describe.skipIf(skip)(`tasks through the gateway (${systemMode})`, () => {
   beforeAll(async () => {
     sys = await startSystem({ services: ['identity', 'tasks', 'notifications'] });
     [alice, bob, eve] = await Promise.all([sys.signUp(), sys.signUp(), sys.signUp()]);
+    // Assigning other people needs tasks:assign (staff); eve stays a plain user.
+    alice = await sys.grantRoles(alice, ['user', 'staff']);
+    bob = await sys.grantRoles(bob, ['user', 'staff']);
   }, 180_000);
   afterAll(() => sys?.stop());
 
@@ -75,6 +78,28 @@ describe.skipIf(skip)(`tasks through the gateway (${systemMode})`, () => {
     }
     const list = await eve.client.get('/api/v1/tasks');
     expect(list.body.data.map((t: { id: string }) => t.id)).not.toContain(task.id);
+  });
+
+  it('answers 403 to a plain user assigning someone else (the assignee would be mailed their text)', async () => {
+    const res = await eve.client.post('/api/v1/tasks', {
+      title: 'Free gift, click here',
+      assignee_id: alice.id,
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.errors[0].field).toBe('assignee_id');
+    const own = await eve.client.post('/api/v1/tasks', { title: 'Mine', assignee_id: eve.id });
+    expect(own.status).toBe(201);
+  });
+
+  it('names the assigner in the assignment notification', async () => {
+    const title = `Named ${Date.now()}`;
+    const task = (await alice.client.post('/api/v1/tasks', { title, assignee_id: bob.id })).body;
+    const note = await sys.eventually(async () =>
+      (await notificationsOf(bob)).find((n) => isAssignment(n) && about(task.id, title)(n)),
+    );
+    const me = (await alice.client.get('/api/v1/auth/me')).body as { full_name: string };
+    expect(note.body).toContain(`${me.full_name} assigned you a task`);
+    expect(note.body).toContain(`“${title}”`);
   });
 
   it('lets the assignee change the status but answers 403 to a title change or a delete', async () => {

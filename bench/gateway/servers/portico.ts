@@ -19,7 +19,15 @@ const config: GatewayConfig = {
     identity: { instances: [arg('identity')], health: false, openapi: false },
   },
   routes: [
-    { prefix: '/', service: 'upstream', auth, rate_limits: mode === 'plain' ? [] : ['bench'], retry: false },
+    {
+      prefix: '/',
+      service: 'upstream',
+      auth,
+      rate_limits: mode === 'plain' ? [] : ['bench'],
+      retry: false,
+      // The bench key is scoped orders:*:own; every route needs a scope the key holds.
+      api_key_scope: 'orders',
+    },
   ],
 };
 const gw = await createGateway({

@@ -283,13 +283,27 @@ describe('API keys', () => {
     expect(res.status).toBe(403);
   });
 
+  it('refuses a key on a route its scopes do not cover (every route needs a scope)', async () => {
+    identity.apiKeys.set('pk_live_noscope', {
+      valid: true,
+      api_key_id: 'key-3',
+      user_id: 'user-12',
+      roles: ['user'],
+      scopes: ['products:read'],
+      expires_at: null,
+    });
+    const res = await get('/api/v1/orders', { 'x-api-key': 'pk_live_noscope' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('stops accepting a key within seconds of its api_key.revoked event', async () => {
     identity.apiKeys.set('pk_live_revoked', {
       valid: true,
       api_key_id: 'key-2',
       user_id: 'user-10',
       roles: ['user'],
-      scopes: [],
+      scopes: ['orders:read'],
       expires_at: null,
     });
     expect((await get('/api/v1/orders', { 'x-api-key': 'pk_live_revoked' })).status).toBe(200);

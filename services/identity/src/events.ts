@@ -10,6 +10,7 @@ import {
   type SessionRevokedData,
   type UserDisabledData,
   type UserRegisteredData,
+  type UserRegistrationAttemptedData,
   type UserRolesChangedData,
   type UserUpdatedData,
 } from '@portico/kit';
@@ -18,6 +19,7 @@ import type { UserRow } from './repository/users.ts';
 
 export const PUBLISHED_EVENTS = [
   'user.registered',
+  'user.registration_attempted',
   'user.updated',
   'user.disabled',
   IDENTITY_EVENTS.userRolesChanged,
@@ -86,6 +88,17 @@ export async function publishUserRegistered(
     roles: user.roles,
   };
   await ctx.deps.publish(trx, 'user.registered', data, opts(user.id, traceparent));
+}
+
+/** Someone registered with `user`'s email: the owner is told (notifications), the caller is not. */
+export async function publishRegistrationAttempted(
+  ctx: IdentityContext,
+  trx: Trx,
+  user: UserRow,
+  traceparent?: string,
+): Promise<void> {
+  const data: UserRegistrationAttemptedData = { user_id: user.id, email: user.email };
+  await ctx.deps.publish(trx, 'user.registration_attempted', data, opts(user.id, traceparent));
 }
 
 export async function publishUserUpdated(

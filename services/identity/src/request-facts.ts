@@ -1,8 +1,8 @@
 /**
  * Who is on the other end of a request, for throttling and the audit log. Requests reach
- * identity only through the gateway (every route verifies its passport), which appends the
- * client's address to `X-Forwarded-For`; the last hop is the one the gateway saw. Earlier hops
- * are client-supplied and never trusted.
+ * identity only through the gateway, which puts the client's address (the peer, or what a
+ * trusted proxy reported) into the signed passport: `req.caller.clientIp`. Forwarding headers
+ * are never read: a client can set them, and behind a proxy the last hop is the proxy itself.
  */
 import type { FastifyRequest } from 'fastify';
 
@@ -13,16 +13,7 @@ export interface RequestFacts {
 }
 
 export function clientIp(req: FastifyRequest): string | null {
-  // Only a passport-carrying request came through the gateway; its forwarded hop is trustworthy.
-  const vouched =
-    req.caller && req.caller.auth !== undefined && req.headers['x-portico-passport'] !== undefined;
-  const xff = req.headers['x-forwarded-for'];
-  if (vouched && xff) {
-    const hops = (Array.isArray(xff) ? xff.join(',') : xff).split(',');
-    const last = hops.at(-1)?.trim();
-    if (last) return last;
-  }
-  return req.ip ?? null;
+  return req.caller?.clientIp ?? req.ip ?? null;
 }
 
 export function requestFacts(req: FastifyRequest): RequestFacts {

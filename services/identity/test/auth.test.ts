@@ -20,7 +20,7 @@ describe.skipIf(skip)(`identity: registration, login and sessions (${matrixLabel
   let events: Awaited<ReturnType<typeof collectEvents>>;
   beforeAll(async () => {
     env = await startIdentity({ IDENTITY_LOGIN_MAX_ATTEMPTS: '5' });
-    events = await collectEvents(env, ['session.revoked', 'user.registered']);
+    events = await collectEvents(env, ['session.revoked', 'user.registered', 'user.registration_attempted']);
   });
   afterAll(async () => {
     await events?.stop();
@@ -45,25 +45,36 @@ describe.skipIf(skip)(`identity: registration, login and sessions (${matrixLabel
       expect(ev.data).toEqual({ user_id: res.body.id, email, full_name: 'Ada', roles: ['user'] });
     });
 
-    it('answers 409 to an email already registered in any letter case', async () => {
+    it('answers a taken email exactly as a new one (no enumeration) and tells the owner instead', async () => {
       const email = uniqueEmail();
-      expect(
-        (
-          await anon().post('/api/v1/auth/register', {
-            email,
-            password: 'a-perfectly-fine-passphrase',
-            full_name: 'A',
-          })
-        ).status,
-      ).toBe(201);
+      const first = await anon().post('/api/v1/auth/register', {
+        email,
+        password: 'a-perfectly-fine-passphrase',
+        full_name: 'A',
+      });
+      expect(first.status).toBe(201);
       const again = await anon().post('/api/v1/auth/register', {
         email: email.toUpperCase(),
         password: 'another-fine-passphrase',
         full_name: 'B',
       });
-      expect(again.status).toBe(409);
-      expect(again.body.code).toBe('already_exists');
-      expect(again.body.errors[0].field).toBe('email');
+      expect(again.status).toBe(201);
+      expect(Object.keys(again.body).sort()).toEqual(Object.keys(first.body).sort());
+      expect(again.body).toMatchObject({ email, full_name: 'B', roles: ['user'], status: 'active' });
+      expect(again.body.id).not.toBe(first.body.id);
+      expect(again.headers.get('location')).toBe(`/api/v1/users/${again.body.id}`);
+      expect(JSON.stringify(again.body)).not.toMatch(/token/i);
+      // No second account: the owner's password still signs in, the new one does not.
+      expect(
+        (await anon().post('/api/v1/auth/login', { email, password: 'another-fine-passphrase' })).status,
+      ).toBe(401);
+      expect(
+        (await anon().post('/api/v1/auth/login', { email, password: 'a-perfectly-fine-passphrase' })).status,
+      ).toBe(200);
+      const ev = await events.find(
+        (e) => e.type === 'user.registration_attempted' && e.data.user_id === first.body.id,
+      );
+      expect(ev.data).toEqual({ user_id: first.body.id, email });
     });
 
     it.each([

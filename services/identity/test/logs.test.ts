@@ -73,7 +73,7 @@ describe.skipIf(skip)(`identity logs (${matrixLabel})`, () => {
     const password = 'a-password-that-must-not-be-logged';
     const email = `logs.${Date.now()}@example.test`;
     await anon.post('/api/v1/auth/register', { email, password, full_name: 'Log' });
-    await anon.post('/api/v1/auth/register', { email, password, full_name: 'Dup' }); // 409
+    await anon.post('/api/v1/auth/register', { email, password, full_name: 'Dup' }); // taken: 201 lookalike
     await anon.post('/api/v1/auth/login', { email, password: 'wrong-password-not-logged' });
     const login = await anon.post('/api/v1/auth/login', { email, password });
     const user = as(callerOf(login.body.access_token));

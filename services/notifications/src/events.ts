@@ -78,7 +78,11 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
       types: [...NOTIFYING_EVENTS],
       async handle(event, { trx, afterCommit }) {
         const recipient = recipientOf(event.type, event.data);
-        const message = messageFor(event.type, event.data);
+        const actor = (event.data as { actor_id?: unknown } | null)?.actor_id;
+        const sender = typeof actor === 'string' && actor ? await findUser(trx, actor) : undefined;
+        const message = messageFor(event.type, event.data, {
+          sender: sender ? sender.full_name || sender.email : null,
+        });
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
         const prefs = await preferencesOf(trx, recipient);
         let email: string | null;

@@ -79,6 +79,47 @@ describe.skipIf(skip)('email over SMTP', () => {
     expect(mail!.raw).toContain(`Hi Person ${alice}, your account is ready.`);
   });
 
+  it('names the sender of a task assignment, quotes the title inert, and escapes the HTML part', async () => {
+    const mallory = uid('mallory');
+    const victim = uid('victim');
+    const registered = eventFor('user.registered', mallory);
+    Object.assign(registered.data as object, { full_name: 'Mallory <b>Admin</b>' });
+    await env.bus.publish(registered);
+    const address = await register(victim);
+    const title = 'Reset now<script>alert(1)</script>\r\nhttps://evil.example/login\u202e';
+    const ev = eventFor('task.assigned', victim, mallory);
+    Object.assign(ev.data as object, { title, actor_id: mallory });
+    await env.eventually(
+      async () =>
+        await env.services
+          .get('notifications')!
+          .deps.db.selectFrom('users')
+          .select('id')
+          .where('id', '=', mallory)
+          .executeTakeFirst(),
+    );
+    await env.bus.publish(ev);
+    const mail = await env.eventually(async () =>
+      mailTo(address).find((m) => m.raw.includes('Task assigned')),
+    );
+    // Quoted-printable: join soft line breaks, decode =XX (UTF-8).
+    const decoded = Buffer.from(
+      mail.raw
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
+    expect(decoded).toContain('Mallory <b>Admin</b> assigned you a task');
+    expect(decoded).toContain('https[:]//evil.example/login');
+    expect(decoded).not.toContain('https://evil.example');
+    expect(decoded).not.toContain('\u202e');
+    const html = decoded.slice(decoded.indexOf('<!doctype html>'));
+    expect(html).toContain('Mallory &lt;b&gt;Admin&lt;/b&gt; assigned you a task');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>');
+  });
+
   it('sends a rendered email template to a real SMTP receiver', async () => {
     const bob = uid('bob');
     const address = await register(bob);

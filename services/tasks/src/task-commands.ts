@@ -93,6 +93,24 @@ async function checkCategory(trx: Trx, categoryId: string, ownerId: string): Pro
   }
 }
 
+/**
+ * Who a caller may assign: themselves, or anyone with the `tasks:assign` permission (staff,
+ * instructors, admins). Tasks keeps no user directory or teams, so without the permission a
+ * user cannot make the platform notify other people with text they wrote (task.assigned mails
+ * the assignee the title).
+ */
+function checkAssignee(caller: Caller, assigneeId: string | null | undefined): void {
+  if (assigneeId === undefined || assigneeId === null || assigneeId === caller.id) return;
+  if (scopeOf(caller, 'tasks:assign') === 'all') return;
+  throw new AppError(
+    'forbidden',
+    'You may assign tasks only to yourself (assigning others needs tasks:assign)',
+    {
+      errors: [{ field: 'assignee_id', code: 'not_permitted', message: 'may only be your own user id' }],
+    },
+  );
+}
+
 function publisher(deps: Deps, trx: Trx, actor: Actor) {
   return (type: TaskEventType, row: TaskRow, extra: Partial<TaskEvent> = {}) =>
     deps.publish(trx, type, taskEventData(row, actor.caller.id, extra), {
@@ -103,6 +121,7 @@ function publisher(deps: Deps, trx: Trx, actor: Actor) {
 
 export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInput): Promise<TaskRow> {
   const me = actorId(actor.caller);
+  checkAssignee(actor.caller, input.assignee_id);
   const now = new Date();
   return deps.tx(async (trx) => {
     if (input.category_id) await checkCategory(trx, input.category_id, me);
@@ -168,6 +187,7 @@ export async function changeTask(
       }
     }
     if (input.assignee_id !== undefined && input.assignee_id !== row.assignee_id) {
+      checkAssignee(actor.caller, input.assignee_id);
       patch.assignee_id = input.assignee_id;
       changes.push('assignee_id');
     }

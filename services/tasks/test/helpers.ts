@@ -8,7 +8,16 @@ import { TASK_EVENTS } from '../src/events.ts';
 /** A fresh user id, so tests in one file never see each other's tasks. */
 export const newUserId = (label = 'u') => `${label}-${randomBytes(4).toString('hex')}`;
 
-export const asUser = (env: TestServices, id: string, roles = ['user']): TestClient =>
+/**
+ * A user of `roles` who may also assign tasks to others (`tasks:assign`, as staff and instructors
+ * hold): most tests are about who sees and changes a task, so their users delegate freely.
+ * `asPlainUser` is the role alone (may assign only themselves).
+ */
+export const asUser = (env: TestServices, id: string, roles = ['user']): TestClient => {
+  const c = userCaller(id, roles);
+  return env.as('tasks', { ...c, permissions: [...c.permissions, 'tasks:assign'] });
+};
+export const asPlainUser = (env: TestServices, id: string, roles = ['user']): TestClient =>
   env.as('tasks', userCaller(id, roles));
 export const asAdmin = (env: TestServices): TestClient =>
   env.as('tasks', userCaller('admin-root', ['admin']));

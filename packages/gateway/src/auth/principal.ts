@@ -7,6 +7,8 @@ import type { KeyObject } from 'node:crypto';
 import { mintPassport, derivePassportKey, PASSPORT_TTL_SECONDS } from '../kit.ts';
 import type { Caller } from '../kit.ts';
 
+const MAX_PASSPORTS = 1024;
+
 export interface Principal {
   caller: Caller;
   /** Epoch ms after which the cached verification must not be used. */
@@ -15,7 +17,7 @@ export interface Principal {
   denyKeys: string[];
   /** Rate-limit / idempotency scope: `u:<user id>` or `k:<api key id>` (null when anonymous). */
   scope: string | null;
-  /** Minted passports per service; `mint` tells which gateway (secret) made them. */
+  /** Minted passports per service and client address; `mint` tells which gateway (secret) made them. */
   passports: Map<string, { token: string; refreshAt: number; mint: object }>;
 }
 
@@ -35,20 +37,27 @@ export class PassportMint {
     this.#ttl = ttlSeconds;
   }
 
-  /** The passport for `service` carrying `p.caller`, minted at most once per lifetime. */
-  for(p: Principal, service: string, now: number): string {
-    const cached = p.passports.get(service);
+  /**
+   * The passport for `service` carrying `p.caller` and the client's address `clientIp`, minted
+   * at most once per lifetime per (service, address). The anonymous principal is shared by
+   * every client, so its map is bounded: past `MAX_PASSPORTS` entries it starts afresh.
+   */
+  for(p: Principal, service: string, now: number, clientIp = ''): string {
+    const slot = clientIp === '' ? service : `${service} ${clientIp}`;
+    const cached = p.passports.get(slot);
     // The anonymous principal is shared by every gateway in the process: a passport is only
     // reused by the mint (secret) that made it.
     if (cached !== undefined && cached.refreshAt > now && cached.mint === this) return cached.token;
     let key = this.#keys.get(service);
     if (key === undefined) this.#keys.set(service, (key = derivePassportKey(this.#root, service)));
-    const { token, expiresAt } = mintPassport(key, service, p.caller, {
+    const caller = clientIp === '' ? p.caller : { ...p.caller, clientIp };
+    const { token, expiresAt } = mintPassport(key, service, caller, {
       ttlSeconds: this.#ttl,
       now,
     });
     // Reuse until 10 s before expiry (services allow 5 s of skew on top).
-    p.passports.set(service, {
+    if (p.passports.size >= MAX_PASSPORTS) p.passports.clear();
+    p.passports.set(slot, {
       token,
       refreshAt: expiresAt - Math.min(10_000, (this.#ttl * 1000) / 2),
       mint: this,

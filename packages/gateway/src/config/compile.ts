@@ -11,6 +11,7 @@ import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig } from './schema.ts';
+import { keyScopeResources } from '../auth/key-scopes.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -43,6 +44,8 @@ export interface CompiledRoute {
   target: (path: string, params: string[]) => string;
   auth: AuthMode;
   permission: string | null;
+  /** Resources an API key needs a scope on (auth/key-scopes.ts); empty: API keys refused. */
+  keyScopes: string[];
   rateLimits: CompiledPolicy[];
   rateLimitPolicyHeader: string;
   timeouts: Timeouts;
@@ -191,6 +194,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
       target: targetFn(r),
       auth: r.auth ?? defaults.auth,
       permission: r.permission ?? null,
+      keyScopes: keyScopeResources(r),
       rateLimits: rl,
       rateLimitPolicyHeader: rl.map((p) => p.policyItem).join(', '),
       timeouts: timeouts(defaults.timeouts, svc.timeouts, r.timeouts),

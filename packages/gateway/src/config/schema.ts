@@ -256,6 +256,20 @@ const route = Type.Object(
     rewrite: opt(Type.String({ pattern: '^/' })),
     auth: opt(authMode()),
     permission: opt(Type.String({ pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$' })),
+    /**
+     * The resource(s) an API key needs a scope on to call this route (auth/key-scopes.ts), or
+     * `false`: API keys refused. Default: the path's first segment after `/api/v<n>/`.
+     */
+    api_key_scope: opt(
+      Type.Unsafe<string | string[] | false>({
+        'x-hint': 'a resource name, a list of them, or false (API keys refused)',
+        anyOf: [
+          { const: false },
+          { type: 'string', pattern: '^[a-z][a-z0-9_-]*$' },
+          { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z][a-z0-9_-]*$' } },
+        ],
+      }),
+    ),
     rate_limits: opt(Type.Array(Type.String())),
     timeouts: opt(timeouts()),
     retry: opt(retryOrOff(retry)),

@@ -140,7 +140,36 @@ function securityFor(route: CompiledRoute): Json[] {
   return route.auth === 'optional' ? [{}, ...schemes] : schemes;
 }
 
-function decorate(op: Json, route: CompiledRoute, service: string): Json {
+/**
+ * The refusals every operation can give by the conventions (docs/api-conventions.md), declared
+ * so a client (and the generated-input suite) can tell a documented answer from a surprise:
+ * 400 for an unacceptable request line, 403 for a permission or API-key scope, 404 for a record
+ * that does not exist or is not the caller's, 413 for a body over the limit, 422 for input that
+ * fails validation, 409 on writes for a taken unique value or a state that forbids the change.
+ * A service's own declaration of the same status wins.
+ */
+function declareConventional(op: Json, responses: Json, route: CompiledRoute, method: string): void {
+  const hasBody = op.requestBody !== undefined;
+  const params = Array.isArray(op.parameters) ? (op.parameters as Json[]) : [];
+  responses['400'] ??= problemResponse('The request is malformed (path, encoding or body syntax)');
+  if (route.auth !== 'none') {
+    responses['403'] ??= problemResponse(
+      'Not allowed: a missing permission, or an API key whose scopes do not cover this route',
+    );
+    op['x-portico-api-key-scopes'] = route.keyScopes;
+  }
+  if (params.some((p) => p.in === 'path') || route.auth !== 'none')
+    responses['404'] ??= problemResponse('No such record, or not one the caller may see');
+  if (hasBody) responses['413'] ??= problemResponse('The body exceeds the limit');
+  if (hasBody || params.length > 0)
+    responses['422'] ??= problemResponse('The input failed validation; `errors` names each field');
+  if (method !== 'get' && method !== 'head')
+    responses['409'] ??= problemResponse(
+      'A conflict: a unique value is taken, or the state does not allow it',
+    );
+}
+
+function decorate(op: Json, route: CompiledRoute, service: string, method: string): Json {
   const out: Json = { ...op };
   out.security = securityFor(route);
   if (!Array.isArray(out.tags) || out.tags.length === 0) out.tags = [service];
@@ -151,6 +180,7 @@ function decorate(op: Json, route: CompiledRoute, service: string): Json {
     responses['403'] ??= problemResponse(`The caller lacks the ${route.permission} permission`);
     out['x-portico-permission'] = route.permission;
   }
+  declareConventional(out, responses, route, method);
   if (route.rateLimits.length) {
     responses['429'] = problemResponse('Rate limited', {
       'Retry-After': { schema: { type: 'integer' } },
@@ -258,7 +288,7 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (match.kind !== 'route' || match.route !== route) return; // shadowed by another route
     const item = (paths[publicTemplate] ??= {});
     if (item[method]) return;
-    let final = ensurePathParams(decorate(op, route, service), publicTemplate);
+    let final = ensurePathParams(decorate(op, route, service, method), publicTemplate);
     const base = `${service}_${String(final.operationId ?? `${method}_${publicTemplate.replace(/[^A-Za-z0-9]+/g, '_')}`)}`;
     let id = base;
     for (let i = 2; opIds.has(id); i++) id = `${base}_${i}`;

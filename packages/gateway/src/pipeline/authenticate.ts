@@ -52,6 +52,7 @@ export const authenticate: Step = {
     const cred = findCredential(ctx.req.headers, ctx.rt.apiKeyHeader);
     if (cred === null)
       return route.auth === 'required' || route.permission !== null ? deny(ctx, MISSING) : undefined;
+    ctx.credentialed = true;
     if ('ok' in cred) return deny(ctx, cred);
     const out = ctx.gw.authenticator.authenticate(cred, Date.now());
     return out instanceof Promise ? out.then((o) => admit(ctx, o)) : admit(ctx, out);

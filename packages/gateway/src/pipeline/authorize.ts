@@ -1,14 +1,26 @@
 /**
- * Authorization: a route's `permission` checked against the caller's permissions (a JWT's
- * roles, an API key's scopes). A refusal is a 403 and an `access.denied` event.
+ * Authorization: an API key's scopes against the route's resources (auth/key-scopes.ts, the one
+ * place that gate lives), then the route's `permission` against the caller's permissions (a
+ * JWT's roles, an API key's scopes). A refusal is a 403 and an `access.denied` event.
  */
 import { permissionScope } from '../kit.ts';
+import { keyScopeRefusal } from '../auth/key-scopes.ts';
 import { HANDLED, type Step } from './step.ts';
 
 export const authorize: Step = {
   name: 'authorization',
   run(ctx) {
-    const permission = ctx.route!.permission;
+    const route = ctx.route!;
+    const caller = ctx.principal.caller;
+    if (caller.auth === 'api_key' && route.auth !== 'none') {
+      const refusal = keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
+      if (refusal !== null) {
+        ctx.gw.reportDenied(ctx, 403, 'api_key_scope');
+        ctx.problem('forbidden', refusal);
+        return HANDLED;
+      }
+    }
+    const permission = route.permission;
     if (permission === null || permissionScope(ctx.principal.caller.permissions, permission) !== false)
       return undefined;
     ctx.gw.reportDenied(ctx, 403, `missing_permission:${permission}`);
@@ -16,7 +28,16 @@ export const authorize: Step = {
     return HANDLED;
   },
   describe(p) {
-    const permission = p.route!.permission;
+    const route = p.route!;
+    if (p.caller.apiKey && route.auth !== 'none')
+      p.note(
+        'authorization',
+        'info',
+        route.keyScopes.length === 0
+          ? 'API keys are refused on this route (api_key_scope: false)'
+          : `an API key needs a scope on ${route.keyScopes.join(' or ')} (a non-read one to write)`,
+      );
+    const permission = route.permission;
     if (permission === null) {
       p.note('authorization', 'skip', 'no permission on this route');
       return undefined;

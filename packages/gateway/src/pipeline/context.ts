@@ -36,6 +36,8 @@ export class RequestContext {
   status = 0;
   upstreamMs = -1;
   retries = 0;
+  /** The request presented a credential: every answer gets `Cache-Control: no-store` (RFC 9111 §5.2.2.5) unless the service set its own. */
+  credentialed = false;
   #finished = false;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {
@@ -54,6 +56,7 @@ export class RequestContext {
 
   problem(code: ProblemCode, detail: string): void {
     if (this.res.headersSent) return;
+    if (this.credentialed) this.headers.push(['cache-control', 'no-store']);
     const status = writeProblem(this.res, code, {
       detail,
       instance: this.path,

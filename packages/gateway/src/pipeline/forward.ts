@@ -62,6 +62,7 @@ export class ClientSink implements UpstreamSink {
     const gatewayMs = performance.now() - ctx.t0 - upstreamMs;
     const timing = `gateway;dur=${Math.round(gatewayMs * 100) / 100}, upstream;dur=${Math.round(upstreamMs * 100) / 100}`;
     mergeHeaders(out, ctx.headers);
+    if (ctx.credentialed && out['cache-control'] === undefined) out['cache-control'] = 'no-store';
     out['server-timing'] = upstream['server-timing']
       ? `${String(upstream['server-timing'])}, ${timing}`
       : timing;
@@ -156,7 +157,7 @@ export const forward: Step = {
   run(ctx) {
     const route = ctx.route!;
     const svc = ctx.rt.services.get(route.service)!;
-    const passport = ctx.gw.mint.for(ctx.principal, route.service, Date.now());
+    const passport = ctx.gw.mint.for(ctx.principal, route.service, Date.now(), ctx.ip);
     const headers = upstreamHeaders(ctx.req, ctx.rt.trusted, ctx.rt.apiKeyHeader, [
       PASSPORT_HEADER,
       passport,

@@ -18,6 +18,13 @@ export interface Caller {
   apiKeyId?: string;
   /** The calling service (service-to-service calls). */
   service?: string;
+  /**
+   * The client's network address as the gateway saw it (the peer, or the address a trusted
+   * proxy reported). It travels signed inside the passport, so throttles and audit logs key on
+   * it instead of on `X-Forwarded-For`, which a client can set. Absent on calls that did not
+   * come from a client (jobs, the CLI).
+   */
+  clientIp?: string;
 }
 
 export const anonymousCaller: Caller = Object.freeze({

@@ -27,6 +27,8 @@ interface PassportClaims {
   sid?: string;
   kid?: string;
   svc?: string;
+  /** The client's address as the gateway determined it (see Caller.clientIp). */
+  ip?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function mintPassport(
   if (caller.sessionId) claims.sid = caller.sessionId;
   if (caller.apiKeyId) claims.kid = caller.apiKeyId;
   if (caller.service) claims.svc = caller.service;
+  if (caller.clientIp) claims.ip = caller.clientIp;
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${PREFIX}${payload}.${sign(key, payload)}`, expiresAt: exp * 1000 };
 }
@@ -106,5 +109,6 @@ export function verifyPassport(
   if (claims.sid) caller.sessionId = claims.sid;
   if (claims.kid) caller.apiKeyId = claims.kid;
   if (claims.svc) caller.service = claims.svc;
+  if (typeof claims.ip === 'string' && claims.ip) caller.clientIp = claims.ip;
   return { ok: true, caller };
 }

@@ -12,6 +12,14 @@ export interface UserRegisteredData {
   /** The roles the account starts with (`user` on self-registration; admin-created users may differ). */
   roles?: string[];
 }
+/**
+ * Someone tried to register with the email of an existing account. Registration answers exactly
+ * as for a new address (no account enumeration); this tells the owner instead.
+ */
+export interface UserRegistrationAttemptedData {
+  user_id: string;
+  email: string;
+}
 export interface UserUpdatedData {
   user_id: string;
   email: string;
@@ -119,6 +127,7 @@ export interface AbsenceApprovedData {
 /** Which field of an event's data names the person concerned (notifications, webhooks). */
 export const eventRecipientField: Record<string, string> = {
   'user.registered': 'user_id',
+  'user.registration_attempted': 'user_id',
   'order.confirmed': 'customer_id',
   'order.cancelled': 'customer_id',
   'order.shipped': 'customer_id',

@@ -122,7 +122,7 @@ export async function startService(
         path: req.url.split('?')[0]!,
         status,
         reason,
-        ip: req.ip ?? null,
+        ip: req.caller.clientIp ?? req.ip ?? null,
         user_agent: req.headers['user-agent'] ?? null,
         request_id: String(req.id),
         source: def.name,

@@ -1,19 +1,19 @@
 /**
- * Registration, login, refresh, logout and password change (`/api/v1/auth/*`).
+ * Login, refresh, logout and password change (`/api/v1/auth/*`; registration: register.ts).
  *
- * Login: throttle first (an atomic reservation per (IP, email) and per IP), then argon2 —
+ * Login: throttle first (an atomic reservation per (client address, email) and per address —
+ * the address the gateway signed into the passport, `req.caller.clientIp`), then argon2 —
  * against a dummy hash when the email is unknown — so unknown email and wrong password are the
  * same 401 in similar time. Refresh: rotation with reuse detection (RFC 9700 §4.14.2).
  */
 import { AppError, type ServiceApp } from '@portico/kit';
-import { uuidv7 } from 'uuidv7';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { passwordProblems } from '../domain/password-policy.ts';
 import { sha256 } from '../domain/secrets.ts';
 import { normaliseEmail } from '../domain/email.ts';
 import { hashPassword, verifyOrDummy } from '../crypto/passwords.ts';
-import { publishSessionRevoked, publishUserRegistered } from '../events.ts';
+import { publishSessionRevoked } from '../events.ts';
 import { clearAttempts, releaseAttempt, reserveAttempt } from '../repository/login-throttle.ts';
 import {
   addRefreshToken,
@@ -24,25 +24,12 @@ import {
   sessionOfRefreshToken,
   spendRefreshToken,
 } from '../repository/sessions.ts';
-import {
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  toPublicUser,
-  type UserRow,
-} from '../repository/users.ts';
+import { findUserByEmail, findUserById, type UserRow } from '../repository/users.ts';
 import { requestFacts } from '../request-facts.ts';
-import {
-  LoginBody,
-  LogoutBody,
-  PasswordBody,
-  RefreshBody,
-  RegisterBody,
-  TokenPair,
-  User,
-} from '../schemas.ts';
+import { LoginBody, LogoutBody, PasswordBody, RefreshBody, TokenPair } from '../schemas.ts';
 import { NO_STORE, tokenResponse } from '../tokens.ts';
-import { emptyBodyIsObject, ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
+import { emptyBodyIsObject, ignoreIdempotencyKey, noStore } from './hooks.ts';
+import { registerRoute } from './register.ts';
 
 const invalidToken = () =>
   new AppError('invalid_token', 'The refresh token is invalid, expired or revoked', {
@@ -52,54 +39,13 @@ const invalidToken = () =>
 export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   const { deps, settings } = ctx;
 
-  app.post(
-    '/api/v1/auth/register',
-    {
-      config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
-      preValidation: normaliseEmailField,
-      schema: {
-        tags: ['auth'],
-        summary: 'Create an account (role user)',
-        security: [],
-        body: RegisterBody,
-        response: { 201: User },
-      },
-    },
-    async (req, reply) => {
-      const { email, password, full_name } = req.body;
-      const problems = passwordProblems(password, {
-        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
-        email,
-      });
-      if (problems.length) throw AppError.validation(problems);
-      const password_hash = await hashPassword(password);
-      const facts = requestFacts(req);
-      const user = await deps.tx(async (trx) => {
-        const row = await insertUser(trx, { id: uuidv7(), email, full_name, password_hash, roles: ['user'] });
-        await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
-        await appendAudit(
-          trx,
-          {
-            actor_id: row.id,
-            action: 'user.registered',
-            target: row.id,
-            outcome: 'success',
-            details: { email },
-          },
-          facts,
-        );
-        return row;
-      });
-      return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
-    },
-  );
+  registerRoute(app, ctx);
 
   app.post(
     '/api/v1/auth/login',
     {
       config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
@@ -181,7 +127,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
     '/api/v1/auth/refresh',
     {
       config: { auth: 'optional' },
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -315,7 +261,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/password',
     {
-      onRequest: ignoreIdempotencyKey,
+      onRequest: [ignoreIdempotencyKey, noStore],
       schema: {
         tags: ['auth'],
         summary: 'Change your password; your other sessions end',

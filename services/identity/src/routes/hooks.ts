@@ -1,5 +1,5 @@
 /** Small route-level hooks identity's routes share. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Trims and lower-cases `body.email` before validation (one spelling per address). */
 export async function normaliseEmailField(req: FastifyRequest): Promise<void> {
@@ -21,4 +21,13 @@ export async function emptyBodyIsObject(req: FastifyRequest): Promise<void> {
  */
 export async function ignoreIdempotencyKey(req: FastifyRequest): Promise<void> {
   delete req.headers['idempotency-key'];
+}
+
+/**
+ * Token and password routes answer `Cache-Control: no-store` (RFC 6749 §5.1) on every outcome,
+ * refusals included: set before the handler, so error answers keep it.
+ */
+export async function noStore(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store');
+  reply.header('pragma', 'no-cache');
 }

@@ -3,6 +3,17 @@
  * worker keeps messages in the `emails` table, which admins read as the dev mailbox.
  */
 import { createTransport } from 'nodemailer';
+import { escapeHtml } from '../domain/user-text.ts';
+
+/**
+ * The HTML alternative of a message: its text, every character HTML-escaped, one paragraph per
+ * line. Messages quote text users wrote (task titles, names); escaping all of it means none of
+ * it can become markup, a link or a script in the recipient's mail client.
+ */
+export function mailHtml(text: string): string {
+  const paragraphs = text.split(/\r?\n/).map((line) => `<p>${escapeHtml(line)}</p>`);
+  return `<!doctype html><html><body>${paragraphs.join('')}</body></html>`;
+}
 
 export interface Mailer {
   send(msg: { to: string; subject: string; text: string }): Promise<{ messageId: string | null }>;
@@ -22,7 +33,12 @@ export function smtpMailer(url: string, from: string, timeoutMs = 15_000): Maile
   opts.socketTimeout ??= timeoutMs;
   return {
     async send(msg) {
-      const info = (await transport.sendMail({ to: msg.to, subject: msg.subject, text: msg.text })) as {
+      const info = (await transport.sendMail({
+        to: msg.to,
+        subject: msg.subject,
+        text: msg.text,
+        html: mailHtml(msg.text),
+      })) as {
         messageId?: string;
       };
       return { messageId: info.messageId ?? null };

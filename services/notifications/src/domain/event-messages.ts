@@ -16,10 +16,12 @@ import {
   type TaskEventData,
   type UserRegisteredData,
 } from '@portico/kit';
+import { quoteUserText } from './user-text.ts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
   'user.registered',
+  'user.registration_attempted',
   'order.confirmed',
   'order.cancelled',
   'shipment.dispatched',
@@ -60,13 +62,36 @@ export function formatMoney(minor: number, currency: string): string {
 
 const short = (id: string) => (id.length > 8 ? id.slice(-8) : id);
 
+/**
+ * Who caused an event, as the users read model knows them (full name, else email), or null when
+ * unknown. Messages that quote text a user wrote name that user, so the recipient can tell the
+ * platform's words from someone else's.
+ */
+export interface MessageContext {
+  sender?: string | null;
+}
+
+const by = (ctx: MessageContext, data: unknown) => {
+  const actor = (data as { actor_id?: unknown }).actor_id;
+  if (ctx.sender) return quoteUserText(ctx.sender, 80);
+  return typeof actor === 'string' && actor ? `User …${short(actor)}` : 'Someone';
+};
+
 /** Title and body for a notifying event; null for a type this service does not notify on. */
-export function messageFor(type: string, data: unknown): Message | null {
+export function messageFor(type: string, data: unknown, ctx: MessageContext = {}): Message | null {
   switch (type) {
     case 'user.registered': {
       const d = data as UserRegisteredData;
       return { title: 'Welcome to Portico', body: `Hi ${d.full_name || d.email}, your account is ready.` };
     }
+    case 'user.registration_attempted':
+      return {
+        title: 'Someone tried to register with your email',
+        body:
+          'Someone tried to create a Portico account with this email address, which already has one. ' +
+          'If it was you, sign in instead (or change your password if you have forgotten it); ' +
+          'if not, you can ignore this message: no account was created.',
+      };
     case 'order.confirmed': {
       const d = data as OrderConfirmedData;
       const items = d.items?.reduce((n, i) => n + i.quantity, 0) ?? 0;
@@ -98,12 +123,15 @@ export function messageFor(type: string, data: unknown): Message | null {
       const d = data as TaskEventData;
       return {
         title: 'Task assigned to you',
-        body: `You were assigned "${d.title}" (${d.priority} priority).`,
+        body: `${by(ctx, data)} assigned you a task (${d.priority} priority). Its title, as they wrote it: “${quoteUserText(d.title)}”`,
       };
     }
     case 'task.completed': {
       const d = data as TaskEventData;
-      return { title: 'Task completed', body: `"${d.title}" was completed.` };
+      return {
+        title: 'Task completed',
+        body: `${by(ctx, data)} completed your task “${quoteUserText(d.title)}”.`,
+      };
     }
     case 'enrollment.created': {
       const d = data as EnrollmentCreatedData;

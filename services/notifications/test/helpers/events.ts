@@ -28,6 +28,8 @@ export function dataFor(
   switch (type) {
     case 'user.registered':
       return { user_id: person, email: `${person}@example.test`, full_name: `Person ${person}` };
+    case 'user.registration_attempted':
+      return { user_id: person, email: `${person}@example.test` };
     case 'order.confirmed':
       return {
         order_id: id('ord'),

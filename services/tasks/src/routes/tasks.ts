@@ -26,7 +26,7 @@ export function taskRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>): v
         tags,
         summary: 'Create a task (status pending)',
         description:
-          '`category_id` must be one of your own categories (422 otherwise). `assignee_id` is any user id: it is not checked against identity.',
+          '`category_id` must be one of your own categories (422 otherwise). `assignee_id` is your own id, or (with `tasks:assign`: staff, instructors, admins) anyone’s; it is not checked against identity.',
         body: CreateTaskBody,
         response: { 201: TaskSchema },
       },
