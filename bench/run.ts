@@ -5,11 +5,12 @@
  *   gateway   bench/gateway/run.ts   proxies side by side (needs wrk, nginx, haproxy from Debian)
  *   identity  bench/identity/run.ts  logins, refreshes, token verifications
  *   orders    bench/orders/run.ts    orders/s and commit → shipment latency, both buses
+ *   education bench/education/run.ts enrolments/s, payments/s, event-chain latency, `npm start` time and memory
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const suites = ['gateway', 'identity', 'orders'];
+const suites = ['gateway', 'identity', 'orders', 'education'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? suites.filter((s) => wanted.includes(s)) : suites;
 let failed = 0;

@@ -17,19 +17,27 @@
  * Needs PostgreSQL and NATS (127.0.0.1 defaults, or PORTICO_TEST_POSTGRES_URL / _NATS_URL).
  */
 import { writeFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import { kitEvents, type ServiceDefinition, type ServiceDeps } from '@portico/kit';
 import type { BusKind, DbKind } from '@portico/kit/testing';
 import orders from '../../services/orders/src/service.ts';
 import shipping from '../../services/shipping/src/service.ts';
-import type { LoadJob, LoadResult, PreparedRequest } from './load-worker.ts';
-import { gatewayStack, serviceStack, type Stack } from './stacks.ts';
+import {
+  call,
+  f0,
+  f1,
+  log,
+  machine,
+  median,
+  opt,
+  pct,
+  pool,
+  rotate,
+  runLoad,
+  until,
+  type PreparedRequest,
+} from '../common.ts';
+import { gatewayStack, serviceStack, type Stack } from '../stacks.ts';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-};
 const ROUNDS = Number(opt('rounds', '3'));
 const ORDERS = Number(opt('orders', '1200'));
 const CONCURRENCY = Number(opt('concurrency', '16'));
@@ -40,45 +48,6 @@ const JSON_OUT = opt('json', '');
 const PRODUCTS = 50;
 const CUSTOMERS = 16;
 const WARMUP = 100;
-
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
-const median = (xs: number[]) => pct(xs, 50);
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
-const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : '–');
-const log = (...a: unknown[]) => console.error('·', ...a);
-
-async function call(
-  stack: Stack,
-  method: string,
-  p: string,
-  headers: Record<string, string>,
-  body?: unknown,
-) {
-  const res = await fetch(stack.origin + p, {
-    method,
-    headers,
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const out = (await res.json()) as Record<string, any>;
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
-  return out;
-}
-
-/** Runs `fn` over `items` with `n` in flight. */
-async function pool<T, R>(items: T[], n: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!, i);
-    }),
-  );
-  return out;
-}
 
 /** Two warehouses and PRODUCTS products with ample stock in both. */
 async function seedCatalogue(stack: Stack): Promise<string[]> {
@@ -128,23 +97,6 @@ async function prepareOrders(
       }),
     };
   });
-}
-
-function runLoad(origin: string, requests: PreparedRequest[], concurrency: number): Promise<LoadResult> {
-  const job: LoadJob = { origin, concurrency, requests };
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: job });
-    w.once('message', (m: LoadResult) => resolve(m));
-    w.once('error', reject);
-  });
-}
-
-async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the event chain');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 interface ThroughputRun {
@@ -281,7 +233,6 @@ async function commitToShipment(db: DbKind, bus: BusKind, round: number): Promis
   }
 }
 
-const rotate = <T>(xs: T[], k: number) => xs.map((_, i) => xs[(i + k) % xs.length]!);
 const results: { throughput: ThroughputRun[]; latency: LatencyRun[] } = { throughput: [], latency: [] };
 
 if (ONLY !== 'latency') {
@@ -306,8 +257,7 @@ if (ONLY !== 'throughput') {
 
 // ── report (markdown on stdout) ─────────────────────────────────────────────────────────────
 const lines: string[] = [];
-const machine = `${(await import('node:os')).cpus().length} cores, ${(await import('node:os')).cpus()[0]?.model ?? '?'}, Node ${process.version}`;
-lines.push(`Run: ${new Date().toISOString()} · ${machine} · rounds ${ROUNDS}`);
+lines.push(`Run: ${new Date().toISOString()} · ${machine()} · rounds ${ROUNDS}`);
 if (results.throughput.length) {
   lines.push(
     '',

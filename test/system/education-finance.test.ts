@@ -38,6 +38,12 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
       const list = (res.body.data ?? []) as { id: string; enrollment_id?: string | null; status: string }[];
       return list.find((i) => enrollmentId === undefined || i.enrollment_id === enrollmentId) ?? null;
     }, 20_000);
+  /** The student's notifications about one invoice, once there are at least `count` of them. */
+  const toldAbout = (student: Student, invoiceId: string, count: number) =>
+    sys.eventually(async () => {
+      const list = (await notificationsOf(student.session)).filter((n) => n.data?.invoice_id === invoiceId);
+      return list.length >= count ? list : null;
+    }, 20_000);
   const pay = (who: Session, invoiceId: string, amount: number, key = `pay-${uid()}-${uid()}`) =>
     who.client.post(
       `/api/v1/invoices/${invoiceId}/payments`,
@@ -89,12 +95,15 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
       const res = await amina.session.client.get(`/api/v1/students/${amina.id}/profile`);
       return res.body.account?.balance === 0 && res.body.account?.currency === 'KES';
     });
-    // Invoice issued, two payments received, invoice paid: the student was told each time.
-    await sys.eventually(
-      async () =>
-        (await notificationsOf(amina.session)).filter((n) => /invoice|payment/i.test(`${n.type} ${n.title}`))
-          .length >= 3,
-    );
+    // Invoice issued, two payments received, invoice paid: the student was told each step, once.
+    const told = await toldAbout(amina, invoice.id, 4);
+    expect(told.map((n) => n.type).sort()).toEqual([
+      'invoice.issued',
+      'invoice.paid',
+      'payment.received',
+      'payment.received',
+    ]);
+    expect(told.find((n) => n.type === 'invoice.paid')!.title).toMatch(/^Invoice INV-\d{6} paid$/);
 
     // Another student sees none of it; an instructor may not look at fees at all.
     expect((await brian.session.client.get(`/api/v1/invoices/${invoice.id}`)).status).toBe(404);
@@ -178,6 +187,47 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
     expect(noKey.body.code).toBe('idempotency_key_required');
   });
 
+  it('tells the student when an invoice is voided, a payment refunded and an invoice overdue', async () => {
+    const invoice = (description: string, due_date = '2027-04-30') =>
+      admin.client.post('/api/v1/invoices', {
+        student_id: brian.id,
+        currency: 'KES',
+        due_date,
+        items: [{ description, amount: 20_000 }],
+      });
+    const voided = await invoice('Bus fare');
+    expect((await admin.client.post(`/api/v1/invoices/${voided.body.id}/void`)).status).toBe(200);
+    const refunded = await invoice('Library deposit');
+    const paid = await pay(admin, refunded.body.id, 20_000);
+    expect(paid.status).toBe(201);
+    const refund = await admin.client.post(`/api/v1/payments/${paid.body.id}/refunds`, {
+      amount: 5_000,
+      reason: 'Deposit partly returned',
+    });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    const late = await invoice('Exam fee', '2026-01-15');
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    const job = await admin.client.post('/api/v1/finance/jobs/mark-overdue', {});
+    expect(job.status, JSON.stringify(job.body)).toBe(200);
+    expect(job.body.invoice_ids).toContain(late.body.id);
+
+    const types = async (id: string, count: number) =>
+      (await toldAbout(brian, id, count)).map((n) => n.type).sort();
+    expect(await types(voided.body.id, 2)).toEqual(['invoice.issued', 'invoice.voided']);
+    expect(await types(refunded.body.id, 4)).toEqual([
+      'invoice.issued',
+      'invoice.paid',
+      'payment.received',
+      'payment.refunded',
+    ]);
+    expect(await types(late.body.id, 2)).toEqual(['invoice.issued', 'invoice.overdue']);
+    // The fees are Brian's business only.
+    const others = await notificationsOf(amina.session);
+    expect(
+      others.filter((n) => [voided, refunded, late].some((i) => n.data?.invoice_id === i.body.id)),
+    ).toEqual([]);
+  });
+
   it('staff absences: nobody approves their own (403), a decision is final (409), others’ are not there (404)', async () => {
     const t1 = await createInstructor(sys, admin);
     const t2 = await createInstructor(sys, admin);
@@ -194,6 +244,27 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
     expect((await approve()).status).toBe(200);
     const again = await approve();
     expect(again.status).toBe(409);
+    const second = await t1.session.client.post(`/api/v1/staff/${t1.staffId}/absences`, {
+      start_date: '2027-03-01',
+      end_date: '2027-03-02',
+      reason: 'Family',
+    });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(
+      (await admin.client.post(`/api/v1/staff/${t1.staffId}/absences/${second.body.id}/reject`)).status,
+    ).toBe(200);
+    // The absent teacher is told of each request and decision; nobody else is.
+    const told = await sys.eventually(async () => {
+      const list = (await notificationsOf(t1.session)).filter((n) => n.type?.startsWith('absence.'));
+      return list.length >= 4 ? list : null;
+    }, 20_000);
+    expect(told.map((n) => n.type).sort()).toEqual([
+      'absence.approved',
+      'absence.rejected',
+      'absence.requested',
+      'absence.requested',
+    ]);
+    expect((await notificationsOf(t2.session)).filter((n) => n.type?.startsWith('absence.'))).toEqual([]);
     const backwards = await t1.session.client.post(`/api/v1/staff/${t1.staffId}/absences`, {
       start_date: '2027-02-10',
       end_date: '2027-02-01',

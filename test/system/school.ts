@@ -111,7 +111,7 @@ export const enrol = (sys: System, who: Session, studentId: string, courseId: st
 
 export async function notificationsOf(
   who: Session,
-): Promise<{ type?: string; title: string; body: string }[]> {
+): Promise<{ type?: string; title: string; body: string; data?: Record<string, unknown> }[]> {
   const res = await who.client.get('/api/v1/notifications?limit=100');
   expect(res.status).toBe(200);
   return res.body.data;

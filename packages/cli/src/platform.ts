@@ -49,6 +49,8 @@ export interface EmbeddedOptions {
   inMemory?: boolean;
   /** Use this storage instead of PGlite (e.g. PostgreSQL in one process, for benchmarks). */
   database?: DatabaseProvider;
+  /** Use this bus instead of the in-process one (e.g. NATS in one process, for benchmarks); the caller closes it. */
+  bus?: EventBus;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platform> {
@@ -67,13 +69,13 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     opts.database ??
     (await PGliteProvider.open(opts.inMemory ? {} : { dataDir: path.join(dataDir, 'pglite') }));
   logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
-  const bus = new MemoryBus();
+  const bus = opts.bus ?? new MemoryBus();
   const services = new Map<string, RunningService>();
   let gateway: Gateway | undefined;
   const stopAll = async () => {
     await gateway?.close();
     for (const s of [...services.values()].reverse()) await s.stop();
-    await bus.close();
+    if (!opts.bus) await bus.close();
     if (!opts.database) await db.close();
   };
   try {

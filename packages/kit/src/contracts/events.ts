@@ -142,5 +142,11 @@ export const eventRecipientField: Record<string, string> = {
   'grade.recorded': 'user_id',
   'invoice.issued': 'user_id',
   'payment.received': 'user_id',
+  'invoice.paid': 'user_id',
+  'invoice.overdue': 'user_id',
+  'invoice.voided': 'user_id',
+  'payment.refunded': 'user_id',
+  'absence.requested': 'user_id',
   'absence.approved': 'user_id',
+  'absence.rejected': 'user_id',
 };

@@ -17,6 +17,7 @@ import {
   type UserRegisteredData,
 } from '@portico/kit';
 import { quoteUserText } from './user-text.ts';
+import type { AbsenceData, InvoiceData, RefundData } from '@portico/contracts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
@@ -32,7 +33,13 @@ export const NOTIFYING_EVENTS = [
   'grade.recorded',
   'invoice.issued',
   'payment.received',
+  'invoice.paid',
+  'invoice.overdue',
+  'invoice.voided',
+  'payment.refunded',
+  'absence.requested',
   'absence.approved',
+  'absence.rejected',
 ] as const;
 export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
 
@@ -161,11 +168,53 @@ export function messageFor(type: string, data: unknown, ctx: MessageContext = {}
         body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.`,
       };
     }
+    case 'invoice.paid': {
+      const d = data as InvoiceData;
+      return {
+        title: `Invoice ${d.number} paid`,
+        body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is paid in full. Thank you.`,
+      };
+    }
+    case 'invoice.overdue': {
+      const d = data as InvoiceData;
+      return {
+        title: `Invoice ${d.number} is overdue`,
+        body: `Invoice ${d.number} was due on ${d.due_date}; ${formatMoney(d.balance_due, d.currency)} is still outstanding.`,
+      };
+    }
+    case 'invoice.voided': {
+      const d = data as InvoiceData;
+      return {
+        title: `Invoice ${d.number} voided`,
+        body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} was voided; nothing is owed on it.`,
+      };
+    }
+    case 'payment.refunded': {
+      const d = data as RefundData;
+      return {
+        title: 'Payment refunded',
+        body: `${formatMoney(d.amount, d.currency)} of your payment was refunded.`,
+      };
+    }
+    case 'absence.requested': {
+      const d = data as AbsenceData;
+      return {
+        title: 'Absence requested',
+        body: `Your absence from ${d.start_date} to ${d.end_date} was filed and awaits a decision.`,
+      };
+    }
     case 'absence.approved': {
       const d = data as AbsenceApprovedData;
       return {
         title: 'Absence approved',
         body: `Your absence from ${d.start_date} to ${d.end_date} was approved.`,
+      };
+    }
+    case 'absence.rejected': {
+      const d = data as AbsenceData;
+      return {
+        title: 'Absence rejected',
+        body: `Your absence from ${d.start_date} to ${d.end_date} was rejected.`,
       };
     }
     default:

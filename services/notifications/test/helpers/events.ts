@@ -16,7 +16,13 @@ export const SOURCES: Record<string, string> = {
   'grade.recorded': 'curriculum',
   'invoice.issued': 'finance',
   'payment.received': 'finance',
+  'invoice.paid': 'finance',
+  'invoice.overdue': 'finance',
+  'invoice.voided': 'finance',
+  'payment.refunded': 'finance',
+  'absence.requested': 'staff',
   'absence.approved': 'staff',
+  'absence.rejected': 'staff',
 };
 
 /** Data for `type` concerning `person` (`other` fills the fields that must name someone else). */
@@ -107,12 +113,40 @@ export function dataFor(
         currency: 'KES',
         user_id: person,
       };
+    case 'invoice.paid':
+    case 'invoice.overdue':
+    case 'invoice.voided':
+      return {
+        invoice_id: id('inv'),
+        number: 'INV-000042',
+        student_id: id('stu'),
+        total: 150_000,
+        balance_due: type === 'invoice.overdue' ? 100_000 : 0,
+        currency: 'KES',
+        due_date: '2027-01-31',
+        enrollment_id: null,
+        user_id: person,
+      };
+    case 'payment.refunded':
+      return {
+        refund_id: id('ref'),
+        payment_id: id('pay'),
+        invoice_id: id('inv'),
+        student_id: id('stu'),
+        amount: 20_000,
+        currency: 'KES',
+        user_id: person,
+      };
+    case 'absence.requested':
     case 'absence.approved':
+    case 'absence.rejected':
       return {
         absence_id: id('abs'),
         staff_id: id('stf'),
         start_date: '2027-02-01',
         end_date: '2027-02-03',
+        status: type === 'absence.requested' ? 'pending' : type.slice('absence.'.length),
+        decided_by: type === 'absence.requested' ? null : other,
         user_id: person,
       };
     default:

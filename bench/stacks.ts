@@ -1,7 +1,8 @@
 /**
- * What the orders benchmark runs against: orders + shipping at service level (kit
- * `startService` on PGlite or PostgreSQL, memory bus or NATS), or the embedded platform
- * behind the real gateway. Each stack hands out request headers for a given customer.
+ * What the benchmarks run against: services at service level (kit `startService` on PGlite or
+ * PostgreSQL, memory bus or NATS), or the embedded platform behind the real gateway (some or
+ * all services in one process, PGlite or PostgreSQL, memory bus or NATS). Each stack hands out
+ * request headers for a given customer and for an admin.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -110,19 +111,35 @@ async function benchConfig(dir: string): Promise<string> {
 // same process with another secret would present the first one's passports (→ 401) for ~50 s.
 let gatewayDir: Promise<string> | undefined;
 
-export async function gatewayStack(customers: number, db: DbKind = 'pglite'): Promise<Stack> {
+export interface GatewayStackOptions {
+  /** The bus under the platform (default the in-process memory bus). */
+  bus?: BusKind;
+  /** The services to start (default identity, orders, shipping). */
+  only?: string[];
+}
+
+const DB_LABEL: Record<DbKind, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
+const BUS_LABEL: Record<BusKind, string> = { memory: 'memory bus', nats: 'NATS' };
+
+export async function gatewayStack(
+  customers: number,
+  db: DbKind = 'pglite',
+  opts: GatewayStackOptions = {},
+): Promise<Stack> {
   const dir = await (gatewayDir ??= mkdtemp(path.join(os.tmpdir(), 'portico-bench-gw-')));
   const adminEmail = 'admin@bench.test';
   const adminPassword = `Bench-${randomBytes(12).toString('base64url')}`;
   const configPath = await benchConfig(dir);
   const tdb = db === 'postgres' ? await openTestDatabase('postgres') : undefined;
+  const tbus = opts.bus === 'nats' ? await openTestBus('nats') : undefined;
   const platform = await startEmbedded({
     ...(tdb && { database: tdb.provider }),
+    ...(tbus && { bus: tbus.bus }),
     dataDir: dir,
     inMemory: true,
     port: 0,
     servicePorts: 'ephemeral',
-    only: ['identity', 'orders', 'shipping'],
+    only: opts.only ?? ['identity', 'orders', 'shipping'],
     env: { ...process.env, PORTICO_ADMIN_EMAIL: adminEmail, PORTICO_ADMIN_PASSWORD: adminPassword },
     logger,
     configPath,
@@ -149,7 +166,7 @@ export async function gatewayStack(customers: number, db: DbKind = 'pglite'): Pr
     tokens.set(user.id as string, await login(email, password));
   }
   return {
-    label: `through the gateway, ${db === 'postgres' ? 'PostgreSQL' : 'PGlite'} + memory bus`,
+    label: `through the gateway, ${DB_LABEL[db]} + ${BUS_LABEL[opts.bus ?? 'memory']}`,
     origin,
     headersFor: (id) => ({ ...json, authorization: `Bearer ${tokens.get(id)}` }),
     staffHeaders: () => ({ ...json, authorization: `Bearer ${adminToken}` }),
@@ -157,6 +174,7 @@ export async function gatewayStack(customers: number, db: DbKind = 'pglite'): Pr
     services: platform.services,
     stop: async () => {
       await platform.stop();
+      await tbus?.cleanup();
       await tdb?.cleanup();
     },
   };
