@@ -8,14 +8,8 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { compile, type CompiledRoute } from './config/compile.ts';
 import { InstanceRegistry } from './upstream/service.ts';
 import { GatewayMetrics } from './observe/metrics.ts';
-import {
-  API_KEY_PREFIX,
-  permissionsForRoles,
-  permissionScope,
-  TOKEN_ALGORITHMS,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-} from './kit.ts';
+import { permissionsForRoles, permissionScope } from '@portico/kit';
+import { API_KEY_PREFIX, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import type { GatewayConfig } from './config/types.ts';
 
 export type Decision = 'pass' | 'deny' | 'skip' | 'info';

@@ -36,7 +36,8 @@ import { watchConfig } from './reload.ts';
 import { RequestContext } from './request.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewayStore } from './store/store.ts';
-import { answerClientError, type EventBus, type Subscription } from './kit.ts';
+import type { EventBus, Subscription } from '@portico/kit';
+import { answerClientError } from '@portico/kit/runtime';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { PASSPORT_HEADER, permissionScope, type ProblemCode } from './kit.ts';
+import { permissionScope, type ProblemCode } from '@portico/kit';
+import { PASSPORT_HEADER } from '@portico/kit/runtime';
 import { acceptRequestId, childTraceparent } from './edge/ids.ts';
 import { findCredential, type AuthFailure, type AuthOutcome } from './auth/authenticate.ts';
 import { anonymousPrincipal } from './anonymous.ts';

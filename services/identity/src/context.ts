@@ -1,11 +1,15 @@
 /** What identity's routes, consumers and start-up share: the deps, the settings and the key ring. */
 import type { ServiceDeps } from '@portico/kit';
+import type { IdentityEvents } from '@portico/contracts';
 import { loadKek } from './crypto/key-encryption.ts';
 import { KeyRing } from './crypto/signing-keys.ts';
 import type { IdentitySettings } from './settings.ts';
 
+/** The kit's dependencies as identity sees them: `publish` takes `IdentityEvents` only. */
+export type IdentityDeps = ServiceDeps<any, IdentitySettings, IdentityEvents>;
+
 export interface IdentityContext {
-  deps: ServiceDeps<any, IdentitySettings>;
+  deps: IdentityDeps;
   settings: IdentitySettings;
   keys: KeyRing;
 }
@@ -13,7 +17,7 @@ export interface IdentityContext {
 const contexts = new WeakMap<object, Promise<IdentityContext>>();
 
 /** One context per running service instance (routes and start receive the same deps). */
-export function identityContext(deps: ServiceDeps<any, IdentitySettings>): Promise<IdentityContext> {
+export function identityContext(deps: IdentityDeps): Promise<IdentityContext> {
   let ctx = contexts.get(deps);
   if (!ctx) {
     ctx = build(deps);
@@ -22,7 +26,7 @@ export function identityContext(deps: ServiceDeps<any, IdentitySettings>): Promi
   return ctx;
 }
 
-async function build(deps: ServiceDeps<any, IdentitySettings>): Promise<IdentityContext> {
+async function build(deps: IdentityDeps): Promise<IdentityContext> {
   const settings = deps.settings;
   const { kek, source } = await loadKek(settings.IDENTITY_KEY_ENCRYPTION_KEY, deps.dataDir);
   if (source === 'generated')

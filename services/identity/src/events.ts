@@ -1,18 +1,10 @@
 /**
  * Events identity publishes (through the outbox, in the transaction of the change) and the one
- * it consumes. Data shapes are the agreed contracts in @portico/kit (contracts/identity.ts,
- * contracts/events.ts).
+ * it consumes. Data shapes are the agreed contracts in @portico/contracts (`IdentityEvents`);
+ * each event carries the request's trace on its own (the kit's AsyncLocalStorage scope).
  */
 import type { Transaction } from 'kysely';
-import {
-  IDENTITY_EVENTS,
-  type ApiKeyRevokedData,
-  type SessionRevokedData,
-  type UserDisabledData,
-  type UserRegisteredData,
-  type UserRolesChangedData,
-  type UserUpdatedData,
-} from '@portico/kit';
+import { IDENTITY_EVENTS, type ApiKeyRevokedData, type SessionRevokedData, type UserDisabledData, type UserRegisteredData, type UserRolesChangedData, type UserUpdatedData } from '@portico/contracts';
 import type { IdentityContext } from './context.ts';
 import type { UserRow } from './repository/users.ts';
 
@@ -23,13 +15,10 @@ export const PUBLISHED_EVENTS = [
   IDENTITY_EVENTS.userRolesChanged,
   IDENTITY_EVENTS.sessionRevoked,
   IDENTITY_EVENTS.apiKeyRevoked,
-];
+] as const;
 
 type Trx = Transaction<any>;
-const opts = (subject: string, traceparent?: string) => ({
-  subject,
-  ...(traceparent !== undefined && { traceparent }),
-});
+const opts = (subject: string) => ({ subject });
 
 /** When the last access token issued now expires, plus a minute of clock skew. */
 export function tokensExpireAt(ctx: IdentityContext): string {
@@ -42,7 +31,6 @@ export async function publishSessionRevoked(
   userId: string,
   sessionIds: string[],
   reason: SessionRevokedData['reason'],
-  traceparent?: string,
 ): Promise<void> {
   if (sessionIds.length === 0) return;
   const data: SessionRevokedData = {
@@ -51,33 +39,30 @@ export async function publishSessionRevoked(
     reason,
     expires_at: tokensExpireAt(ctx),
   };
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId));
 }
 
 export async function publishUserDisabled(
   ctx: IdentityContext,
   trx: Trx,
   userId: string,
-  traceparent?: string,
 ): Promise<void> {
   const data: UserDisabledData = { user_id: userId, expires_at: tokensExpireAt(ctx) };
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId));
 }
 
 export async function publishApiKeyRevoked(
   ctx: IdentityContext,
   trx: Trx,
   data: ApiKeyRevokedData,
-  traceparent?: string,
 ): Promise<void> {
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id));
 }
 
 export async function publishUserRegistered(
   ctx: IdentityContext,
   trx: Trx,
   user: UserRow,
-  traceparent?: string,
 ): Promise<void> {
   const data: UserRegisteredData = {
     user_id: user.id,
@@ -85,14 +70,13 @@ export async function publishUserRegistered(
     full_name: user.full_name,
     roles: user.roles,
   };
-  await ctx.deps.publish(trx, 'user.registered', data, opts(user.id, traceparent));
+  await ctx.deps.publish(trx, 'user.registered', data, opts(user.id));
 }
 
 export async function publishUserUpdated(
   ctx: IdentityContext,
   trx: Trx,
   user: UserRow,
-  traceparent?: string,
 ): Promise<void> {
   const data: UserUpdatedData = {
     user_id: user.id,
@@ -100,14 +84,13 @@ export async function publishUserUpdated(
     full_name: user.full_name,
     status: user.status,
   };
-  await ctx.deps.publish(trx, 'user.updated', data, opts(user.id, traceparent));
+  await ctx.deps.publish(trx, 'user.updated', data, opts(user.id));
 }
 
 export async function publishRolesChanged(
   ctx: IdentityContext,
   trx: Trx,
   data: UserRolesChangedData,
-  traceparent?: string,
 ): Promise<void> {
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id));
 }

@@ -1,9 +1,11 @@
 /**
  * identity — users, sessions, roles, API keys and the audit log (AAA), as docs/services.md describes.
  * Issues ES256 access tokens the gateway verifies against the JWKS here, verifies API keys for
- * the gateway, and publishes the revocations the gateway enforces (contracts/identity.ts).
+ * the gateway, and publishes the revocations the gateway enforces (@portico/contracts, identity.ts).
  */
 import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
+import type { IdentityEvents } from '@portico/contracts';
 import { accessDeniedConsumer } from './access-denied-consumer.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { identityContext } from './context.ts';
@@ -20,7 +22,7 @@ import { meRoutes } from './routes/me.ts';
 import { usersRoutes } from './routes/users.ts';
 import { IdentitySettings } from './settings.ts';
 
-export default defineService<any, IdentitySettings>({
+export default defineService<any, IdentitySettings, IdentityEvents>({
   name: 'identity',
   version: '1.0.0',
   description: 'Users, sessions, roles, API keys and the audit log',

@@ -6,14 +6,7 @@
  * The kit's inbox makes each consumer see an event once; the unique keys on notifications,
  * emails and deliveries make a replay harmless as well.
  */
-import type {
-  ConsumerDefinition,
-  UserRegisteredData,
-  UserRolesChangedData,
-  UserUpdatedData,
-  UserDisabledData,
-} from '@portico/kit';
-import type { Database } from './tables.ts';
+import { defineConsumer, type ConsumerContext, type ConsumerDefinition } from '@portico/kit';
 import { messageFor, NOTIFYING_EVENTS, recipientOf } from './domain/event-messages.ts';
 import { Effects, notifyFromEvent, queueWebhooks } from './dispatch.ts';
 import {
@@ -24,7 +17,9 @@ import {
   upsertProfile,
   upsertRegistered,
 } from './repository/users.ts';
-import type { Runtimes } from './instance.ts';
+import type { NotificationsDeps, Runtimes } from './instance.ts';
+
+type Ctx = ConsumerContext<NotificationsDeps>;
 
 export const USER_EVENTS = [
   'user.registered',
@@ -33,15 +28,15 @@ export const USER_EVENTS = [
   'user.disabled',
 ] as const;
 
-export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
+export function consumers(runtimes: Runtimes): ConsumerDefinition<NotificationsDeps>[] {
   return [
-    {
+    defineConsumer({
       name: 'users',
-      types: [...USER_EVENTS],
-      async handle(event, { trx }) {
+      types: USER_EVENTS,
+      async handle(event, { trx }: Ctx) {
         switch (event.type) {
           case 'user.registered': {
-            const d = event.data as UserRegisteredData & { roles?: string[] };
+            const d = event.data;
             await upsertRegistered(trx, {
               id: d.user_id,
               email: d.email,
@@ -51,7 +46,7 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
             return;
           }
           case 'user.updated': {
-            const d = event.data as UserUpdatedData;
+            const d = event.data;
             await upsertProfile(trx, {
               id: d.user_id,
               email: d.email,
@@ -61,29 +56,29 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
             return;
           }
           case 'user.roles_changed': {
-            const d = event.data as UserRolesChangedData;
+            const d = event.data;
             await setRoles(trx, d.user_id, d.new_roles);
             return;
           }
           case 'user.disabled': {
-            const d = event.data as UserDisabledData;
+            const d = event.data;
             await setStatus(trx, d.user_id, 'disabled');
             return;
           }
         }
       },
-    },
-    {
+    }),
+    defineConsumer({
       name: 'notify',
-      types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx, afterCommit }) {
+      types: NOTIFYING_EVENTS,
+      async handle(event, { trx, afterCommit }: Ctx) {
         const recipient = recipientOf(event.type, event.data);
         const message = messageFor(event.type, event.data);
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
         const prefs = await preferencesOf(trx, recipient);
         let email: string | null;
         if (event.type === 'user.registered') {
-          email = (event.data as UserRegisteredData).email ?? null;
+          email = event.data.email ?? null;
         } else {
           const user = await findUser(trx, recipient);
           email = user?.status === 'active' ? user.email : null;
@@ -92,11 +87,11 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
         await notifyFromEvent(trx, event, recipient, message, { prefs, email }, effects);
         afterCommit(() => runtimes.applyPending(effects));
       },
-    },
-    {
+    }),
+    defineConsumer({
       name: 'webhooks',
-      types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx, afterCommit }) {
+      types: NOTIFYING_EVENTS,
+      async handle(event, { trx, afterCommit }: Ctx) {
         const queued = await queueWebhooks(
           trx,
           event,
@@ -109,6 +104,6 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
           afterCommit(() => runtimes.applyPending(effects));
         }
       },
-    },
+    }),
   ];
 }

@@ -5,6 +5,7 @@
  * See README.md for routes, channels, the webhook format and configuration.
  */
 import { defineService, type ServiceDeps } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
 import type { Database } from './tables.ts';
 import { Settings, type NotificationSettings } from './settings.ts';
 import { consumers } from './events.ts';

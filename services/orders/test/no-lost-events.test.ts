@@ -8,7 +8,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, startService, type EventBus, type EventEnvelope } from '@portico/kit';
+import type { EventBus, EventEnvelope } from '@portico/kit';
+import { createLogger, startService } from '@portico/kit/runtime';
 import {
   matrixLabel,
   matrixUnavailable,

@@ -4,16 +4,8 @@
  * capped per second so a flood of bad requests cannot flood the bus.
  */
 import type { Logger } from 'pino';
-import {
-  IDENTITY_EVENTS,
-  makeEvent,
-  type AccessDeniedData,
-  type ApiKeyRevokedData,
-  type EventBus,
-  type SessionRevokedData,
-  type Subscription,
-  type UserDisabledData,
-} from '../kit.ts';
+import { makeEvent, type AccessDeniedData, type EventBus, type Subscription } from '@portico/kit';
+import { IDENTITY_EVENTS, type ApiKeyRevokedData, type SessionRevokedData, type UserDisabledData } from '@portico/contracts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { Denylist } from './denylist.ts';
 import type { JwtVerifier } from './jwt.ts';

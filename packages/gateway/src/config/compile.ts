@@ -10,7 +10,7 @@ import { compilePolicy, type CompiledPolicy } from '../limits/rate-limit.ts';
 import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
-import { JWKS_PATH } from '../kit.ts';
+import { JWKS_PATH } from '@portico/contracts';
 import type { AuthMode, GatewayConfig, RetryConfig, RouteConfig, TimeoutsConfig } from './types.ts';
 import type {
   InstanceRegistry,

@@ -30,8 +30,9 @@ import { installIdempotency } from '../idempotency/idempotency.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
 import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
-import type { AccessDeniedData } from '../contracts/identity.ts';
-import type { ServiceApp, ServiceDefinition, ServiceDeps } from '../service.ts';
+import type { AccessDeniedData } from '../events/types.ts';
+import { currentScope } from './scope.ts';
+import type { AnyDeps, ServiceApp, ServiceDefinition } from '../service.ts';
 
 export interface StartServiceOptions {
   db: DatabaseProvider;
@@ -54,7 +55,7 @@ export interface RunningService {
   readonly url: string;
   readonly port: number;
   readonly app: ServiceApp;
-  readonly deps: ServiceDeps;
+  readonly deps: AnyDeps;
   deadLetters: {
     list(status?: 'parked' | 'replayed' | 'all'): Promise<DeadLetter[]>;
     replay(id: string): Promise<'replayed' | 'not_found'>;
@@ -85,7 +86,7 @@ export async function startService(
   const keys = new Map<string, KeyObject>();
   for (const target of def.calls ?? []) keys.set(target, derivePassportKey(opts.passportSecret, target));
 
-  const deps: ServiceDeps = {
+  const deps: AnyDeps = {
     name: def.name,
     db,
     async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
@@ -94,8 +95,16 @@ export async function startService(
       return out;
     },
     async publish(trx, type, data, o = {}) {
-      const ev = makeEvent(def.name, type, data, o);
+      if (def.publishes && !def.publishes.includes(type))
+        throw new Error(`${def.name} publishes ${type}, which it does not declare in \`publishes\``);
+      const scope = currentScope();
+      const traceparent = o.traceparent ?? scope?.traceparent;
+      const ev = makeEvent(def.name, type, data, {
+        ...o,
+        ...(traceparent !== undefined && { traceparent }),
+      });
       await publishInTx(trx, ev);
+      if (scope) scope.published = true;
       return ev;
     },
     settings,
@@ -160,7 +169,7 @@ export async function startService(
     return registry.metrics();
   });
 
-  const host: ConsumerHost = { service: def.name, db, logger, nudge: () => relay.nudge() };
+  const host: ConsumerHost = { service: def.name, db, deps, logger, nudge: () => relay.nudge() };
   // Operator routes for `portico dead-letters`: never routed by the gateway; callable only with
   // a passport for this service naming the CLI (minted from the platform secret).
   const operatorOnly = async (req: FastifyRequest) => {

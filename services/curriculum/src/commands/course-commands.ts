@@ -12,7 +12,7 @@ import { COURSE_PUBLISHED, coursePublishedData } from '../events.ts';
 import { json } from '../repository/db-errors.ts';
 import { findCourse, insertCourse, updateCourse, type CoursePatch } from '../repository/courses.ts';
 import type { CourseRow } from '../tables.ts';
-import { publisher, type Actor } from './actor.ts';
+import { publisher} from './actor.ts';
 import { checkCompetencies, checkInstructor, checkSubject, failIf } from './references.ts';
 
 export interface CourseInput {
@@ -132,7 +132,6 @@ export async function changeCourse(deps: Deps, id: string, input: CourseChanges)
 /** POST /courses/{id}/publish and /archive. */
 export async function moveCourse(
   deps: Deps,
-  actor: Actor,
   id: string,
   action: CourseAction,
 ): Promise<CourseRow> {
@@ -148,7 +147,7 @@ export async function moveCourse(
     if (action === 'publish') {
       failIf(publishProblems(course));
       const next = await updateCourse(trx, id, { status: to, published_at: new Date() });
-      await publisher(deps, trx, actor)(COURSE_PUBLISHED, coursePublishedData(next), next.id);
+      await publisher(deps, trx)(COURSE_PUBLISHED, coursePublishedData(next), next.id);
       return next;
     }
     return updateCourse(trx, id, { status: to, archived_at: new Date() });

@@ -53,7 +53,7 @@ export const progressRoutes: RouteModule = (app, deps) => {
       const viewer = await viewerOf(deps.db, req.caller);
       const row = await recordProgress(
         deps,
-        { caller: req.caller, traceparent: req.trace.traceparent },
+        { caller: req.caller },
         viewer,
         req.body,
       );

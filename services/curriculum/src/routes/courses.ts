@@ -192,12 +192,7 @@ export const courseRoutes: RouteModule = (app, deps) => {
       },
       async (req) =>
         courseView(
-          await moveCourse(
-            deps,
-            { caller: req.caller, traceparent: req.trace.traceparent },
-            req.params.id,
-            action,
-          ),
+          await moveCourse(deps, req.params.id, action),
         ),
     );
   }

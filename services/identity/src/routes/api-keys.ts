@@ -5,17 +5,7 @@
  * so the gateway drops its cached verification at once.
  */
 import { uuidv7 } from 'uuidv7';
-import {
-  AppError,
-  can,
-  PageOf,
-  PageQuery,
-  permissionsForRoles,
-  scopeOf,
-  Type,
-  type ServiceApp,
-  listPage,
-} from '@portico/kit';
+import { AppError, can, PageOf, PageQuery, permissionsForRoles, scopeOf, Type, type ServiceApp, listPage } from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { effectiveScopes, uncoveredScopes } from '../domain/api-key-scopes.ts';
@@ -178,7 +168,6 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
           ctx,
           trx,
           { api_key_id: row.id, user_id: row.user_id },
-          req.trace.traceparent,
         );
         await appendAudit(
           trx,

@@ -77,7 +77,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const facts = requestFacts(req);
       const user = await deps.tx(async (trx) => {
         const row = await insertUser(trx, { id: uuidv7(), email, full_name, password_hash, roles: ['user'] });
-        await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
+        await publishUserRegistered(ctx, trx, row);
         await appendAudit(
           trx,
           {
@@ -209,7 +209,6 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
             row.user_id,
             ids,
             'refresh_token_reuse',
-            req.trace.traceparent,
           );
           await appendAudit(
             trx,
@@ -295,7 +294,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       }
       await deps.tx(async (trx) => {
         const ids = await revokeSessions(trx, { sessionIds: [...sessionIds] }, 'logout');
-        await publishSessionRevoked(ctx, trx, caller.id!, ids, 'logout', req.trace.traceparent);
+        await publishSessionRevoked(ctx, trx, caller.id!, ids, 'logout');
         await appendAudit(
           trx,
           {
@@ -374,7 +373,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
           { userId: user.id, exceptSessionId: caller.sessionId },
           'password_changed',
         );
-        await publishSessionRevoked(ctx, trx, user.id, ids, 'password_changed', req.trace.traceparent);
+        await publishSessionRevoked(ctx, trx, user.id, ids, 'password_changed');
         await appendAudit(
           trx,
           {

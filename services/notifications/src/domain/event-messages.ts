@@ -3,19 +3,7 @@
  * The recipient is the field `eventRecipientField` names (contracts/events.ts); an event whose
  * recipient is missing or null concerns nobody and produces no notification.
  */
-import {
-  eventRecipientField,
-  type AbsenceApprovedData,
-  type EnrollmentCreatedData,
-  type GradeRecordedData,
-  type InvoiceIssuedData,
-  type OrderConfirmedData,
-  type OrderStatusData,
-  type PaymentReceivedData,
-  type ShipmentData,
-  type TaskEventData,
-  type UserRegisteredData,
-} from '@portico/kit';
+import { eventRecipientField, type AbsenceData as AbsenceApprovedData, type EnrollmentData as EnrollmentCreatedData, type GradeRecordedData, type InvoiceData as InvoiceIssuedData, type OrderConfirmedData, type OrderStatusData, type PaymentData as PaymentReceivedData, type ShipmentData, type TaskEventData, type UserRegisteredData } from '@portico/contracts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
