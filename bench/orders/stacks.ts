@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { permissionsForRoles, type ServiceDefinition } from '@portico/kit';
-import { createLogger, derivePassportKey, mintPassport, PASSPORT_HEADER, startService, type RunningService } from '@portico/kit/runtime';
+import {
+  createLogger,
+  derivePassportKey,
+  mintPassport,
+  PASSPORT_HEADER,
+  startService,
+  type RunningService,
+} from '@portico/kit/runtime';
 import { openTestBus, openTestDatabase, type BusKind, type DbKind } from '@portico/kit/testing';
 import { repoRoot, startEmbedded } from '@portico/cli';
 

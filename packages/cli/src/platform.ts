@@ -8,7 +8,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { EventBus } from '@portico/kit';
-import { createLogger, MemoryBus, NatsBus, PGliteProvider, PostgresProvider, startService, type DatabaseProvider, type RunningService } from '@portico/kit/runtime';
+import {
+  createLogger,
+  MemoryBus,
+  NatsBus,
+  PGliteProvider,
+  PostgresProvider,
+  startService,
+  type DatabaseProvider,
+  type RunningService,
+} from '@portico/kit/runtime';
 import { createGateway, loadGatewayConfig } from '@portico/gateway';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';

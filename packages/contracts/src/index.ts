@@ -28,7 +28,8 @@ type FinanceProblems = typeof financeProblems;
 // The kit's event map and problem codes, completed with every domain's (declaration merging).
 declare module '@portico/kit' {
   interface EventTypes
-    extends IdentityEvents,
+    extends
+      IdentityEvents,
       OrdersEvents,
       ShippingEvents,
       TasksEvents,
@@ -37,7 +38,8 @@ declare module '@portico/kit' {
       StaffEvents,
       FinanceEvents {}
   interface ProblemCodes
-    extends IdentityProblems,
+    extends
+      IdentityProblems,
       OrdersProblems,
       NotificationsProblems,
       CurriculumProblems,

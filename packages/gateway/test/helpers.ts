@@ -12,7 +12,13 @@ import { REDIS_URL } from '@portico/kit/testing';
 import { createGateway, type GatewayConfig, type GatewayHandle, type GatewayOptions } from '../src/index.ts';
 import type { Caller } from '@portico/kit';
 import { derivePassportKey, PASSPORT_HEADER, verifyPassport } from '@portico/kit/runtime';
-import { API_KEY_VERIFY_PATH, JWKS_PATH, TOKEN_AUDIENCE, TOKEN_ISSUER, type ApiKeyVerifyResponse } from '@portico/contracts';
+import {
+  API_KEY_VERIFY_PATH,
+  JWKS_PATH,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type ApiKeyVerifyResponse,
+} from '@portico/contracts';
 
 export const SECRET = 'test-root-secret-for-passports-0123456789';
 export const quietLogger = pino({ level: process.env.PORTICO_TEST_LOG ?? 'silent' });

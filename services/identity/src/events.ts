@@ -4,7 +4,15 @@
  * each event carries the request's trace on its own (the kit's AsyncLocalStorage scope).
  */
 import type { Transaction } from 'kysely';
-import { IDENTITY_EVENTS, type ApiKeyRevokedData, type SessionRevokedData, type UserDisabledData, type UserRegisteredData, type UserRolesChangedData, type UserUpdatedData } from '@portico/contracts';
+import {
+  IDENTITY_EVENTS,
+  type ApiKeyRevokedData,
+  type SessionRevokedData,
+  type UserDisabledData,
+  type UserRegisteredData,
+  type UserRolesChangedData,
+  type UserUpdatedData,
+} from '@portico/contracts';
 import type { IdentityContext } from './context.ts';
 import type { UserRow } from './repository/users.ts';
 
@@ -42,11 +50,7 @@ export async function publishSessionRevoked(
   await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId));
 }
 
-export async function publishUserDisabled(
-  ctx: IdentityContext,
-  trx: Trx,
-  userId: string,
-): Promise<void> {
+export async function publishUserDisabled(ctx: IdentityContext, trx: Trx, userId: string): Promise<void> {
   const data: UserDisabledData = { user_id: userId, expires_at: tokensExpireAt(ctx) };
   await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId));
 }
@@ -59,11 +63,7 @@ export async function publishApiKeyRevoked(
   await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id));
 }
 
-export async function publishUserRegistered(
-  ctx: IdentityContext,
-  trx: Trx,
-  user: UserRow,
-): Promise<void> {
+export async function publishUserRegistered(ctx: IdentityContext, trx: Trx, user: UserRow): Promise<void> {
   const data: UserRegisteredData = {
     user_id: user.id,
     email: user.email,
@@ -73,11 +73,7 @@ export async function publishUserRegistered(
   await ctx.deps.publish(trx, 'user.registered', data, opts(user.id));
 }
 
-export async function publishUserUpdated(
-  ctx: IdentityContext,
-  trx: Trx,
-  user: UserRow,
-): Promise<void> {
+export async function publishUserUpdated(ctx: IdentityContext, trx: Trx, user: UserRow): Promise<void> {
   const data: UserUpdatedData = {
     user_id: user.id,
     email: user.email,

@@ -113,11 +113,12 @@ export async function setRoles(
     .where('id', '=', user.id)
     .returningAll()
     .executeTakeFirstOrThrow()) as UserRow;
-  await publishRolesChanged(
-    ctx,
-    trx,
-    { user_id: user.id, old_roles: old, new_roles: next, changed_by: actor.id ?? 'system' },
-  );
+  await publishRolesChanged(ctx, trx, {
+    user_id: user.id,
+    old_roles: old,
+    new_roles: next,
+    changed_by: actor.id ?? 'system',
+  });
   await appendAudit(
     trx,
     {

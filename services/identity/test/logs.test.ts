@@ -8,7 +8,14 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '@portico/kit';
-import { createLogger, derivePassportKey, mintPassport, PASSPORT_HEADER, startService, type RunningService } from '@portico/kit/runtime';
+import {
+  createLogger,
+  derivePassportKey,
+  mintPassport,
+  PASSPORT_HEADER,
+  startService,
+  type RunningService,
+} from '@portico/kit/runtime';
 import { API_KEY_VERIFY_PATH } from '@portico/contracts';
 import {
   httpClient,

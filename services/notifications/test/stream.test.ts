@@ -5,7 +5,7 @@ import { createLogger, startService, type RunningService } from '@portico/kit/ru
 import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
 import notificationsService, { createNotificationsService } from '../src/service.ts';
 import { eventFor } from './helpers/events.ts';
-import { openSse, type SseClient } from './helpers/sse.ts';
+import { openSse, type SseClient } from '@portico/kit/testing';
 import { passportHeaders } from './helpers/passport.ts';
 
 const skip = await matrixUnavailable();

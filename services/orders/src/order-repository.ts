@@ -151,11 +151,7 @@ export interface PlaceOrderInput {
   shipping_address: ShippingAddressInput;
 }
 
-export async function placeOrder(
-  deps: Deps,
-  caller: Caller,
-  input: PlaceOrderInput,
-): Promise<OrderView> {
+export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrderInput): Promise<OrderView> {
   const address = input.shipping_address;
   const hasLat = typeof address.latitude === 'number';
   if (hasLat !== (typeof address.longitude === 'number')) {
@@ -243,11 +239,7 @@ export async function placeOrder(
 }
 
 /** confirmed → cancelled, releasing the reserved stock; anything later → 409 `invalid_state`. */
-export async function cancelOrder(
-  deps: Deps,
-  caller: Caller,
-  id: string,
-): Promise<OrderView> {
+export async function cancelOrder(deps: Deps, caller: Caller, id: string): Promise<OrderView> {
   return retryTransient(() =>
     deps.tx(async (trx) => {
       const order = await visibleOrder(trx, caller, id, 'orders:cancel', true);

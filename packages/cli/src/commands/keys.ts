@@ -20,7 +20,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Caller } from '@portico/kit';
-import { derivePassportKey, mintPassport, PASSPORT_HEADER, PGliteProvider, PostgresProvider, type DatabaseProvider } from '@portico/kit/runtime';
+import {
+  derivePassportKey,
+  mintPassport,
+  PASSPORT_HEADER,
+  PGliteProvider,
+  PostgresProvider,
+  type DatabaseProvider,
+} from '@portico/kit/runtime';
 import { discoverServices } from '../discover.ts';
 
 const USAGE = `usage: portico keys rotate [--activate-in SECONDS] [--url URL] [--data-dir DIR] [--offline]

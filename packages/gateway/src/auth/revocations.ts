@@ -5,7 +5,12 @@
  */
 import type { Logger } from 'pino';
 import { makeEvent, type AccessDeniedData, type EventBus, type Subscription } from '@portico/kit';
-import { IDENTITY_EVENTS, type ApiKeyRevokedData, type SessionRevokedData, type UserDisabledData } from '@portico/contracts';
+import {
+  IDENTITY_EVENTS,
+  type ApiKeyRevokedData,
+  type SessionRevokedData,
+  type UserDisabledData,
+} from '@portico/contracts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { Denylist } from './denylist.ts';
 import type { JwtVerifier } from './jwt.ts';

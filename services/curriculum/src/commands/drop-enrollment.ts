@@ -9,7 +9,7 @@ import { ENROLLMENT_DROPPED, enrollmentData } from '../events.ts';
 import { findCourse, freeSeat } from '../repository/courses.ts';
 import { findEnrollment, markDropped } from '../repository/enrollments.ts';
 import { findStudent } from '../repository/people.ts';
-import { publisher} from './actor.ts';
+import { publisher } from './actor.ts';
 
 export async function dropEnrollment(deps: Deps, viewer: Viewer, id: string): Promise<void> {
   await deps.tx(async (trx) => {

@@ -19,7 +19,7 @@ import { findCourse, takeSeat } from '../repository/courses.ts';
 import { findActiveEnrollment, insertEnrollment } from '../repository/enrollments.ts';
 import { findStudent } from '../repository/people.ts';
 import type { CourseRow, EnrollmentRow } from '../tables.ts';
-import { publisher} from './actor.ts';
+import { publisher } from './actor.ts';
 
 const alreadyEnrolled = () =>
   new AppError('already_enrolled', 'The student is already enrolled in this course', {

@@ -75,11 +75,7 @@ export async function visibleEnrollment(deps: Deps, caller: Caller, id: string) 
 }
 
 export const enrollmentRoutes: RouteModule = (app, deps) => {
-  const enrol = async (
-    caller: Caller,
-    studentId: string,
-    courseId: string,
-  ) => {
+  const enrol = async (caller: Caller, studentId: string, courseId: string) => {
     const viewer = await viewerOf(deps.db, caller);
     const { enrollment, course } = await enrollStudent(deps, viewer, {
       student_id: studentId,

@@ -5,7 +5,17 @@
  * so the gateway drops its cached verification at once.
  */
 import { uuidv7 } from 'uuidv7';
-import { AppError, can, PageOf, PageQuery, permissionsForRoles, scopeOf, Type, type ServiceApp, listPage } from '@portico/kit';
+import {
+  AppError,
+  can,
+  PageOf,
+  PageQuery,
+  permissionsForRoles,
+  scopeOf,
+  Type,
+  type ServiceApp,
+  listPage,
+} from '@portico/kit';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { effectiveScopes, uncoveredScopes } from '../domain/api-key-scopes.ts';
@@ -164,11 +174,7 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
         if (!row || !can(req.caller, 'api-keys:delete', { ownerId: row.user_id }))
           throw AppError.notFound('API key');
         await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', row.id).execute();
-        await publishApiKeyRevoked(
-          ctx,
-          trx,
-          { api_key_id: row.id, user_id: row.user_id },
-        );
+        await publishApiKeyRevoked(ctx, trx, { api_key_id: row.id, user_id: row.user_id });
         await appendAudit(
           trx,
           {

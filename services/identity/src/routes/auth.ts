@@ -203,13 +203,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         const reuse = async (): Promise<Outcome> => {
           // RFC 9700 §4.14.2: a spent token presented again means it leaked; end the whole family.
           const ids = await revokeSessions(trx, { sessionIds: [row.session_id] }, 'refresh_token_reuse');
-          await publishSessionRevoked(
-            ctx,
-            trx,
-            row.user_id,
-            ids,
-            'refresh_token_reuse',
-          );
+          await publishSessionRevoked(ctx, trx, row.user_id, ids, 'refresh_token_reuse');
           await appendAudit(
             trx,
             {

@@ -3,7 +3,19 @@
  * The recipient is the field `eventRecipientField` names (contracts/events.ts); an event whose
  * recipient is missing or null concerns nobody and produces no notification.
  */
-import { eventRecipientField, type AbsenceData as AbsenceApprovedData, type EnrollmentData as EnrollmentCreatedData, type GradeRecordedData, type InvoiceData as InvoiceIssuedData, type OrderConfirmedData, type OrderStatusData, type PaymentData as PaymentReceivedData, type ShipmentData, type TaskEventData, type UserRegisteredData } from '@portico/contracts';
+import {
+  eventRecipientField,
+  type AbsenceData as AbsenceApprovedData,
+  type EnrollmentData as EnrollmentCreatedData,
+  type GradeRecordedData,
+  type InvoiceData as InvoiceIssuedData,
+  type OrderConfirmedData,
+  type OrderStatusData,
+  type PaymentData as PaymentReceivedData,
+  type ShipmentData,
+  type TaskEventData,
+  type UserRegisteredData,
+} from '@portico/contracts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [

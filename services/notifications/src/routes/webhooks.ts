@@ -2,7 +2,18 @@
  * Webhook endpoints (own; admin endpoints receive every user's events), their delivery history
  * and manual redelivery. The signing secret is shown once, in the 201 response.
  */
-import { AppError, can, hasRole, mapPage, PageOf, PageQuery, paginate, sendPage, Type, listPage } from '@portico/kit';
+import {
+  AppError,
+  can,
+  hasRole,
+  mapPage,
+  PageOf,
+  PageQuery,
+  paginate,
+  sendPage,
+  Type,
+  listPage,
+} from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import {
   DeliveryParams,

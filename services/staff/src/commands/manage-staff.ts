@@ -10,7 +10,7 @@ import { staffData, type StaffEventType } from '../events.ts';
 import { findDepartment } from '../repository/departments.ts';
 import { insertStaff, updateStaff, type StaffPatch } from '../repository/staff.ts';
 import type { RecordStatus, StaffRow } from '../tables.ts';
-import { loadStaff} from './viewer.ts';
+import { loadStaff } from './viewer.ts';
 
 export interface StaffInput {
   employee_number: string;
@@ -86,11 +86,7 @@ function patchOf(row: StaffRow, input: StaffChange): StaffPatch {
  * PATCH: only fields whose value changes count; nothing changed → no write, no event. Going
  * to `inactive` publishes `staff.deactivated`; anything else `staff.updated`.
  */
-export async function changeStaff(
-  deps: Deps,
-  id: string,
-  input: StaffChange,
-): Promise<StaffRow> {
+export async function changeStaff(deps: Deps, id: string, input: StaffChange): Promise<StaffRow> {
   return deps.tx(async (trx) => {
     const row = await loadStaff(trx, id, { lock: true });
     const patch = patchOf(row, input);

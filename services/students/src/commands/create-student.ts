@@ -4,7 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import { isPlausibleBirthDate } from '../domain/student.ts';
 import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
 import { insertStudent, takenKeys } from '../repository/students.ts';
-import type { StudentRow} from '../tables.ts';
+import type { StudentRow } from '../tables.ts';
 import { publishStudent } from './publish.ts';
 import type { Deps } from '../events.ts';
 
@@ -30,10 +30,7 @@ export function checkBirthDate(value: string | null | undefined, now: Date): Fie
   ];
 }
 
-export async function createStudent(
-  deps: Deps,
-  input: CreateStudentInput,
-): Promise<StudentRow> {
+export async function createStudent(deps: Deps, input: CreateStudentInput): Promise<StudentRow> {
   const now = new Date();
   const errors = checkBirthDate(input.date_of_birth, now);
   if (errors.length) throw AppError.validation(errors);

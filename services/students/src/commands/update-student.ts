@@ -9,11 +9,10 @@ import type { StudentStatus } from '@portico/contracts';
 import { changeEvent } from '../domain/student.ts';
 import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
 import { findStudent, takenKeys, updateStudent, type StudentPatch } from '../repository/students.ts';
-import type { StudentRow} from '../tables.ts';
+import type { StudentRow } from '../tables.ts';
 import { checkBirthDate, type CreateStudentInput } from './create-student.ts';
 import { publishStudent } from './publish.ts';
 import type { Deps } from '../events.ts';
-
 
 export interface UpdateStudentInput extends Partial<CreateStudentInput> {
   status?: StudentStatus | undefined;

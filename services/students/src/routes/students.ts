@@ -23,7 +23,6 @@ import type { Deps } from '../events.ts';
 const tags = ['students'];
 
 export function studentRoutes(app: ServiceApp, deps: Deps): void {
-
   app.post(
     '/api/v1/students',
     {

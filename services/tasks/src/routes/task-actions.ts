@@ -31,12 +31,7 @@ export function taskActionRoutes(app: ServiceApp, deps: Deps): void {
         },
       },
       async (req) => {
-        const row = await actOnTask(
-          deps,
-          { caller: req.caller },
-          req.params.id,
-          action,
-        );
+        const row = await actOnTask(deps, { caller: req.caller }, req.params.id, action);
         return publicTask(row, new Date());
       },
     );

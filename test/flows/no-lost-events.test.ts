@@ -17,9 +17,17 @@ import {
   userCaller,
   type TestServices,
 } from '@portico/kit/testing';
-import orders from '../src/service.ts';
-import shipping from '../../shipping/src/service.ts';
-import { address, cartWith, clients, NAIROBI, seedProduct, seedWarehouses, uid } from './fixtures.ts';
+import orders from '../../services/orders/src/service.ts';
+import shipping from '../../services/shipping/src/service.ts';
+import {
+  address,
+  cartWith,
+  clients,
+  NAIROBI,
+  seedProduct,
+  seedWarehouses,
+  uid,
+} from '../../services/orders/test/fixtures.ts';
 
 const skip = await matrixUnavailable();
 
