@@ -53,8 +53,18 @@ export interface PublishOptions {
  * What a service's code gets from the kit: the same in both modes. `Events` is the map of the
  * events the service publishes (type → data); `publish` accepts nothing else.
  */
-export interface ServiceDeps<DB = any, Settings = Record<string, unknown>, Events extends object = {}> {
+export interface ServiceDeps<
+  DB = any,
+  Settings = Record<string, unknown>,
+  Events extends object = {},
+  Context = unknown,
+> {
   readonly name: string;
+  /**
+   * What the service's `context(deps)` built once at start (a key ring, workers): the same
+   * object for its routes, `start` and consumers. Undefined inside `context` itself.
+   */
+  readonly context: Context;
   readonly db: Kysely<DB>;
   /**
    * Runs `fn` in one transaction and wakes the outbox relay after commit. Events published
@@ -81,9 +91,9 @@ export interface ServiceDeps<DB = any, Settings = Record<string, unknown>, Event
 }
 
 /** Any service's deps (what a consumer definition is generic over). */
-export type AnyDeps = ServiceDeps<any, any, any>;
+export type AnyDeps = ServiceDeps<any, any, any, any>;
 
-type DbOf<D> = D extends ServiceDeps<infer DB, any, any> ? DB : any;
+type DbOf<D> = D extends ServiceDeps<infer DB, any, any, any> ? DB : any;
 
 export interface ConsumerContext<D extends AnyDeps = AnyDeps> {
   /** The transaction that also records the event id in the inbox; publish in it. */
@@ -117,7 +127,7 @@ export function defineConsumer<D extends AnyDeps, const K extends EventType>(
 }
 
 /** A service; without type arguments, any service (what hosts handle). */
-export interface ServiceDefinition<DB = any, Settings = any, Events extends object = any> {
+export interface ServiceDefinition<DB = any, Settings = any, Events extends object = any, Context = any> {
   name: string;
   version: string;
   description?: string;
@@ -127,17 +137,22 @@ export interface ServiceDefinition<DB = any, Settings = any, Events extends obje
   settings?: TObject;
   /** Event types this service publishes: `deps.publish` refuses any other at run time too. */
   publishes?: readonly TypesOf<Events>[];
-  consumers?: ConsumerDefinition<ServiceDeps<DB, Settings, Events>, any>[];
+  consumers?: ConsumerDefinition<ServiceDeps<DB, Settings, Events, Context>, any>[];
+  /**
+   * Builds what the service's code shares, once per start, after migrations and before routes
+   * (`deps.context` everywhere else). Register its shutdown with `deps.onClose`.
+   */
+  context?(deps: ServiceDeps<DB, Settings, Events, undefined>): Context | Promise<Context>;
   /** Services this one calls synchronously (it gets passports only for these). */
   calls?: string[];
-  routes(app: ServiceApp, deps: ServiceDeps<DB, Settings, Events>): void | Promise<void>;
+  routes(app: ServiceApp, deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
   /** Background work started after migrations (e.g. a delivery worker); stopped via `deps.onClose`. */
-  start?(deps: ServiceDeps<DB, Settings, Events>): void | Promise<void>;
+  start?(deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
 }
 
-export function defineService<DB = any, Settings = any, Events extends object = {}>(
-  def: ServiceDefinition<DB, Settings, Events>,
-): ServiceDefinition<DB, Settings, Events> {
+export function defineService<DB = any, Settings = any, Events extends object = {}, Context = undefined>(
+  def: ServiceDefinition<DB, Settings, Events, Context>,
+): ServiceDefinition<DB, Settings, Events, Context> {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(def.name))
     throw new Error(`service name must be lower-case kebab: ${def.name}`);
   return def;

@@ -8,7 +8,7 @@ import '@portico/contracts'; // registers the domains' error codes and role gran
 import type { IdentityEvents } from '@portico/contracts';
 import { accessDeniedConsumer } from './access-denied-consumer.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
-import { identityContext } from './context.ts';
+import { buildIdentityContext, type IdentityContext } from './context.ts';
 import { warmUpPasswords } from './crypto/passwords.ts';
 import { PUBLISHED_EVENTS } from './events.ts';
 import { pruneAttempts } from './repository/login-throttle.ts';
@@ -22,7 +22,7 @@ import { meRoutes } from './routes/me.ts';
 import { usersRoutes } from './routes/users.ts';
 import { IdentitySettings } from './settings.ts';
 
-export default defineService<any, IdentitySettings, IdentityEvents>({
+export default defineService<any, IdentitySettings, IdentityEvents, IdentityContext>({
   name: 'identity',
   version: '1.0.0',
   description: 'Users, sessions, roles, API keys and the audit log',
@@ -30,8 +30,9 @@ export default defineService<any, IdentitySettings, IdentityEvents>({
   settings: IdentitySettings,
   publishes: PUBLISHED_EVENTS,
   consumers: [accessDeniedConsumer],
-  async routes(app, deps) {
-    const ctx = await identityContext(deps);
+  context: buildIdentityContext,
+  routes(app, deps) {
+    const ctx = deps.context;
     authRoutes(app, ctx);
     meRoutes(app, ctx);
     usersRoutes(app, ctx);
@@ -41,7 +42,7 @@ export default defineService<any, IdentitySettings, IdentityEvents>({
     internalRoutes(app, ctx);
   },
   async start(deps) {
-    const ctx = await identityContext(deps);
+    const ctx = deps.context;
     await warmUpPasswords();
     await bootstrapAdmin(ctx);
     const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;

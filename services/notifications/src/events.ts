@@ -17,7 +17,7 @@ import {
   upsertProfile,
   upsertRegistered,
 } from './repository/users.ts';
-import type { NotificationsDeps, Runtimes } from './instance.ts';
+import type { NotificationsDeps } from './instance.ts';
 
 type Ctx = ConsumerContext<NotificationsDeps>;
 
@@ -28,7 +28,7 @@ export const USER_EVENTS = [
   'user.disabled',
 ] as const;
 
-export function consumers(runtimes: Runtimes): ConsumerDefinition<NotificationsDeps>[] {
+export function consumers(): ConsumerDefinition<NotificationsDeps>[] {
   return [
     defineConsumer({
       name: 'users',
@@ -71,7 +71,7 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<NotificationsD
     defineConsumer({
       name: 'notify',
       types: NOTIFYING_EVENTS,
-      async handle(event, { trx, afterCommit }: Ctx) {
+      async handle(event, { trx, deps, afterCommit }: Ctx) {
         const recipient = recipientOf(event.type, event.data);
         const message = messageFor(event.type, event.data);
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
@@ -85,23 +85,23 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<NotificationsD
         }
         const effects = new Effects();
         await notifyFromEvent(trx, event, recipient, message, { prefs, email }, effects);
-        afterCommit(() => runtimes.applyPending(effects));
+        afterCommit(() => deps.context.apply(effects, 30));
       },
     }),
     defineConsumer({
       name: 'webhooks',
       types: NOTIFYING_EVENTS,
-      async handle(event, { trx, afterCommit }: Ctx) {
+      async handle(event, { trx, deps, afterCommit }: Ctx) {
         const queued = await queueWebhooks(
           trx,
           event,
           recipientOf(event.type, event.data),
-          runtimes.webhookDelayMs,
+          deps.context.webhookDelayMs,
         );
         if (queued > 0) {
           const effects = new Effects();
           effects.webhooks = true;
-          afterCommit(() => runtimes.applyPending(effects));
+          afterCommit(() => deps.context.apply(effects, 30));
         }
       },
     }),

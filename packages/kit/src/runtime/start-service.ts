@@ -86,8 +86,9 @@ export async function startService(
   const keys = new Map<string, KeyObject>();
   for (const target of def.calls ?? []) keys.set(target, derivePassportKey(opts.passportSecret, target));
 
-  const deps: AnyDeps = {
+  const deps: { -readonly [K in keyof AnyDeps]: AnyDeps[K] } = {
     name: def.name,
+    context: undefined,
     db,
     async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
       const out = await db.transaction().execute(fn);
@@ -189,6 +190,7 @@ export async function startService(
     },
   );
 
+  deps.context = await def.context?.(deps);
   await def.routes(app, deps);
   await app.ready();
 
