@@ -73,7 +73,7 @@ export function consumers(): ConsumerDefinition<NotificationsDeps>[] {
       types: NOTIFYING_EVENTS,
       async handle(event, { trx, deps, afterCommit }: Ctx) {
         const recipient = recipientOf(event.type, event.data);
-        const message = messageFor(event.type, event.data);
+        const message = messageFor(event);
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
         const prefs = await preferencesOf(trx, recipient);
         let email: string | null;

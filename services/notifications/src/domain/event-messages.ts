@@ -1,21 +1,10 @@
 /**
  * What each consumed event says to the person it concerns: the notification's title and body.
- * The recipient is the field `eventRecipientField` names (contracts/events.ts); an event whose
+ * The recipient is the field `eventRecipientField` names (@portico/contracts); an event whose
  * recipient is missing or null concerns nobody and produces no notification.
  */
-import {
-  eventRecipientField,
-  type AbsenceData as AbsenceApprovedData,
-  type EnrollmentData as EnrollmentCreatedData,
-  type GradeRecordedData,
-  type InvoiceData as InvoiceIssuedData,
-  type OrderConfirmedData,
-  type OrderStatusData,
-  type PaymentData as PaymentReceivedData,
-  type ShipmentData,
-  type TaskEventData,
-  type UserRegisteredData,
-} from '@portico/contracts';
+import type { EventOf } from '@portico/kit';
+import { eventRecipientField } from '@portico/contracts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
@@ -60,15 +49,15 @@ export function formatMoney(minor: number, currency: string): string {
 
 const short = (id: string) => (id.length > 8 ? id.slice(-8) : id);
 
-/** Title and body for a notifying event; null for a type this service does not notify on. */
-export function messageFor(type: string, data: unknown): Message | null {
-  switch (type) {
+/** Title and body for a notifying event (its data narrowed by its type). */
+export function messageFor(event: EventOf<NotifyingEvent>): Message | null {
+  switch (event.type) {
     case 'user.registered': {
-      const d = data as UserRegisteredData;
+      const d = event.data;
       return { title: 'Welcome to Portico', body: `Hi ${d.full_name || d.email}, your account is ready.` };
     }
     case 'order.confirmed': {
-      const d = data as OrderConfirmedData;
+      const d = event.data;
       const items = d.items?.reduce((n, i) => n + i.quantity, 0) ?? 0;
       return {
         title: 'Order confirmed',
@@ -76,11 +65,11 @@ export function messageFor(type: string, data: unknown): Message | null {
       };
     }
     case 'order.cancelled': {
-      const d = data as OrderStatusData;
+      const d = event.data;
       return { title: 'Order cancelled', body: `Your order …${short(d.order_id)} was cancelled.` };
     }
     case 'shipment.dispatched': {
-      const d = data as ShipmentData;
+      const d = event.data;
       const carrier = d.carrier ? ` with ${d.carrier}` : '';
       return {
         title: 'Your order is on its way',
@@ -88,53 +77,53 @@ export function messageFor(type: string, data: unknown): Message | null {
       };
     }
     case 'shipment.delivered': {
-      const d = data as ShipmentData;
+      const d = event.data;
       return {
         title: 'Your order was delivered',
         body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was delivered.`,
       };
     }
     case 'task.assigned': {
-      const d = data as TaskEventData;
+      const d = event.data;
       return {
         title: 'Task assigned to you',
         body: `You were assigned "${d.title}" (${d.priority} priority).`,
       };
     }
     case 'task.completed': {
-      const d = data as TaskEventData;
+      const d = event.data;
       return { title: 'Task completed', body: `"${d.title}" was completed.` };
     }
     case 'enrollment.created': {
-      const d = data as EnrollmentCreatedData;
+      const d = event.data;
       return {
         title: `Enrolled in ${d.course_code}`,
         body: `You are enrolled in ${d.course_title} (${d.course_code}).`,
       };
     }
     case 'grade.recorded': {
-      const d = data as GradeRecordedData;
+      const d = event.data;
       return {
         title: 'Grade recorded',
         body: `A grade of ${d.grade} (score ${d.score}) was recorded for your enrollment.`,
       };
     }
     case 'invoice.issued': {
-      const d = data as InvoiceIssuedData;
+      const d = event.data;
       return {
         title: `Invoice ${d.number} issued`,
         body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is due on ${d.due_date}.`,
       };
     }
     case 'payment.received': {
-      const d = data as PaymentReceivedData;
+      const d = event.data;
       return {
         title: 'Payment received',
         body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.`,
       };
     }
     case 'absence.approved': {
-      const d = data as AbsenceApprovedData;
+      const d = event.data;
       return {
         title: 'Absence approved',
         body: `Your absence from ${d.start_date} to ${d.end_date} was approved.`,
