@@ -9,16 +9,15 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { permissionsForRoles, type ServiceDefinition } from '@portico/kit';
 import {
   createLogger,
   derivePassportKey,
   mintPassport,
   PASSPORT_HEADER,
-  permissionsForRoles,
   startService,
   type RunningService,
-  type ServiceDefinition,
-} from '@portico/kit';
+} from '@portico/kit/runtime';
 import { openTestBus, openTestDatabase, type BusKind, type DbKind } from '@portico/kit/testing';
 import { repoRoot, startEmbedded } from '@portico/cli';
 

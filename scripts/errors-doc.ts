@@ -1,17 +1,19 @@
 /**
- * Writes docs/errors.md from the kit's problem registry (the one source of every `code`).
+ * Writes docs/errors.md from the problem registry (the one source of every `code`): the kit's
+ * platform codes plus each domain's, registered by `@portico/contracts`.
  * `node scripts/errors-doc.ts` regenerates it; a test fails when the two drift apart.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { problemRegistry, problemType } from '../packages/kit/src/errors/registry.ts';
+import '@portico/contracts';
+import { problemType, registeredProblems, type ProblemCode } from '@portico/kit';
 
 export function renderErrorsDoc(): string {
-  const rows = Object.entries(problemRegistry)
-    .sort(([, a], [, b]) => a.status - b.status)
+  const rows = registeredProblems()
+    .sort((a, b) => a.status - b.status || a.code.localeCompare(b.code))
     .map(
-      ([code, e]) =>
-        `| \`${code}\` | ${e.status} | ${e.title} | \`${problemType(code as keyof typeof problemRegistry)}\` |`,
+      (e) =>
+        `| \`${e.code}\` | ${e.status} | ${e.title} | ${e.domain} | \`${problemType(e.code as ProblemCode)}\` |`,
     );
   return `# Problem codes
 
@@ -19,10 +21,11 @@ Every error Portico answers — from the gateway or any service — is an RFC 94
 (\`application/problem+json\`) with a stable \`code\`. Clients switch on \`code\`, never on
 \`title\` or \`detail\`. A code is never reused for another meaning once retired.
 
-Generated from \`packages/kit/src/errors/registry.ts\` by \`node scripts/errors-doc.ts\`; do not edit by hand.
+The kit defines the platform codes (\`packages/kit/src/errors/registry.ts\`); each domain registers its
+own in \`packages/contracts/src/\`. Generated from both by \`node scripts/errors-doc.ts\`; do not edit by hand.
 
-| code | status | title | type |
-|---|---|---|---|
+| code | status | title | owner | type |
+|---|---|---|---|---|
 ${rows.join('\n')}
 
 Every problem carries \`request_id\` (also in the \`X-Request-Id\` header and every log line of the

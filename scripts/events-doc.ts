@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { discoverServices } from '../packages/cli/src/discover.ts';
-import { IDENTITY_EVENTS } from '../packages/kit/src/contracts/identity.ts';
+import { IDENTITY_EVENTS } from '@portico/contracts';
 
 export async function renderEventsDoc(): Promise<string> {
   const publishers = new Map<string, string[]>();
@@ -43,9 +43,10 @@ export async function renderEventsDoc(): Promise<string> {
 Every event is a CloudEvents 1.0 JSON envelope (\`specversion\`, \`id\`, \`source\`, \`type\`,
 \`subject\`, \`time\`, \`datacontenttype\`, \`data\`, and the W3C \`traceparent\` extension), written
 to the publisher's outbox in the same transaction as its data and delivered at least once;
-consumers dedupe on \`id\`. Data shapes shared across services are in
-\`packages/kit/src/contracts/events.ts\` and \`contracts/identity.ts\`; each service's README
-documents the fields it adds.
+consumers dedupe on \`id\`. Each domain's event map (type → data) is in
+\`packages/contracts/src/\` (\`identity.ts\`, \`commerce.ts\`, \`education.ts\`); the kit's own
+\`access.denied\` is in \`packages/kit/src/events/types.ts\`. A service publishes only the types
+of the map it declares; each service's README documents the fields it adds.
 
 Generated from the service definitions by \`node scripts/events-doc.ts\`; do not edit by hand.
 Consumers are named \`service (consumer)\`; the durable consumer on NATS is \`service.consumer\`.

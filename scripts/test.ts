@@ -38,7 +38,7 @@ if (!quick) {
     {
       label: 'postgres+nats',
       env: { PORTICO_TEST_DB: 'postgres', PORTICO_TEST_BUS: 'nats' },
-      paths: ['packages/kit', 'services'],
+      paths: ['packages/kit', 'services', 'test/flows'],
     },
     {
       label: 'pglite+nats',

@@ -6,7 +6,7 @@
  * moment the next one of a kind is handled, and when the event chain has gone quiet.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { kitEvents } from '@portico/kit';
+import { kitEvents } from '@portico/kit/runtime';
 import { call, pool, until, type PreparedRequest } from '../common.ts';
 import type { Stack } from '../stacks.ts';
 

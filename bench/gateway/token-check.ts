@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import { JwksCache } from '../../packages/gateway/src/auth/jwks.ts';
 import { p1363ToDer } from '../../packages/gateway/src/auth/jws.ts';
 import { JwtVerifier } from '../../packages/gateway/src/auth/jwt.ts';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../packages/kit/src/contracts/identity.ts';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import { arg } from './servers/common.ts';
 
 // Pin to one core, as the proxies are in run.ts (re-exec under taskset once).

@@ -147,7 +147,8 @@ async function worker(db: string, secs: number): Promise<Result> {
   const { createLocalJWKSet, jwtVerify } = await import('jose');
   const { Pool } = await import('undici');
   const { verify } = await import('@node-rs/argon2');
-  const kit = await import('@portico/kit');
+  const kit = { ...(await import('@portico/kit')), ...(await import('@portico/kit/runtime')) };
+  const contracts = await import('@portico/contracts');
   const testing = await import('@portico/kit/testing');
   const identity = (await import('@portico/identity')).default;
 
@@ -232,8 +233,8 @@ async function worker(db: string, secs: number): Promise<Result> {
   while (performance.now() < vEnd) {
     for (let i = 0; i < 200; i++)
       await jwtVerify(token, jwks, {
-        issuer: kit.TOKEN_ISSUER,
-        audience: kit.TOKEN_AUDIENCE,
+        issuer: contracts.TOKEN_ISSUER,
+        audience: contracts.TOKEN_AUDIENCE,
         algorithms: ['ES256'],
       });
     verifications += 200;

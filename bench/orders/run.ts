@@ -17,7 +17,8 @@
  * Needs PostgreSQL and NATS (127.0.0.1 defaults, or PORTICO_TEST_POSTGRES_URL / _NATS_URL).
  */
 import { writeFile } from 'node:fs/promises';
-import { kitEvents, type ServiceDefinition, type ServiceDeps } from '@portico/kit';
+import type { AnyDeps, ServiceDefinition } from '@portico/kit';
+import { kitEvents } from '@portico/kit/runtime';
 import type { BusKind, DbKind } from '@portico/kit/testing';
 import orders from '../../services/orders/src/service.ts';
 import shipping from '../../services/shipping/src/service.ts';
@@ -184,14 +185,14 @@ async function commitToShipment(db: DbKind, bus: BusKind, round: number): Promis
     routes: (app, deps) =>
       orders.routes(app, {
         ...deps,
-        tx: async <T>(fn: Parameters<ServiceDeps['tx']>[0]) => {
+        tx: async <T>(fn: Parameters<AnyDeps['tx']>[0]) => {
           const out = (await deps.tx(fn)) as T;
           const o = out as { id?: string; shipping_address?: unknown };
           if (o && typeof o === 'object' && o.id && o.shipping_address)
             committedAt.set(o.id, performance.now());
           return out;
         },
-      } as ServiceDeps),
+      } as AnyDeps),
   };
   const timedShipping: ServiceDefinition = {
     ...shipping,

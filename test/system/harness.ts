@@ -13,7 +13,7 @@ import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createLogger } from '@portico/kit';
+import { createLogger } from '@portico/kit/runtime';
 import {
   httpClient,
   NATS_URL,
@@ -344,7 +344,7 @@ async function startDistributedSystem(
     } finally {
       await admin.end();
     }
-    const { NatsBus } = await import('@portico/kit');
+    const { NatsBus } = await import('@portico/kit/runtime');
     const bus = await NatsBus.connect({ url: servers.nats, stream, prefix });
     await bus.destroyStream();
     await bus.close();

@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
-import { openSse, type SseClient } from '../../services/notifications/test/helpers/sse.ts';
-import { startReceiver, type Receiver } from '../../services/notifications/test/helpers/receiver.ts';
+import { openSse, type SseClient } from '@portico/kit/testing';
+import { startReceiver, type Receiver } from '@portico/kit/testing';
 
 const skip = await systemUnavailable();
 

@@ -7,12 +7,7 @@ import { createServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import {
-  API_KEY_VERIFY_PATH,
-  JWKS_PATH,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-} from '../../../packages/kit/src/contracts/identity.ts';
+import { API_KEY_VERIFY_PATH, JWKS_PATH, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import { arg, ready } from './common.ts';
 
 const dir = arg('dir');

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { EventBus } from '@portico/kit';
 import {
   createLogger,
   MemoryBus,
@@ -15,9 +16,8 @@ import {
   PostgresProvider,
   startService,
   type DatabaseProvider,
-  type EventBus,
   type RunningService,
-} from '@portico/kit';
+} from '@portico/kit/runtime';
 import { createGateway, loadGatewayConfig } from '@portico/gateway';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';

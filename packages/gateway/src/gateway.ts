@@ -36,7 +36,8 @@ import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig } from './config/schema.ts';
 import type { GatewayStore } from './store/store.ts';
-import { answerClientError, type EventBus, type Subscription } from './kit.ts';
+import type { EventBus, Subscription } from '@portico/kit';
+import { answerClientError } from '@portico/kit/runtime';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {

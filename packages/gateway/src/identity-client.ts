@@ -4,7 +4,8 @@
  * upstream instances, so balancing, breakers and overrides apply to them too.
  */
 import type { JSONWebKeySet } from 'jose';
-import { PASSPORT_HEADER, type Caller } from './kit.ts';
+import type { Caller } from '@portico/kit';
+import { PASSPORT_HEADER } from '@portico/kit/runtime';
 import { principal, type PassportMint, type Principal } from './auth/principal.ts';
 import type { UpstreamService } from './upstream/service.ts';
 

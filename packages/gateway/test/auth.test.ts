@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, importJWK } from 'jose';
-import { MemoryBus } from '../../kit/src/events/memory-bus.ts';
-import { makeEvent, type EventEnvelope } from '../src/kit.ts';
+import { MemoryBus } from '@portico/kit/runtime';
+import { makeEvent, type EventEnvelope } from '@portico/kit';
 import {
   echoService,
   json,

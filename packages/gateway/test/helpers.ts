@@ -8,19 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { REDIS_URL } from '../../kit/src/testing/servers.ts';
+import { REDIS_URL } from '@portico/kit/testing';
 import { createGateway, type GatewayConfig, type GatewayHandle, type GatewayOptions } from '../src/index.ts';
+import type { Caller } from '@portico/kit';
+import { derivePassportKey, PASSPORT_HEADER, verifyPassport } from '@portico/kit/runtime';
 import {
   API_KEY_VERIFY_PATH,
-  derivePassportKey,
   JWKS_PATH,
-  PASSPORT_HEADER,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
-  verifyPassport,
   type ApiKeyVerifyResponse,
-  type Caller,
-} from '../src/kit.ts';
+} from '@portico/contracts';
 
 export const SECRET = 'test-root-secret-for-passports-0123456789';
 export const quietLogger = pino({ level: process.env.PORTICO_TEST_LOG ?? 'silent' });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyScopeRefusal, keyScopeResources } from '../src/auth/key-scopes.ts';
 import { validateGatewayConfig } from '../src/index.ts';
-import { derivePassportKey, mintPassport, verifyPassport } from '../src/kit.ts';
+import { derivePassportKey, mintPassport, verifyPassport } from '@portico/kit/runtime';
 
 describe('API-key scopes', () => {
   it('derives a route’s resource from its path, or takes the declared one', () => {

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
+import { REDIS_URL, serverUnavailable } from '@portico/kit/testing';
 import { deleteRedisKeys, ejected, sleep, until } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

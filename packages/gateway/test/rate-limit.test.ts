@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
-import { REDIS_URL, serverUnavailable } from '../../kit/src/testing/servers.ts';
+import { REDIS_URL, serverUnavailable } from '@portico/kit/testing';
 import {
   echoService,
   deleteRedisKeys,

@@ -7,10 +7,11 @@
  *   export default defineService({
  *     name: 'tasks', version: '1.0.0',
  *     migrations: new URL('./migrations/', import.meta.url),
- *     publishes: ['task.created'],
+ *     publishes: ['task.created'],   // the keys of TasksEvents, checked at start-up too
  *     routes: (app, deps) => { app.get('/api/v1/tasks', { ... }, async (req) => ...) },
- *     consumers: [{ name: 'on-user', types: ['user.registered'], handle: async (ev, ctx) => ... }],
+ *     consumers: [onUser],               // defineConsumer({ name, types: ['user.registered'], handle })
  *   });
+ *   // defineService<TasksDB, TasksSettings, TasksEvents>: deps.publish accepts TasksEvents only.
  */
 import type {
   FastifyInstance,
@@ -26,6 +27,7 @@ import type { TObject } from 'typebox';
 import type { Migration } from './db/migrations.ts';
 import type { EventEnvelope } from './events/envelope.ts';
 import type { EventBus } from './events/bus.ts';
+import type { EventOf, EventType, TypesOf } from './events/types.ts';
 import type { ServiceClient } from './client/service-client.ts';
 
 /** The Fastify instance a service's routes are registered on (TypeBox-typed). */
@@ -40,20 +42,42 @@ export type ServiceApp = FastifyInstance<
 export interface PublishOptions {
   /** The entity id the event is about (CloudEvents `subject`). */
   subject?: string;
-  /** W3C traceparent to carry (defaults to none; pass `req.trace.traceparent`). */
+  /**
+   * W3C traceparent to carry. Defaults to the current one: the request's (HTTP handlers) or the
+   * consumed event's (consumers), kept in AsyncLocalStorage; pass it only to override.
+   */
   traceparent?: string;
 }
 
-/** What a service's code gets from the kit: the same in both modes. */
-export interface ServiceDeps<DB = any, Settings = Record<string, unknown>> {
+/**
+ * What a service's code gets from the kit: the same in both modes. `Events` is the map of the
+ * events the service publishes (type → data); `publish` accepts nothing else.
+ */
+export interface ServiceDeps<
+  DB = any,
+  Settings = Record<string, unknown>,
+  Events extends object = {},
+  Context = unknown,
+> {
   readonly name: string;
+  /**
+   * What the service's `context(deps)` built once at start (a key ring, workers): the same
+   * object for its routes, `start` and consumers. Undefined inside `context` itself.
+   */
+  readonly context: Context;
   readonly db: Kysely<DB>;
   /**
    * Runs `fn` in one transaction and wakes the outbox relay after commit. Events published
    * with `publish(trx, …)` inside commit or roll back with the data.
    */
   tx<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
-  publish<T>(trx: Transaction<DB>, type: string, data: T, opts?: PublishOptions): Promise<EventEnvelope<T>>;
+  /** Writes an event to the outbox in `trx`: it is relayed only if the transaction commits. */
+  publish<K extends TypesOf<Events>>(
+    trx: Transaction<DB>,
+    type: K,
+    data: Events[K],
+    opts?: PublishOptions,
+  ): Promise<EventEnvelope<Events[K]>>;
   readonly settings: Settings;
   readonly log: Logger;
   /** Calls to other services (timeout, retries, breaker, passport). */
@@ -66,26 +90,44 @@ export interface ServiceDeps<DB = any, Settings = Record<string, unknown>> {
   onClose(fn: () => Promise<void> | void): void;
 }
 
-export interface ConsumerContext<DB = any> {
-  /** The transaction that also records the event id in the inbox. */
-  trx: Transaction<DB>;
-  publish<T>(type: string, data: T, opts?: PublishOptions): Promise<EventEnvelope<T>>;
+/** Any service's deps (what a consumer definition is generic over). */
+export type AnyDeps = ServiceDeps<any, any, any, any>;
+
+type DbOf<D> = D extends ServiceDeps<infer DB, any, any, any> ? DB : any;
+
+export interface ConsumerContext<D extends AnyDeps = AnyDeps> {
+  /** The transaction that also records the event id in the inbox; publish in it. */
+  trx: Transaction<DbOf<D>>;
+  /** The service's dependencies (the same object its routes get). */
+  deps: D;
   log: Logger;
   attempt: number;
   /** Runs `fn` once the handler's transaction committed (e.g. announce to live streams); not on rollback. */
   afterCommit(fn: () => void | Promise<void>): void;
 }
 
-export interface ConsumerDefinition<DB = any> {
+/**
+ * A durable consumer of the event types `K`; `event.data` is narrowed by `event.type`. Events
+ * the handler publishes (`ctx.deps.publish(ctx.trx, …)`) carry the consumed event's trace.
+ */
+export interface ConsumerDefinition<D extends AnyDeps = AnyDeps, K extends EventType = EventType> {
   /** Unique within the service; the durable consumer is `<service>.<name>`. */
   name: string;
-  types: string[];
-  handle(event: EventEnvelope<any>, ctx: ConsumerContext<DB>): Promise<void>;
+  types: readonly K[];
+  handle(event: EventOf<K>, ctx: ConsumerContext<D>): Promise<void>;
   maxDeliveries?: number;
   backoffMs?: (attempt: number) => number;
 }
 
-export interface ServiceDefinition<DB = any, Settings = any> {
+/** A consumer, typed: `types` fixes which events `handle` receives. */
+export function defineConsumer<D extends AnyDeps, const K extends EventType>(
+  def: ConsumerDefinition<D, K>,
+): ConsumerDefinition<D, K> {
+  return def;
+}
+
+/** A service; without type arguments, any service (what hosts handle). */
+export interface ServiceDefinition<DB = any, Settings = any, Events extends object = any, Context = any> {
   name: string;
   version: string;
   description?: string;
@@ -93,19 +135,24 @@ export interface ServiceDefinition<DB = any, Settings = any> {
   migrations: URL | Migration[];
   /** Environment settings schema; validated at start (see config/settings.ts). */
   settings?: TObject;
-  /** Event types this service publishes (documentation and checks). */
-  publishes?: string[];
-  consumers?: ConsumerDefinition<DB>[];
+  /** Event types this service publishes: `deps.publish` refuses any other at run time too. */
+  publishes?: readonly TypesOf<Events>[];
+  consumers?: ConsumerDefinition<ServiceDeps<DB, Settings, Events, Context>, any>[];
+  /**
+   * Builds what the service's code shares, once per start, after migrations and before routes
+   * (`deps.context` everywhere else). Register its shutdown with `deps.onClose`.
+   */
+  context?(deps: ServiceDeps<DB, Settings, Events, undefined>): Context | Promise<Context>;
   /** Services this one calls synchronously (it gets passports only for these). */
   calls?: string[];
-  routes(app: ServiceApp, deps: ServiceDeps<DB, Settings>): void | Promise<void>;
+  routes(app: ServiceApp, deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
   /** Background work started after migrations (e.g. a delivery worker); stopped via `deps.onClose`. */
-  start?(deps: ServiceDeps<DB, Settings>): void | Promise<void>;
+  start?(deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
 }
 
-export function defineService<DB = any, Settings = any>(
-  def: ServiceDefinition<DB, Settings>,
-): ServiceDefinition<DB, Settings> {
+export function defineService<DB = any, Settings = any, Events extends object = {}, Context = undefined>(
+  def: ServiceDefinition<DB, Settings, Events, Context>,
+): ServiceDefinition<DB, Settings, Events, Context> {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(def.name))
     throw new Error(`service name must be lower-case kebab: ${def.name}`);
   return def;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { makeEvent, startService, createLogger, type EventBus } from '../src/index.ts';
+import { makeEvent, type EventBus } from '../src/index.ts';
+import { startService, createLogger } from '../src/runtime/index.ts';
 import {
   matrixLabel,
   matrixUnavailable,
@@ -116,7 +117,7 @@ describe.skipIf(skip)(`events survive a crash between commit and relay (${matrix
     // First life: the request commits, the relay never gets the event out.
     const first = await startService(notesService, { ...base, bus: deadBus(env.bus) });
     const { httpClient } = await import('../src/testing/index.ts');
-    const { mintPassport, derivePassportKey } = await import('../src/index.ts');
+    const { mintPassport, derivePassportKey } = await import('../src/runtime/index.ts');
     const passport = () => ({
       'x-portico-passport': mintPassport(
         derivePassportKey(env.secret, 'notes'),

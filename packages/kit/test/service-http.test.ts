@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivePassportKey, mintPassport } from '../src/index.ts';
+import { derivePassportKey, mintPassport } from '../src/runtime/index.ts';
 import {
   httpClient,
   matrixLabel,

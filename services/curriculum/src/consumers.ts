@@ -5,17 +5,16 @@
  * ignored, and the kit's inbox drops exact duplicates. A deactivated student keeps every
  * enrolment and grade: only new enrolments are refused.
  */
-import type { ConsumerDefinition } from '@portico/kit';
-import type { StaffData, StudentData } from '@portico/contracts';
+import { defineConsumer, type ConsumerContext } from '@portico/kit';
+import type { Deps } from './deps.ts';
 import { STAFF_EVENTS, STUDENT_EVENTS } from './events.ts';
 import { upsertPerson } from './repository/people.ts';
-import type { CurriculumDB } from './tables.ts';
 
-export const studentDirectory: ConsumerDefinition<CurriculumDB> = {
+export const studentDirectory = defineConsumer({
   name: 'student-directory',
-  types: [...STUDENT_EVENTS],
-  async handle(event, { trx, log }) {
-    const d = event.data as StudentData;
+  types: STUDENT_EVENTS,
+  async handle(event, { trx, log }: ConsumerContext<Deps>) {
+    const d = event.data;
     const applied = await upsertPerson(trx, 'known_students', {
       id: d.student_id,
       user_id: d.user_id,
@@ -24,13 +23,13 @@ export const studentDirectory: ConsumerDefinition<CurriculumDB> = {
     });
     if (!applied) log.info({ student_id: d.student_id, event_id: event.id }, 'stale student event ignored');
   },
-};
+});
 
-export const staffDirectory: ConsumerDefinition<CurriculumDB> = {
+export const staffDirectory = defineConsumer({
   name: 'staff-directory',
-  types: [...STAFF_EVENTS],
-  async handle(event, { trx, log }) {
-    const d = event.data as StaffData;
+  types: STAFF_EVENTS,
+  async handle(event, { trx, log }: ConsumerContext<Deps>) {
+    const d = event.data;
     const applied = await upsertPerson(trx, 'known_staff', {
       id: d.staff_id,
       user_id: d.user_id,
@@ -39,4 +38,4 @@ export const staffDirectory: ConsumerDefinition<CurriculumDB> = {
     });
     if (!applied) log.info({ staff_id: d.staff_id, event_id: event.id }, 'stale staff event ignored');
   },
-};
+});

@@ -5,6 +5,8 @@
  * events. See README.md.
  */
 import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
+import type { CurriculumEvents } from '@portico/contracts';
 import { staffDirectory, studentDirectory } from './consumers.ts';
 import { CURRICULUM_EVENTS } from './events.ts';
 import { assessmentRoutes } from './routes/assessments.ts';
@@ -18,13 +20,13 @@ import { resourceRoutes } from './routes/resources.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import type { CurriculumDB } from './tables.ts';
 
-export default defineService<CurriculumDB>({
+export default defineService<CurriculumDB, Record<string, unknown>, CurriculumEvents>({
   name: 'curriculum',
   version: '1.0.0',
   description:
     'Courses, enrolments, assessments and grades (letter, CBC, British), competencies, subjects, programmes.',
   migrations: new URL('./migrations/', import.meta.url),
-  publishes: [...CURRICULUM_EVENTS],
+  publishes: CURRICULUM_EVENTS,
   consumers: [studentDirectory, staffDirectory],
   routes(app, deps) {
     competencyRoutes(app, deps);

@@ -9,12 +9,11 @@
  * An enrolment that arrives before its student.created opens the account from what it names.
  * One consumer takes both enrolment events so a drop is never handled before its enrolment.
  */
-import type { EnrollmentData, StudentData } from '@portico/contracts';
-import type { ConsumerContext, ConsumerDefinition } from '@portico/kit';
+import { defineConsumer, type ConsumerContext } from '@portico/kit';
 import { creditInvoice } from './commands/credit-invoice.ts';
 import { issueInvoice } from './commands/issue-invoice.ts';
 import { today } from './commands/mark-overdue.ts';
-import type { Publish } from './deps.ts';
+import { publisherFor, type Deps } from './deps.ts';
 import {
   ENROLLMENT_CREATED,
   ENROLLMENT_DROPPED,
@@ -26,21 +25,17 @@ import { upsertAccount } from './repository/accounts.ts';
 import { feeScheduleOfCourse } from './repository/fee-schedules.ts';
 import { invoiceOfEnrollment } from './repository/invoices.ts';
 import { figuresOfOne } from './repository/ledger.ts';
-import type { FinanceDB } from './tables.ts';
 
-const publisher =
-  (ctx: ConsumerContext<FinanceDB>): Publish =>
-  (type, data, subject) =>
-    ctx.publish(type, data, { subject });
+const publisher = (ctx: ConsumerContext<Deps>) => publisherFor(ctx.deps, ctx.trx);
 
-export const studentAccounts: ConsumerDefinition<FinanceDB> = {
+export const studentAccounts = defineConsumer({
   name: 'student-accounts',
   types: [STUDENT_CREATED, STUDENT_UPDATED, STUDENT_DEACTIVATED],
-  async handle(event, { trx }) {
-    const s = event.data as StudentData;
+  async handle(event, { trx }: ConsumerContext<Deps>) {
+    const s = event.data;
     await upsertAccount(trx, { student_id: s.student_id, user_id: s.user_id, status: s.status });
   },
-};
+});
 
 /** `YYYY-MM-DD`, `days` after today (UTC). */
 function dueIn(days: number): string {
@@ -49,55 +44,53 @@ function dueIn(days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function enrollmentInvoices(settings: { invoiceDueDays: number }): ConsumerDefinition<FinanceDB> {
-  return {
-    name: 'enrollment-invoices',
-    types: [ENROLLMENT_CREATED, ENROLLMENT_DROPPED],
-    async handle(event, ctx) {
-      const e = event.data as EnrollmentData;
-      const { trx, log } = ctx;
-      if (event.type === ENROLLMENT_CREATED) {
-        const fee = await feeScheduleOfCourse(trx, e.course_id);
-        if (!fee || (await invoiceOfEnrollment(trx, e.enrollment_id))) return;
-        const account = await upsertAccount(trx, { student_id: e.student_id, user_id: e.user_id });
-        if (account.currency !== null && account.currency !== fee.currency) {
-          // Retrying cannot help; the invoice must be raised by hand in the account's currency.
-          log.warn(
-            {
-              enrollment_id: e.enrollment_id,
-              account_currency: account.currency,
-              fee_currency: fee.currency,
-            },
-            'fee schedule currency differs from the account; no invoice issued',
-          );
-          return;
-        }
-        await issueInvoice(trx, publisher(ctx), {
-          student_id: e.student_id,
-          items: [
-            {
-              description: fee.description ?? `Tuition: ${e.course_code} ${e.course_title}`,
-              amount: fee.amount,
-            },
-          ],
-          currency: fee.currency,
-          due_date: dueIn(settings.invoiceDueDays),
-          enrollment_id: e.enrollment_id,
-          created_by: null,
-        });
+export const enrollmentInvoices = defineConsumer({
+  name: 'enrollment-invoices',
+  types: [ENROLLMENT_CREATED, ENROLLMENT_DROPPED],
+  async handle(event, ctx: ConsumerContext<Deps>) {
+    const e = event.data;
+    const { trx, log } = ctx;
+    if (event.type === ENROLLMENT_CREATED) {
+      const fee = await feeScheduleOfCourse(trx, e.course_id);
+      if (!fee || (await invoiceOfEnrollment(trx, e.enrollment_id))) return;
+      const account = await upsertAccount(trx, { student_id: e.student_id, user_id: e.user_id });
+      if (account.currency !== null && account.currency !== fee.currency) {
+        // Retrying cannot help; the invoice must be raised by hand in the account's currency.
+        log.warn(
+          {
+            enrollment_id: e.enrollment_id,
+            account_currency: account.currency,
+            fee_currency: fee.currency,
+          },
+          'fee schedule currency differs from the account; no invoice issued',
+        );
         return;
       }
-      const invoice = await invoiceOfEnrollment(trx, e.enrollment_id);
-      if (!invoice || invoice.status === 'void') return;
-      const figures = await figuresOfOne(trx, invoice.id);
-      if (figures.balance_due <= 0) return;
-      await creditInvoice(trx, publisher(ctx), {
-        invoice_id: invoice.id,
-        amount: figures.balance_due,
-        kind: 'credit_note',
-        reason: `Enrolment in ${e.course_code} dropped`,
+      await issueInvoice(trx, publisher(ctx), {
+        student_id: e.student_id,
+        items: [
+          {
+            description: fee.description ?? `Tuition: ${e.course_code} ${e.course_title}`,
+            amount: fee.amount,
+          },
+        ],
+        currency: fee.currency,
+        due_date: dueIn(ctx.deps.settings.FINANCE_INVOICE_DUE_DAYS),
+        enrollment_id: e.enrollment_id,
         created_by: null,
       });
-    },
-  };
-}
+      return;
+    }
+    const invoice = await invoiceOfEnrollment(trx, e.enrollment_id);
+    if (!invoice || invoice.status === 'void') return;
+    const figures = await figuresOfOne(trx, invoice.id);
+    if (figures.balance_due <= 0) return;
+    await creditInvoice(trx, publisher(ctx), {
+      invoice_id: invoice.id,
+      amount: figures.balance_due,
+      kind: 'credit_note',
+      reason: `Enrolment in ${e.course_code} dropped`,
+      created_by: null,
+    });
+  },
+});

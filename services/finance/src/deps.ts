@@ -1,17 +1,22 @@
 /** The kit's dependencies as this service sees them (typed by its schema and settings). */
 import type { ServiceApp, ServiceDeps } from '@portico/kit';
+import type { FinanceEvents } from '@portico/contracts';
 import type { Transaction } from 'kysely';
 import type { FinanceSettings } from './settings.ts';
 import type { FinanceDB } from './tables.ts';
 
-export type Deps = ServiceDeps<FinanceDB, FinanceSettings>;
+/** `publish` accepts the events of `FinanceEvents` only. */
+export type Deps = ServiceDeps<FinanceDB, FinanceSettings, FinanceEvents>;
 export type Trx = Transaction<FinanceDB>;
 export type RouteModule = (app: ServiceApp, deps: Deps) => void;
-/** Publishes one event inside the caller's transaction (deps.publish or a consumer's ctx.publish). */
-export type Publish = (type: string, data: unknown, subject: string) => Promise<unknown>;
+/** Publishes one event inside the caller's transaction (a route's or a consumer's). */
+export type Publish = <K extends keyof FinanceEvents>(
+  type: K,
+  data: FinanceEvents[K],
+  subject: string,
+) => Promise<unknown>;
 
-/** A `Publish` for a route's transaction: the event goes to the outbox with the request's trace. */
-export function publisherFor(deps: Deps, trx: Trx, traceparent?: string): Publish {
-  return (type, data, subject) =>
-    deps.publish(trx, type, data, { subject, ...(traceparent !== undefined && { traceparent }) });
+/** A `Publish` for `trx`: the event goes to the outbox with the trace of the work in hand. */
+export function publisherFor(deps: Deps, trx: Trx): Publish {
+  return (type, data, subject) => deps.publish(trx, type, data, { subject });
 }

@@ -23,7 +23,7 @@ export const PAYMENT_RECEIVED = 'payment.received' satisfies FinanceEventType;
 export const PAYMENT_REFUNDED = 'payment.refunded' satisfies FinanceEventType;
 export const ACCOUNT_BALANCE_CHANGED = 'account.balance_changed' satisfies FinanceEventType;
 
-export const PUBLISHES: FinanceEventType[] = [
+export const PUBLISHES: readonly FinanceEventType[] = [
   INVOICE_ISSUED,
   INVOICE_PAID,
   INVOICE_OVERDUE,

@@ -5,6 +5,8 @@
  * Balances are sums over the ledger, never a column that routes add to. See README.md.
  */
 import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
+import type { FinanceEvents } from '@portico/contracts';
 import { enrollmentInvoices, studentAccounts } from './consumers.ts';
 import type { Deps } from './deps.ts';
 import { PUBLISHES } from './events.ts';
@@ -20,20 +22,16 @@ import { reportRoutes } from './routes/reports.ts';
 import { financeSettings, type FinanceSettings } from './settings.ts';
 import type { FinanceDB } from './tables.ts';
 
-// Consumers get no settings of their own: routes() (which runs before they start) fills this in.
-const consumerSettings = { invoiceDueDays: 30 };
-
-export default defineService<FinanceDB, FinanceSettings>({
+export default defineService<FinanceDB, FinanceSettings, FinanceEvents>({
   name: 'finance',
   version: '1.0.0',
   description:
     'Student accounts on a double-entry ledger: invoices, payments, refunds, credits, reports, budgets.',
   migrations: new URL('./migrations/', import.meta.url),
   settings: financeSettings,
-  publishes: [...PUBLISHES],
-  consumers: [studentAccounts, enrollmentInvoices(consumerSettings)],
+  publishes: PUBLISHES,
+  consumers: [studentAccounts, enrollmentInvoices],
   routes(app, deps: Deps) {
-    consumerSettings.invoiceDueDays = deps.settings.FINANCE_INVOICE_DUE_DAYS;
     accountRoutes(app, deps);
     invoiceRoutes(app, deps);
     paymentRoutes(app, deps);

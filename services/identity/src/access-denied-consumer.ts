@@ -2,14 +2,16 @@
  * Consumes `access.denied` (published by the gateway and every service when they refuse a
  * caller) into the audit log. The kit's inbox makes redelivery harmless.
  */
-import { IDENTITY_EVENTS, type AccessDeniedData, type ConsumerDefinition } from '@portico/kit';
+import { defineConsumer, type AccessDeniedData } from '@portico/kit';
+import { IDENTITY_EVENTS } from '@portico/contracts';
 import { appendAudit } from './audit.ts';
 
-export const accessDeniedConsumer: ConsumerDefinition = {
+export const accessDeniedConsumer = defineConsumer({
   name: 'audit-access-denied',
   types: [IDENTITY_EVENTS.accessDenied],
   async handle(event, { trx }) {
-    const d = event.data as Partial<AccessDeniedData>;
+    // Anyone on the bus may publish it: every field is checked as if absent or malformed.
+    const d: Partial<AccessDeniedData> = event.data;
     const clip = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : null);
     await appendAudit(
       trx,
@@ -31,4 +33,4 @@ export const accessDeniedConsumer: ConsumerDefinition = {
       { ip: clip(d.ip, 64), user_agent: clip(d.user_agent, 512), request_id: clip(d.request_id, 128) ?? '' },
     );
   },
-};
+});

@@ -1,28 +1,26 @@
-/** What identity's routes, consumers and start-up share: the deps, the settings and the key ring. */
+/**
+ * What identity's routes, consumers and start-up share: the deps, the settings and the key ring,
+ * built once per start by the definition's `context` (the kit hands it on as `deps.context`).
+ */
 import type { ServiceDeps } from '@portico/kit';
+import type { IdentityEvents } from '@portico/contracts';
 import { loadKek } from './crypto/key-encryption.ts';
 import { KeyRing } from './crypto/signing-keys.ts';
 import type { IdentitySettings } from './settings.ts';
 
+/** The kit's dependencies as identity sees them: `publish` takes `IdentityEvents` only. */
+export type IdentityDeps = ServiceDeps<any, IdentitySettings, IdentityEvents, IdentityContext>;
+
 export interface IdentityContext {
-  deps: ServiceDeps<any, IdentitySettings>;
+  deps: IdentityDeps;
   settings: IdentitySettings;
   keys: KeyRing;
 }
 
-const contexts = new WeakMap<object, Promise<IdentityContext>>();
-
-/** One context per running service instance (routes and start receive the same deps). */
-export function identityContext(deps: ServiceDeps<any, IdentitySettings>): Promise<IdentityContext> {
-  let ctx = contexts.get(deps);
-  if (!ctx) {
-    ctx = build(deps);
-    contexts.set(deps, ctx);
-  }
-  return ctx;
-}
-
-async function build(deps: ServiceDeps<any, IdentitySettings>): Promise<IdentityContext> {
+/** Builds the context once per start (the definition's `context`). */
+export async function buildIdentityContext(
+  deps: ServiceDeps<any, IdentitySettings, IdentityEvents, undefined>,
+): Promise<IdentityContext> {
   const settings = deps.settings;
   const { kek, source } = await loadKek(settings.IDENTITY_KEY_ENCRYPTION_KEY, deps.dataDir);
   if (source === 'generated')
@@ -38,5 +36,6 @@ async function build(deps: ServiceDeps<any, IdentitySettings>): Promise<Identity
   });
   await keys.start();
   deps.onClose(() => keys.stop());
-  return { deps, settings, keys };
+  // The same object: the kit sets `deps.context` to what this returns.
+  return { deps: deps as unknown as IdentityDeps, settings, keys };
 }

@@ -1,7 +1,7 @@
 /**
  * Events identity publishes (through the outbox, in the transaction of the change) and the one
- * it consumes. Data shapes are the agreed contracts in @portico/kit (contracts/identity.ts,
- * contracts/events.ts).
+ * it consumes. Data shapes are the agreed contracts in @portico/contracts (`IdentityEvents`);
+ * each event carries the request's trace on its own (the kit's AsyncLocalStorage scope).
  */
 import type { Transaction } from 'kysely';
 import {
@@ -13,7 +13,7 @@ import {
   type UserRegistrationAttemptedData,
   type UserRolesChangedData,
   type UserUpdatedData,
-} from '@portico/kit';
+} from '@portico/contracts';
 import type { IdentityContext } from './context.ts';
 import type { UserRow } from './repository/users.ts';
 
@@ -25,13 +25,10 @@ export const PUBLISHED_EVENTS = [
   IDENTITY_EVENTS.userRolesChanged,
   IDENTITY_EVENTS.sessionRevoked,
   IDENTITY_EVENTS.apiKeyRevoked,
-];
+] as const;
 
 type Trx = Transaction<any>;
-const opts = (subject: string, traceparent?: string) => ({
-  subject,
-  ...(traceparent !== undefined && { traceparent }),
-});
+const opts = (subject: string) => ({ subject });
 
 /** When the last access token issued now expires, plus a minute of clock skew. */
 export function tokensExpireAt(ctx: IdentityContext): string {
@@ -44,7 +41,6 @@ export async function publishSessionRevoked(
   userId: string,
   sessionIds: string[],
   reason: SessionRevokedData['reason'],
-  traceparent?: string,
 ): Promise<void> {
   if (sessionIds.length === 0) return;
   const data: SessionRevokedData = {
@@ -53,41 +49,30 @@ export async function publishSessionRevoked(
     reason,
     expires_at: tokensExpireAt(ctx),
   };
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.sessionRevoked, data, opts(userId));
 }
 
-export async function publishUserDisabled(
-  ctx: IdentityContext,
-  trx: Trx,
-  userId: string,
-  traceparent?: string,
-): Promise<void> {
+export async function publishUserDisabled(ctx: IdentityContext, trx: Trx, userId: string): Promise<void> {
   const data: UserDisabledData = { user_id: userId, expires_at: tokensExpireAt(ctx) };
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId));
 }
 
 export async function publishApiKeyRevoked(
   ctx: IdentityContext,
   trx: Trx,
   data: ApiKeyRevokedData,
-  traceparent?: string,
 ): Promise<void> {
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.apiKeyRevoked, data, opts(data.api_key_id));
 }
 
-export async function publishUserRegistered(
-  ctx: IdentityContext,
-  trx: Trx,
-  user: UserRow,
-  traceparent?: string,
-): Promise<void> {
+export async function publishUserRegistered(ctx: IdentityContext, trx: Trx, user: UserRow): Promise<void> {
   const data: UserRegisteredData = {
     user_id: user.id,
     email: user.email,
     full_name: user.full_name,
     roles: user.roles,
   };
-  await ctx.deps.publish(trx, 'user.registered', data, opts(user.id, traceparent));
+  await ctx.deps.publish(trx, 'user.registered', data, opts(user.id));
 }
 
 /** Someone registered with `user`'s email: the owner is told (notifications), the caller is not. */
@@ -95,32 +80,25 @@ export async function publishRegistrationAttempted(
   ctx: IdentityContext,
   trx: Trx,
   user: UserRow,
-  traceparent?: string,
 ): Promise<void> {
   const data: UserRegistrationAttemptedData = { user_id: user.id, email: user.email };
-  await ctx.deps.publish(trx, 'user.registration_attempted', data, opts(user.id, traceparent));
+  await ctx.deps.publish(trx, 'user.registration_attempted', data, opts(user.id));
 }
 
-export async function publishUserUpdated(
-  ctx: IdentityContext,
-  trx: Trx,
-  user: UserRow,
-  traceparent?: string,
-): Promise<void> {
+export async function publishUserUpdated(ctx: IdentityContext, trx: Trx, user: UserRow): Promise<void> {
   const data: UserUpdatedData = {
     user_id: user.id,
     email: user.email,
     full_name: user.full_name,
     status: user.status,
   };
-  await ctx.deps.publish(trx, 'user.updated', data, opts(user.id, traceparent));
+  await ctx.deps.publish(trx, 'user.updated', data, opts(user.id));
 }
 
 export async function publishRolesChanged(
   ctx: IdentityContext,
   trx: Trx,
   data: UserRolesChangedData,
-  traceparent?: string,
 ): Promise<void> {
-  await ctx.deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id, traceparent));
+  await ctx.deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id));
 }

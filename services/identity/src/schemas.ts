@@ -1,5 +1,6 @@
 /** TypeBox schemas of identity's requests and responses (they validate, type and document). */
-import { ROLES, Type } from '@portico/kit';
+import { Type } from '@portico/kit';
+import { ROLES } from '@portico/contracts';
 import { PASSWORD_MAX_LENGTH } from './domain/password-policy.ts';
 import { SCOPE_PATTERN } from './domain/api-key-scopes.ts';
 

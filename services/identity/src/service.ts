@@ -1,12 +1,14 @@
 /**
  * identity — users, sessions, roles, API keys and the audit log (AAA), as docs/services.md describes.
  * Issues ES256 access tokens the gateway verifies against the JWKS here, verifies API keys for
- * the gateway, and publishes the revocations the gateway enforces (contracts/identity.ts).
+ * the gateway, and publishes the revocations the gateway enforces (@portico/contracts, identity.ts).
  */
 import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
+import type { IdentityEvents } from '@portico/contracts';
 import { accessDeniedConsumer } from './access-denied-consumer.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
-import { identityContext } from './context.ts';
+import { buildIdentityContext, type IdentityContext } from './context.ts';
 import { warmUpPasswords } from './crypto/passwords.ts';
 import { PUBLISHED_EVENTS } from './events.ts';
 import { pruneAttempts } from './repository/login-throttle.ts';
@@ -20,7 +22,7 @@ import { meRoutes } from './routes/me.ts';
 import { usersRoutes } from './routes/users.ts';
 import { IdentitySettings } from './settings.ts';
 
-export default defineService<any, IdentitySettings>({
+export default defineService<any, IdentitySettings, IdentityEvents, IdentityContext>({
   name: 'identity',
   version: '1.0.0',
   description: 'Users, sessions, roles, API keys and the audit log',
@@ -28,8 +30,9 @@ export default defineService<any, IdentitySettings>({
   settings: IdentitySettings,
   publishes: PUBLISHED_EVENTS,
   consumers: [accessDeniedConsumer],
-  async routes(app, deps) {
-    const ctx = await identityContext(deps);
+  context: buildIdentityContext,
+  routes(app, deps) {
+    const ctx = deps.context;
     authRoutes(app, ctx);
     meRoutes(app, ctx);
     usersRoutes(app, ctx);
@@ -39,7 +42,7 @@ export default defineService<any, IdentitySettings>({
     internalRoutes(app, ctx);
   },
   async start(deps) {
-    const ctx = await identityContext(deps);
+    const ctx = deps.context;
     await warmUpPasswords();
     await bootstrapAdmin(ctx);
     const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;

@@ -22,7 +22,6 @@ type Trx = Transaction<any>;
 export interface Actor {
   id: string | null;
   facts: RequestFacts;
-  traceparent?: string;
 }
 
 /** Loads the target under the admin lock, or 404. */
@@ -57,9 +56,9 @@ export async function disableUser(
     .returningAll()
     .executeTakeFirstOrThrow()) as UserRow;
   const ids = await revokeSessions(trx, { userId: user.id }, 'user_disabled');
-  await publishSessionRevoked(ctx, trx, user.id, ids, 'user_disabled', actor.traceparent);
-  await publishUserDisabled(ctx, trx, user.id, actor.traceparent);
-  await publishUserUpdated(ctx, trx, row, actor.traceparent);
+  await publishSessionRevoked(ctx, trx, user.id, ids, 'user_disabled');
+  await publishUserDisabled(ctx, trx, user.id);
+  await publishUserUpdated(ctx, trx, row);
   await appendAudit(
     trx,
     {
@@ -87,7 +86,7 @@ export async function enableUser(
     .where('id', '=', user.id)
     .returningAll()
     .executeTakeFirstOrThrow()) as UserRow;
-  await publishUserUpdated(ctx, trx, row, actor.traceparent);
+  await publishUserUpdated(ctx, trx, row);
   await appendAudit(
     trx,
     { actor_id: actor.id, action: 'user.enabled', target: user.id, outcome: 'success' },
@@ -114,12 +113,12 @@ export async function setRoles(
     .where('id', '=', user.id)
     .returningAll()
     .executeTakeFirstOrThrow()) as UserRow;
-  await publishRolesChanged(
-    ctx,
-    trx,
-    { user_id: user.id, old_roles: old, new_roles: next, changed_by: actor.id ?? 'system' },
-    actor.traceparent,
-  );
+  await publishRolesChanged(ctx, trx, {
+    user_id: user.id,
+    old_roles: old,
+    new_roles: next,
+    changed_by: actor.id ?? 'system',
+  });
   await appendAudit(
     trx,
     {

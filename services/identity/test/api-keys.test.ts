@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_VERIFY_PATH, type Caller } from '@portico/kit';
+import type { Caller } from '@portico/kit';
+import { API_KEY_VERIFY_PATH } from '@portico/contracts';
 import { matrixLabel, matrixUnavailable, userCaller, type TestServices } from '@portico/kit/testing';
 import {
   ADMIN_EMAIL,

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, startService, type RunningService } from '@portico/kit';
+import { createLogger, startService, type RunningService } from '@portico/kit/runtime';
 import {
   httpClient,
   matrixLabel,

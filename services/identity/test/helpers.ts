@@ -1,13 +1,8 @@
 /** Shared set-up for identity's service-level tests: the service on the matrix, and callers made from its own tokens. */
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import {
-  permissionsForRoles,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  type Caller,
-  type EventEnvelope,
-} from '@portico/kit';
+import { permissionsForRoles, type Caller, type EventEnvelope } from '@portico/kit';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import { startTestServices, type TestClient, type TestServices } from '@portico/kit/testing';
 import identity from '../src/service.ts';
 

@@ -7,16 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '@portico/kit';
 import {
-  API_KEY_VERIFY_PATH,
   createLogger,
   derivePassportKey,
   mintPassport,
   PASSPORT_HEADER,
   startService,
-  type Caller,
   type RunningService,
-} from '@portico/kit';
+} from '@portico/kit/runtime';
+import { API_KEY_VERIFY_PATH } from '@portico/contracts';
 import {
   httpClient,
   matrixLabel,

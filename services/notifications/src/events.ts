@@ -6,14 +6,7 @@
  * The kit's inbox makes each consumer see an event once; the unique keys on notifications,
  * emails and deliveries make a replay harmless as well.
  */
-import type {
-  ConsumerDefinition,
-  UserRegisteredData,
-  UserRolesChangedData,
-  UserUpdatedData,
-  UserDisabledData,
-} from '@portico/kit';
-import type { Database } from './tables.ts';
+import { defineConsumer, type ConsumerContext, type ConsumerDefinition } from '@portico/kit';
 import { messageFor, NOTIFYING_EVENTS, recipientOf } from './domain/event-messages.ts';
 import { Effects, notifyFromEvent, queueWebhooks } from './dispatch.ts';
 import {
@@ -24,7 +17,9 @@ import {
   upsertProfile,
   upsertRegistered,
 } from './repository/users.ts';
-import type { Runtimes } from './instance.ts';
+import type { NotificationsDeps } from './instance.ts';
+
+type Ctx = ConsumerContext<NotificationsDeps>;
 
 export const USER_EVENTS = [
   'user.registered',
@@ -33,15 +28,15 @@ export const USER_EVENTS = [
   'user.disabled',
 ] as const;
 
-export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
+export function consumers(): ConsumerDefinition<NotificationsDeps>[] {
   return [
-    {
+    defineConsumer({
       name: 'users',
-      types: [...USER_EVENTS],
-      async handle(event, { trx }) {
+      types: USER_EVENTS,
+      async handle(event, { trx }: Ctx) {
         switch (event.type) {
           case 'user.registered': {
-            const d = event.data as UserRegisteredData & { roles?: string[] };
+            const d = event.data;
             await upsertRegistered(trx, {
               id: d.user_id,
               email: d.email,
@@ -51,7 +46,7 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
             return;
           }
           case 'user.updated': {
-            const d = event.data as UserUpdatedData;
+            const d = event.data;
             await upsertProfile(trx, {
               id: d.user_id,
               email: d.email,
@@ -61,58 +56,58 @@ export function consumers(runtimes: Runtimes): ConsumerDefinition<Database>[] {
             return;
           }
           case 'user.roles_changed': {
-            const d = event.data as UserRolesChangedData;
+            const d = event.data;
             await setRoles(trx, d.user_id, d.new_roles);
             return;
           }
           case 'user.disabled': {
-            const d = event.data as UserDisabledData;
+            const d = event.data;
             await setStatus(trx, d.user_id, 'disabled');
             return;
           }
         }
       },
-    },
-    {
+    }),
+    defineConsumer({
       name: 'notify',
-      types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx, afterCommit }) {
+      types: NOTIFYING_EVENTS,
+      async handle(event, { trx, deps, afterCommit }: Ctx) {
         const recipient = recipientOf(event.type, event.data);
         const actor = (event.data as { actor_id?: unknown } | null)?.actor_id;
         const sender = typeof actor === 'string' && actor ? await findUser(trx, actor) : undefined;
-        const message = messageFor(event.type, event.data, {
+        const message = messageFor(event, {
           sender: sender ? sender.full_name || sender.email : null,
         });
         if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
         const prefs = await preferencesOf(trx, recipient);
         let email: string | null;
         if (event.type === 'user.registered') {
-          email = (event.data as UserRegisteredData).email ?? null;
+          email = event.data.email ?? null;
         } else {
           const user = await findUser(trx, recipient);
           email = user?.status === 'active' ? user.email : null;
         }
         const effects = new Effects();
         await notifyFromEvent(trx, event, recipient, message, { prefs, email }, effects);
-        afterCommit(() => runtimes.applyPending(effects));
+        afterCommit(() => deps.context.apply(effects, 30));
       },
-    },
-    {
+    }),
+    defineConsumer({
       name: 'webhooks',
-      types: [...NOTIFYING_EVENTS],
-      async handle(event, { trx, afterCommit }) {
+      types: NOTIFYING_EVENTS,
+      async handle(event, { trx, deps, afterCommit }: Ctx) {
         const queued = await queueWebhooks(
           trx,
           event,
           recipientOf(event.type, event.data),
-          runtimes.webhookDelayMs,
+          deps.context.webhookDelayMs,
         );
         if (queued > 0) {
           const effects = new Effects();
           effects.webhooks = true;
-          afterCommit(() => runtimes.applyPending(effects));
+          afterCommit(() => deps.context.apply(effects, 30));
         }
       },
-    },
+    }),
   ];
 }

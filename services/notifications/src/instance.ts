@@ -1,7 +1,8 @@
 /**
  * One running copy of the service (a replica): its live streams, its workers, its webhook
- * sender and mailer. Created when the kit registers the routes, started by `start(deps)`, and
- * stopped at shutdown — streams first, so the HTTP server can close.
+ * sender and mailer. Created by the definition's `context` (the kit hands it to routes, start
+ * and consumers as `deps.context`), started by `start(deps)`, and stopped at shutdown —
+ * streams first, so the HTTP server can close.
  */
 import type { ServiceDeps } from '@portico/kit';
 import type { Database } from './tables.ts';
@@ -27,7 +28,8 @@ function isAnnouncement(p: unknown): p is Announcement {
   return !!p && typeof p === 'object' && Array.isArray((p as Announcement).items);
 }
 
-export type NotificationsDeps = ServiceDeps<Database, NotificationSettings>;
+/** The kit's dependencies as notifications sees them; `deps.context` is this replica. */
+export type NotificationsDeps = ServiceDeps<Database, NotificationSettings, {}, NotificationsInstance>;
 
 export class NotificationsInstance {
   readonly deps: NotificationsDeps;
@@ -40,8 +42,9 @@ export class NotificationsInstance {
   readonly webhooks: PollingWorker;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(deps: NotificationsDeps) {
-    this.deps = deps;
+  constructor(deps: ServiceDeps<Database, NotificationSettings, {}, undefined>) {
+    // The same object: the kit sets `deps.context` to this instance.
+    this.deps = deps as unknown as NotificationsDeps;
     const s = deps.settings;
     this.webhookSchedule = parseSchedule(s.PORTICO_WEBHOOK_RETRY_SCHEDULE);
     this.sender = new WebhookSender({
@@ -125,40 +128,5 @@ export class NotificationsInstance {
     await Promise.all([this.bulk.stop(), this.mail.stop(), this.webhooks.stop()]);
     await this.sender.close();
     this.mailer?.close();
-  }
-}
-
-/**
- * The running copies of this service definition in this process. Consumers are declared as
- * data and get no `deps`; they reach the streams and workers through here. Usually one; tests
- * may run several replicas in one process, each woken the same way.
- */
-export class Runtimes {
-  readonly #live = new Set<NotificationsInstance>();
-
-  add(i: NotificationsInstance): void {
-    this.#live.add(i);
-  }
-
-  delete(i: NotificationsInstance): void {
-    this.#live.delete(i);
-  }
-
-  get webhookDelayMs(): number {
-    for (const i of this.#live) return i.webhookDelayMs;
-    return 0;
-  }
-
-  /** Effects of a consumer's transaction, applied once it committed (the consumer's `afterCommit`). */
-  applyPending(effects: Effects): void {
-    const buses = new Set<unknown>();
-    for (const i of this.#live) {
-      if (!buses.has(i.deps.bus)) {
-        buses.add(i.deps.bus);
-        i.announce(effects.announced);
-      }
-      if (effects.mail) i.mail.nudge(30);
-      if (effects.webhooks) i.webhooks.nudge(30);
-    }
   }
 }

@@ -1,5 +1,6 @@
 /** Request and response schemas (TypeBox): validation, types and OpenAPI from one place. */
-import { ROLES, Type } from '@portico/kit';
+import { Type } from '@portico/kit';
+import { ROLES } from '@portico/contracts';
 import { NOTIFYING_EVENTS } from './domain/event-messages.ts';
 
 const DateTime = Type.String({ format: 'date-time' });

@@ -4,11 +4,12 @@
  * Webhooks. Staff send messages to one user, to many (background jobs) or from templates.
  * See README.md for routes, channels, the webhook format and configuration.
  */
-import { defineService, type ServiceDeps } from '@portico/kit';
+import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
 import type { Database } from './tables.ts';
 import { Settings, type NotificationSettings } from './settings.ts';
 import { consumers } from './events.ts';
-import { NotificationsInstance, Runtimes, type NotificationsDeps } from './instance.ts';
+import { NotificationsInstance, type NotificationsDeps } from './instance.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { bulkRoutes } from './routes/bulk.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -17,26 +18,19 @@ import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-/** A fresh definition (tests may start several replicas; each definition tracks its own). */
+/** A definition (tests start several replicas; each start builds its own instance). */
 export function createNotificationsService() {
-  const runtimes = new Runtimes();
-  const instances = new WeakMap<object, NotificationsInstance>();
-  const instanceOf = (deps: NotificationsDeps) => {
-    let inst = instances.get(deps);
-    if (!inst) instances.set(deps, (inst = new NotificationsInstance(deps)));
-    return inst;
-  };
-
-  return defineService<Database, NotificationSettings>({
+  return defineService<Database, NotificationSettings, {}, NotificationsInstance>({
     name: 'notifications',
     version: '1.0.0',
     description: 'In-app notifications with a live stream, email, webhooks, templates and bulk sends.',
     migrations: new URL('./migrations/', import.meta.url),
     settings: Settings,
     publishes: [],
-    consumers: consumers(runtimes),
-    routes(app, deps: ServiceDeps<Database, NotificationSettings>) {
-      const inst = instanceOf(deps);
+    consumers: consumers(),
+    context: (deps) => new NotificationsInstance(deps),
+    routes(app, deps: NotificationsDeps) {
+      const inst = deps.context;
       // Open streams would keep the HTTP server from closing: end them first (clients reconnect
       // with Last-Event-ID, to another replica or after the restart).
       app.addHook('preClose', (done) => {
@@ -52,13 +46,9 @@ export function createNotificationsService() {
       webhookRoutes(app, inst);
     },
     async start(deps) {
-      const inst = instanceOf(deps);
+      const inst = deps.context;
       await inst.start();
-      runtimes.add(inst);
-      deps.onClose(async () => {
-        runtimes.delete(inst);
-        await inst.stop();
-      });
+      deps.onClose(() => inst.stop());
     },
   });
 }

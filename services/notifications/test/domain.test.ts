@@ -3,7 +3,14 @@ import { forbiddenReason, ipv6Groups } from '../src/domain/address-policy.ts';
 import { generateSecret, sign, signedHeaders, verify } from '../src/domain/signature.ts';
 import { nextDelay, parseSchedule } from '../src/domain/schedule.ts';
 import { render, syntaxError, variablesOf } from '../src/domain/templates.ts';
-import { formatMoney, messageFor, NOTIFYING_EVENTS, recipientOf } from '../src/domain/event-messages.ts';
+import { makeEvent, type EventOf } from '@portico/kit';
+import {
+  formatMoney,
+  messageFor,
+  NOTIFYING_EVENTS,
+  recipientOf,
+  type NotifyingEvent,
+} from '../src/domain/event-messages.ts';
 import { dataFor } from './helpers/events.ts';
 
 describe('address policy', () => {
@@ -112,17 +119,23 @@ describe('templates', () => {
   });
 });
 
+/** An envelope built from loose test data (the consumer's input as it may arrive). */
+const asEvent = (type: NotifyingEvent, data: unknown) =>
+  makeEvent('test', type, data) as unknown as EventOf<NotifyingEvent>;
+
 describe('event messages', () => {
   it('has a title and body and a recipient for every consumed event', () => {
     for (const type of NOTIFYING_EVENTS) {
       const data = dataFor(type, 'person-1', 'other');
       expect(recipientOf(type, data), type).toBe('person-1');
-      const m = messageFor(type, data)!;
+      const m = messageFor(asEvent(type, data))!;
       expect(m.title.length, type).toBeGreaterThan(0);
       expect(m.body, type).not.toContain('undefined');
     }
     expect(recipientOf('task.assigned', dataFor('task.assigned', null))).toBeNull();
-    expect(messageFor('task.completed', dataFor('task.completed', 'p'))!.title).toBe('Task completed');
+    expect(messageFor(asEvent('task.completed', dataFor('task.completed', 'p')))!.title).toBe(
+      'Task completed',
+    );
   });
 
   it('formats minor units by the currency’s exponent', () => {

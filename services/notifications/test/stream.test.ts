@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, startService, type RunningService } from '@portico/kit';
+import { createLogger, startService, type RunningService } from '@portico/kit/runtime';
 import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
 import notificationsService, { createNotificationsService } from '../src/service.ts';
 import { eventFor } from './helpers/events.ts';
-import { openSse, type SseClient } from './helpers/sse.ts';
+import { openSse, type SseClient } from '@portico/kit/testing';
 import { passportHeaders } from './helpers/passport.ts';
 
 const skip = await matrixUnavailable();

@@ -5,7 +5,7 @@ import notificationsService from '../src/service.ts';
 import { WebhookSender } from '../src/delivery/webhook-sender.ts';
 import { generateSecret } from '../src/domain/signature.ts';
 import { eventFor } from './helpers/events.ts';
-import { startReceiver, type Receiver } from './helpers/receiver.ts';
+import { startReceiver, type Receiver } from '@portico/kit/testing';
 
 const skip = await matrixUnavailable();
 let n = 0;

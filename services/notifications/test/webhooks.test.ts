@@ -4,7 +4,7 @@ import { makeEvent } from '@portico/kit';
 import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
 import notificationsService from '../src/service.ts';
 import { eventFor } from './helpers/events.ts';
-import { startReceiver, type Received, type Receiver } from './helpers/receiver.ts';
+import { startReceiver, type Received, type Receiver } from '@portico/kit/testing';
 
 const skip = await matrixUnavailable();
 let n = 0;

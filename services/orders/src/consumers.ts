@@ -7,19 +7,19 @@
  * is not consumed: it would cost a transaction per order for a number the customer can read
  * from GET /api/v1/shipments?order_id= until the parcel leaves.
  */
-import type { ConsumerDefinition, ShipmentData } from '@portico/kit';
+import { defineConsumer, type ConsumerContext } from '@portico/kit';
+import type { Deps } from './deps.ts';
 import { SHIPMENT_DELIVERED, SHIPMENT_DISPATCHED } from './events.ts';
 import { followShipment } from './order-repository.ts';
-import type { OrdersDB } from './tables.ts';
 
-export const shipmentProgress: ConsumerDefinition<OrdersDB> = {
+export const shipmentProgress = defineConsumer({
   name: 'shipment-progress',
   types: [SHIPMENT_DISPATCHED, SHIPMENT_DELIVERED],
-  async handle(event, { trx, publish, log }) {
-    const data = event.data as ShipmentData;
+  async handle(event, { trx, deps, log }: ConsumerContext<Deps>) {
+    const data = event.data;
     const target = event.type === SHIPMENT_DISPATCHED ? 'shipped' : 'delivered';
     const steps = await followShipment(trx, data.order_id, target, data.tracking_number, (type, d) =>
-      publish(type, d, { subject: data.order_id }),
+      deps.publish(trx, type, d, { subject: data.order_id }),
     );
     if (steps === null)
       log.warn(
@@ -27,4 +27,4 @@ export const shipmentProgress: ConsumerDefinition<OrdersDB> = {
         'shipment event for an unknown or cancelled order; ignored',
       );
   },
-};
+});

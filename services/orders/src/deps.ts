@@ -1,6 +1,8 @@
 /** The kit's dependencies as this service sees them (typed by its schema). */
 import type { ServiceApp, ServiceDeps } from '@portico/kit';
+import type { OrdersEvents } from '@portico/contracts';
 import type { OrdersDB } from './tables.ts';
 
-export type Deps = ServiceDeps<OrdersDB>;
+/** `publish` accepts the events of `OrdersEvents` only. */
+export type Deps = ServiceDeps<OrdersDB, Record<string, unknown>, OrdersEvents>;
 export type RouteModule = (app: ServiceApp, deps: Deps) => void;

@@ -1,15 +1,20 @@
 /**
  * The events orders publishes and consumes. Shapes are the shared contracts in
- * `@portico/kit` (contracts/events.ts); extra fields are allowed and documented in the README.
+ * `@portico/contracts` (`OrdersEvents`); extra fields are allowed and documented in the README.
  */
-import type { OrderConfirmedData, OrderStatusData } from '@portico/kit';
+import type { OrderConfirmedData, OrderStatusData, OrdersEvents } from '@portico/contracts';
 import type { OrderView } from './views.ts';
 
 export const ORDER_CONFIRMED = 'order.confirmed';
 export const ORDER_CANCELLED = 'order.cancelled';
 export const ORDER_SHIPPED = 'order.shipped';
 export const ORDER_DELIVERED = 'order.delivered';
-export const PUBLISHES = [ORDER_CONFIRMED, ORDER_CANCELLED, ORDER_SHIPPED, ORDER_DELIVERED];
+export const PUBLISHES = [
+  ORDER_CONFIRMED,
+  ORDER_CANCELLED,
+  ORDER_SHIPPED,
+  ORDER_DELIVERED,
+] as const satisfies readonly (keyof OrdersEvents)[];
 
 export const SHIPMENT_DISPATCHED = 'shipment.dispatched';
 export const SHIPMENT_DELIVERED = 'shipment.delivered';

@@ -13,20 +13,27 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { AppError, can, type Caller, type ServiceDeps } from '@portico/kit';
+import { AppError, can, type Caller } from '@portico/kit';
+import type { Deps } from './deps.ts';
 import { cartLines, visibleCart } from './cart-repository.ts';
 import { retryTransient } from './db-errors.ts';
 import { chooseWarehouse, resolveDestination, type Availability, type Line } from './domain/fulfilment.ts';
 import { canCancel, stepsTowards, type OrderStatus } from './domain/order-status.ts';
 import { priceLines } from './domain/pricing.ts';
-import { ORDER_CANCELLED, ORDER_CONFIRMED, orderConfirmedData, orderStatusData } from './events.ts';
+import {
+  ORDER_CANCELLED,
+  ORDER_CONFIRMED,
+  orderConfirmedData,
+  orderStatusData,
+  type OrderStatusEventData,
+} from './events.ts';
 import type { ShippingAddressInput } from './schemas.ts';
 import type { OrdersDB, ShippingAddress, WarehouseSnapshot } from './tables.ts';
 import { toAddress, toOrder, type OrderItemRow, type OrderRow, type OrderView } from './views.ts';
 
 type Db = Kysely<OrdersDB>;
 type Trx = Transaction<OrdersDB>;
-type Publish = (type: string, data: unknown) => Promise<unknown>;
+type Publish = (type: 'order.shipped' | 'order.delivered', data: OrderStatusEventData) => Promise<unknown>;
 
 export async function itemsOf(
   db: Db | Trx,
@@ -144,12 +151,7 @@ export interface PlaceOrderInput {
   shipping_address: ShippingAddressInput;
 }
 
-export async function placeOrder(
-  deps: ServiceDeps<OrdersDB>,
-  caller: Caller,
-  input: PlaceOrderInput,
-  traceparent?: string,
-): Promise<OrderView> {
+export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrderInput): Promise<OrderView> {
   const address = input.shipping_address;
   const hasLat = typeof address.latitude === 'number';
   if (hasLat !== (typeof address.longitude === 'number')) {
@@ -230,22 +232,14 @@ export async function placeOrder(
         .where('id', '=', cart.id)
         .execute();
       const view = toOrder(order, items);
-      await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), {
-        subject: id,
-        ...(traceparent && { traceparent }),
-      });
+      await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), { subject: id });
       return view;
     }),
   );
 }
 
 /** confirmed → cancelled, releasing the reserved stock; anything later → 409 `invalid_state`. */
-export async function cancelOrder(
-  deps: ServiceDeps<OrdersDB>,
-  caller: Caller,
-  id: string,
-  traceparent?: string,
-): Promise<OrderView> {
+export async function cancelOrder(deps: Deps, caller: Caller, id: string): Promise<OrderView> {
   return retryTransient(() =>
     deps.tx(async (trx) => {
       const order = await visibleOrder(trx, caller, id, 'orders:cancel', true);
@@ -262,10 +256,7 @@ export async function cancelOrder(
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await deps.publish(trx, ORDER_CANCELLED, orderStatusData(updated), {
-        subject: id,
-        ...(traceparent && { traceparent }),
-      });
+      await deps.publish(trx, ORDER_CANCELLED, orderStatusData(updated), { subject: id });
       return toOrder(updated, items);
     }),
   );
@@ -313,7 +304,7 @@ export async function followShipment(
       .where('id', '=', orderId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publish(`order.${step}`, orderStatusData(current));
+    await publish(step === 'shipped' ? 'order.shipped' : 'order.delivered', orderStatusData(current));
   }
   return steps;
 }

@@ -5,6 +5,8 @@
  * the order along (consumers.ts).
  */
 import { defineService } from '@portico/kit';
+import '@portico/contracts'; // registers the domains' error codes and role grants
+import type { OrdersEvents } from '@portico/contracts';
 import { shipmentProgress } from './consumers.ts';
 import { PUBLISHES } from './events.ts';
 import { cartRoutes } from './routes/carts.ts';
@@ -14,7 +16,7 @@ import { stockRoutes } from './routes/stock.ts';
 import { warehouseRoutes } from './routes/warehouses.ts';
 import type { OrdersDB } from './tables.ts';
 
-export default defineService<OrdersDB>({
+export default defineService<OrdersDB, Record<string, unknown>, OrdersEvents>({
   name: 'orders',
   version: '1.0.0',
   description: 'Catalogue, stock per warehouse, carts and orders.',

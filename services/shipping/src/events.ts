@@ -1,5 +1,5 @@
-/** The events shipping publishes and consumes; shapes from `@portico/kit` contracts/events.ts. */
-import type { ShipmentData } from '@portico/kit';
+/** The events shipping publishes and consumes; shapes from `@portico/contracts` (`ShippingEvents`). */
+import type { ShipmentData } from '@portico/contracts';
 import type { Selectable } from 'kysely';
 import type { ShipmentsTable } from './tables.ts';
 
@@ -10,7 +10,12 @@ export const SHIPMENT_CREATED = 'shipment.created';
 export const SHIPMENT_DISPATCHED = 'shipment.dispatched';
 export const SHIPMENT_DELIVERED = 'shipment.delivered';
 export const SHIPMENT_CANCELLED = 'shipment.cancelled';
-export const PUBLISHES = [SHIPMENT_CREATED, SHIPMENT_DISPATCHED, SHIPMENT_DELIVERED, SHIPMENT_CANCELLED];
+export const PUBLISHES = [
+  SHIPMENT_CREATED,
+  SHIPMENT_DISPATCHED,
+  SHIPMENT_DELIVERED,
+  SHIPMENT_CANCELLED,
+] as const;
 
 /** ShipmentData plus the warehouse it leaves from (an extra, compatible field). */
 export function shipmentData(s: Selectable<ShipmentsTable>): ShipmentData & { origin_code: string } {

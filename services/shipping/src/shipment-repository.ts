@@ -5,7 +5,8 @@
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { AppError, can, type Caller, type OrderConfirmedData, type ShipmentData } from '@portico/kit';
+import { AppError, can, type Caller } from '@portico/kit';
+import type { OrderConfirmedData, ShipmentData, ShippingEvents } from '@portico/contracts';
 import { nextStatus, type ShipmentAction } from './domain/shipment-status.ts';
 import { newTrackingNumber } from './domain/tracking-number.ts';
 import {
@@ -21,9 +22,9 @@ type Db = Kysely<ShippingDB>;
 type Trx = Transaction<ShippingDB>;
 export type ShipmentRow = Selectable<ShipmentsTable>;
 /** Writes an event to the outbox in the current transaction (subject: the shipment id). */
-export type Publish = (type: string, data: ShipmentData) => Promise<unknown>;
+export type Publish = (type: keyof ShippingEvents, data: ShipmentData) => Promise<unknown>;
 
-const EVENT_OF: Record<ShipmentAction, string> = {
+const EVENT_OF: Record<ShipmentAction, keyof ShippingEvents> = {
   dispatch: SHIPMENT_DISPATCHED,
   deliver: SHIPMENT_DELIVERED,
   cancel: SHIPMENT_CANCELLED,

@@ -1,6 +1,6 @@
 /** The shipping schema as Kysely sees it (migrations/ is the source of truth). */
 import type { ColumnType, Generated } from 'kysely';
-import type { ShippingAddressData } from '@portico/kit';
+import type { ShippingAddressData } from '@portico/contracts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, type OrderConfirmedData } from '@portico/kit';
+import { makeEvent } from '@portico/kit';
+import type { OrderConfirmedData } from '@portico/contracts';
 import {
   matrixLabel,
   matrixUnavailable,

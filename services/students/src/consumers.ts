@@ -10,7 +10,7 @@
  * - A malformed payload throws: the kit retries it, then parks it as a dead letter where an
  *   operator can inspect and replay it, instead of it silently vanishing.
  */
-import type { ConsumerDefinition, EventEnvelope } from '@portico/kit';
+import { defineConsumer, type ConsumerContext, type EventEnvelope } from '@portico/kit';
 import { PROFILE_EVENTS, type ProfileEventData, type ProfileEventType } from './events.ts';
 import {
   applyBalance,
@@ -19,7 +19,7 @@ import {
   applyGrade,
   type EventStamp,
 } from './repository/profile.ts';
-import type { StudentsDatabase } from './tables.ts';
+import type { Deps } from './events.ts';
 
 type Shape = Record<string, 'string' | 'number' | 'integer'>;
 
@@ -86,12 +86,12 @@ function dataOf<K extends ProfileEventType>(type: K, event: EventEnvelope<unknow
   return data as unknown as ProfileEventData[K];
 }
 
-export const profileReadModel: ConsumerDefinition<StudentsDatabase> = {
+export const profileReadModel = defineConsumer({
   name: 'profile',
-  types: [...PROFILE_EVENTS],
-  async handle(event, { trx }) {
+  types: PROFILE_EVENTS,
+  async handle(event, { trx }: ConsumerContext<Deps>) {
     const at: EventStamp = { time: event.time, id: event.id };
-    const type = event.type as ProfileEventType;
+    const type = event.type;
     switch (type) {
       case 'enrollment.created':
       case 'enrollment.dropped': {
@@ -158,7 +158,7 @@ export const profileReadModel: ConsumerDefinition<StudentsDatabase> = {
         return;
       }
       default:
-        throw new Error(`profile read model does not handle ${String(event.type)}`);
+        throw new Error(`profile read model does not handle ${String(type)}`);
     }
   },
-};
+});

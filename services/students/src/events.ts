@@ -3,9 +3,13 @@
  * and the curriculum and finance events its profile read model consumes. Payload shapes are
  * the shared contracts in @portico/contracts.
  */
-import type { CurriculumEvents, FinanceEvents, StudentData } from '@portico/contracts';
+import type { ServiceDeps } from '@portico/kit';
+import type { CurriculumEvents, FinanceEvents, StudentData, StudentEvents } from '@portico/contracts';
 import type { StudentEventType } from './domain/student.ts';
-import type { StudentRow } from './tables.ts';
+import type { StudentRow, StudentsDatabase } from './tables.ts';
+
+/** The kit's dependencies as students sees them: `publish` takes `StudentEvents` only. */
+export type Deps = ServiceDeps<StudentsDatabase, Record<string, unknown>, StudentEvents>;
 
 export const STUDENT_EVENTS = [
   'student.created',

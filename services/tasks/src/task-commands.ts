@@ -3,23 +3,21 @@
  * outbox): create, change fields, move through the state machine, delete. Routes call these;
  * the rules they apply live in domain/ (state machine, access) and stay pure.
  */
-import { AppError, scopeOf, type Caller, type ServiceDeps } from '@portico/kit';
+import { AppError, scopeOf, type Caller } from '@portico/kit';
 import type { Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { DEFAULT_PRIORITY, type Priority } from './domain/priority.ts';
 import { decideTaskAccess, type TaskOperation } from './domain/task-access.ts';
 import { actionBetween, transition, type TaskAction, type TaskStatus } from './domain/task-state.ts';
 import { findCategory } from './category-repository.ts';
-import { taskEventData, type TaskEvent, type TaskEventType } from './events.ts';
+import { taskEventData, type Deps, type TaskEvent, type TaskEventType } from './events.ts';
 import { deleteTask, findTask, insertTask, updateTask, type TaskPatch } from './task-repository.ts';
 import type { TaskRow, TasksDatabase } from './tables.ts';
 
-type Deps = ServiceDeps<TasksDatabase>;
 type Trx = Transaction<TasksDatabase>;
 
 export interface Actor {
   caller: Caller;
-  traceparent?: string | undefined;
 }
 
 export interface CreateTaskInput {
@@ -113,10 +111,7 @@ function checkAssignee(caller: Caller, assigneeId: string | null | undefined): v
 
 function publisher(deps: Deps, trx: Trx, actor: Actor) {
   return (type: TaskEventType, row: TaskRow, extra: Partial<TaskEvent> = {}) =>
-    deps.publish(trx, type, taskEventData(row, actor.caller.id, extra), {
-      subject: row.id,
-      ...(actor.traceparent !== undefined && { traceparent: actor.traceparent }),
-    });
+    deps.publish(trx, type, taskEventData(row, actor.caller.id, extra), { subject: row.id });
 }
 
 export async function createTask(deps: Deps, actor: Actor, input: CreateTaskInput): Promise<TaskRow> {

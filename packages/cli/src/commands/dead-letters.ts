@@ -5,7 +5,7 @@
  * ./data/secrets.json; distributed: PORTICO_PASSPORT_SECRET).
  */
 import path from 'node:path';
-import { derivePassportKey, mintPassport, PASSPORT_HEADER, type DeadLetter } from '@portico/kit';
+import { derivePassportKey, mintPassport, PASSPORT_HEADER, type DeadLetter } from '@portico/kit/runtime';
 import { discoverServices, repoRoot } from '../discover.ts';
 import { configuredServiceUrls } from '../platform.ts';
 import { loadOrCreateSecrets } from '../secrets.ts';

@@ -19,15 +19,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Caller } from '@portico/kit';
 import {
   derivePassportKey,
   mintPassport,
   PASSPORT_HEADER,
   PGliteProvider,
   PostgresProvider,
-  type Caller,
   type DatabaseProvider,
-} from '@portico/kit';
+} from '@portico/kit/runtime';
 import { discoverServices } from '../discover.ts';
 
 const USAGE = `usage: portico keys rotate [--activate-in SECONDS] [--url URL] [--data-dir DIR] [--offline]

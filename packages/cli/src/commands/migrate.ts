@@ -4,7 +4,7 @@
  * `DATABASE_URL_<NAME>` per service with `all`. Services also migrate at start; both are safe
  * together (an advisory lock serialises them).
  */
-import { kitMigrations, loadMigrations, PostgresProvider, runMigrations } from '@portico/kit';
+import { kitMigrations, loadMigrations, PostgresProvider, runMigrations } from '@portico/kit/runtime';
 import { discoverServices } from '../discover.ts';
 
 export async function run(args: string[]): Promise<number> {

@@ -4,7 +4,8 @@
  * ones for a few seconds so a bad key cannot flood identity. `api_key.revoked` events drop a
  * cached key at once; the denylist covers the rest of its cache life.
  */
-import { API_KEY_VERIFY_PATH, type ApiKeyVerifyResponse, type Caller } from '../kit.ts';
+import type { Caller } from '@portico/kit';
+import { API_KEY_VERIFY_PATH, type ApiKeyVerifyResponse } from '@portico/contracts';
 import { principal, type Principal } from './principal.ts';
 
 const NEGATIVE_TTL_MS = 5_000;

@@ -4,7 +4,7 @@
  * cached, so a client reusing its token pays no promise on the hot path.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { API_KEY_PREFIX } from '../kit.ts';
+import { API_KEY_PREFIX } from '@portico/contracts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { Denylist } from './denylist.ts';
 import type { JwtVerifier, TokenFailure } from './jwt.ts';

@@ -5,7 +5,8 @@
  * A verified token's principal is cached until the token expires, so a client reusing its
  * token costs one Map lookup; revocation is checked against the denylist separately.
  */
-import { permissionsForRoles, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../kit.ts';
+import { permissionsForRoles } from '@portico/kit';
+import { TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import { principal, type Principal } from './principal.ts';
 import type { JwksCache } from './jwks.ts';
 import { JwsVerifier, type JwsResult } from './jws.ts';

@@ -4,8 +4,8 @@
  * already minted for it, one per service, reused until ~10 s before they expire.
  */
 import type { KeyObject } from 'node:crypto';
-import { mintPassport, derivePassportKey, PASSPORT_TTL_SECONDS } from '../kit.ts';
-import type { Caller } from '../kit.ts';
+import { mintPassport, derivePassportKey, PASSPORT_TTL_SECONDS } from '@portico/kit/runtime';
+import type { Caller } from '@portico/kit';
 
 const MAX_PASSPORTS = 1024;
 

@@ -4,16 +4,13 @@
  * capped per second so a flood of bad requests cannot flood the bus.
  */
 import type { Logger } from 'pino';
+import { makeEvent, type AccessDeniedData, type EventBus, type Subscription } from '@portico/kit';
 import {
   IDENTITY_EVENTS,
-  makeEvent,
-  type AccessDeniedData,
   type ApiKeyRevokedData,
-  type EventBus,
   type SessionRevokedData,
-  type Subscription,
   type UserDisabledData,
-} from '../kit.ts';
+} from '@portico/contracts';
 import type { ApiKeyVerifier } from './api-keys.ts';
 import type { Denylist } from './denylist.ts';
 import type { JwtVerifier } from './jwt.ts';

@@ -8,7 +8,7 @@
  * into the runtime tables the request path reads.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import { JWKS_PATH } from '../kit.ts';
+import { JWKS_PATH } from '@portico/contracts';
 import { withDefault as dflt, withDefaults, type Resolved, type TNamed } from './defaults.ts';
 
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';

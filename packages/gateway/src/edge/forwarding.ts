@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
-import { API_KEY_PREFIX } from '../kit.ts';
+import { API_KEY_PREFIX } from '@portico/contracts';
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -4,7 +4,7 @@
  * CORS, deprecation).
  */
 import type { ServerResponse } from 'node:http';
-import { problem, PROBLEM_CONTENT_TYPE, problemRegistry, type ProblemCode } from '../kit.ts';
+import { problem, PROBLEM_CONTENT_TYPE, problemRegistry, type ProblemCode } from '@portico/kit';
 
 export type HeaderList = [string, string][];
 

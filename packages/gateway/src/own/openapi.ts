@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
-import { PROBLEM_BASE } from '../kit.ts';
+import { PROBLEM_BASE } from '@portico/kit';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -10,7 +10,7 @@ import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStore } from '../store/store.ts';
-import type { EventBus } from '../kit.ts';
+import type { EventBus } from '@portico/kit';
 import type { JwksCache } from '../auth/jwks.ts';
 import type { OpenApiAggregator } from './openapi.ts';
 

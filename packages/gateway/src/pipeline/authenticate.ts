@@ -5,7 +5,8 @@
  * `WWW-Authenticate`; identity or its keys being unreachable is a 503.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { permissionsForRoles, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../kit.ts';
+import { permissionsForRoles } from '@portico/kit';
+import { TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
 import { findCredential, type AuthFailure, type AuthOutcome } from '../auth/authenticate.ts';
 import { HANDLED, type Probe, type Step, type StepResult } from './step.ts';
 import type { RequestContext } from './context.ts';

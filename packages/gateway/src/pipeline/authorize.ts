@@ -3,7 +3,7 @@
  * place that gate lives), then the route's `permission` against the caller's permissions (a
  * JWT's roles, an API key's scopes). A refusal is a 403 and an `access.denied` event.
  */
-import { permissionScope } from '../kit.ts';
+import { permissionScope } from '@portico/kit';
 import { keyScopeRefusal } from '../auth/key-scopes.ts';
 import { HANDLED, type Step } from './step.ts';
 

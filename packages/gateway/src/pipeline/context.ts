@@ -4,7 +4,7 @@
  * answered with a problem, and the metrics and access-log line written once it is answered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProblemCode } from '../kit.ts';
+import type { ProblemCode } from '@portico/kit';
 import { acceptRequestId } from '../edge/ids.ts';
 import { anonymousPrincipal } from '../anonymous.ts';
 import { writeProblem, type HeaderList } from '../edge/respond.ts';

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { PASSPORT_HEADER } from '../kit.ts';
+import { PASSPORT_HEADER } from '@portico/kit/runtime';
 import { childTraceparent } from '../edge/ids.ts';
 import { RESPONSE_DROP, upstreamHeaders } from '../edge/forwarding.ts';
 import { mergeHeaders } from '../edge/respond.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { can, scopeOf } from './caller.ts';
-import { grantCovers, permissionsForRoles } from './permissions.ts';
+import { grantCovers, permissionsForRoles, registerRoleGrants } from './permissions.ts';
 
 const caller = (permissions: string[], id = 'u1') => ({ id, roles: [], permissions, auth: 'jwt' as const });
 
@@ -22,10 +22,11 @@ describe('permissions', () => {
     expect(can(caller(['orders:*']), 'orders:read', { ownerId: 'u2' })).toBe(true);
   });
 
-  it('grant an admin everything and a plain user no admin permission', () => {
-    expect(scopeOf(caller(permissionsForRoles(['admin'])), 'users:write')).toBe('all');
-    expect(scopeOf(caller(permissionsForRoles(['user'])), 'users:write')).toBe(false);
-    expect(scopeOf(caller(permissionsForRoles(['user'])), 'audit-logs:read')).toBe(false);
+  it('give a role the union of what every domain registered for it, and unknown roles nothing', () => {
+    registerRoleGrants({ clerk: ['notes:read'], auditor: ['logs:read'] });
+    registerRoleGrants({ clerk: ['files:*:own', 'notes:read'] });
+    expect(permissionsForRoles(['clerk']).sort()).toEqual(['files:*:own', 'notes:read']);
+    expect(scopeOf(caller(permissionsForRoles(['clerk', 'auditor'])), 'logs:read')).toBe('all');
     expect(permissionsForRoles(['no-such-role'])).toEqual([]);
   });
 });

@@ -1,102 +1,30 @@
 /**
  * Roles map to permissions `resource:action` with wildcards (`orders:*`, `*`) and an ownership
  * suffix (`orders:read:own`). The gateway checks a route's permission; services check ownership
- * through `can(caller, perm, { ownerId })`.
+ * through `can(caller, perm, { ownerId })`. The kit holds the mechanism; which role gets which
+ * permission is each domain's business (`@portico/contracts` registers the grants with
+ * `registerRoleGrants()`), so adding a service touches no kit file.
  */
-export const ROLES = ['admin', 'staff', 'instructor', 'student', 'user'] as const;
-export type Role = (typeof ROLES)[number];
+const grants = new Map<string, Set<string>>();
 
-export const rolePermissions: Record<Role, readonly string[]> = {
-  admin: ['*'],
-  staff: [
-    'products:*',
-    'warehouses:*',
-    'stock:*',
-    'orders:*',
-    'carts:*:own',
-    'shipments:*',
-    'tasks:*:own',
-    'tasks:assign',
-    'categories:*:own',
-    'notifications:*',
-    'notification-templates:*',
-    'webhooks:*:own',
-    'students:*',
-    'competencies:*',
-    'courses:*',
-    'programs:*',
-    'enrollments:*',
-    'grades:*',
-    'departments:read',
-    'staff:read',
-    'absences:*:own',
-    'finance:*',
-    'invoices:*',
-    'payments:*',
-    'api-keys:*:own',
-    'profile:*:own',
-  ],
-  instructor: [
-    'students:read',
-    'courses:read',
-    'competencies:read',
-    'enrollments:read',
-    'grades:write',
-    'products:read',
-    'orders:*:own',
-    'carts:*:own',
-    'shipments:read:own',
-    'tasks:*:own',
-    'tasks:assign',
-    'categories:*:own',
-    'notifications:*:own',
-    'webhooks:*:own',
-    'api-keys:*:own',
-    'profile:*:own',
-  ],
-  student: [
-    'students:read:own',
-    'courses:read',
-    'competencies:read',
-    'enrollments:*:own',
-    'invoices:read:own',
-    'payments:create:own',
-    'finance:read:own',
-    'products:read',
-    'orders:*:own',
-    'carts:*:own',
-    'shipments:read:own',
-    'tasks:*:own',
-    'categories:*:own',
-    'notifications:*:own',
-    'webhooks:*:own',
-    'api-keys:*:own',
-    'profile:*:own',
-  ],
-  user: [
-    'products:read',
-    'orders:*:own',
-    'carts:*:own',
-    'shipments:read:own',
-    'tasks:*:own',
-    'categories:*:own',
-    'notifications:*:own',
-    'webhooks:*:own',
-    'api-keys:*:own',
-    'profile:*:own',
-    'courses:read',
-    'competencies:read',
-  ],
-};
+/** Adds a domain's grants per role (`{ staff: ['orders:*'], user: ['orders:*:own'] }`). */
+export function registerRoleGrants(table: Readonly<Record<string, readonly string[]>>): void {
+  for (const [role, perms] of Object.entries(table)) {
+    let set = grants.get(role);
+    if (!set) grants.set(role, (set = new Set()));
+    for (const p of perms) set.add(p);
+  }
+}
 
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
+/** The roles some domain granted permissions to. */
+export function knownRoles(): string[] {
+  return [...grants.keys()];
 }
 
 /** The union of the permissions of the given roles (unknown role names grant nothing). */
 export function permissionsForRoles(roles: readonly string[]): string[] {
   const out = new Set<string>();
-  for (const r of roles) if (isRole(r)) for (const p of rolePermissions[r]) out.add(p);
+  for (const r of roles) for (const p of grants.get(r) ?? []) out.add(p);
   return [...out];
 }
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { problemRegistry, problemType, type ProblemCode } from './registry.ts';
+import { problemDefinition, problemType, type ProblemCode } from './registry.ts';
 
 export interface FieldError {
   field: string;
@@ -47,10 +47,11 @@ export class AppError<C extends ProblemCode = ProblemCode> extends Error {
       extensions?: Record<string, unknown>;
     } = {},
   ) {
-    super(detail ?? problemRegistry[code].title);
+    const def = problemDefinition(code);
+    super(detail ?? def.title);
     this.name = 'AppError';
     this.code = code;
-    this.status = problemRegistry[code].status;
+    this.status = def.status;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
     this.extensions = options.extensions ?? {};
@@ -83,7 +84,7 @@ export function problem(
     extensions?: Record<string, unknown>;
   } = {},
 ): ProblemBody {
-  const entry = problemRegistry[code];
+  const entry = problemDefinition(code);
   // Extension members first: the standard members (RFC 9457 §3.1) always win over them.
   const body = { ...init.extensions } as ProblemBody;
   body.type = problemType(code);
@@ -121,7 +122,7 @@ function parseErrorResponse(headersTooLarge: boolean): string {
       requestId: randomUUID(),
     }),
   );
-  const status = problemRegistry[code].status;
+  const status = problemDefinition(code).status;
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
     `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +

@@ -1,27 +1,30 @@
 /**
  * The registry of every problem `code` Portico answers with (RFC 9457 §3.1 `type`, `title`,
- * `status`). Clients switch on `code`; a retired code is never reused. `docs/errors.md` is
- * generated from this table (`npm run portico -- docs errors`).
+ * `status`). Clients switch on `code`; a retired code is never reused. The kit defines the
+ * platform-generic codes; each domain registers its own from `@portico/contracts` with
+ * `registerProblems()` and adds them to the `ProblemCodes` interface (declaration merging), so
+ * adding a service touches no kit file. `docs/errors.md` is generated from the registry.
  */
 export const PROBLEM_BASE = 'https://portico.dev/problems/';
 
-export const problemRegistry = {
+export interface ProblemDefinition {
+  readonly status: number;
+  readonly title: string;
+}
+
+/** Codes any service, the gateway or the kit may answer with. */
+export const platformProblems = {
   malformed_request: { status: 400, title: 'Malformed request' },
+  idempotency_key_required: { status: 400, title: 'Idempotency-Key header required' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   invalid_token: { status: 401, title: 'Invalid credentials' },
   invalid_passport: { status: 401, title: 'Invalid gateway passport' },
-  invalid_credentials: { status: 401, title: 'Invalid email or password' },
   forbidden: { status: 403, title: 'Forbidden' },
-  account_disabled: { status: 403, title: 'Account disabled' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   already_exists: { status: 409, title: 'Already exists' },
   invalid_state: { status: 409, title: 'Invalid state transition' },
-  out_of_stock: { status: 409, title: 'Out of stock' },
-  course_full: { status: 409, title: 'Course is full' },
-  // staff
-  absence_overlap: { status: 409, title: 'Overlaps another absence' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
   gone: { status: 410, title: 'Gone' },
   payload_too_large: { status: 413, title: 'Payload too large' },
@@ -29,28 +32,53 @@ export const problemRegistry = {
   request_headers_too_large: { status: 431, title: 'Request header fields too large' },
   validation_failed: { status: 422, title: 'Validation failed' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused with a different request' },
-  channel_disabled: { status: 422, title: 'Channel disabled by the recipient' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   bad_gateway: { status: 502, title: 'Bad gateway' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   gateway_timeout: { status: 504, title: 'Gateway timeout' },
-  // finance
-  credit_exceeds_balance: { status: 422, title: 'Credit exceeds the balance due' },
-  currency_mismatch: { status: 422, title: "Currency differs from the account's" },
-  idempotency_key_required: { status: 400, title: 'Idempotency-Key header required' },
-  invoice_not_payable: { status: 409, title: 'Invoice cannot take payments' },
-  overpayment: { status: 422, title: 'Payment exceeds the balance due' },
-  refund_exceeds_payment: { status: 422, title: 'Refund exceeds what was paid' },
-  // curriculum
-  already_enrolled: { status: 409, title: 'Already enrolled' },
-  course_not_published: { status: 409, title: 'Course is not published' },
-  student_inactive: { status: 422, title: 'Student is not active' },
-  unknown_instructor: { status: 422, title: 'Unknown instructor' },
-  unknown_student: { status: 422, title: 'Unknown student' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, ProblemDefinition>;
 
-export type ProblemCode = keyof typeof problemRegistry;
+type PlatformProblems = { readonly [K in keyof typeof platformProblems]: ProblemDefinition };
+
+/**
+ * Every known code. Domains add theirs by declaration merging:
+ * `declare module '@portico/kit' { interface ProblemCodes extends typeof financeProblems {} }`
+ * (see `@portico/contracts`), next to a `registerProblems(financeProblems)` call.
+ */
+export interface ProblemCodes extends PlatformProblems {}
+
+export type ProblemCode = keyof ProblemCodes & string;
+
+const entries: Record<string, ProblemDefinition & { domain: string }> = Object.fromEntries(
+  Object.entries(platformProblems).map(([code, def]) => [code, { ...def, domain: 'platform' }]),
+);
+
+/** Every registered code's status and title, by code (filled as domains register). */
+export const problemRegistry: Readonly<Record<ProblemCode, ProblemDefinition>> = entries as never;
+
+/** Adds a domain's codes; a code registered twice with another status or title is an error. */
+export function registerProblems<T extends Record<string, ProblemDefinition>>(domain: string, table: T): T {
+  for (const [code, def] of Object.entries(table)) {
+    const known = entries[code];
+    if (known && (known.status !== def.status || known.title !== def.title))
+      throw new Error(`problem code ${code} is already registered by ${known.domain} with another meaning`);
+    if (!known) entries[code] = { status: def.status, title: def.title, domain };
+  }
+  return table;
+}
+
+/** The definition of a registered code (throws for a code nobody registered: a programming error). */
+export function problemDefinition(code: ProblemCode): ProblemDefinition {
+  const def = entries[code];
+  if (!def) throw new Error(`problem code ${code} is not registered (import its domain's contracts)`);
+  return def;
+}
+
+/** Every registered code with its owner (platform or a domain), for docs and tests. */
+export function registeredProblems(): { code: string; domain: string; status: number; title: string }[] {
+  return Object.entries(entries).map(([code, def]) => ({ code, ...def }));
+}
 
 export function problemType(code: ProblemCode): string {
   return PROBLEM_BASE + code.replaceAll('_', '-');

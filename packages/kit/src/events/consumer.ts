@@ -8,15 +8,17 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import type { EventBus, Subscription } from './bus.ts';
-import { makeEvent, type EventEnvelope } from './envelope.ts';
-import { publishInTx } from './outbox.ts';
+import type { EventEnvelope } from './envelope.ts';
 import { asEventWork } from '../db/database.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
-import type { ConsumerDefinition } from '../service.ts';
+import { currentScope, runInScope } from '../runtime/scope.ts';
+import type { AnyDeps, ConsumerDefinition } from '../service.ts';
 
 export interface ConsumerHost {
   service: string;
   db: Kysely<any>;
+  /** Handed to every handler (the same deps the service's routes get). */
+  deps: AnyDeps;
   logger: Logger;
   /** Wakes the outbox relay after a handler's transaction committed. */
   nudge(): void;
@@ -31,30 +33,24 @@ export async function handleOnce(
 ): Promise<boolean> {
   const consumer = `${host.service}.${def.name}`;
   const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
-  let published = false;
   const afterCommit: (() => void | Promise<void>)[] = [];
-  const handled = await asEventWork(() =>
-    host.db.transaction().execute(async (trx) => {
-      const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
-      on conflict do nothing returning event_id`.execute(trx);
-      if (fresh.rows.length === 0) return false;
-      await def.handle(event, {
-        trx,
-        log,
-        attempt,
-        afterCommit: (fn) => afterCommit.push(fn),
-        publish: async (type, data, opts = {}) => {
-          const ev = makeEvent(host.service, type, data, {
-            ...opts,
-            ...(opts.traceparent === undefined &&
-              event.traceparent !== undefined && { traceparent: event.traceparent }),
-          });
-          await publishInTx(trx, ev);
-          published = true;
-          return ev;
-        },
+  // The handler runs in the event's scope: what it publishes carries the event's trace.
+  const { handled, published } = await runInScope(event.traceparent, () =>
+    asEventWork(async () => {
+      const handled = await host.db.transaction().execute(async (trx) => {
+        const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
+        on conflict do nothing returning event_id`.execute(trx);
+        if (fresh.rows.length === 0) return false;
+        await def.handle(event as never, {
+          trx,
+          deps: host.deps,
+          log,
+          attempt,
+          afterCommit: (fn) => afterCommit.push(fn),
+        });
+        return true;
       });
-      return true;
+      return { handled, published: currentScope()?.published === true };
     }),
   );
   if (published) host.nudge();
@@ -76,7 +72,7 @@ export async function startConsumer(
   const consumer = `${host.service}.${def.name}`;
   const spec = {
     consumer,
-    types: def.types,
+    types: [...def.types],
     ...(def.maxDeliveries !== undefined && { maxDeliveries: def.maxDeliveries }),
     ...(def.backoffMs && { backoffMs: def.backoffMs }),
   };

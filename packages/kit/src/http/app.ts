@@ -26,6 +26,7 @@ import { permissionScope } from '../auth/permissions.ts';
 import { acceptRequestId, continueTrace } from './request-context.ts';
 import { fieldErrors, nulFields } from './validation.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
+import { runInScope } from '../runtime/scope.ts';
 import type { ServiceApp } from '../service.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
@@ -224,6 +225,10 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     }
     return undefined;
   });
+
+  // Handlers run in the request's scope: events they publish carry its trace (runtime/scope.ts).
+  // Entered just before the handler, after body parsing (stream callbacks lose the context).
+  app.addHook('preHandler', (req, _reply, done) => runInScope(req.trace.traceparent, done));
 
   app.addHook('onResponse', async (req, reply) => {
     spans.get(req)?.end(reply.statusCode, req.routeOptions.url);

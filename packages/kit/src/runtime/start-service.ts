@@ -31,8 +31,9 @@ import { stepTransaction } from '../idempotency/steps.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
 import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
-import type { AccessDeniedData } from '../contracts/identity.ts';
-import type { ServiceApp, ServiceDefinition, ServiceDeps } from '../service.ts';
+import type { AccessDeniedData } from '../events/types.ts';
+import { currentScope } from './scope.ts';
+import type { AnyDeps, ServiceApp, ServiceDefinition } from '../service.ts';
 
 export interface StartServiceOptions {
   db: DatabaseProvider;
@@ -55,7 +56,7 @@ export interface RunningService {
   readonly url: string;
   readonly port: number;
   readonly app: ServiceApp;
-  readonly deps: ServiceDeps;
+  readonly deps: AnyDeps;
   deadLetters: {
     list(status?: 'parked' | 'replayed' | 'all'): Promise<DeadLetter[]>;
     replay(id: string): Promise<'replayed' | 'not_found'>;
@@ -86,8 +87,9 @@ export async function startService(
   const keys = new Map<string, KeyObject>();
   for (const target of def.calls ?? []) keys.set(target, derivePassportKey(opts.passportSecret, target));
 
-  const deps: ServiceDeps = {
+  const deps: { -readonly [K in keyof AnyDeps]: AnyDeps[K] } = {
     name: def.name,
+    context: undefined,
     db,
     async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
       const out = await stepTransaction(db, fn);
@@ -95,8 +97,16 @@ export async function startService(
       return out;
     },
     async publish(trx, type, data, o = {}) {
-      const ev = makeEvent(def.name, type, data, o);
+      if (def.publishes && !def.publishes.includes(type))
+        throw new Error(`${def.name} publishes ${type}, which it does not declare in \`publishes\``);
+      const scope = currentScope();
+      const traceparent = o.traceparent ?? scope?.traceparent;
+      const ev = makeEvent(def.name, type, data, {
+        ...o,
+        ...(traceparent !== undefined && { traceparent }),
+      });
       await publishInTx(trx, ev);
+      if (scope) scope.published = true;
       return ev;
     },
     settings,
@@ -164,7 +174,7 @@ export async function startService(
     return registry.metrics();
   });
 
-  const host: ConsumerHost = { service: def.name, db, logger, nudge: () => relay.nudge() };
+  const host: ConsumerHost = { service: def.name, db, deps, logger, nudge: () => relay.nudge() };
   // Operator routes for `portico dead-letters`: never routed by the gateway; callable only with
   // a passport for this service naming the CLI (minted from the platform secret).
   const operatorOnly = async (req: FastifyRequest) => {
@@ -184,6 +194,7 @@ export async function startService(
     },
   );
 
+  deps.context = await def.context?.(deps);
   await def.routes(app, deps);
   await app.ready();
 

@@ -23,8 +23,13 @@ import { openTestBus, openTestDatabase } from './matrix.ts';
 
 export * from './matrix.ts';
 export * from './servers.ts';
+export * from './sse.ts';
+export * from './receiver.ts';
 
-/** A caller with the given roles and the permissions those roles grant. */
+/**
+ * A caller with the given roles and the permissions those roles grant (the grants domains
+ * registered: importing a service, or `@portico/contracts`, registers them).
+ */
 export function userCaller(id: string, roles: string[] = ['user']): Caller {
   return { id, roles, permissions: permissionsForRoles(roles), auth: 'jwt', sessionId: `sess-${id}` };
 }

@@ -1,18 +1,15 @@
-/** Who a command acts for, and how it publishes (subject = the entity id, trace carried on). */
+/** Who a command acts for, and how it publishes (subject = the entity id; the kit carries the trace). */
 import { AppError, type Caller } from '@portico/kit';
+import type { CurriculumEvents } from '@portico/contracts';
 import type { Deps, Trx } from '../deps.ts';
 
 export interface Actor {
   caller: Caller;
-  traceparent?: string | undefined;
 }
 
-export function publisher(deps: Deps, trx: Trx, actor: Actor) {
-  return <T>(type: string, data: T, subject: string) =>
-    deps.publish(trx, type, data, {
-      subject,
-      ...(actor.traceparent !== undefined && { traceparent: actor.traceparent }),
-    });
+export function publisher(deps: Deps, trx: Trx) {
+  return <K extends keyof CurriculumEvents>(type: K, data: CurriculumEvents[K], subject: string) =>
+    deps.publish(trx, type, data, { subject });
 }
 
 /** The login acting (recorded as `graded_by`, `assessed_by`); a bare service passport has none. */

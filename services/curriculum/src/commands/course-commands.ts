@@ -12,7 +12,7 @@ import { COURSE_PUBLISHED, coursePublishedData } from '../events.ts';
 import { json } from '../repository/db-errors.ts';
 import { findCourse, insertCourse, updateCourse, type CoursePatch } from '../repository/courses.ts';
 import type { CourseRow } from '../tables.ts';
-import { publisher, type Actor } from './actor.ts';
+import { publisher } from './actor.ts';
 import { checkCompetencies, checkInstructor, checkSubject, failIf } from './references.ts';
 
 export interface CourseInput {
@@ -130,12 +130,7 @@ export async function changeCourse(deps: Deps, id: string, input: CourseChanges)
 }
 
 /** POST /courses/{id}/publish and /archive. */
-export async function moveCourse(
-  deps: Deps,
-  actor: Actor,
-  id: string,
-  action: CourseAction,
-): Promise<CourseRow> {
+export async function moveCourse(deps: Deps, id: string, action: CourseAction): Promise<CourseRow> {
   return deps.tx(async (trx) => {
     const course = await findCourse(trx, id, { forUpdate: true });
     if (!course) throw AppError.notFound('Course');
@@ -148,7 +143,7 @@ export async function moveCourse(
     if (action === 'publish') {
       failIf(publishProblems(course));
       const next = await updateCourse(trx, id, { status: to, published_at: new Date() });
-      await publisher(deps, trx, actor)(COURSE_PUBLISHED, coursePublishedData(next), next.id);
+      await publisher(deps, trx)(COURSE_PUBLISHED, coursePublishedData(next), next.id);
       return next;
     }
     return updateCourse(trx, id, { status: to, archived_at: new Date() });

@@ -9,9 +9,9 @@ import { ENROLLMENT_DROPPED, enrollmentData } from '../events.ts';
 import { findCourse, freeSeat } from '../repository/courses.ts';
 import { findEnrollment, markDropped } from '../repository/enrollments.ts';
 import { findStudent } from '../repository/people.ts';
-import { publisher, type Actor } from './actor.ts';
+import { publisher } from './actor.ts';
 
-export async function dropEnrollment(deps: Deps, actor: Actor, viewer: Viewer, id: string): Promise<void> {
+export async function dropEnrollment(deps: Deps, viewer: Viewer, id: string): Promise<void> {
   await deps.tx(async (trx) => {
     const enrollment = await findEnrollment(trx, id, { forUpdate: true });
     if (!enrollment) throw AppError.notFound('Enrollment');
@@ -26,7 +26,7 @@ export async function dropEnrollment(deps: Deps, actor: Actor, viewer: Viewer, i
     const dropped = await markDropped(trx, id, new Date());
     await freeSeat(trx, course.id);
     const student = await findStudent(trx, enrollment.student_id);
-    await publisher(deps, trx, actor)(
+    await publisher(deps, trx)(
       ENROLLMENT_DROPPED,
       enrollmentData(dropped, course, student?.user_id ?? null),
       dropped.id,

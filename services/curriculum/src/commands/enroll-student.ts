@@ -19,7 +19,7 @@ import { findCourse, takeSeat } from '../repository/courses.ts';
 import { findActiveEnrollment, insertEnrollment } from '../repository/enrollments.ts';
 import { findStudent } from '../repository/people.ts';
 import type { CourseRow, EnrollmentRow } from '../tables.ts';
-import { publisher, type Actor } from './actor.ts';
+import { publisher } from './actor.ts';
 
 const alreadyEnrolled = () =>
   new AppError('already_enrolled', 'The student is already enrolled in this course', {
@@ -30,7 +30,6 @@ const alreadyEnrolled = () =>
 
 export async function enrollStudent(
   deps: Deps,
-  actor: Actor,
   viewer: Viewer,
   input: { student_id: string; course_id: string },
 ): Promise<{ enrollment: EnrollmentRow; course: CourseRow }> {
@@ -87,7 +86,7 @@ export async function enrollStudent(
       if (isUniqueViolation(err)) throw alreadyEnrolled();
       throw err;
     }
-    await publisher(deps, trx, actor)(
+    await publisher(deps, trx)(
       ENROLLMENT_CREATED,
       enrollmentData(enrollment, course, student.user_id),
       enrollment.id,

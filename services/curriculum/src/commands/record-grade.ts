@@ -42,7 +42,7 @@ async function record(deps: Deps, actor: Actor, viewer: Viewer, id: string, scor
       new Date(),
     );
     const student = await findStudent(trx, enrollment.student_id);
-    await publisher(deps, trx, actor)(
+    await publisher(deps, trx)(
       GRADE_RECORDED,
       gradeRecordedData(graded, course, student?.user_id ?? null),
       graded.id,

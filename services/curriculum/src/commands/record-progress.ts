@@ -53,7 +53,7 @@ export async function recordProgress(deps: Deps, actor: Actor, viewer: Viewer, i
       notes: input.notes ?? null,
       assessed_by: assessor,
     });
-    await publisher(deps, trx, actor)(
+    await publisher(deps, trx)(
       COMPETENCY_PROGRESS_RECORDED,
       progressData(row, competency.code, student.user_id),
       row.id,

@@ -139,7 +139,7 @@ export const assessmentRoutes: RouteModule = (app, deps) => {
     async (req, reply) => {
       actorId(req.caller);
       const viewer = await viewerOf(deps.db, req.caller);
-      const actor = { caller: req.caller, traceparent: req.trace.traceparent };
+      const actor = { caller: req.caller };
       const { row, created } = await recordSubmission(deps, actor, viewer, req.params.id, req.body);
       return reply.code(created ? 201 : 200).send(submissionView(row));
     },

@@ -51,12 +51,7 @@ export const progressRoutes: RouteModule = (app, deps) => {
     },
     async (req, reply) => {
       const viewer = await viewerOf(deps.db, req.caller);
-      const row = await recordProgress(
-        deps,
-        { caller: req.caller, traceparent: req.trace.traceparent },
-        viewer,
-        req.body,
-      );
+      const row = await recordProgress(deps, { caller: req.caller }, viewer, req.body);
       return reply
         .code(201)
         .header('location', `/api/v1/students/${row.student_id}/competency-progress`)

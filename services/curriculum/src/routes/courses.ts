@@ -190,15 +190,7 @@ export const courseRoutes: RouteModule = (app, deps) => {
           response: { 200: CourseSchema },
         },
       },
-      async (req) =>
-        courseView(
-          await moveCourse(
-            deps,
-            { caller: req.caller, traceparent: req.trace.traceparent },
-            req.params.id,
-            action,
-          ),
-        ),
+      async (req) => courseView(await moveCourse(deps, req.params.id, action)),
     );
   }
 };

@@ -75,14 +75,9 @@ export async function visibleEnrollment(deps: Deps, caller: Caller, id: string) 
 }
 
 export const enrollmentRoutes: RouteModule = (app, deps) => {
-  const enrol = async (
-    caller: Caller,
-    traceparent: string | undefined,
-    studentId: string,
-    courseId: string,
-  ) => {
+  const enrol = async (caller: Caller, studentId: string, courseId: string) => {
     const viewer = await viewerOf(deps.db, caller);
-    const { enrollment, course } = await enrollStudent(deps, { caller, traceparent }, viewer, {
+    const { enrollment, course } = await enrollStudent(deps, viewer, {
       student_id: studentId,
       course_id: courseId,
     });
@@ -101,7 +96,7 @@ export const enrollmentRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const view = await enrol(req.caller, req.trace.traceparent, req.body.student_id, req.body.course_id);
+      const view = await enrol(req.caller, req.body.student_id, req.body.course_id);
       return reply.code(201).header('location', view.links.self).send(view);
     },
   );
@@ -119,7 +114,7 @@ export const enrollmentRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const view = await enrol(req.caller, req.trace.traceparent, req.params.id, req.body.course_id);
+      const view = await enrol(req.caller, req.params.id, req.body.course_id);
       return reply.code(201).header('location', view.links.self).send(view);
     },
   );
@@ -203,12 +198,7 @@ export const enrollmentRoutes: RouteModule = (app, deps) => {
     },
     async (req, reply) => {
       const viewer = await viewerOf(deps.db, req.caller);
-      await dropEnrollment(
-        deps,
-        { caller: req.caller, traceparent: req.trace.traceparent },
-        viewer,
-        req.params.id,
-      );
+      await dropEnrollment(deps, viewer, req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -31,7 +31,7 @@ export const gradeRoutes: RouteModule = (app, deps) => {
     },
     async (req) => {
       const viewer = await viewerOf(deps.db, req.caller);
-      const actor = { caller: req.caller, traceparent: req.trace.traceparent };
+      const actor = { caller: req.caller };
       const { enrollment, course } = await recordGrade(deps, actor, viewer, req.params.id, req.body.score);
       return enrollmentView(enrollment, course);
     },
@@ -51,7 +51,7 @@ export const gradeRoutes: RouteModule = (app, deps) => {
     },
     async (req) => {
       const viewer = await viewerOf(deps.db, req.caller);
-      const actor = { caller: req.caller, traceparent: req.trace.traceparent };
+      const actor = { caller: req.caller };
       const { enrollment, course } = await computeGrade(deps, actor, viewer, req.params.id);
       return enrollmentView(enrollment, course);
     },

@@ -28,7 +28,7 @@ export const creditNoteRoutes: RouteModule = (app, deps) => {
       requireAll(req.caller, 'invoices:credit');
       const { credit, moved } = await retryTransient(() =>
         deps.tx((trx) =>
-          creditInvoice(trx, publisherFor(deps, trx, req.trace.traceparent), {
+          creditInvoice(trx, publisherFor(deps, trx), {
             invoice_id: req.body.invoice_id,
             amount: req.body.amount,
             kind: req.body.kind ?? 'credit_note',

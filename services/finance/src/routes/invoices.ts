@@ -42,7 +42,7 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
     async (req, reply) => {
       const { invoice } = await retryTransient(() =>
         deps.tx(async (trx) =>
-          issueInvoice(trx, publisherFor(deps, trx, req.trace.traceparent), {
+          issueInvoice(trx, publisherFor(deps, trx), {
             student_id: req.body.student_id,
             items: req.body.items.map((it) => ({ description: it.description.trim(), amount: it.amount })),
             currency: req.body.currency,
@@ -123,7 +123,7 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
     async (req) => {
       const invoice = await visibleInvoice(deps.db, req.caller, req.params.id, 'invoices:void');
       const moved = await retryTransient(() =>
-        deps.tx((trx) => voidInvoice(trx, publisherFor(deps, trx, req.trace.traceparent), invoice.id)),
+        deps.tx((trx) => voidInvoice(trx, publisherFor(deps, trx), invoice.id)),
       );
       return (await invoiceViews(deps, [moved.invoice]))[0];
     },

@@ -52,7 +52,7 @@ export const paymentRoutes: RouteModule = (app, deps) => {
       const invoice = await visibleInvoice(deps.db, req.caller, req.params.id, 'payments:create');
       const recorded = await retryTransient(() =>
         deps.tx((trx) =>
-          recordPayment(trx, publisherFor(deps, trx, req.trace.traceparent), {
+          recordPayment(trx, publisherFor(deps, trx), {
             invoice_id: invoice.id,
             amount: req.body.amount,
             method: req.body.method,
@@ -138,7 +138,7 @@ export const paymentRoutes: RouteModule = (app, deps) => {
       requireAll(req.caller, 'payments:refund');
       const { refund, moved, refundable } = await retryTransient(() =>
         deps.tx((trx) =>
-          refundPayment(trx, publisherFor(deps, trx, req.trace.traceparent), {
+          refundPayment(trx, publisherFor(deps, trx), {
             payment_id: req.params.id,
             amount: req.body.amount,
             reason: req.body.reason.trim(),

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims } from '@portico/kit';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims } from '@portico/contracts';
 import { SIGNING_ALG, type KeyRing } from './signing-keys.ts';
 
 export interface IssuedAccessToken {

@@ -4,7 +4,7 @@
  * salt or slow KDF: it cannot be guessed, only stolen, and the hash alone is useless).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { API_KEY_PREFIX } from '@portico/kit';
+import { API_KEY_PREFIX } from '@portico/contracts';
 
 export const REFRESH_TOKEN_PREFIX = 'prt_';
 const BODY = /^[A-Za-z0-9_-]{43}$/;

@@ -174,12 +174,7 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
         if (!row || !can(req.caller, 'api-keys:delete', { ownerId: row.user_id }))
           throw AppError.notFound('API key');
         await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', row.id).execute();
-        await publishApiKeyRevoked(
-          ctx,
-          trx,
-          { api_key_id: row.id, user_id: row.user_id },
-          req.trace.traceparent,
-        );
+        await publishApiKeyRevoked(ctx, trx, { api_key_id: row.id, user_id: row.user_id });
         await appendAudit(
           trx,
           {

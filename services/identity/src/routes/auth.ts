@@ -149,14 +149,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
         const reuse = async (): Promise<Outcome> => {
           // RFC 9700 §4.14.2: a spent token presented again means it leaked; end the whole family.
           const ids = await revokeSessions(trx, { sessionIds: [row.session_id] }, 'refresh_token_reuse');
-          await publishSessionRevoked(
-            ctx,
-            trx,
-            row.user_id,
-            ids,
-            'refresh_token_reuse',
-            req.trace.traceparent,
-          );
+          await publishSessionRevoked(ctx, trx, row.user_id, ids, 'refresh_token_reuse');
           await appendAudit(
             trx,
             {
@@ -241,7 +234,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
       }
       await deps.tx(async (trx) => {
         const ids = await revokeSessions(trx, { sessionIds: [...sessionIds] }, 'logout');
-        await publishSessionRevoked(ctx, trx, caller.id!, ids, 'logout', req.trace.traceparent);
+        await publishSessionRevoked(ctx, trx, caller.id!, ids, 'logout');
         await appendAudit(
           trx,
           {
@@ -320,7 +313,7 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
           { userId: user.id, exceptSessionId: caller.sessionId },
           'password_changed',
         );
-        await publishSessionRevoked(ctx, trx, user.id, ids, 'password_changed', req.trace.traceparent);
+        await publishSessionRevoked(ctx, trx, user.id, ids, 'password_changed');
         await appendAudit(
           trx,
           {

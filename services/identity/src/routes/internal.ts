@@ -3,13 +3,8 @@
  * passport may call it; anyone else gets 404, as if it did not exist. The gateway caches the
  * answer briefly and drops it on `api_key.revoked` / `user.disabled`.
  */
-import {
-  API_KEY_VERIFY_PATH,
-  AppError,
-  permissionsForRoles,
-  type ApiKeyVerifyResponse,
-  type ServiceApp,
-} from '@portico/kit';
+import { AppError, permissionsForRoles, type ServiceApp } from '@portico/kit';
+import { API_KEY_VERIFY_PATH, type ApiKeyVerifyResponse } from '@portico/contracts';
 import type { IdentityContext } from '../context.ts';
 import { effectiveScopes } from '../domain/api-key-scopes.ts';
 import { looksLikeApiKey, sha256 } from '../domain/secrets.ts';

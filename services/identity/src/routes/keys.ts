@@ -3,7 +3,8 @@
  * gateway fetches it directly, without a passport) and the admin routes to list and rotate the
  * signing keys (`/api/v1/signing-keys`).
  */
-import { JWKS_PATH, Type, type ServiceApp } from '@portico/kit';
+import { Type, type ServiceApp } from '@portico/kit';
+import { JWKS_PATH } from '@portico/contracts';
 import { appendAudit } from '../audit.ts';
 import type { IdentityContext } from '../context.ts';
 import { requestFacts } from '../request-facts.ts';

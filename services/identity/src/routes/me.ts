@@ -34,7 +34,7 @@ export function meRoutes(app: ServiceApp, ctx: IdentityContext): void {
           .returningAll()
           .executeTakeFirst()) as UserRow | undefined;
         if (!row) throw AppError.notFound('User');
-        await publishUserUpdated(ctx, trx, row, req.trace.traceparent);
+        await publishUserUpdated(ctx, trx, row);
         await appendAudit(
           trx,
           {

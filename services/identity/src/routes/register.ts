@@ -62,7 +62,7 @@ export function registerRoute(app: ServiceApp, ctx: IdentityContext): void {
           const existing = await findUserByEmail(trx, email);
           if (existing) {
             // No enumeration: the caller gets the same 201 as for a new address; the owner is told.
-            await publishRegistrationAttempted(ctx, trx, existing, req.trace.traceparent);
+            await publishRegistrationAttempted(ctx, trx, existing);
             await appendAudit(
               trx,
               {
@@ -83,7 +83,7 @@ export function registerRoute(app: ServiceApp, ctx: IdentityContext): void {
             password_hash,
             roles: ['user'],
           });
-          await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
+          await publishUserRegistered(ctx, trx, row);
           await appendAudit(
             trx,
             {

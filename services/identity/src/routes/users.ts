@@ -35,7 +35,6 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
   const actorOf = (req: FastifyRequest): Actor => ({
     id: req.caller.id,
     facts: requestFacts(req),
-    traceparent: req.trace.traceparent,
   });
 
   app.post(
@@ -68,7 +67,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
           password_hash,
           roles: [...new Set<string>(roles)].sort(),
         });
-        await publishUserRegistered(ctx, trx, row, req.trace.traceparent);
+        await publishUserRegistered(ctx, trx, row);
         await appendAudit(
           trx,
           {
@@ -169,7 +168,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
           } catch (err) {
             emailConflict(err);
           }
-          await publishUserUpdated(ctx, trx, row, actor.traceparent);
+          await publishUserUpdated(ctx, trx, row);
           await appendAudit(
             trx,
             {

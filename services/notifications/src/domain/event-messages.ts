@@ -1,23 +1,11 @@
 /**
  * What each consumed event says to the person it concerns: the notification's title and body.
- * The recipient is the field `eventRecipientField` names (contracts/events.ts); an event whose
+ * The recipient is the field `eventRecipientField` names (@portico/contracts); an event whose
  * recipient is missing or null concerns nobody and produces no notification.
  */
-import {
-  eventRecipientField,
-  type AbsenceApprovedData,
-  type EnrollmentCreatedData,
-  type GradeRecordedData,
-  type InvoiceIssuedData,
-  type OrderConfirmedData,
-  type OrderStatusData,
-  type PaymentReceivedData,
-  type ShipmentData,
-  type TaskEventData,
-  type UserRegisteredData,
-} from '@portico/kit';
+import type { EventOf } from '@portico/kit';
+import { eventRecipientField } from '@portico/contracts';
 import { quoteUserText } from './user-text.ts';
-import type { AbsenceData, InvoiceData, RefundData } from '@portico/contracts';
 
 /** The events that become notifications (docs/services.md, notifications). */
 export const NOTIFYING_EVENTS = [
@@ -84,11 +72,12 @@ const by = (ctx: MessageContext, data: unknown) => {
   return typeof actor === 'string' && actor ? `User …${short(actor)}` : 'Someone';
 };
 
-/** Title and body for a notifying event; null for a type this service does not notify on. */
-export function messageFor(type: string, data: unknown, ctx: MessageContext = {}): Message | null {
-  switch (type) {
+/** Title and body for a notifying event (its data narrowed by its type). */
+export function messageFor(event: EventOf<NotifyingEvent>, ctx: MessageContext = {}): Message | null {
+  const data = event.data;
+  switch (event.type) {
     case 'user.registered': {
-      const d = data as UserRegisteredData;
+      const d = event.data;
       return { title: 'Welcome to Portico', body: `Hi ${d.full_name || d.email}, your account is ready.` };
     }
     case 'user.registration_attempted':
@@ -100,7 +89,7 @@ export function messageFor(type: string, data: unknown, ctx: MessageContext = {}
           'if not, you can ignore this message: no account was created.',
       };
     case 'order.confirmed': {
-      const d = data as OrderConfirmedData;
+      const d = event.data;
       const items = d.items?.reduce((n, i) => n + i.quantity, 0) ?? 0;
       return {
         title: 'Order confirmed',
@@ -108,11 +97,11 @@ export function messageFor(type: string, data: unknown, ctx: MessageContext = {}
       };
     }
     case 'order.cancelled': {
-      const d = data as OrderStatusData;
+      const d = event.data;
       return { title: 'Order cancelled', body: `Your order …${short(d.order_id)} was cancelled.` };
     }
     case 'shipment.dispatched': {
-      const d = data as ShipmentData;
+      const d = event.data;
       const carrier = d.carrier ? ` with ${d.carrier}` : '';
       return {
         title: 'Your order is on its way',
@@ -120,98 +109,98 @@ export function messageFor(type: string, data: unknown, ctx: MessageContext = {}
       };
     }
     case 'shipment.delivered': {
-      const d = data as ShipmentData;
+      const d = event.data;
       return {
         title: 'Your order was delivered',
         body: `Shipment ${d.tracking_number} for order …${short(d.order_id)} was delivered.`,
       };
     }
     case 'task.assigned': {
-      const d = data as TaskEventData;
+      const d = event.data;
       return {
         title: 'Task assigned to you',
         body: `${by(ctx, data)} assigned you a task (${d.priority} priority). Its title, as they wrote it: “${quoteUserText(d.title)}”`,
       };
     }
     case 'task.completed': {
-      const d = data as TaskEventData;
+      const d = event.data;
       return {
         title: 'Task completed',
         body: `${by(ctx, data)} completed your task “${quoteUserText(d.title)}”.`,
       };
     }
     case 'enrollment.created': {
-      const d = data as EnrollmentCreatedData;
+      const d = event.data;
       return {
         title: `Enrolled in ${d.course_code}`,
         body: `You are enrolled in ${d.course_title} (${d.course_code}).`,
       };
     }
     case 'grade.recorded': {
-      const d = data as GradeRecordedData;
+      const d = event.data;
       return {
         title: 'Grade recorded',
         body: `A grade of ${d.grade} (score ${d.score}) was recorded for your enrollment.`,
       };
     }
     case 'invoice.issued': {
-      const d = data as InvoiceIssuedData;
+      const d = event.data;
       return {
         title: `Invoice ${d.number} issued`,
         body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is due on ${d.due_date}.`,
       };
     }
     case 'payment.received': {
-      const d = data as PaymentReceivedData;
+      const d = event.data;
       return {
         title: 'Payment received',
         body: `We received your payment of ${formatMoney(d.amount, d.currency)}. Thank you.`,
       };
     }
     case 'invoice.paid': {
-      const d = data as InvoiceData;
+      const d = event.data;
       return {
         title: `Invoice ${d.number} paid`,
         body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} is paid in full. Thank you.`,
       };
     }
     case 'invoice.overdue': {
-      const d = data as InvoiceData;
+      const d = event.data;
       return {
         title: `Invoice ${d.number} is overdue`,
         body: `Invoice ${d.number} was due on ${d.due_date}; ${formatMoney(d.balance_due, d.currency)} is still outstanding.`,
       };
     }
     case 'invoice.voided': {
-      const d = data as InvoiceData;
+      const d = event.data;
       return {
         title: `Invoice ${d.number} voided`,
         body: `Invoice ${d.number} for ${formatMoney(d.total, d.currency)} was voided; nothing is owed on it.`,
       };
     }
     case 'payment.refunded': {
-      const d = data as RefundData;
+      const d = event.data;
       return {
         title: 'Payment refunded',
         body: `${formatMoney(d.amount, d.currency)} of your payment was refunded.`,
       };
     }
     case 'absence.requested': {
-      const d = data as AbsenceData;
+      const d = event.data;
       return {
         title: 'Absence requested',
         body: `Your absence from ${d.start_date} to ${d.end_date} was filed and awaits a decision.`,
       };
     }
     case 'absence.approved': {
-      const d = data as AbsenceApprovedData;
+      const d = event.data;
       return {
         title: 'Absence approved',
         body: `Your absence from ${d.start_date} to ${d.end_date} was approved.`,
       };
     }
     case 'absence.rejected': {
-      const d = data as AbsenceData;
+      const d = event.data;
       return {
         title: 'Absence rejected',
         body: `Your absence from ${d.start_date} to ${d.end_date} was rejected.`,

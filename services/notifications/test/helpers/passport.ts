@@ -1,5 +1,6 @@
 /** Headers carrying a valid gateway passport for the notifications service (for raw fetch calls). */
-import { derivePassportKey, mintPassport, PASSPORT_HEADER, type Caller } from '@portico/kit';
+import type { Caller } from '@portico/kit';
+import { derivePassportKey, mintPassport, PASSPORT_HEADER } from '@portico/kit/runtime';
 
 export function passportHeaders(
   secret: string,

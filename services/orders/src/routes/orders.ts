@@ -22,7 +22,7 @@ export const orderRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const order = await placeOrder(deps, req.caller, req.body, req.trace.traceparent);
+      const order = await placeOrder(deps, req.caller, req.body);
       return reply.code(201).header('location', `/api/v1/orders/${order.id}`).send(order);
     },
   );
@@ -83,6 +83,6 @@ export const orderRoutes: RouteModule = (app, deps) => {
         response: { 200: Order },
       },
     },
-    async (req) => cancelOrder(deps, req.caller, req.params.id, req.trace.traceparent),
+    async (req) => cancelOrder(deps, req.caller, req.params.id),
   );
 };

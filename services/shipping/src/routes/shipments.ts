@@ -1,11 +1,14 @@
 /** Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). */
 import { PageOf, scopeOf, Type, type ServiceApp, type ServiceDeps, listPage } from '@portico/kit';
+import type { ShippingEvents } from '@portico/contracts';
 import { moveShipment, trackingOf, visibleShipment } from '../shipment-repository.ts';
 import { DispatchInput, IdParams, Shipment, ShipmentQuery, Tracking } from '../schemas.ts';
 import type { ShippingDB } from '../tables.ts';
 import { toShipment, toTracking } from '../views.ts';
 
-export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): void {
+export type Deps = ServiceDeps<ShippingDB, Record<string, unknown>, ShippingEvents>;
+
+export function shipmentRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/shipments',
     {
@@ -76,10 +79,7 @@ export function shipmentRoutes(app: ServiceApp, deps: ServiceDeps<ShippingDB>): 
         const carrier = (req.body as { carrier?: string }).carrier ?? null;
         const row = await deps.tx((trx) =>
           moveShipment(trx, req.caller, req.params.id, name, carrier, (type, data) =>
-            deps.publish(trx, type, data, {
-              subject: req.params.id,
-              ...(req.trace.traceparent && { traceparent: req.trace.traceparent }),
-            }),
+            deps.publish(trx, type, data, { subject: req.params.id }),
           ),
         );
         return toShipment(row);

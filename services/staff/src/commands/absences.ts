@@ -15,7 +15,7 @@ import { findAbsence, insertAbsence, overlappingAbsences, recordDecision } from 
 import { isHeadOf } from '../repository/departments.ts';
 import { findStaff } from '../repository/staff.ts';
 import type { AbsenceRow, StaffRow } from '../tables.ts';
-import { publishOptions, viewerOf, type Actor } from './viewer.ts';
+import { viewerOf, type Actor } from './viewer.ts';
 
 export interface AbsenceInput {
   start_date: string;
@@ -85,7 +85,7 @@ export async function fileAbsence(
       reason: input.reason.trim(),
       requested_by: actor.caller.id,
     });
-    await deps.publish(trx, 'absence.requested', absenceData(row, staff), publishOptions(actor, row.id));
+    await deps.publish(trx, 'absence.requested', absenceData(row, staff), { subject: row.id });
     return row;
   });
 }
@@ -125,7 +125,7 @@ export async function decideAbsence(
     );
     const updated = (await findAbsence(trx, staffId, absence.id))!;
     const type = next === 'approved' ? 'absence.approved' : 'absence.rejected';
-    await deps.publish(trx, type, absenceData(updated, staff), publishOptions(actor, updated.id));
+    await deps.publish(trx, type, absenceData(updated, staff), { subject: updated.id });
     return updated;
   });
 }

@@ -10,7 +10,7 @@ import { staffData, type StaffEventType } from '../events.ts';
 import { findDepartment } from '../repository/departments.ts';
 import { insertStaff, updateStaff, type StaffPatch } from '../repository/staff.ts';
 import type { RecordStatus, StaffRow } from '../tables.ts';
-import { loadStaff, publishOptions, type Actor } from './viewer.ts';
+import { loadStaff } from './viewer.ts';
 
 export interface StaffInput {
   employee_number: string;
@@ -44,11 +44,11 @@ const normalise = {
   text: (v: string) => v.trim(),
 };
 
-async function publish(deps: Deps, trx: Trx, actor: Actor, type: StaffEventType, row: StaffRow) {
-  await deps.publish(trx, type, staffData(row), publishOptions(actor, row.id));
+async function publish(deps: Deps, trx: Trx, type: StaffEventType, row: StaffRow) {
+  await deps.publish(trx, type, staffData(row), { subject: row.id });
 }
 
-export async function createStaff(deps: Deps, actor: Actor, input: StaffInput): Promise<StaffRow> {
+export async function createStaff(deps: Deps, input: StaffInput): Promise<StaffRow> {
   return deps.tx(async (trx) => {
     await checkDepartment(trx, input.department_id);
     const row = await insertStaff(trx, {
@@ -61,7 +61,7 @@ export async function createStaff(deps: Deps, actor: Actor, input: StaffInput): 
       hire_date: input.hire_date,
       user_id: input.user_id ?? null,
     });
-    await publish(deps, trx, actor, 'staff.created', row);
+    await publish(deps, trx, 'staff.created', row);
     return row;
   });
 }
@@ -86,12 +86,7 @@ function patchOf(row: StaffRow, input: StaffChange): StaffPatch {
  * PATCH: only fields whose value changes count; nothing changed → no write, no event. Going
  * to `inactive` publishes `staff.deactivated`; anything else `staff.updated`.
  */
-export async function changeStaff(
-  deps: Deps,
-  actor: Actor,
-  id: string,
-  input: StaffChange,
-): Promise<StaffRow> {
+export async function changeStaff(deps: Deps, id: string, input: StaffChange): Promise<StaffRow> {
   return deps.tx(async (trx) => {
     const row = await loadStaff(trx, id, { lock: true });
     const patch = patchOf(row, input);
@@ -103,12 +98,12 @@ export async function changeStaff(
     }
     const updated = await updateStaff(trx, id, patch, new Date());
     const type = patch.status === 'inactive' ? 'staff.deactivated' : 'staff.updated';
-    await publish(deps, trx, actor, type, updated);
+    await publish(deps, trx, type, updated);
     return updated;
   });
 }
 
 /** DELETE: soft (`status: inactive`) with `staff.deactivated`; already inactive → no-op. */
-export async function deactivateStaff(deps: Deps, actor: Actor, id: string): Promise<void> {
-  await changeStaff(deps, actor, id, { status: 'inactive' });
+export async function deactivateStaff(deps: Deps, id: string): Promise<void> {
+  await changeStaff(deps, id, { status: 'inactive' });
 }

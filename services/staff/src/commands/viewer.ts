@@ -38,17 +38,12 @@ export async function loadStaff(db: Db, id: string, opts: { lock?: boolean } = {
   return row;
 }
 
-/** The trace context a command passes on to the events it publishes. */
+/** Who a command acts for (the events it publishes carry the request's trace on their own). */
 export interface Actor {
   caller: Caller;
-  traceparent?: string | undefined;
 }
 
-/** The actor of a request: its caller and the trace its events continue. */
-export function actorOf(req: { caller: Caller; trace: { traceparent?: string | undefined } }): Actor {
-  return { caller: req.caller, traceparent: req.trace.traceparent };
-}
-
-export function publishOptions(actor: Actor, subject: string) {
-  return { subject, ...(actor.traceparent !== undefined && { traceparent: actor.traceparent }) };
+/** The actor of a request. */
+export function actorOf(req: { caller: Caller }): Actor {
+  return { caller: req.caller };
 }

@@ -7,7 +7,7 @@
 import { AppError, PageOf, PageQuery, Type, paginate, sendPage, type Caller } from '@portico/kit';
 import { changeStaff, createStaff, deactivateStaff } from '../commands/manage-staff.ts';
 import { currentSalaries } from '../commands/record-salary.ts';
-import { actorOf as actor, loadVisibleStaff, viewerOf } from '../commands/viewer.ts';
+import { loadVisibleStaff, viewerOf } from '../commands/viewer.ts';
 import type { Db, RouteModule } from '../deps.ts';
 import { canSeeSalaries } from '../domain/access.ts';
 import { findStaffByUser, staffQuery } from '../repository/staff.ts';
@@ -118,7 +118,7 @@ export const staffRoutes: RouteModule = (app, deps) => {
       schema: { tags, summary: 'Add a staff member', body: CreateBody, response: { 201: StaffSchema } },
     },
     async (req, reply) => {
-      const row = await createStaff(deps, actor(req), req.body);
+      const row = await createStaff(deps, req.body);
       return reply
         .code(201)
         .header('location', `/api/v1/staff/${row.id}`)
@@ -188,7 +188,7 @@ export const staffRoutes: RouteModule = (app, deps) => {
         response: { 200: StaffSchema },
       },
     },
-    async (req) => one(deps.db, req.caller, await changeStaff(deps, actor(req), req.params.id, req.body)),
+    async (req) => one(deps.db, req.caller, await changeStaff(deps, req.params.id, req.body)),
   );
 
   app.delete(
@@ -203,7 +203,7 @@ export const staffRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      await deactivateStaff(deps, actor(req), req.params.id);
+      await deactivateStaff(deps, req.params.id);
       return reply.code(204).send(null);
     },
   );

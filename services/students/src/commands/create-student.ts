@@ -1,11 +1,12 @@
 /** Creating a student: the rules the schema cannot express, one transaction, `student.created`. */
-import { AppError, type FieldError, type ServiceDeps } from '@portico/kit';
+import { AppError, type FieldError } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { isPlausibleBirthDate } from '../domain/student.ts';
 import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
 import { insertStudent, takenKeys } from '../repository/students.ts';
-import type { StudentRow, StudentsDatabase } from '../tables.ts';
-import { publishStudent, type Actor } from './publish.ts';
+import type { StudentRow } from '../tables.ts';
+import { publishStudent } from './publish.ts';
+import type { Deps } from '../events.ts';
 
 export interface CreateStudentInput {
   student_number: string;
@@ -29,11 +30,7 @@ export function checkBirthDate(value: string | null | undefined, now: Date): Fie
   ];
 }
 
-export async function createStudent(
-  deps: ServiceDeps<StudentsDatabase>,
-  actor: Actor,
-  input: CreateStudentInput,
-): Promise<StudentRow> {
+export async function createStudent(deps: Deps, input: CreateStudentInput): Promise<StudentRow> {
   const now = new Date();
   const errors = checkBirthDate(input.date_of_birth, now);
   if (errors.length) throw AppError.validation(errors);
@@ -59,7 +56,7 @@ export async function createStudent(
         created_at: now,
         updated_at: now,
       });
-      await publishStudent(deps, trx, actor, 'student.created', row);
+      await publishStudent(deps, trx, 'student.created', row);
       return row;
     });
   } catch (err) {

@@ -4,16 +4,15 @@
  * nothing, or a DELETE of an inactive student, returns the record untouched and publishes
  * nothing (so DELETE is idempotent).
  */
-import { AppError, type ServiceDeps } from '@portico/kit';
+import { AppError } from '@portico/kit';
 import type { StudentStatus } from '@portico/contracts';
 import { changeEvent } from '../domain/student.ts';
 import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
 import { findStudent, takenKeys, updateStudent, type StudentPatch } from '../repository/students.ts';
-import type { StudentRow, StudentsDatabase } from '../tables.ts';
+import type { StudentRow } from '../tables.ts';
 import { checkBirthDate, type CreateStudentInput } from './create-student.ts';
-import { publishStudent, type Actor } from './publish.ts';
-
-type Deps = ServiceDeps<StudentsDatabase>;
+import { publishStudent } from './publish.ts';
+import type { Deps } from '../events.ts';
 
 export interface UpdateStudentInput extends Partial<CreateStudentInput> {
   status?: StudentStatus | undefined;
@@ -42,7 +41,6 @@ function diff(row: StudentRow, input: UpdateStudentInput): StudentPatch {
 
 async function change(
   deps: Deps,
-  actor: Actor,
   id: string,
   patchOf: (row: StudentRow) => StudentPatch,
 ): Promise<StudentRow> {
@@ -64,7 +62,7 @@ async function change(
       );
       if (taken.length) throw duplicateFields(taken);
       const next = await updateStudent(trx, row.id, { ...patch, updated_at: new Date() });
-      await publishStudent(deps, trx, actor, changeEvent(row.status, next.status), next);
+      await publishStudent(deps, trx, changeEvent(row.status, next.status), next);
       return next;
     });
   } catch (err) {
@@ -74,16 +72,15 @@ async function change(
 
 export async function updateStudentRecord(
   deps: Deps,
-  actor: Actor,
   id: string,
   input: UpdateStudentInput,
 ): Promise<StudentRow> {
   const errors = checkBirthDate(input.date_of_birth, new Date());
   if (errors.length) throw AppError.validation(errors);
-  return change(deps, actor, id, (row) => diff(row, input));
+  return change(deps, id, (row) => diff(row, input));
 }
 
 /** Soft delete: the record stays (others refer to it) with status `inactive`. */
-export async function deactivateStudent(deps: Deps, actor: Actor, id: string): Promise<StudentRow> {
-  return change(deps, actor, id, (row) => (row.status === 'inactive' ? {} : { status: 'inactive' as const }));
+export async function deactivateStudent(deps: Deps, id: string): Promise<StudentRow> {
+  return change(deps, id, (row) => (row.status === 'inactive' ? {} : { status: 'inactive' as const }));
 }

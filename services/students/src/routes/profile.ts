@@ -4,14 +4,14 @@
  * events (consumers.ts), so this route makes no call to another service. Who may read it is
  * who may read the student; the record itself missing is the only other 404.
  */
-import type { ServiceApp, ServiceDeps } from '@portico/kit';
+import type { ServiceApp } from '@portico/kit';
 import { loadStudentFor, READ } from '../commands/access.ts';
 import { readProfile } from '../repository/profile.ts';
-import type { StudentsDatabase } from '../tables.ts';
 import { profileView } from '../views.ts';
 import { IdParams, ProfileSchema } from './schemas.ts';
+import type { Deps } from '../events.ts';
 
-export function profileRoutes(app: ServiceApp, deps: ServiceDeps<StudentsDatabase>): void {
+export function profileRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/students/:id/profile',
     {

@@ -4,14 +4,12 @@
  * instructors read every record; a student reads only the record linked to their login
  * (others answer 404); any other role is refused (403).
  */
-import { scopeOf, sendPage, mapPage, PageOf, Type, type ServiceApp, type ServiceDeps } from '@portico/kit';
+import { scopeOf, sendPage, mapPage, PageOf, Type, type ServiceApp } from '@portico/kit';
 import { loadOwnStudent, loadStudentFor, READ } from '../commands/access.ts';
 import { createStudent } from '../commands/create-student.ts';
-import type { Actor } from '../commands/publish.ts';
 import { deactivateStudent, updateStudentRecord } from '../commands/update-student.ts';
 import { DEFAULT_STUDENT_SORT } from '../domain/student.ts';
 import { listStudents } from '../repository/students.ts';
-import type { StudentsDatabase } from '../tables.ts';
 import { studentView } from '../views.ts';
 import {
   CreateStudentBody,
@@ -20,12 +18,11 @@ import {
   StudentSchema,
   UpdateStudentBody,
 } from './schemas.ts';
+import type { Deps } from '../events.ts';
 
 const tags = ['students'];
 
-export function studentRoutes(app: ServiceApp, deps: ServiceDeps<StudentsDatabase>): void {
-  const actor = (req: { trace: { traceparent: string } }): Actor => ({ traceparent: req.trace.traceparent });
-
+export function studentRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/students',
     {
@@ -42,7 +39,7 @@ export function studentRoutes(app: ServiceApp, deps: ServiceDeps<StudentsDatabas
       },
     },
     async (req, reply) => {
-      const row = await createStudent(deps, actor(req), req.body);
+      const row = await createStudent(deps, req.body);
       return reply.code(201).header('location', `/api/v1/students/${row.id}`).send(studentView(row));
     },
   );
@@ -115,7 +112,7 @@ export function studentRoutes(app: ServiceApp, deps: ServiceDeps<StudentsDatabas
         response: { 200: StudentSchema },
       },
     },
-    async (req) => studentView(await updateStudentRecord(deps, actor(req), req.params.id, req.body)),
+    async (req) => studentView(await updateStudentRecord(deps, req.params.id, req.body)),
   );
 
   app.delete(
@@ -133,7 +130,7 @@ export function studentRoutes(app: ServiceApp, deps: ServiceDeps<StudentsDatabas
       },
     },
     async (req, reply) => {
-      await deactivateStudent(deps, actor(req), req.params.id);
+      await deactivateStudent(deps, req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -3,17 +3,8 @@
  * user ignoring case (409), colours are `#RRGGBB` (422), and another user's category answers
  * 404 (an admin may read and change any).
  */
-import {
-  AppError,
-  can,
-  PageOf,
-  scopeOf,
-  Type,
-  type Caller,
-  type ServiceApp,
-  type ServiceDeps,
-  listPage,
-} from '@portico/kit';
+import { AppError, can, PageOf, scopeOf, Type, type Caller, type ServiceApp, listPage } from '@portico/kit';
+import type { Deps } from '../events.ts';
 import { uuidv7 } from 'uuidv7';
 import {
   categoriesOf,
@@ -33,11 +24,11 @@ import {
   IdParams,
   UpdateCategoryBody,
 } from '../schemas.ts';
-import type { CategoryRow, TasksDatabase } from '../tables.ts';
+import type { CategoryRow } from '../tables.ts';
 
 const tags = ['categories'];
 
-export function categoryRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>): void {
+export function categoryRoutes(app: ServiceApp, deps: Deps): void {
   const load = async (caller: Caller, id: string, permission: string): Promise<CategoryRow> => {
     const row = await findCategory(deps.db, id);
     if (!row || !can(caller, permission, { ownerId: row.owner_id })) throw AppError.notFound('Category');
@@ -143,10 +134,7 @@ export function categoryRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>
             trx,
             'task.updated',
             taskEventData(task, req.caller.id, { changes: ['category_id'] }),
-            {
-              subject: task.id,
-              traceparent: req.trace.traceparent,
-            },
+            { subject: task.id },
           );
         }
         await deleteCategory(trx, row.id);

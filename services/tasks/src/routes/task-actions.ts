@@ -3,12 +3,12 @@
  * (domain/task-state.ts), for the creator, the assignee or an admin. A transition the current
  * status does not allow answers 409 `invalid_state`.
  */
-import type { ServiceApp, ServiceDeps } from '@portico/kit';
+import type { ServiceApp } from '@portico/kit';
+import type { Deps } from '../events.ts';
 import type { TaskAction } from '../domain/task-state.ts';
 import { publicTask } from '../presenters.ts';
 import { IdParams, TaskSchema } from '../schemas.ts';
 import { actOnTask } from '../task-commands.ts';
-import type { TasksDatabase } from '../tables.ts';
 
 const SUMMARIES: Record<TaskAction, string> = {
   start: 'Start a task (pending → in_progress)',
@@ -17,7 +17,7 @@ const SUMMARIES: Record<TaskAction, string> = {
   reopen: 'Reopen a task (completed → pending; clears completed_at)',
 };
 
-export function taskActionRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>): void {
+export function taskActionRoutes(app: ServiceApp, deps: Deps): void {
   for (const action of Object.keys(SUMMARIES) as TaskAction[]) {
     app.post(
       `/api/v1/tasks/:id/${action}`,
@@ -31,12 +31,7 @@ export function taskActionRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabas
         },
       },
       async (req) => {
-        const row = await actOnTask(
-          deps,
-          { caller: req.caller, traceparent: req.trace.traceparent },
-          req.params.id,
-          action,
-        );
+        const row = await actOnTask(deps, { caller: req.caller }, req.params.id, action);
         return publicTask(row, new Date());
       },
     );

@@ -2,21 +2,18 @@
  * `/api/v1/tasks`: create, list (filters, sort, keyset pages), read, change, delete. A task is
  * visible to its creator and its assignee (admins: all); anyone else gets 404.
  */
-import { mapPage, PageOf, scopeOf, sendPage, Type, type ServiceApp, type ServiceDeps } from '@portico/kit';
+import { mapPage, PageOf, scopeOf, sendPage, Type, type ServiceApp } from '@portico/kit';
+import type { Deps } from '../events.ts';
 import { DEFAULT_TASK_SORT } from '../domain/task-sort.ts';
 import { publicTask } from '../presenters.ts';
 import { CreateTaskBody, IdParams, TaskListQuery, TaskSchema, UpdateTaskBody } from '../schemas.ts';
 import { changeTask, createTask, loadTaskFor, removeTask, type Actor } from '../task-commands.ts';
 import { listTasks } from '../task-repository.ts';
-import type { TasksDatabase } from '../tables.ts';
 
 const tags = ['tasks'];
 
-export function taskRoutes(app: ServiceApp, deps: ServiceDeps<TasksDatabase>): void {
-  const actor = (req: { caller: Actor['caller']; trace: { traceparent: string } }): Actor => ({
-    caller: req.caller,
-    traceparent: req.trace.traceparent,
-  });
+export function taskRoutes(app: ServiceApp, deps: Deps): void {
+  const actor = (req: { caller: Actor['caller'] }): Actor => ({ caller: req.caller });
 
   app.post(
     '/api/v1/tasks',

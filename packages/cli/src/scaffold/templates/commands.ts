@@ -4,23 +4,22 @@ import type { Names } from '../names.ts';
 export function createCommandTs(n: Names): string {
   return `/**
  * Creating a ${n.singularWords}: one transaction writes the row and its \`${n.entity}.created\` event
- * to the outbox, so both commit or neither does; the kit relays the event after commit.
+ * to the outbox, so both commit or neither does; the kit relays the event after commit. The
+ * event carries the request's trace on its own (the kit keeps it in AsyncLocalStorage).
  */
-import type { Caller, ServiceDeps } from '@portico/kit';
+import type { Caller } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { normalizeTitle, requireUserId } from '../domain/ownership.ts';
-import { ${n.singularCamel}Created } from '../events.ts';
+import { ${n.singularCamel}Created, type Deps } from '../events.ts';
 import { insert${n.Singular} } from '../repository/${n.plural}.ts';
-import type { ${n.ServicePascal}Database, ${n.Singular}Row } from '../tables.ts';
+import type { ${n.Singular}Row } from '../tables.ts';
 
 export interface Actor {
   caller: Caller;
-  /** The request's W3C traceparent, carried on the event. */
-  traceparent: string;
 }
 
 export async function create${n.Singular}(
-  deps: ServiceDeps<${n.ServicePascal}Database>,
+  deps: Deps,
   actor: Actor,
   input: { title: string },
 ): Promise<${n.Singular}Row> {
@@ -31,10 +30,7 @@ export async function create${n.Singular}(
       owner_id: ownerId,
       title: normalizeTitle(input.title),
     });
-    await deps.publish(trx, '${n.entity}.created', ${n.singularCamel}Created(row), {
-      subject: row.id,
-      traceparent: actor.traceparent,
-    });
+    await deps.publish(trx, '${n.entity}.created', ${n.singularCamel}Created(row), { subject: row.id });
     return row;
   });
 }

@@ -8,11 +8,11 @@ export function routesTs(n: Names): string {
  * The TypeBox schemas validate input (a 422 names the field) and document the routes in OpenAPI;
  * handlers stay thin: parse → command or query → view.
  */
-import { AppError, listPage, PageOf, PageQuery, Type, type ServiceApp, type ServiceDeps } from '@portico/kit';
+import { AppError, listPage, PageOf, PageQuery, Type, type ServiceApp } from '@portico/kit';
 import { create${n.Singular} } from '../commands/create-${n.singular}.ts';
 import { isOwner, requireUserId } from '../domain/ownership.ts';
 import { find${n.Singular}, ownedBy } from '../repository/${n.plural}.ts';
-import type { ${n.ServicePascal}Database } from '../tables.ts';
+import type { Deps } from '../events.ts';
 import { public${n.Singular} } from '../views.ts';
 
 const tags = ['${n.plural}'];
@@ -33,7 +33,7 @@ const Create${n.Singular}Body = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const ListQuery = Type.Object({ ...PageQuery });
 
-export function ${n.singularCamel}Routes(app: ServiceApp, deps: ServiceDeps<${n.ServicePascal}Database>): void {
+export function ${n.singularCamel}Routes(app: ServiceApp, deps: Deps): void {
   app.post(
     '${base}',
     {
@@ -45,7 +45,7 @@ export function ${n.singularCamel}Routes(app: ServiceApp, deps: ServiceDeps<${n.
       },
     },
     async (req, reply) => {
-      const row = await create${n.Singular}(deps, { caller: req.caller, traceparent: req.trace.traceparent }, req.body);
+      const row = await create${n.Singular}(deps, { caller: req.caller }, req.body);
       return reply.code(201).header('location', \`${base}/\${row.id}\`).send(public${n.Singular}(row));
     },
   );

@@ -12,9 +12,16 @@ import {
   userCaller,
   type TestServices,
 } from '@portico/kit/testing';
-import curriculum from '../src/service.ts';
-import students from '../../students/src/service.ts';
-import { admin, enrol, expectOk, expectProblem, makeCourse, uid } from './helpers.ts';
+import curriculum from '../../services/curriculum/src/service.ts';
+import students from '../../services/students/src/service.ts';
+import {
+  admin,
+  enrol,
+  expectOk,
+  expectProblem,
+  makeCourse,
+  uid,
+} from '../../services/curriculum/test/helpers.ts';
 
 const skip = await matrixUnavailable();
 

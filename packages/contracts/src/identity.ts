@@ -1,8 +1,18 @@
 /**
  * The interface between identity and the gateway, agreed in code: token claims, where the
  * keys are published, how API keys are verified, and the revocation events. Both sides import
- * these names; a test on each side proves its half.
+ * these names; a test on each side proves its half. Also identity's other events, its error
+ * codes, the roles and the grants identity's own routes need.
  */
+import { registerProblems, registerRoleGrants } from '@portico/kit';
+
+/** The roles an account may hold; each domain grants them permissions (registerRoleGrants). */
+export const ROLES = ['admin', 'staff', 'instructor', 'student', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
 
 /** `iss` of every access token identity signs. */
 export const TOKEN_ISSUER = 'portico-identity';
@@ -81,18 +91,56 @@ export interface UserDisabledData {
   expires_at: string;
 }
 
-/**
- * `access.denied`, published by the gateway and services when they refuse an authenticated or
- * anonymous caller (401/403); identity records it in the audit log.
- */
-export interface AccessDeniedData {
-  actor_id: string | null;
-  method: string;
-  path: string;
-  status: 401 | 403;
-  reason: string;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string;
-  source: string;
+export interface UserRegisteredData {
+  user_id: string;
+  email: string;
+  full_name: string;
+  /** The roles the account starts with (`user` on self-registration; admin-created users may differ). */
+  roles?: string[];
 }
+/**
+ * Someone tried to register with the email of an existing account. Registration answers exactly
+ * as for a new address (no account enumeration); this tells the owner instead.
+ */
+export interface UserRegistrationAttemptedData {
+  user_id: string;
+  email: string;
+}
+export interface UserUpdatedData {
+  user_id: string;
+  email: string;
+  full_name: string;
+  status: 'active' | 'disabled';
+}
+export interface UserRolesChangedData {
+  user_id: string;
+  old_roles: string[];
+  new_roles: string[];
+  changed_by: string;
+}
+
+export interface IdentityEvents {
+  'user.registered': UserRegisteredData;
+  'user.registration_attempted': UserRegistrationAttemptedData;
+  'user.updated': UserUpdatedData;
+  'user.disabled': UserDisabledData;
+  'user.roles_changed': UserRolesChangedData;
+  'session.revoked': SessionRevokedData;
+  'api_key.revoked': ApiKeyRevokedData;
+}
+
+export const identityProblems = registerProblems('identity', {
+  invalid_credentials: { status: 401, title: 'Invalid email or password' },
+  account_disabled: { status: 403, title: 'Account disabled' },
+} as const);
+
+registerRoleGrants({
+  admin: ['*'],
+  staff: ['api-keys:*:own', 'profile:*:own'],
+  instructor: ['api-keys:*:own', 'profile:*:own'],
+  student: ['api-keys:*:own', 'profile:*:own'],
+  user: ['api-keys:*:own', 'profile:*:own'],
+});
+
+/** `access.denied` is the kit's own event (every service reports refusals); identity audits it. */
+export type { AccessDeniedData } from '@portico/kit';

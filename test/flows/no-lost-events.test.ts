@@ -8,7 +8,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, startService, type EventBus, type EventEnvelope } from '@portico/kit';
+import type { EventBus, EventEnvelope } from '@portico/kit';
+import { createLogger, startService } from '@portico/kit/runtime';
 import {
   matrixLabel,
   matrixUnavailable,
@@ -16,9 +17,17 @@ import {
   userCaller,
   type TestServices,
 } from '@portico/kit/testing';
-import orders from '../src/service.ts';
-import shipping from '../../shipping/src/service.ts';
-import { address, cartWith, clients, NAIROBI, seedProduct, seedWarehouses, uid } from './fixtures.ts';
+import orders from '../../services/orders/src/service.ts';
+import shipping from '../../services/shipping/src/service.ts';
+import {
+  address,
+  cartWith,
+  clients,
+  NAIROBI,
+  seedProduct,
+  seedWarehouses,
+  uid,
+} from '../../services/orders/test/fixtures.ts';
 
 const skip = await matrixUnavailable();
 

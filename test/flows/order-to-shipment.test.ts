@@ -6,8 +6,8 @@ import {
   userCaller,
   type TestServices,
 } from '@portico/kit/testing';
-import orders from '../src/service.ts';
-import shipping from '../../shipping/src/service.ts';
+import orders from '../../services/orders/src/service.ts';
+import shipping from '../../services/shipping/src/service.ts';
 import {
   address,
   cartWith,
@@ -18,7 +18,7 @@ import {
   seedWarehouses,
   stockOf,
   uid,
-} from './fixtures.ts';
+} from '../../services/orders/test/fixtures.ts';
 
 const skip = await matrixUnavailable();
 
