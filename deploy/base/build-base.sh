@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DOCKER=${DOCKER:-docker}
-export DOCKER_BUILDKIT=1
+# The one build here needs no BuildKit (and a client without buildx refuses it).
+export DOCKER_BUILDKIT=0
 
 NODE_BIN=node_modules/node/bin/node
 [ -x "$NODE_BIN" ] || { echo "no $NODE_BIN: run npm ci first" >&2; exit 1; }
@@ -64,7 +65,7 @@ RT=$WORK/runtime
 mkdir -p "$RT"/{etc,tmp,usr/local/bin,usr/bin,usr/lib,usr/lib64,usr/sbin} && chmod 1777 "$RT/tmp"
 # usrmerge: /bin, /lib, /lib64 and /sbin are links into /usr; copy them first.
 for l in bin lib lib64 sbin; do if [ -L "$ROOT/$l" ]; then cp -a "$ROOT/$l" "$RT/$l"; fi; done
-for pkg in base-files libc6 libgcc-s1 libstdc++6 tini netbase; do
+for pkg in base-files libc6 libgcc-s1 libstdc++6 tini; do
   chroot "$ROOT" dpkg -L "$pkg" | while read -r f; do
     if [ -f "$ROOT$f" ] || [ -L "$ROOT$f" ]; then mkdir -p "$RT$(dirname "$f")" && cp -a "$ROOT$f" "$RT$f"; fi
   done
@@ -91,5 +92,5 @@ COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && npm --version
 DF
-$DOCKER build -q -t "$TAG-build" "$WORK/build" >/dev/null
+$DOCKER build -q -t "$TAG-build" "$WORK/build" >/dev/null 2>&1 || $DOCKER build -t "$TAG-build" "$WORK/build"
 $DOCKER image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^portico-(base|debian):'
