@@ -9,7 +9,9 @@ function partPort() {
     const argv = readFileSync('/proc/1/cmdline', 'utf8').split('\0');
     const name = argv[argv.indexOf('start') + 1];
     if (name && name !== 'gateway' && /^[a-z][a-z0-9-]*$/.test(name)) {
-      const pkg = JSON.parse(readFileSync(new URL(`../services/${name}/package.json`, import.meta.url), 'utf8'));
+      const pkg = JSON.parse(
+        readFileSync(new URL(`../services/${name}/package.json`, import.meta.url), 'utf8'),
+      );
       if (pkg.portico?.port) return String(pkg.portico.port);
     }
   } catch {
@@ -19,7 +21,9 @@ function partPort() {
 }
 
 try {
-  const res = await fetch(`http://127.0.0.1:${partPort()}/health/ready`, { signal: AbortSignal.timeout(4000) });
+  const res = await fetch(`http://127.0.0.1:${partPort()}/health/ready`, {
+    signal: AbortSignal.timeout(4000),
+  });
   process.exit(res.ok ? 0 : 1);
 } catch {
   process.exit(1);

@@ -75,6 +75,9 @@ set -a && . "$ENV_FILE" && set +a
 PORTICO_DEPLOY_URL=$GATEWAY PORTICO_DEPLOY_ADMIN_EMAIL=$PORTICO_ADMIN_EMAIL \
   PORTICO_DEPLOY_ADMIN_PASSWORD=$PORTICO_ADMIN_PASSWORD npx vitest run test/deploy
 
+echo "--- memory after the smoke run (the Kubernetes requests and limits come from these)"
+docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(containers) | sed "s/^${PROJECT}_//" | sort
+
 echo "--- a part killed is restarted"
 ORDERS=$(dc ps -q orders)
 TINI=$(docker inspect -f '{{.State.Pid}}' "$ORDERS")
