@@ -56,6 +56,20 @@ const envName = (service: string) => service.toUpperCase().replaceAll('-', '_');
 /** The namespace a Prometheus (or any scraper) runs in carries this label. */
 const metricsPeer = { namespaceSelector: { matchLabels: { 'portico.io/metrics': 'true' } } };
 
+/** Pod and container security: a numeric non-root user, read-only root, no capabilities. */
+const podSecurity = (uid: number, fsGroup = true) => ({
+  runAsNonRoot: true,
+  runAsUser: uid,
+  runAsGroup: uid,
+  ...(fsGroup && { fsGroup: uid }),
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+const containerSecurity = {
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
+
 function deployment(part: string, port: number, env: Doc[]): Doc {
   const probe = (p: string, extra: Doc = {}) => ({
     httpGet: { path: p, port: 'http' },
@@ -81,13 +95,7 @@ function deployment(part: string, port: number, env: Doc[]): Doc {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: UID,
-            runAsGroup: UID,
-            fsGroup: UID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: podSecurity(UID),
           topologySpreadConstraints: [
             {
               maxSkew: 1,
@@ -107,11 +115,7 @@ function deployment(part: string, port: number, env: Doc[]): Doc {
               startupProbe: probe('/health/live', { periodSeconds: 2, failureThreshold: 60 }),
               livenessProbe: probe('/health/live', { failureThreshold: 3 }),
               readinessProbe: probe('/health/ready', { periodSeconds: 5, failureThreshold: 2 }),
-              securityContext: {
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: containerSecurity,
             },
           ],
         },
@@ -234,13 +238,7 @@ async function natsDocs(): Promise<Doc[]> {
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 60,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: NATS_UID,
-              runAsGroup: NATS_UID,
-              fsGroup: NATS_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: podSecurity(NATS_UID),
             containers: [
               {
                 name: 'nats',
@@ -268,11 +266,7 @@ async function natsDocs(): Promise<Doc[]> {
                   { name: 'config', mountPath: '/etc/nats', readOnly: true },
                   { name: 'data', mountPath: '/data' },
                 ],
-                securityContext: {
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: containerSecurity,
               },
             ],
             volumes: [{ name: 'config', configMap: { name: 'nats' } }],
@@ -317,12 +311,7 @@ function migrateJob(all: Part[]): Doc {
         spec: {
           restartPolicy: 'OnFailure',
           automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: UID,
-            runAsGroup: UID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: podSecurity(UID, false),
           containers: [
             {
               name: 'migrate',
@@ -330,11 +319,7 @@ function migrateJob(all: Part[]): Doc {
               args: ['migrate', 'all'],
               env: services.map((s) => secretEnv(`DATABASE_URL_${envName(s.name)}`)),
               resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
-              securityContext: {
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: containerSecurity,
             },
           ],
         },
