@@ -158,9 +158,9 @@ describe('portico new service', () => {
     expect(compose.services[name].command).toEqual(['start', name]);
     const env = `PORTICO_UPSTREAM_${name.replaceAll('-', '_').toUpperCase()}`;
     expect(compose.services.gateway.environment[env]).toBe(`http://${name}:8010`);
-    const k8s = await readFile(path.join(repo, 'deploy/kubernetes/portico.yaml'), 'utf8');
-    expect(k8s).toContain(`${env}: http://${name}:8010`);
-    expect(k8s).toContain(`metadata: { name: ${name} }`);
+    const k8s = await readFile(path.join(repo, `deploy/kubernetes/base/${name}.yaml`), 'utf8');
+    expect(k8s).toContain(`name: ${name}`);
+    expect(k8s).toContain('containerPort: 8010');
   }, 120_000);
 
   it('changes nothing under packages/ (the kit least of all)', () => {
@@ -169,7 +169,15 @@ describe('portico new service', () => {
     expect(changed.filter((f) => f.startsWith('packages/'))).toEqual([]);
     const outsideService = changed.filter((f) => !f.startsWith(`services/${name}/`)).sort();
     expect(outsideService).toEqual(
-      ['deploy/compose.yaml', 'deploy/kubernetes/portico.yaml', 'docs/events.md', 'portico.yaml'].sort(),
+      [
+        'deploy/compose.yaml',
+        `deploy/kubernetes/base/${name}.yaml`,
+        'deploy/kubernetes/base/gateway.yaml',
+        'deploy/kubernetes/base/kustomization.yaml',
+        'deploy/kubernetes/base/migrate-job.yaml',
+        'docs/events.md',
+        'portico.yaml',
+      ].sort(),
     );
   });
 

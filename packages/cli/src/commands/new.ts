@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../discover.ts';
-import { planService, ScaffoldRefusal, writePlan } from '../scaffold/generate.ts';
+import { KUBERNETES_RENDER, planService, ScaffoldRefusal, writePlan } from '../scaffold/generate.ts';
 
 const USAGE = 'usage: portico new service <name> [--resource <plural>] [--no-install]';
 
@@ -45,6 +45,14 @@ export async function run(args: string[]): Promise<number> {
   console.log(`services/${n.service}: port ${plan.port}, routes /api/v1/${n.plural}`);
   for (const f of plan.created) console.log(`  created ${f}`);
   for (const f of plan.edited) console.log(`  edited  ${f}`);
+
+  // The Kubernetes manifests are rendered from the services folder: render them again.
+  const render = path.join(repoRoot, KUBERNETES_RENDER);
+  if (existsSync(render)) {
+    const r = spawnSync(process.execPath, [render], { cwd: repoRoot, stdio: 'inherit' });
+    if (r.status === 0) console.log(`  rendered deploy/kubernetes/base/${n.service}.yaml`);
+    else console.error(`  could not render the Kubernetes manifests: run node ${KUBERNETES_RENDER}`);
+  }
 
   const events = path.join(repoRoot, 'scripts/events-doc.ts');
   if (existsSync(events)) {

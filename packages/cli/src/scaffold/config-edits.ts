@@ -1,6 +1,6 @@
 /**
- * Adds a new service to the repository's shared YAML files (portico.yaml, deploy/compose.yaml,
- * deploy/kubernetes/portico.yaml) by inserting text next to its siblings, so the files keep
+ * Adds a new service to the repository's shared YAML files (portico.yaml, deploy/compose.yaml;
+ * the Kubernetes manifests are rendered from the services folder by deploy/kubernetes/render.ts) by inserting text next to its siblings, so the files keep
  * their comments and layout; prettier then formats the result like the rest of the repository.
  */
 import type { Names } from './names.ts';
@@ -62,54 +62,11 @@ export function addToCompose(text: string, n: Names, port: number): string {
     withUpstream,
     'services',
     `  ${n.service}:
-    <<: *service
+    <<: *part
     command: ['start', '${n.service}']
     environment:
-      { <<: *env, DATABASE_URL: 'postgres://postgres:\${POSTGRES_PASSWORD}@postgres:5432/${n.serviceSnake}' }`,
+      <<: *service-env
+      PORT: '${port}'
+      DATABASE_URL: postgres://postgres:\${POSTGRES_PASSWORD}@postgres:5432/${n.serviceSnake}`,
   );
-}
-
-export function addToKubernetes(text: string, n: Names, port: number): string {
-  const withUpstream = appendAfterLast(text, /^\s+PORTICO_UPSTREAM_[A-Z0-9_]+:/, upstream(n, port));
-  const s = n.service;
-  return `${withUpstream.replace(/\n*$/, '')}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${s}, labels: { app.kubernetes.io/part-of: portico, portico/part: ${s} } }
-spec:
-  replicas: 2
-  selector: { matchLabels: { portico/part: ${s} } }
-  template:
-    metadata: { labels: { app.kubernetes.io/part-of: portico, portico/part: ${s} } }
-    spec:
-      terminationGracePeriodSeconds: 30
-      containers:
-        - name: ${s}
-          image: portico:latest
-          args: ['start', '${s}']
-          ports: [{ containerPort: ${port} }]
-          env:
-            - { name: PORT, value: '${port}' }
-            - {
-                name: PORTICO_PASSPORT_SECRET,
-                valueFrom: { secretKeyRef: { name: portico, key: PORTICO_PASSPORT_SECRET } },
-              }
-            - { name: NATS_URL, valueFrom: { secretKeyRef: { name: portico, key: NATS_URL } } }
-            - {
-                name: DATABASE_URL,
-                valueFrom: { secretKeyRef: { name: portico, key: DATABASE_URL_${n.SERVICE_ENV} } },
-              }
-          envFrom: [{ configMapRef: { name: portico-upstreams } }]
-          readinessProbe: { httpGet: { path: /health/ready, port: ${port} } }
-          livenessProbe: { httpGet: { path: /health/live, port: ${port} } }
-          securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false }
----
-apiVersion: v1
-kind: Service
-metadata: { name: ${s} }
-spec:
-  selector: { portico/part: ${s} }
-  ports: [{ port: ${port}, targetPort: ${port} }]
-`;
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { addToCompose, addToGatewayConfig, addToKubernetes } from './config-edits.ts';
+import { addToCompose, addToGatewayConfig } from './config-edits.ts';
 import { deriveNames, nameProblem, type Names } from './names.ts';
 import { configuredPorts, declaredPorts, pickPort } from './ports.ts';
 import { createCommandTs } from './templates/commands.ts';
@@ -38,8 +38,10 @@ export interface ScaffoldPlan {
 export const SHARED_FILES = {
   gateway: 'portico.yaml',
   compose: 'deploy/compose.yaml',
-  kubernetes: 'deploy/kubernetes/portico.yaml',
 } as const;
+
+/** Renders deploy/kubernetes/base/ from the services in the repository (run after writing). */
+export const KUBERNETES_RENDER = 'deploy/kubernetes/render.ts';
 
 interface RouteLike {
   name?: string;
@@ -101,7 +103,6 @@ export async function planService(root: string, name: string, resource?: string)
   const edited = new Map<string, string>([
     [SHARED_FILES.gateway, addToGatewayConfig(gatewayYaml, n, port)],
     [SHARED_FILES.compose, addToCompose(await read(SHARED_FILES.compose), n, port)],
-    [SHARED_FILES.kubernetes, addToKubernetes(await read(SHARED_FILES.kubernetes), n, port)],
   ]);
   return {
     names: n,
