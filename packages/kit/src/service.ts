@@ -4,14 +4,14 @@
  * receives the same `ServiceDeps` either way and cannot tell which.
  *
  * @example
- *   export default defineService({
- *     name: 'tasks', version: '1.0.0',
+ *   // In a service's own folder; the kit knows no service's events, only the map it is given.
+ *   export default defineService<NotesDB, NotesSettings, NotesEvents>({
+ *     name: 'notes', version: '1.0.0',
  *     migrations: new URL('./migrations/', import.meta.url),
- *     publishes: ['task.created'],   // the keys of TasksEvents, checked at start-up too
- *     routes: (app, deps) => { app.get('/api/v1/tasks', { ... }, async (req) => ...) },
- *     consumers: [onUser],               // defineConsumer({ name, types: ['user.registered'], handle })
+ *     publishes: ['note.created'],   // keys of the service's own event map, checked at start-up too
+ *     routes: (app, deps) => { app.get('/api/v1/notes', { ... }, async (req) => ...) },
+ *     consumers: [onPeerEvent],      // defineConsumer({ name, types: [...], handle })
  *   });
- *   // defineService<TasksDB, TasksSettings, TasksEvents>: deps.publish accepts TasksEvents only.
  */
 import type {
   FastifyInstance,
