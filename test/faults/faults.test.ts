@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@portico/cli';
-import { startSystem, systemMode, type Session, type System } from '../system/harness.ts';
+import { freePort, startSystem, systemMode, type Session, type System } from '../system/harness.ts';
 import {
   newTally,
   orderLoop,
@@ -21,7 +21,6 @@ import {
   type Verdict,
 } from './load.ts';
 import {
-  freePort,
   privateNats,
   privatePostgres,
   privateRedis,

@@ -9,6 +9,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../system/harness.ts';
 
 export interface PrivateServer {
   readonly url: string;
@@ -18,17 +19,6 @@ export interface PrivateServer {
   stop(): Promise<void>;
   /** Stops and removes its data. */
   destroy(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function accepting(port: number, timeoutMs = 30_000): Promise<void> {

@@ -6,17 +6,7 @@
 import { expect } from 'vitest';
 import type { Session, System } from '../system/harness.ts';
 
-export const ALL_SERVICES = [
-  'identity',
-  'notifications',
-  'orders',
-  'shipping',
-  'tasks',
-  'students',
-  'curriculum',
-  'staff',
-  'finance',
-];
+export { ALL_SERVICES } from '../system/harness.ts';
 
 export const HTTP_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'] as const;
 

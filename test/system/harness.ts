@@ -69,6 +69,19 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/** Every service of the platform, in the order `portico dev` starts them. */
+export const ALL_SERVICES = [
+  'identity',
+  'notifications',
+  'orders',
+  'shipping',
+  'tasks',
+  'students',
+  'curriculum',
+  'staff',
+  'finance',
+];
+
 export interface SystemOptions {
   services: string[];
   env?: Record<string, string>;
@@ -232,7 +245,7 @@ async function startEmbeddedSystem(services: string[], env: Record<string, strin
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

@@ -7,7 +7,14 @@
  * address in any body. (Routes that end the admin's session are left to the identity tests.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
+import {
+  ALL_SERVICES,
+  startSystem,
+  systemMode,
+  systemUnavailable,
+  type Session,
+  type System,
+} from './harness.ts';
 
 const skip = await systemUnavailable();
 
@@ -51,17 +58,7 @@ describe.skipIf(skip)(`hostile input on every documented operation (${systemMode
 
   beforeAll(async () => {
     sys = await startSystem({
-      services: [
-        'identity',
-        'notifications',
-        'orders',
-        'shipping',
-        'tasks',
-        'students',
-        'curriculum',
-        'staff',
-        'finance',
-      ],
+      services: ALL_SERVICES,
     });
     admin = await sys.admin();
     doc = (await sys.anonymous.get('/openapi.json')).body;

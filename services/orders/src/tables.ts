@@ -1,4 +1,5 @@
 /** The orders schema as Kysely sees it (migrations/ is the source of truth). */
+import type { ShippingAddressData } from '@portico/contracts';
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -12,15 +13,8 @@ export interface WarehouseSnapshot {
   longitude: number;
 }
 
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  city: string;
-  country: string;
-  postal_code?: string | null;
-  latitude?: number | null;
-  longitude?: number | null;
-}
+/** The address an order ships to: the shape its events carry (`@portico/contracts`). */
+export type ShippingAddress = ShippingAddressData;
 
 export interface WarehousesTable {
   id: string;
