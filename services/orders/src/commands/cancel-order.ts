@@ -7,15 +7,14 @@ import { AppError, type Caller } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import { canCancel } from '../domain/order-status.ts';
 import { ORDER_CANCELLED, orderStatusData } from '../events.ts';
-import { retryTransient } from '../repository/db-errors.ts';
 import { itemsOfOrder, setOrderStatus } from '../repository/orders.ts';
 import { toOrder, type OrderView } from '../views.ts';
 import { visibleOrder } from './loaders.ts';
 import { adjustStock } from './stock-movements.ts';
 
 export async function cancelOrder(deps: Deps, caller: Caller, id: string): Promise<OrderView> {
-  return retryTransient(() =>
-    deps.tx(async (trx) => {
+  return deps.tx(
+    async (trx) => {
       const order = await visibleOrder(trx, caller, id, 'orders:cancel', true);
       if (!canCancel(order.status)) {
         throw new AppError('invalid_state', `An order that is ${order.status} cannot be cancelled`, {
@@ -27,6 +26,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, id: string): Promi
       const updated = await setOrderStatus(trx, id, 'cancelled');
       await deps.publish(trx, ORDER_CANCELLED, orderStatusData(updated), { subject: id });
       return toOrder(updated, items);
-    }),
+    },
+    { retry: {} },
   );
 }

@@ -20,7 +20,6 @@ import { chooseWarehouse, resolveDestination, type Availability } from '../domai
 import { priceLines } from '../domain/pricing.ts';
 import { ORDER_CONFIRMED, orderConfirmedData } from '../events.ts';
 import { cartLines, markCartOrdered } from '../repository/carts.ts';
-import { retryTransient } from '../repository/db-errors.ts';
 import { insertOrder, insertOrderItems } from '../repository/orders.ts';
 import { lockStockOf } from '../repository/stock.ts';
 import type { CartRow, OrderItemRow } from '../tables.ts';
@@ -96,8 +95,8 @@ async function lockOpenCart(trx: Trx, caller: Caller, cartId: string): Promise<C
 export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrderInput): Promise<OrderView> {
   const address = input.shipping_address;
   checkCoordinates(address);
-  return retryTransient(() =>
-    deps.tx(async (trx) => {
+  return deps.tx(
+    async (trx) => {
       const cart = await lockOpenCart(trx, caller, input.cart_id);
       const lines = await cartLines(trx, cart.id);
       const priced = priceLines(lines.map((l) => ({ ...l, unit_price: l.price })));
@@ -140,6 +139,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrderIn
       const view = toOrder(order, items);
       await deps.publish(trx, ORDER_CONFIRMED, orderConfirmedData(view), { subject: id });
       return view;
-    }),
+    },
+    { retry: {} },
   );
 }

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../deps.ts';
 import type { ProductRow } from '../tables.ts';
-import { translateUnique } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 export interface ProductValues {
   id: string;
@@ -26,7 +26,7 @@ export async function insertProduct(db: Db, values: ProductValues): Promise<Prod
   try {
     return await db.insertInto('products').values(values).returningAll().executeTakeFirstOrThrow();
   } catch (err) {
-    return translateUnique(err, 'sku', 'product');
+    return translateUnique(err, 'product', 'sku');
   }
 }
 
@@ -48,7 +48,7 @@ export async function updateProduct(
       .returningAll()
       .executeTakeFirst();
   } catch (err) {
-    return translateUnique(err, 'sku', 'product');
+    return translateUnique(err, 'product', 'sku');
   }
 }
 

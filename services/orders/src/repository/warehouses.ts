@@ -2,7 +2,7 @@
 import type { Db } from '../deps.ts';
 import { normaliseCode } from '../domain/warehouse-code.ts';
 import type { WarehouseRow } from '../tables.ts';
-import { translateUnique } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 export interface WarehouseValues {
   id: string;
@@ -16,7 +16,7 @@ export async function insertWarehouse(db: Db, values: WarehouseValues): Promise<
   try {
     return await db.insertInto('warehouses').values(values).returningAll().executeTakeFirstOrThrow();
   } catch (err) {
-    return translateUnique(err, 'code', 'warehouse');
+    return translateUnique(err, 'warehouse', 'code');
   }
 }
 
