@@ -1,14 +1,14 @@
 /** Identity's tables as Kysely sees them: one interface per table of migrations/001_identity.sql. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Jsonb, JsonbText } from '@portico/kit';
 import type { JWK } from 'jose';
 
 /** `timestamptz not null default now()`. */
 type DefaultNow = Generated<Date>;
-/** jsonb: written as JSON text, read parsed (a driver that hands back text is tolerated by the readers). */
-type Json<Read, Write = string> = ColumnType<Read | string, Write, Write>;
 
 export type UserStatus = 'active' | 'disabled';
 export type AuditOutcome = 'success' | 'failure' | 'denied';
+export type AuditDetails = Record<string, unknown>;
 
 export interface UsersTable {
   id: string;
@@ -49,7 +49,7 @@ export interface RefreshTokensTable {
 export interface SigningKeysTable {
   kid: string;
   alg: string;
-  public_jwk: Json<JWK>;
+  public_jwk: Jsonb<JWK>;
   private_jwk_enc: string;
   created_at: DefaultNow;
   activates_at: Date;
@@ -86,7 +86,7 @@ export interface AuditLogTable {
   ip: ColumnType<string | null, string | null | undefined, never>;
   user_agent: ColumnType<string | null, string | null | undefined, never>;
   request_id: ColumnType<string | null, string | null | undefined, never>;
-  details: ColumnType<Record<string, unknown> | string, string | undefined, never>;
+  details: ColumnType<AuditDetails, JsonbText<AuditDetails> | undefined, never>;
 }
 
 export interface IdentityDB {

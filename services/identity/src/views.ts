@@ -4,11 +4,6 @@ import type { ApiKeyRow, AuditLogRow, UserRow, UserStatus } from './tables.ts';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** jsonb as the driver handed it back: parsed already, or JSON text. */
-function parsed<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
 export interface PublicUser {
   id: string;
   email: string;
@@ -53,11 +48,7 @@ export function apiKeyView(row: ApiKeyRow) {
 }
 
 export function auditEntryView(row: AuditLogRow) {
-  return {
-    ...row,
-    time: new Date(row.time).toISOString(),
-    details: parsed<Record<string, unknown>>(row.details),
-  };
+  return { ...row, time: new Date(row.time).toISOString() };
 }
 
 export function signingKeyView(k: {

@@ -135,13 +135,11 @@ export class KeyRing {
           `signing key ${row.kid} cannot be decrypted: IDENTITY_KEY_ENCRYPTION_KEY (or the data dir's signing-key-encryption.key) differs from the one that sealed it; every replica needs the same value`,
         );
       }
-      const publicJwk =
-        typeof row.public_jwk === 'string' ? (JSON.parse(row.public_jwk) as JWK) : row.public_jwk;
       next.set(row.kid, {
         kid: row.kid,
         activates_at: new Date(row.activates_at),
         created_at: new Date(row.created_at),
-        publicJwk,
+        publicJwk: row.public_jwk,
         privateKey: await importJWK(privateJwk, SIGNING_ALG),
       });
     }

@@ -2,8 +2,10 @@
  * SQL for the audit log. Entries are appended in the caller's transaction (so an action and its
  * audit entry commit together); the table refuses UPDATE, DELETE and TRUNCATE (migration 001).
  */
+import { jsonb } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import type { Db } from '../deps.ts';
+import type { AuditDetails } from '../tables.ts';
 import { scrubDetails, type AuditEntry, type AuditOutcome, type RequestFacts } from '../domain/audit.ts';
 
 export async function appendAudit(
@@ -23,7 +25,7 @@ export async function appendAudit(
       ip: facts.ip ?? null,
       user_agent: facts.user_agent ?? null,
       request_id: facts.request_id ?? null,
-      details: JSON.stringify(scrubDetails(entry.details ?? {})),
+      details: jsonb(scrubDetails(entry.details ?? {}) as AuditDetails),
     })
     .execute();
 }

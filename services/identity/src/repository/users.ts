@@ -1,6 +1,6 @@
 /** SQL for users. Rows keep `password_hash`; only views.ts shapes leave the service. */
 import { sql } from 'kysely';
-import { AppError } from '@portico/kit';
+import { AppError, uniqueViolation } from '@portico/kit';
 import type { Db } from '../deps.ts';
 import type { UserRow, UsersTable, UserStatus } from '../tables.ts';
 
@@ -24,7 +24,7 @@ export async function findUserById(
 
 /** Translates a unique violation on the email into 409 `already_exists` naming the field. */
 export function emailConflict(err: unknown): never {
-  if ((err as { code?: string }).code === '23505') {
+  if (uniqueViolation(err) !== undefined) {
     throw new AppError('already_exists', 'A user with this email already exists', {
       errors: [{ field: 'email', code: 'taken', message: 'is already registered' }],
     });
