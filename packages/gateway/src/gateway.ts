@@ -20,6 +20,7 @@ import { GatewayMetrics, type HistogramSeries } from './observe/metrics.ts';
 import { addGauges } from './observe/gauges.ts';
 import { MemoryStore } from './store/memory.ts';
 import { RedisStore } from './store/redis.ts';
+import { SharedMemoryStore } from './workers/shared-store.ts';
 import { Denylist } from './auth/denylist.ts';
 import { JwksCache } from './auth/jwks.ts';
 import { JwtVerifier } from './auth/jwt.ts';
@@ -52,6 +53,14 @@ export interface GatewayOptions {
   logger?: Logger;
   port?: number;
   host?: string;
+  /** Set by a worker thread (`workers/`): rate-limit windows shared by every worker. */
+  sharedWindows?: SharedArrayBuffer;
+  /** Set by a worker thread: listen with SO_REUSEPORT beside the other workers. */
+  reusePort?: boolean;
+  /** Set by a worker thread: answers carry `x-portico-worker: <id>`. */
+  workerId?: number;
+  /** Set by a worker thread: `/metrics` answers every worker's metrics merged. */
+  aggregateMetrics?: () => Promise<string>;
 }
 
 export interface GatewayHandle {
@@ -60,6 +69,8 @@ export interface GatewayHandle {
   /** Validated config → new runtime, swapped atomically. */
   reload(config: GatewayConfig): void;
   readonly url: string;
+  /** This gateway's own metrics in the text format (worker threads report them to the main thread). */
+  renderMetrics(): string;
 }
 
 const requestChannel = channel('portico.gateway.reload');
@@ -101,7 +112,9 @@ class Gateway implements GatewayCore {
           prefix: config.store.prefix,
           timeoutMs: parseDuration(config.store.timeout),
         })
-      : new MemoryStore();
+      : opts.sharedWindows
+        ? new SharedMemoryStore(opts.sharedWindows)
+        : new MemoryStore();
     this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport.ttl) / 1000));
     this.limiter = new RateLimiter(this.store);
     this.#rt = compile(opts.config, this.registry, this.metrics);
@@ -134,8 +147,11 @@ class Gateway implements GatewayCore {
       metrics: this.metrics,
       bus: opts.bus,
       closing: () => this.#closing,
+      aggregateMetrics: opts.aggregateMetrics,
     });
+    const worker = opts.workerId === undefined ? undefined : String(opts.workerId);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      if (worker !== undefined) res.setHeader('x-portico-worker', worker);
       handle(new RequestContext(this, this.#rt, req, res));
     });
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
@@ -187,7 +203,8 @@ class Gateway implements GatewayCore {
   async listen(): Promise<{ port: number }> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.port, this.host, () => {
+      const reusePort = this.#opts.reusePort === true;
+      this.server.listen({ port: this.port, host: this.host, ...(reusePort && { reusePort }) }, () => {
         this.server.off('error', reject);
         resolve();
       });
@@ -263,6 +280,7 @@ export async function createGateway(opts: GatewayOptions): Promise<GatewayHandle
     listen: () => gw.listen(),
     close: () => gw.close(),
     reload: (config) => gw.reload(config),
+    renderMetrics: () => gw.metrics.render(),
     get url() {
       return gw.url;
     },

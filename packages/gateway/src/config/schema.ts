@@ -316,6 +316,14 @@ export const gatewayConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    workers: dflt(
+      Type.Union([Type.Unsafe<'auto'>({ const: 'auto' }), Type.Integer({ minimum: 1, maximum: 256 })], {
+        description:
+          'Gateway worker threads sharing the port (`auto`: one per CPU core). `portico start gateway` only; embedded mode runs one.',
+        'x-hint': 'auto or a number of worker threads',
+      }),
+      1,
+    ),
     body_limit: dflt(size(), '1mb'),
     trusted_proxies: opt(strings),
     identity: dflt(identity, {}),

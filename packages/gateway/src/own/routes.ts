@@ -32,6 +32,8 @@ export interface OwnRouteDeps {
   bus?: EventBus | undefined;
   /** True once the gateway is shutting down (readiness then fails). */
   closing(): boolean;
+  /** With worker threads: every worker's metrics merged (`workers/metrics-merge.ts`). */
+  aggregateMetrics?: (() => Promise<string>) | undefined;
 }
 
 export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
@@ -96,13 +98,16 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       ctx.problem('not_found', `No route for ${ctx.path}`);
       return;
     }
-    const body = deps.metrics.render();
-    const out: Record<string, string> = {};
-    mergeHeaders(out, ctx.headers);
-    out['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
-    ctx.res.writeHead(200, out);
-    ctx.res.end(body);
-    ctx.done(200);
+    const send = (body: string) => {
+      const out: Record<string, string> = {};
+      mergeHeaders(out, ctx.headers);
+      out['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
+      ctx.res.writeHead(200, out);
+      ctx.res.end(body);
+      ctx.done(200);
+    };
+    if (deps.aggregateMetrics) deps.aggregateMetrics().then(send, (err: unknown) => ctx.internalError(err));
+    else send(deps.metrics.render());
   });
   for (const p of DOCS_PATHS)
     get(p, (ctx) => {

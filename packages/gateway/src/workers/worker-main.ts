@@ -1,0 +1,89 @@
+/**
+ * A gateway worker thread: one full gateway (its own runtime, caches and connections) with
+ * rate-limit windows in the shared table, listening with SO_REUSEPORT on the port every
+ * worker shares. The main thread (`pool.ts`) sends reloads, asks for metrics and closes it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { NatsBus } from '@portico/kit/runtime';
+import type { EventBus } from '@portico/kit';
+import { createGateway, type GatewayHandle } from '../gateway.ts';
+import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
+
+const data = workerData as WorkerStartData;
+const port = parentPort!;
+const send = (m: FromWorker) => port.postMessage(m);
+const log = pino({ name: 'gateway', level: data.logLevel, base: { worker: data.workerId } });
+
+let aggregateSeq = 0;
+const pendingAggregates = new Map<number, (text: string) => void>();
+
+function aggregateMetrics(): Promise<string> {
+  const seq = ++aggregateSeq;
+  return new Promise((resolve) => {
+    pendingAggregates.set(seq, resolve);
+    send({ type: 'aggregate-metrics', seq });
+  });
+}
+
+let gateway: GatewayHandle | undefined;
+let bus: EventBus | undefined;
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'reload':
+      try {
+        gateway?.reload(m.config);
+        send({ type: 'reloaded', seq: m.seq });
+      } catch (err) {
+        send({ type: 'reloaded', seq: m.seq, error: err instanceof Error ? err.message : String(err) });
+      }
+      break;
+    case 'render-metrics':
+      send({ type: 'metrics', seq: m.seq, text: gateway?.renderMetrics() ?? '' });
+      break;
+    case 'aggregated-metrics':
+      pendingAggregates.get(m.seq)?.(m.text);
+      pendingAggregates.delete(m.seq);
+      break;
+    case 'close':
+      void Promise.allSettled([gateway?.close()])
+        .then(() => bus?.close())
+        .finally(() => {
+          send({ type: 'closed' });
+          port.close();
+        });
+      break;
+  }
+});
+
+try {
+  if (data.nats)
+    bus = await NatsBus.connect({
+      url: data.nats.url,
+      ...(data.nats.stream && { stream: data.nats.stream }),
+      ...(data.nats.prefix && { prefix: data.nats.prefix }),
+    });
+  gateway = await createGateway({
+    config: data.config,
+    passportSecret:
+      typeof data.passportSecret === 'string' ? data.passportSecret : Buffer.from(data.passportSecret),
+    ...(bus && { bus }),
+    ...(data.redisUrl && { redisUrl: data.redisUrl }),
+    logger: log,
+    port: data.port,
+    host: data.host,
+    sharedWindows: data.sharedWindows,
+    reusePort: true,
+    workerId: data.workerId,
+    aggregateMetrics,
+  });
+  const { port: listening } = await gateway.listen();
+  send({ type: 'listening', port: listening });
+} catch (err) {
+  log.error({ err }, 'gateway worker failed to start');
+  send({ type: 'start-failed', message: err instanceof Error ? err.message : String(err) });
+  await gateway?.close().catch(() => {});
+  await bus?.close().catch(() => {});
+  port.close();
+}
