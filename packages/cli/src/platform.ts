@@ -18,7 +18,8 @@ import {
   type DatabaseProvider,
   type RunningService,
 } from '@portico/kit/runtime';
-import { createGateway, loadGatewayConfig } from '@portico/gateway';
+import { createGateway, loadGatewayConfig, resolveWorkerCount } from '@portico/gateway';
+import { startGatewayPool } from './gateway-workers.ts';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';
 import { loadOrCreateSecrets, requireSecret } from './secrets.ts';
@@ -148,6 +149,8 @@ export async function configuredServiceUrls(
 export interface PartOptions {
   env?: Record<string, string | undefined>;
   logger?: Logger;
+  /** Gateway worker threads (`--workers`); default: the config's `workers`. */
+  workers?: number | 'auto';
 }
 
 /**
@@ -175,6 +178,11 @@ export async function startPart(
     let gateway: Gateway | undefined;
     try {
       const config = await loadGatewayConfig(configPath);
+      const workers = resolveWorkerCount(opts.workers ?? config.workers);
+      if (workers > 1) {
+        await bus?.close();
+        return await startGatewayPool({ workers, config, configPath, passportSecret: secret, env, logger });
+      }
       gateway = await createGateway({
         config,
         configPath,
