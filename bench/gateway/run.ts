@@ -271,9 +271,9 @@ interface Row {
 }
 
 const portico =
-  (mode: string, extra: string[] = [], id = '', servers = SERVERS) =>
+  (mode: string, extra: string[] = [], id = '', servers = SERVERS, cpu = PROXY_CPU) =>
   () =>
-    start(PROXY_CPU, node, [
+    start(cpu, node, [
       ...(PROFILE && PROFILE === id ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
       join(servers, 'portico.ts'),
       '--mode',
@@ -330,6 +330,20 @@ const rows: Row[] = [
     start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379']),
     wrkArgs: bearer,
     ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
+  },
+  // Worker threads (docs/gateway.md "Workers"): 1 and 2 workers side by side, the proxy free to
+  // run on both CPUs (wrk and the upstream still on CPU 1, so 2 workers share it with them).
+  {
+    id: 'portico-jwt-w1',
+    name: 'Portico, JWT (reused) + rate limit + passport, 1 worker, proxy on CPUs 0-1',
+    start: portico('jwt', [], 'portico-jwt-w1', SERVERS, `${PROXY_CPU},${LOAD_CPU}`),
+    wrkArgs: bearer,
+  },
+  {
+    id: 'portico-jwt-w2',
+    name: 'Portico, JWT (reused) + rate limit + passport, 2 workers (shared-memory limits), proxy on CPUs 0-1',
+    start: portico('jwt', ['--workers', '2'], 'portico-jwt-w2', SERVERS, `${PROXY_CPU},${LOAD_CPU}`),
+    wrkArgs: bearer,
   },
   {
     id: 'undici',

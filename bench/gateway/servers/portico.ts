@@ -1,14 +1,19 @@
 /**
  * Portico in one of the benchmark's modes: `plain` (no policies), `jwt` (ES256 JWT + rate
  * limit + passport), `rl` (rate limit only), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
- * limits in Redis instead of memory.
+ * limits in Redis instead of memory; `--workers N` runs N gateway worker threads on one port.
  */
 import { pino } from 'pino';
-import { createGateway, type GatewayConfig } from '../../../packages/gateway/src/index.ts';
+import {
+  createGateway,
+  startGatewayWorkers,
+  type GatewayConfig,
+} from '../../../packages/gateway/src/index.ts';
 import { arg, ready } from './common.ts';
 
 const mode = arg('mode');
 const redis = arg('redis', '');
+const workers = Number(arg('workers', '1'));
 const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
   version: 1,
@@ -30,13 +35,19 @@ const config: GatewayConfig = {
     },
   ],
 };
-const gw = await createGateway({
+const common = {
   config,
   passportSecret: 'bench-secret-0123456789abcdef',
   logger: pino({ level: 'warn' }),
   port: 0,
   host: '127.0.0.1',
   ...(redis && { redisUrl: redis }),
-});
-const { port } = await gw.listen();
-ready(port);
+};
+if (workers > 1) {
+  const pool = await startGatewayWorkers({ ...common, workers });
+  ready(pool.port);
+} else {
+  const gw = await createGateway(common);
+  const { port } = await gw.listen();
+  ready(port);
+}
