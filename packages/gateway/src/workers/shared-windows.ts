@@ -6,9 +6,9 @@
  * Layout: an open-addressing hash table of `capacity` slots (a power of two). Each slot holds
  * a spin lock, two independent 32-bit hashes of the limit key (a 64-bit fingerprint: two
  * different keys sharing a slot by accident is negligible), the window's count and its reset
- * time (epoch ms, a float). A slot is read and written only under its lock (taken with
- * `Atomics.compareExchange`, released with `Atomics.store`), which orders the plain accesses
- * between them for every thread. A slot whose window has ended is free for any key. When
+ * time (epoch ms, a float). A slot is read and written only under its lock (`#lock`: taken
+ * with `Atomics.compareExchange`, released with `Atomics.exchange`), which orders the plain
+ * accesses between them for every thread. A slot whose window has ended is free for any key. When
  * `PROBES` slots in a row all hold live windows of other keys, the table is full: `hit`
  * throws and the rate limiter applies each policy's store fail mode (as for a Redis outage).
  */
@@ -19,8 +19,11 @@ const HASH_A = 1;
 const HASH_B = 2;
 const COUNT = 3;
 const PROBES = 32;
-/** Spins before a lock is taken over (its holder was a worker terminated mid-update). */
-const MAX_SPINS = 1_000_000;
+/** Tries before a thread that finds a slot locked goes to sleep. */
+const SPINS = 64;
+const WAIT_MS = 5;
+/** A lock held this long belonged to a worker terminated mid-update: it is taken over. */
+const STEAL_AFTER_MS = 1000;
 
 export const DEFAULT_SHARED_WINDOW_SLOTS = 1 << 16;
 
@@ -81,18 +84,37 @@ export class SharedWindows {
         }
         const count = ++m[base + COUNT]!;
         const resetAt = this.#resetAt[slot]!;
-        Atomics.store(m, base + LOCK, 0);
+        this.#unlock(base);
         return { count, resetAt };
       }
-      Atomics.store(m, base + LOCK, 0);
+      this.#unlock(base);
     }
     throw new SharedWindowsFullError();
   }
 
+  /**
+   * A futex-style mutex: 0 free, 1 held, 2 held with waiters. A short spin covers the usual
+   * case (the holder is running on another core); then the thread sleeps in `Atomics.wait`,
+   * so a holder preempted by the OS is not competed with for CPU. A lock held for more than
+   * `STEAL_AFTER_MS` belonged to a worker terminated mid-update and is taken over.
+   */
   #lock(base: number): void {
-    let spins = 0;
-    while (Atomics.compareExchange(this.#meta, base + LOCK, 0, 1) !== 0) {
-      if (++spins > MAX_SPINS) return;
+    const m = this.#meta;
+    const at = base + LOCK;
+    let state = Atomics.compareExchange(m, at, 0, 1);
+    if (state === 0) return;
+    for (let i = 0; i < SPINS && state !== 0; i++) state = Atomics.compareExchange(m, at, 0, 1);
+    if (state === 0) return;
+    const deadline = Date.now() + STEAL_AFTER_MS;
+    if (state !== 2) state = Atomics.exchange(m, at, 2);
+    while (state !== 0) {
+      Atomics.wait(m, at, 2, WAIT_MS);
+      state = Atomics.exchange(m, at, 2);
+      if (state !== 0 && Date.now() > deadline) return;
     }
+  }
+
+  #unlock(base: number): void {
+    if (Atomics.exchange(this.#meta, base + LOCK, 0) === 2) Atomics.notify(this.#meta, base + LOCK, 1);
   }
 }
