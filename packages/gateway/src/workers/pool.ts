@@ -24,6 +24,8 @@ import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
 const WORKER_MAIN = new URL('./worker-main.ts', import.meta.url);
 const METRICS_TIMEOUT_MS = 2000;
 const RESTART_DELAY_MS = 1000;
+/** Longer than a worker's own drain (5 s for busy connections). */
+const CLOSE_GRACE_MS = 10_000;
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -170,7 +172,12 @@ export class GatewayWorkerPool {
       [...this.#slots.values()].map(
         (s) =>
           new Promise<void>((resolve) => {
-            s.worker.once('exit', () => resolve());
+            // A worker that cannot finish closing (e.g. still starting) is stopped after the grace.
+            const force = setTimeout(() => void s.worker.terminate(), CLOSE_GRACE_MS);
+            s.worker.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
             s.worker.postMessage({ type: 'close' } satisfies ToWorker);
           }),
       ),
