@@ -28,7 +28,7 @@ import { findUserByEmail, findUserById, type UserRow } from '../repository/users
 import { requestFacts } from '../request-facts.ts';
 import { LoginBody, LogoutBody, PasswordBody, RefreshBody, TokenPair } from '../schemas.ts';
 import { NO_STORE, tokenResponse } from '../tokens.ts';
-import { emptyBodyIsObject, ignoreIdempotencyKey, noStore } from './hooks.ts';
+import { emptyBodyIsObject, noStore } from './hooks.ts';
 import { registerRoute } from './register.ts';
 
 const invalidToken = () =>
@@ -44,8 +44,8 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
@@ -126,8 +126,8 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/refresh',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -254,7 +254,8 @@ export function authRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/password',
     {
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Change your password; your other sessions end',

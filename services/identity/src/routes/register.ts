@@ -14,7 +14,7 @@ import { publishRegistrationAttempted, publishUserRegistered } from '../events.t
 import { findUserByEmail, insertUser, toPublicUser, type UserRow } from '../repository/users.ts';
 import { requestFacts } from '../request-facts.ts';
 import { RegisterBody, User } from '../schemas.ts';
-import { ignoreIdempotencyKey, noStore, normaliseEmailField } from './hooks.ts';
+import { noStore, normaliseEmailField } from './hooks.ts';
 
 /** The body a new registration gets, for an address that is already taken (no account is made). */
 function lookalikeUser(email: string, full_name: string): UserRow {
@@ -36,8 +36,8 @@ export function registerRoute(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/auth/register',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       preValidation: normaliseEmailField,
       schema: {
         tags: ['auth'],

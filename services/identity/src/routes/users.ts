@@ -16,7 +16,7 @@ import { emailConflict, findUserById, insertUser, toPublicUser, type UserRow } f
 import { requestFacts } from '../request-facts.ts';
 import { CreateUserBody, IdParams, PatchUserBody, RolesBody, User, UsersQuery } from '../schemas.ts';
 import { disableUser, enableUser, lockTarget, setRoles, type Actor } from '../user-admin.ts';
-import { ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
+import { normaliseEmailField } from './hooks.ts';
 
 /**
  * Administration needs the permission over every user: an `:own` grant (say `users:update:own`)
@@ -40,9 +40,8 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
   app.post(
     '/api/v1/users',
     {
-      config: { permission: 'users:create' },
+      config: { permission: 'users:create', idempotency: false },
       preHandler: requireAll('users:create'),
-      onRequest: ignoreIdempotencyKey,
       preValidation: normaliseEmailField,
       schema: {
         tags: ['users'],
