@@ -18,7 +18,7 @@ import {
   type DatabaseProvider,
   type RunningService,
 } from '@portico/kit/runtime';
-import { createGateway, loadGatewayConfig } from '@portico/gateway';
+import { createGateway, loadGatewayConfig, upstreamOverride } from '@portico/gateway';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';
 import { loadOrCreateSecrets, requireSecret } from './secrets.ts';
@@ -126,23 +126,18 @@ function pointUpstreams(config: GatewayConfigLike, services: Map<string, Running
   }
 }
 
-/** Where the services of `portico.yaml` live, with `PORTICO_UPSTREAM_<NAME>` overrides. */
+/**
+ * Where a service of `portico.yaml` lives: the gateway's own `PORTICO_UPSTREAM_<NAME>` override
+ * (`upstreamOverride`), else the file's instances; base URLs without a trailing slash.
+ */
 export async function configuredServiceUrls(
   configPath: string,
   env: Record<string, string | undefined>,
-): Promise<Map<string, string[]>> {
+): Promise<(service: string) => string[] | undefined> {
   const doc = parseYaml(await readFile(configPath, 'utf8')) as Partial<GatewayConfigLike> | null;
-  const out = new Map<string, string[]>();
-  for (const [name, svc] of Object.entries(doc?.services ?? {})) out.set(name, svc.instances ?? []);
-  for (const [k, v] of Object.entries(env)) {
-    const m = /^PORTICO_UPSTREAM_([A-Z0-9_]+)$/.exec(k);
-    if (m && v)
-      out.set(
-        m[1]!.toLowerCase().replaceAll('_', '-'),
-        v.split(',').map((s) => s.trim()),
-      );
-  }
-  return out;
+  const inFile = doc?.services ?? {};
+  return (service) =>
+    (upstreamOverride(service, env) ?? inFile[service]?.instances)?.map((u) => u.replace(/\/$/, ''));
 }
 
 export interface PartOptions {
@@ -224,7 +219,7 @@ export async function startPart(
       port: Number(env.PORT ?? svc.port),
       host: env.HOST ?? '0.0.0.0',
       env,
-      urlOf: (target) => urls.get(target)?.[0],
+      urlOf: (target) => urls(target)?.[0],
       dataDir: path.resolve(env.PORTICO_DATA_DIR ?? 'data', name),
     });
   } catch (err) {

@@ -5,6 +5,8 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   applyEnvOverrides,
+  upstreamOverride,
+  upstreamVariable,
   serviceUrls,
   ConfigError,
 } from './config/load.ts';
