@@ -37,7 +37,8 @@ import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig } from './config/schema.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
-import { answerClientError } from '@portico/kit/runtime';
+import { answerClientError, logLevel } from '@portico/kit/runtime';
+import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {
@@ -95,7 +96,8 @@ class Gateway implements GatewayCore {
   constructor(opts: GatewayOptions) {
     this.#opts = opts;
     const config = resolveConfig(opts.config);
-    this.log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
+    const env = gatewayEnv();
+    this.log = opts.logger ?? pino({ name: 'gateway', level: logLevel() });
     this.store = opts.redisUrl
       ? new RedisStore(opts.redisUrl, {
           prefix: config.store.prefix,
@@ -125,8 +127,8 @@ class Gateway implements GatewayCore {
     this.idempotencyLockMs = parseDuration(config.idempotency.lock_ttl);
     this.idempotencyMaxBody = parseSize(config.idempotency.max_body);
     this.openapi = new OpenApiAggregator(parseDuration(config.openapi.refresh), this.log);
-    this.host = opts.host ?? config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
-    this.port = opts.port ?? config.listen?.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000);
+    this.host = opts.host ?? config.listen?.host ?? env.HOST ?? '127.0.0.1';
+    this.port = opts.port ?? config.listen?.port ?? env.PORT ?? 8000;
     this.#own = ownRoutes({
       store: this.store,
       jwks: this.jwks,

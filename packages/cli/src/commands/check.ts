@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseGatewayConfig } from '@portico/gateway';
 import { servicePortIssues, servicesRootFor } from '../port-check.ts';
+import { configFile } from '../env.ts';
 
 export async function run(args: string[]): Promise<number> {
   const asJson = args.includes('--json');
@@ -14,7 +15,7 @@ export async function run(args: string[]): Promise<number> {
     console.log('usage: portico check [portico.yaml] [--json]');
     return args.includes('--help') ? 0 : 2;
   }
-  const file = positional[0] ?? process.env.PORTICO_CONFIG ?? 'portico.yaml';
+  const file = positional[0] ?? configFile();
   let text: string;
   try {
     text = await readFile(file, 'utf8');

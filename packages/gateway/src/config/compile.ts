@@ -12,6 +12,7 @@ import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig } from './schema.ts';
 import { keyScopeResources } from '../auth/key-scopes.ts';
+import { namedVariable } from './env.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -232,7 +233,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     apiKeyHeader: config.identity.api_key_header.toLowerCase(),
     metricsEnabled: config.metrics.enabled,
     metricsPublic: config.metrics.public,
-    metricsToken: tokenEnv ? (process.env[tokenEnv] ?? null) : null,
+    metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
     accessLog: config.access_log,
   };

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { validateGatewayConfig, type ConfigIssue } from './validate.ts';
 import type { GatewayConfig } from './schema.ts';
+import { namedVariable } from './env.ts';
 
 export class ConfigError extends Error {
   readonly errors: ConfigIssue[];
@@ -34,7 +35,7 @@ export function upstreamVariable(name: string): string {
  * `name` (undefined when unset). The gateway and the CLI both read the overrides through this.
  */
 export function upstreamOverride(name: string, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const value = env[upstreamVariable(name)];
+  const value = namedVariable(upstreamVariable(name), env);
   if (!value) return undefined;
   return value
     .split(',')
