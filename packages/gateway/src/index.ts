@@ -11,6 +11,7 @@ export {
   ConfigError,
 } from './config/load.ts';
 export { validateGatewayConfig } from './config/validate.ts';
+export { RESTART_ONLY, restartOnlyChanges, restartOnlySet } from './config/restart.ts';
 export type { ConfigIssue, ValidationResult } from './config/validate.ts';
 export type * from './config/schema.ts';
 export { explain, formatExplanation } from './explain.ts';

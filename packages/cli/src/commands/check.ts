@@ -1,10 +1,11 @@
 /**
  * `portico check [file] [--json]`: validates the gateway configuration and prints every
  * mistake with its line and YAML path (exit 1), or a one-line summary (exit 0). Each service's
- * instance port must also match the one its package.json declares (port-check.ts).
+ * instance port must also match the one its package.json declares (port-check.ts). The settings
+ * the file sets that a hot reload does not apply are named (`RESTART_ONLY`).
  */
 import { readFile } from 'node:fs/promises';
-import { parseGatewayConfig } from '@portico/gateway';
+import { parseGatewayConfig, restartOnlySet } from '@portico/gateway';
 import { servicePortIssues, servicesRootFor } from '../port-check.ts';
 import { configFile } from '../env.ts';
 
@@ -44,5 +45,10 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     `${file}: ok — ${Object.keys(c.services).length} services, ${c.routes.length} routes, ${policies} rate-limit polic${policies === 1 ? 'y' : 'ies'}`,
   );
+  const restartOnly = restartOnlySet(c);
+  if (restartOnly.length)
+    console.log(
+      `  a hot reload does not apply ${restartOnly.join(', ')}: a change to ${restartOnly.length === 1 ? 'it' : 'them'} takes effect at the next restart`,
+    );
   return 0;
 }

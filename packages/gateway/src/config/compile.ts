@@ -75,6 +75,8 @@ export interface Runtime {
   docsEnabled: boolean;
   metricsEnabled: boolean;
   accessLog: boolean;
+  /** `idempotency:` (applied on reload). */
+  idempotency: { ttlMs: number; lockMs: number; maxBody: number };
 }
 
 /** The timeouts of `defaults:` (complete: the schema has their defaults), then a service's, then a route's. */
@@ -236,5 +238,10 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
     accessLog: config.access_log,
+    idempotency: {
+      ttlMs: parseDuration(config.idempotency.ttl),
+      lockMs: parseDuration(config.idempotency.lock_ttl),
+      maxBody: parseSize(config.idempotency.max_body),
+    },
   };
 }
