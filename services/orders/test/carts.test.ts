@@ -1,24 +1,17 @@
 /** Carts: open, add/merge/change/remove lines priced from the catalogue, one currency, ownership. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
+import { describe, expect, it } from 'vitest';
+import { matrixLabel, matrixUnavailable, startTestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
-import { cartWith, clients, KISUMU, MOMBASA, NAIROBI, seedProduct, seedWarehouses, uid } from './fixtures.ts';
+import { cartWith, seedProduct, uid, useOrdersService } from './fixtures.ts';
 
 const skip = await matrixUnavailable();
 
 describe.skipIf(skip)(`carts (${matrixLabel})`, () => {
-  let env: TestServices;
-  let c: ReturnType<typeof clients>;
-  beforeAll(async () => {
-    env = await startTestServices([orders]);
-    c = clients(env);
-    await seedWarehouses(c.staff, NAIROBI, MOMBASA, KISUMU);
-  });
-  afterAll(() => env?.stop());
+  const t = useOrdersService(() => startTestServices([orders]));
 
   it('opens an empty cart with 201 and Location, with or without a body', async () => {
     const me = uid();
-    const res = await c.customer(me).post('/api/v1/carts');
+    const res = await t.c.customer(me).post('/api/v1/carts');
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/v1/carts/${res.body.id}`);
     expect(res.body).toMatchObject({
@@ -29,14 +22,14 @@ describe.skipIf(skip)(`carts (${matrixLabel})`, () => {
       currency: null,
       order_id: null,
     });
-    expect((await c.customer(me).post('/api/v1/carts', {})).status).toBe(201);
-    expect((await c.customer(me).post('/api/v1/carts', { customer_id: 'someone' })).status).toBe(422);
+    expect((await t.c.customer(me).post('/api/v1/carts', {})).status).toBe(201);
+    expect((await t.c.customer(me).post('/api/v1/carts', { customer_id: 'someone' })).status).toBe(422);
   });
 
   it('adds, merges, changes and removes lines, pricing them from the catalogue', async () => {
-    const a = await seedProduct(c.staff, {}, { price: 1200 });
-    const b = await seedProduct(c.staff, {}, { price: 300 });
-    const me = c.customer();
+    const a = await seedProduct(t.c.staff, {}, { price: 1200 });
+    const b = await seedProduct(t.c.staff, {}, { price: 300 });
+    const me = t.c.customer();
     const cart = (await me.post('/api/v1/carts')).body.id;
     const first = await me.post(`/api/v1/carts/${cart}/items`, { product_id: a.id, quantity: 1 });
     expect(first.status).toBe(201);
@@ -58,9 +51,9 @@ describe.skipIf(skip)(`carts (${matrixLabel})`, () => {
   });
 
   it('refuses an unknown product, a zero quantity and a product in another currency (422)', async () => {
-    const kes = await seedProduct(c.staff, {}, { currency: 'KES' });
-    const usd = await seedProduct(c.staff, {}, { currency: 'USD' });
-    const me = c.customer();
+    const kes = await seedProduct(t.c.staff, {}, { currency: 'KES' });
+    const usd = await seedProduct(t.c.staff, {}, { currency: 'USD' });
+    const me = t.c.customer();
     const cart = await cartWith(me, [{ product_id: kes.id, quantity: 1 }]);
     const unknown = await me.post(`/api/v1/carts/${cart}/items`, { product_id: 'nope', quantity: 1 });
     expect(unknown.status).toBe(422);
@@ -78,10 +71,10 @@ describe.skipIf(skip)(`carts (${matrixLabel})`, () => {
   });
 
   it("hides one customer's cart from another (404) but not from an admin", async () => {
-    const p = await seedProduct(c.staff, {});
-    const alice = c.customer();
+    const p = await seedProduct(t.c.staff, {});
+    const alice = t.c.customer();
     const cart = await cartWith(alice, [{ product_id: p.id, quantity: 1 }]);
-    const bob = c.customer();
+    const bob = t.c.customer();
     expect((await bob.get(`/api/v1/carts/${cart}`)).status).toBe(404);
     expect((await bob.post(`/api/v1/carts/${cart}/items`, { product_id: p.id, quantity: 1 })).status).toBe(
       404,
@@ -90,12 +83,12 @@ describe.skipIf(skip)(`carts (${matrixLabel})`, () => {
     expect((await bob.delete(`/api/v1/carts/${cart}/items/${p.id}`)).status).toBe(404);
     expect((await bob.get('/api/v1/carts')).body.data).toEqual([]);
     expect((await alice.get('/api/v1/carts')).body.data.map((x: { id: string }) => x.id)).toEqual([cart]);
-    expect((await c.admin.get(`/api/v1/carts/${cart}`)).status).toBe(200);
+    expect((await t.c.admin.get(`/api/v1/carts/${cart}`)).status).toBe(200);
   });
 
   it('lists each cart with its own lines', async () => {
-    const [p1, p2] = [await seedProduct(c.staff, {}), await seedProduct(c.staff, {})];
-    const carol = c.customer();
+    const [p1, p2] = [await seedProduct(t.c.staff, {}), await seedProduct(t.c.staff, {})];
+    const carol = t.c.customer();
     const one = await cartWith(carol, [{ product_id: p1.id, quantity: 2 }]);
     const two = await cartWith(carol, [
       { product_id: p1.id, quantity: 1 },

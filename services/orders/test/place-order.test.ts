@@ -1,37 +1,28 @@
 /** Placing an order: its shape, the outbox event, the warehouse choice, refusals, idempotency. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
+import { describe, expect, it } from 'vitest';
+import { matrixLabel, matrixUnavailable, startTestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
 import {
   address,
   cartWith,
-  clients,
-  KISUMU,
   MOMBASA,
   NAIROBI,
   seedProduct,
-  seedWarehouses,
   stockOf,
   uid,
+  useOrdersService,
 } from './fixtures.ts';
 
 const skip = await matrixUnavailable();
 
 describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
-  let env: TestServices;
-  let c: ReturnType<typeof clients>;
-  beforeAll(async () => {
-    env = await startTestServices([orders]);
-    c = clients(env);
-    await seedWarehouses(c.staff, NAIROBI, MOMBASA, KISUMU);
-  });
-  afterAll(() => env?.stop());
+  const t = useOrdersService(() => startTestServices([orders]));
 
   it('answers 201 with the order in the documented shape and reserves the stock', async () => {
-    const a = await seedProduct(c.staff, { NBO: 10 }, { price: 125000, name: 'Lamp' });
-    const b = await seedProduct(c.staff, { NBO: 10 }, { price: 5000, name: 'Bulb' });
+    const a = await seedProduct(t.c.staff, { NBO: 10 }, { price: 125000, name: 'Lamp' });
+    const b = await seedProduct(t.c.staff, { NBO: 10 }, { price: 5000, name: 'Bulb' });
     const me = uid();
-    const customer = c.customer(me);
+    const customer = t.c.customer(me);
     const cart = await cartWith(customer, [
       { product_id: a.id, quantity: 1 },
       { product_id: b.id, quantity: 3 },
@@ -72,8 +63,8 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
         { product_id: b.id, sku: b.sku, name: 'Bulb', quantity: 3, unit_price: 5000 },
       ]),
     );
-    expect((await stockOf(c.staff, a.id)).NBO).toMatchObject({ quantity: 10, reserved: 1, available: 9 });
-    expect((await stockOf(c.staff, b.id)).NBO).toMatchObject({ quantity: 10, reserved: 3, available: 7 });
+    expect((await stockOf(t.c.staff, a.id)).NBO).toMatchObject({ quantity: 10, reserved: 1, available: 9 });
+    expect((await stockOf(t.c.staff, b.id)).NBO).toMatchObject({ quantity: 10, reserved: 3, available: 7 });
     expect((await customer.get(`/api/v1/carts/${cart}`)).body).toMatchObject({
       status: 'ordered',
       order_id: res.body.id,
@@ -81,13 +72,13 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('writes order.confirmed with warehouse, items and address to the outbox in the same transaction', async () => {
-    const p = await seedProduct(c.staff, { MBA: 2 });
-    const customer = c.customer();
+    const p = await seedProduct(t.c.staff, { MBA: 2 });
+    const customer = t.c.customer();
     const cart = await cartWith(customer, [{ product_id: p.id, quantity: 2 }]);
     const order = (
       await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Mombasa') })
     ).body;
-    const db = env.services.get('orders')!.deps.db;
+    const db = t.env.services.get('orders')!.deps.db;
     const rows = await db
       .selectFrom('kit_outbox')
       .select(['type', 'event'])
@@ -117,8 +108,8 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('serves a Mombasa customer from Mombasa when it has the stock, and from Nairobi when it does not', async () => {
-    const p = await seedProduct(c.staff, { NBO: 10, MBA: 1, KSM: 10 });
-    const mombasa = c.customer();
+    const p = await seedProduct(t.c.staff, { NBO: 10, MBA: 1, KSM: 10 });
+    const mombasa = t.c.customer();
     const first = await mombasa.post('/api/v1/orders', {
       cart_id: await cartWith(mombasa, [{ product_id: p.id, quantity: 1 }]),
       shipping_address: address('Mombasa'),
@@ -130,15 +121,15 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
     });
     expect(second.status).toBe(201);
     expect(second.body.warehouse.code).toBe('NBO'); // Nairobi (~440 km) is nearer than Kisumu (~740 km)
-    const stock = await stockOf(c.staff, p.id);
+    const stock = await stockOf(t.c.staff, p.id);
     expect(stock.MBA!.available).toBe(0);
     expect(stock.NBO!.reserved).toBe(1);
   });
 
   it('uses the coordinates on the address over its city, and ships from one warehouse that holds everything', async () => {
-    const a = await seedProduct(c.staff, { NBO: 5, KSM: 5, MBA: 5 });
-    const b = await seedProduct(c.staff, { NBO: 5, KSM: 5 });
-    const me = c.customer();
+    const a = await seedProduct(t.c.staff, { NBO: 5, KSM: 5, MBA: 5 });
+    const b = await seedProduct(t.c.staff, { NBO: 5, KSM: 5 });
+    const me = t.c.customer();
     // City says Mombasa, coordinates say near Kisumu: coordinates win.
     const nearKisumu = address('Mombasa', { latitude: -0.1, longitude: 34.7 });
     const res = await me.post('/api/v1/orders', {
@@ -159,8 +150,8 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('falls back to the first warehouse by code for a city it cannot place', async () => {
-    const p = await seedProduct(c.staff, { NBO: 5, MBA: 5 });
-    const me = c.customer();
+    const p = await seedProduct(t.c.staff, { NBO: 5, MBA: 5 });
+    const me = t.c.customer();
     const res = await me.post('/api/v1/orders', {
       cart_id: await cartWith(me, [{ product_id: p.id, quantity: 1 }]),
       shipping_address: address('Atlantis'),
@@ -170,9 +161,9 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('answers 409 out_of_stock when no single warehouse holds everything, and reserves nothing', async () => {
-    const a = await seedProduct(c.staff, { NBO: 1 });
-    const b = await seedProduct(c.staff, { MBA: 1 });
-    const me = c.customer();
+    const a = await seedProduct(t.c.staff, { NBO: 1 });
+    const b = await seedProduct(t.c.staff, { MBA: 1 });
+    const me = t.c.customer();
     const cart = await cartWith(me, [
       { product_id: a.id, quantity: 1 },
       { product_id: b.id, quantity: 1 },
@@ -181,18 +172,18 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('out_of_stock');
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect((await stockOf(c.staff, a.id)).NBO!.reserved).toBe(0);
+    expect((await stockOf(t.c.staff, a.id)).NBO!.reserved).toBe(0);
     expect((await me.get(`/api/v1/carts/${cart}`)).body.status).toBe('open');
   });
 
   it('refuses an empty cart (422), a cart already ordered (409) and a cart mixing currencies (422)', async () => {
-    const me = c.customer();
+    const me = t.c.customer();
     const empty = await cartWith(me, []);
     const res = await me.post('/api/v1/orders', { cart_id: empty, shipping_address: address('Nairobi') });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'cart_id', code: 'empty_cart' })]);
 
-    const p = await seedProduct(c.staff, { NBO: 5 });
+    const p = await seedProduct(t.c.staff, { NBO: 5 });
     const cart = await cartWith(me, [{ product_id: p.id, quantity: 1 }]);
     const first = await me.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') });
     expect(first.status).toBe(201);
@@ -204,13 +195,13 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
     );
 
     // Currencies can only mix if a product's currency changes after it was added.
-    const x = await seedProduct(c.staff, { NBO: 5 });
-    const y = await seedProduct(c.staff, { NBO: 5 });
+    const x = await seedProduct(t.c.staff, { NBO: 5 });
+    const y = await seedProduct(t.c.staff, { NBO: 5 });
     const mixed = await cartWith(me, [
       { product_id: x.id, quantity: 1 },
       { product_id: y.id, quantity: 1 },
     ]);
-    await c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' });
+    await t.c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' });
     const refused = await me.post('/api/v1/orders', {
       cart_id: mixed,
       shipping_address: address('Nairobi'),
@@ -222,9 +213,9 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it("refuses another customer's cart as if it did not exist (422 on cart_id)", async () => {
-    const p = await seedProduct(c.staff, { NBO: 5 });
-    const cart = await cartWith(c.customer(), [{ product_id: p.id, quantity: 1 }]);
-    const res = await c
+    const p = await seedProduct(t.c.staff, { NBO: 5 });
+    const cart = await cartWith(t.c.customer(), [{ product_id: p.id, quantity: 1 }]);
+    const res = await t.c
       .customer()
       .post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') });
     expect(res.status).toBe(422);
@@ -232,7 +223,7 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('validates the shipping address, naming the field', async () => {
-    const me = c.customer();
+    const me = t.c.customer();
     const res = await me.post('/api/v1/orders', {
       cart_id: 'x',
       shipping_address: { name: 'A', line1: 'B', country: 'KE', latitude: 100 },
@@ -249,8 +240,8 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
   });
 
   it('replays an order for the same Idempotency-Key and body, and refuses the key with another body (422)', async () => {
-    const p = await seedProduct(c.staff, { NBO: 5 });
-    const me = c.customer();
+    const p = await seedProduct(t.c.staff, { NBO: 5 });
+    const me = t.c.customer();
     const cart = await cartWith(me, [{ product_id: p.id, quantity: 1 }]);
     const key = { 'idempotency-key': uid('order') };
     const body = { cart_id: cart, shipping_address: address('Nairobi') };
@@ -264,7 +255,7 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
     const other = await me.post('/api/v1/orders', { ...body, shipping_address: address('Mombasa') }, key);
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
-    expect((await stockOf(c.staff, p.id)).NBO!.reserved).toBe(1);
+    expect((await stockOf(t.c.staff, p.id)).NBO!.reserved).toBe(1);
     expect(
       (await me.get('/api/v1/orders')).body.data.filter((o: { id: string }) => o.id === first.body.id),
     ).toHaveLength(1);

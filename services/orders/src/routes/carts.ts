@@ -1,5 +1,5 @@
 /** Carts (own): create, read, add/change/remove items. */
-import { AppError, mapPage, PageOf, PageQuery, paginate, scopeOf, sendPage, Type } from '@portico/kit';
+import { AppError, mapPage, PageOf, PageQuery, paginate, sendPage, Type, listOwner } from '@portico/kit';
 import { addCartItem, changeCartItem, openCart, removeCartItem } from '../commands/edit-cart.ts';
 import { visibleCart } from '../commands/loaders.ts';
 import type { Db, RouteModule } from '../deps.ts';
@@ -67,9 +67,8 @@ export const cartRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const own = scopeOf(req.caller, 'carts:read') !== 'all';
       const q = cartsQuery(deps.db, {
-        customerId: own ? (req.caller.id ?? '') : undefined,
+        customerId: listOwner(req.caller, 'carts:read'),
         status: req.query.status,
       });
       const page = await paginate(q, {

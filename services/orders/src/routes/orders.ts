@@ -1,5 +1,5 @@
 /** Orders: place from a cart (any signed-in user), read (own; staff and admins all), cancel. */
-import { mapPage, PageOf, PageQuery, paginate, scopeOf, sendPage, Type } from '@portico/kit';
+import { mapPage, PageOf, PageQuery, paginate, sendPage, Type, listOwner } from '@portico/kit';
 import { cancelOrder } from '../commands/cancel-order.ts';
 import { visibleOrder } from '../commands/loaders.ts';
 import { placeOrder } from '../commands/place-order.ts';
@@ -102,9 +102,8 @@ export const orderRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const own = scopeOf(req.caller, 'orders:read') !== 'all';
       const q = ordersQuery(deps.db, {
-        ownerId: own ? (req.caller.id ?? '') : undefined,
+        ownerId: listOwner(req.caller, 'orders:read'),
         customerId: req.query.customer_id,
         status: req.query.status,
       });

@@ -2,7 +2,7 @@
  * Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). The
  * TypeBox schemas validate input and document the routes; handlers stay thin.
  */
-import { listPage, PageOf, PageQuery, scopeOf, Type } from '@portico/kit';
+import { listPage, PageOf, PageQuery, Type, listOwner } from '@portico/kit';
 import { visibleShipment } from '../commands/loaders.ts';
 import { moveShipment } from '../commands/move-shipment.ts';
 import type { RouteModule } from '../deps.ts';
@@ -93,10 +93,9 @@ export const shipmentRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const own = scopeOf(req.caller, 'shipments:read') !== 'all';
       const { order_id, status, tracking_number, customer_id } = req.query;
       const q = shipmentsQuery(deps.db, {
-        ownerId: own ? (req.caller.id ?? '') : undefined,
+        ownerId: listOwner(req.caller, 'shipments:read'),
         orderId: order_id,
         status,
         trackingNumber: tracking_number?.toUpperCase(),

@@ -1,25 +1,29 @@
 /**
- * What identity's routes, consumers and start-up share: the deps, the settings and the key ring,
- * built once per start by the definition's `context` (the kit hands it on as `deps.context`).
+ * The kit's dependencies as identity sees them (typed by its tables, settings and events), and
+ * what identity shares across routes, consumers and start-up: the key ring, built once per
+ * start by the definition's `context` (the kit hands it on as `deps.context`).
  */
-import type { ServiceDeps } from '@portico/kit';
+import type { ServiceApp, ServiceDeps } from '@portico/kit';
 import type { IdentityEvents } from '@portico/contracts';
+import type { Kysely, Transaction } from 'kysely';
 import { loadKek } from './crypto/key-encryption.ts';
 import { KeyRing } from './crypto/signing-keys.ts';
 import type { IdentitySettings } from './settings.ts';
-
-/** The kit's dependencies as identity sees them: `publish` takes `IdentityEvents` only. */
-export type IdentityDeps = ServiceDeps<any, IdentitySettings, IdentityEvents, IdentityContext>;
+import type { IdentityDB } from './tables.ts';
 
 export interface IdentityContext {
-  deps: IdentityDeps;
-  settings: IdentitySettings;
   keys: KeyRing;
 }
 
-/** Builds the context once per start (the definition's `context`). */
+/** `publish` accepts the events of `IdentityEvents` only. */
+export type Deps = ServiceDeps<IdentityDB, IdentitySettings, IdentityEvents, IdentityContext>;
+export type Db = Kysely<IdentityDB> | Transaction<IdentityDB>;
+export type Trx = Transaction<IdentityDB>;
+export type RouteModule = (app: ServiceApp, deps: Deps) => void;
+
+/** Builds the context once per start (the definition's `context`): loads the KEK, starts the key ring. */
 export async function buildIdentityContext(
-  deps: ServiceDeps<any, IdentitySettings, IdentityEvents, undefined>,
+  deps: ServiceDeps<IdentityDB, IdentitySettings, IdentityEvents, undefined>,
 ): Promise<IdentityContext> {
   const settings = deps.settings;
   const { kek, source } = await loadKek(settings.IDENTITY_KEY_ENCRYPTION_KEY, deps.dataDir);
@@ -36,6 +40,5 @@ export async function buildIdentityContext(
   });
   await keys.start();
   deps.onClose(() => keys.stop());
-  // The same object: the kit sets `deps.context` to what this returns.
-  return { deps: deps as unknown as IdentityDeps, settings, keys };
+  return { keys };
 }

@@ -1,8 +1,8 @@
 /** TypeBox schemas of identity's requests and responses (they validate, type and document). */
 import { Type } from '@portico/kit';
 import { ROLES } from '@portico/contracts';
-import { PASSWORD_MAX_LENGTH } from './domain/password-policy.ts';
-import { SCOPE_PATTERN } from './domain/api-key-scopes.ts';
+import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
+import { SCOPE_PATTERN } from '../domain/api-key-scopes.ts';
 
 const DateTime = Type.String({ format: 'date-time' });
 const Email = Type.String({

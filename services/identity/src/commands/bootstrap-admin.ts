@@ -6,21 +6,21 @@
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { appendAudit } from './audit.ts';
-import type { IdentityContext } from './context.ts';
-import { normaliseEmail } from './domain/email.ts';
-import { passwordProblems } from './domain/password-policy.ts';
-import { generatePassword } from './domain/secrets.ts';
-import { hashPassword } from './crypto/passwords.ts';
-import { publishUserRegistered } from './events.ts';
-import { anyAdminExists, findUserByEmail, insertUser, type UserRow } from './repository/users.ts';
+import type { Deps } from '../deps.ts';
+import { normaliseEmail } from '../domain/email.ts';
+import { passwordProblems } from '../domain/password-policy.ts';
+import { generatePassword } from '../domain/secrets.ts';
+import { hashPassword } from '../crypto/passwords.ts';
+import { publishUserRegistered } from '../events.ts';
+import { appendAudit } from '../repository/audit-log.ts';
+import { anyAdminExists, findUserByEmail, insertUser, lockBootstrap } from '../repository/users.ts';
+import type { UserRow } from '../tables.ts';
 
 export const ADMIN_PASSWORD_FILE = 'admin-password.txt';
 
-export async function bootstrapAdmin(ctx: IdentityContext): Promise<UserRow | null> {
-  const { deps, settings } = ctx;
+export async function bootstrapAdmin(deps: Deps): Promise<UserRow | null> {
+  const settings = deps.settings;
   if (await anyAdminExists(deps.db)) return null;
   const email = normaliseEmail(settings.PORTICO_ADMIN_EMAIL);
   const given = settings.PORTICO_ADMIN_PASSWORD;
@@ -30,7 +30,7 @@ export async function bootstrapAdmin(ctx: IdentityContext): Promise<UserRow | nu
   }
   const password_hash = await hashPassword(password);
   const created = await deps.tx(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('portico-identity:bootstrap'))`.execute(trx);
+    await lockBootstrap(trx);
     if (await anyAdminExists(trx)) return null;
     // An ordinary account holding the address is never promoted: whoever registered it would
     // become admin. The operator must choose another PORTICO_ADMIN_EMAIL.
@@ -43,7 +43,7 @@ export async function bootstrapAdmin(ctx: IdentityContext): Promise<UserRow | nu
       roles: ['admin'],
       is_bootstrap: true,
     });
-    await publishUserRegistered(ctx, trx, row);
+    await publishUserRegistered(deps, trx, row);
     await appendAudit(trx, {
       actor_id: null,
       action: 'admin.bootstrapped',

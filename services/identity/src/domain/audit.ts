@@ -1,12 +1,11 @@
 /**
- * The audit log writer. Entries are appended in the caller's transaction (so an action and its
- * audit entry commit together); the table refuses UPDATE, DELETE and TRUNCATE (migration 001).
- * `details` is scrubbed of anything that looks like a credential before it is stored: the log
- * never holds a password or a token, whoever calls this.
+ * What the audit log records (README "Audit log"): the actions, an entry, the request facts kept
+ * with it, and the scrubbing applied to `details` before it is stored, so the log never holds a
+ * password or a token, whoever writes to it. Pure: the writer is repository/audit-log.ts.
  */
-import type { Kysely } from 'kysely';
-import { uuidv7 } from 'uuidv7';
-import type { RequestFacts } from './request-facts.ts';
+import type { AuditOutcome } from '../tables.ts';
+
+export type { AuditOutcome } from '../tables.ts';
 
 /** Every action the audit log records (README "Audit actions"). */
 export const AUDIT_ACTIONS = [
@@ -28,7 +27,6 @@ export const AUDIT_ACTIONS = [
   'access.denied',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 export interface AuditEntry {
   actor_id: string | null;
@@ -37,6 +35,13 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   details?: Record<string, unknown>;
   time?: Date;
+}
+
+/** Who is on the other end of a request, for throttling and the audit log (routes/request-facts.ts). */
+export interface RequestFacts {
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string;
 }
 
 const SECRET_KEY =
@@ -51,26 +56,4 @@ export function scrubDetails(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-export async function appendAudit(
-  db: Kysely<any>,
-  entry: AuditEntry,
-  facts: Partial<RequestFacts> = {},
-): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: uuidv7(),
-      time: entry.time ?? new Date(),
-      actor_id: entry.actor_id,
-      action: entry.action,
-      target: entry.target ?? null,
-      outcome: entry.outcome,
-      ip: facts.ip ?? null,
-      user_agent: facts.user_agent ?? null,
-      request_id: facts.request_id ?? null,
-      details: JSON.stringify(scrubDetails(entry.details ?? {})),
-    })
-    .execute();
 }

@@ -5,12 +5,7 @@
  * are never read: a client can set them, and behind a proxy the last hop is the proxy itself.
  */
 import type { FastifyRequest } from 'fastify';
-
-export interface RequestFacts {
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string;
-}
+import type { RequestFacts } from '../domain/audit.ts';
 
 export function clientIp(req: FastifyRequest): string | null {
   return req.caller?.clientIp ?? req.ip ?? null;

@@ -2,14 +2,15 @@
  * Consumes `access.denied` (published by the gateway and every service when they refuse a
  * caller) into the audit log. The kit's inbox makes redelivery harmless.
  */
-import { defineConsumer, type AccessDeniedData } from '@portico/kit';
+import { defineConsumer, type AccessDeniedData, type ConsumerContext } from '@portico/kit';
 import { IDENTITY_EVENTS } from '@portico/contracts';
-import { appendAudit } from './audit.ts';
+import type { Deps } from './deps.ts';
+import { appendAudit } from './repository/audit-log.ts';
 
 export const accessDeniedConsumer = defineConsumer({
   name: 'audit-access-denied',
   types: [IDENTITY_EVENTS.accessDenied],
-  async handle(event, { trx }) {
+  async handle(event, { trx }: ConsumerContext<Deps>) {
     // Anyone on the bus may publish it: every field is checked as if absent or malformed.
     const d: Partial<AccessDeniedData> = event.data;
     const clip = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : null);

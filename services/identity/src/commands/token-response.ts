@@ -1,7 +1,8 @@
 /** Issues the login/refresh response: a new access token for a session and the refresh token. */
-import { issueAccessToken } from './crypto/access-tokens.ts';
-import type { IdentityContext } from './context.ts';
-import { toPublicUser, type PublicUser, type UserRow } from './repository/users.ts';
+import { issueAccessToken } from '../crypto/access-tokens.ts';
+import type { Deps } from '../deps.ts';
+import type { UserRow } from '../tables.ts';
+import { userView, type PublicUser } from '../views.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -12,24 +13,21 @@ export interface TokenResponse {
 }
 
 export async function tokenResponse(
-  ctx: IdentityContext,
+  deps: Deps,
   user: UserRow,
   sessionId: string,
   refreshToken: string,
 ): Promise<TokenResponse> {
   const access = await issueAccessToken(
-    ctx.keys,
+    deps.context.keys,
     { userId: user.id, sessionId, roles: user.roles },
-    ctx.settings.IDENTITY_ACCESS_TOKEN_TTL,
+    deps.settings.IDENTITY_ACCESS_TOKEN_TTL,
   );
   return {
     access_token: access.token,
     refresh_token: refreshToken,
     token_type: 'Bearer',
     expires_in: access.expiresIn,
-    user: toPublicUser(user),
+    user: userView(user),
   };
 }
-
-/** Token responses must not be cached by anyone (RFC 6749 §5.1). */
-export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
