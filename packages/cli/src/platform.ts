@@ -7,9 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { EventBus } from '@portico/kit';
+import { Type, type EventBus } from '@portico/kit';
 import {
   createLogger,
+  loadSettings,
   MemoryBus,
   NatsBus,
   PGliteProvider,
@@ -29,6 +30,17 @@ export interface Platform {
   gatewayUrl: string;
   services: Map<string, RunningService>;
   stop(): Promise<void>;
+}
+
+const PartNumbers = Type.Object({
+  PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a port number, 0–65535' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, default: 10, description: 'connections per process' }),
+});
+
+/** `PORT` and `DATABASE_POOL_SIZE` as numbers, through the kit's settings loader (a bad one names itself). */
+export function partNumbers(source: Record<string, string | undefined>): { port?: number; poolSize: number } {
+  const env = loadSettings(PartNumbers, source);
+  return { ...(env.PORT !== undefined && { port: env.PORT }), poolSize: env.DATABASE_POOL_SIZE };
 }
 
 export interface EmbeddedOptions {
@@ -103,7 +115,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
       passportSecret: secrets.passportSecret,
       bus,
       logger,
-      port: opts.port ?? Number(env.PORT ?? 8000),
+      port: opts.port ?? partNumbers(env).port ?? 8000,
       host: env.HOST ?? '127.0.0.1',
     });
     await gateway.listen();
@@ -155,6 +167,7 @@ export async function startPart(
   opts: PartOptions = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const env = opts.env ?? process.env;
+  const numbers = partNumbers(env);
   const logger = opts.logger ?? createLogger({ name });
   const secret = requireSecret(env, 'PORTICO_PASSPORT_SECRET');
   const configPath = path.resolve(env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'));
@@ -177,7 +190,7 @@ export async function startPart(
         ...(bus && { bus }),
         ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
         logger,
-        port: Number(env.PORT ?? 8000),
+        port: numbers.port ?? 8000,
         host: env.HOST ?? '0.0.0.0',
       });
       await gateway.listen();
@@ -206,7 +219,7 @@ export async function startPart(
   }
   const db: DatabaseProvider = new PostgresProvider({
     urlFor: () => env.DATABASE_URL!,
-    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+    poolSize: numbers.poolSize,
   });
   const urls = await configuredServiceUrls(configPath, env);
   let running: RunningService;
@@ -216,7 +229,7 @@ export async function startPart(
       bus,
       passportSecret: secret,
       logger,
-      port: Number(env.PORT ?? svc.port),
+      port: numbers.port ?? svc.port,
       host: env.HOST ?? '0.0.0.0',
       env,
       urlOf: (target) => urls(target)?.[0],

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFile, databaseUrlOf } from '../src/env.ts';
 import { shutdownGraceMs } from '../src/shutdown.ts';
+import { partNumbers } from '../src/platform.ts';
 
 describe('the CLI’s environment', () => {
   it('refuses a shutdown grace that is not a number, naming the variable', () => {
@@ -19,5 +20,12 @@ describe('the CLI’s environment', () => {
     expect(databaseUrlOf('order-history', false, env)).toBe('postgres://own');
     expect(databaseUrlOf('orders', true, env)).toBe('postgres://one');
     expect(databaseUrlOf('orders', false, env)).toBeUndefined();
+  });
+
+  it('reads PORT and DATABASE_POOL_SIZE as numbers for portico start, naming a bad one', () => {
+    expect(partNumbers({})).toEqual({ poolSize: 10 });
+    expect(partNumbers({ PORT: '8003', DATABASE_POOL_SIZE: '5' })).toEqual({ port: 8003, poolSize: 5 });
+    expect(() => partNumbers({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE must be integer/);
+    expect(() => partNumbers({ PORT: 'http' })).toThrow(/PORT must be integer/);
   });
 });
