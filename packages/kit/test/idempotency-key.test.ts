@@ -33,6 +33,7 @@ const echo = defineService({
     const answer = async () => ({ handled: ++handled });
     app.post('/api/v1/keyed', body, answer);
     app.post('/api/v1/unkeyed', { ...body, config: { idempotency: false } }, answer);
+    app.post('/api/v1/open', { ...body, config: { auth: 'optional' } }, answer);
   },
 });
 
@@ -68,5 +69,30 @@ describe.skipIf(skip)(`Idempotency-Key on a service route (${matrixLabel})`, () 
     const b = await client.post('/api/v1/unkeyed', { n: 1 }, { 'idempotency-key': 'same' });
     expect(b.headers.get('idempotent-replayed')).toBeNull();
     expect(b.body.handled).toBe(a.body.handled + 1);
+  });
+
+  it('keeps two anonymous clients behind one gateway apart: the key is scoped by the address the passport vouches for', async () => {
+    const anonymousFrom = (clientIp: string) =>
+      env.as('echo', { id: null, roles: [], permissions: [], auth: 'anonymous', clientIp });
+    const first = await anonymousFrom('203.0.113.7').post(
+      '/api/v1/open',
+      { n: 1 },
+      { 'idempotency-key': 'anon-1' },
+    );
+    const other = await anonymousFrom('198.51.100.9').post(
+      '/api/v1/open',
+      { n: 2 },
+      { 'idempotency-key': 'anon-1' },
+    );
+    expect([first.status, other.status]).toEqual([200, 200]);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.body.handled).toBe(first.body.handled + 1);
+    const again = await anonymousFrom('203.0.113.7').post(
+      '/api/v1/open',
+      { n: 1 },
+      { 'idempotency-key': 'anon-1' },
+    );
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
   });
 });

@@ -101,7 +101,9 @@ export function installIdempotency(app: ServiceApp, db: Kysely<any>, opts: Idemp
     const key = req.headers['idempotency-key'];
     if (key === undefined) return;
     if (!isValidIdempotencyKey(key)) throw AppError.validation([{ ...invalidIdempotencyKeyError }]);
-    const caller = req.caller.id ?? `anon:${req.caller.apiKeyId ?? req.ip}`;
+    // Anonymous callers are told apart by the client address the passport vouches for: behind a
+    // gateway every request comes from the gateway's own address (req.ip).
+    const caller = req.caller.id ?? `anon:${req.caller.apiKeyId ?? req.caller.clientIp ?? req.ip}`;
     const hash = requestHash(req);
     const owner = randomUUID();
     await sql`delete from kit_idempotency where caller = ${caller} and key = ${key}
