@@ -111,7 +111,7 @@ describe.skipIf(skip)('notifications inbox and event consumers', () => {
     await env.bus.publish(ev);
     await env.eventually(async () => (await listOf(person)).length === 1);
     // A copy of the event with the same id but handled by another consumer name: only the unique key stops it.
-    const { notifyFromEvent, Effects } = await import('../src/dispatch.ts');
+    const { notifyFromEvent, Effects } = await import('../src/commands/dispatch.ts');
     const db = env.services.get('notifications')!.deps.db;
     const again = await db
       .transaction()
