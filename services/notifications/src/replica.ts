@@ -41,7 +41,7 @@ export class Replica {
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: ServiceDeps<Database, NotificationSettings, {}, undefined>) {
-    // The same object: the kit sets `deps.context` to this instance.
+    // The same object: the kit sets `deps.context` to this replica.
     this.deps = deps as unknown as Deps;
     const s = deps.settings;
     this.webhookSchedule = parseSchedule(s.PORTICO_WEBHOOK_RETRY_SCHEDULE);
