@@ -10,7 +10,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@portico/cli';
-import { freePort, startSystem, systemMode, type Session, type System } from '../system/harness.ts';
+import { startSystem, systemMode, type Session, type System } from '../system/harness.ts';
+import { freePort } from '../system/processes.ts';
 import {
   newTally,
   orderLoop,

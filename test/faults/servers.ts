@@ -9,7 +9,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../system/harness.ts';
+import { freePort } from '../system/processes.ts';
 
 export interface PrivateServer {
   readonly url: string;

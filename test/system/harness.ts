@@ -5,25 +5,16 @@
  *   service on its own PostgreSQL database, NATS JetStream and Redis — as in production.
  * Tests talk only to the gateway, as a client would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
-import pg from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createLogger } from '@portico/kit/runtime';
-import {
-  httpClient,
-  NATS_URL,
-  POSTGRES_URL,
-  REDIS_URL,
-  serverUnavailable,
-  uniqueName,
-  type TestClient,
-} from '@portico/kit/testing';
-import { repoRoot, startEmbedded, type Platform } from '@portico/cli';
+import { httpClient, serverUnavailable, uniqueName, type TestClient } from '@portico/kit/testing';
+import { repoRoot } from '@portico/cli';
+import { startDistributedSystem, startEmbeddedSystem, type Servers } from './processes.ts';
+
+export type { Servers } from './processes.ts';
 
 export type SystemMode = 'embedded' | 'distributed';
 export const systemMode: SystemMode =
@@ -93,12 +84,6 @@ export interface SystemOptions {
   servers?: Servers;
   /** Edits the gateway configuration (the parsed portico.yaml) before the system starts. */
   configure?: (doc: Record<string, any>) => void;
-}
-
-export interface Servers {
-  postgres: string;
-  nats: string;
-  redis: string;
 }
 
 /**
@@ -211,197 +196,5 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
     part: (name) => running.part(name),
     stop: () => running.stop(),
-  };
-}
-
-interface RunningSystem {
-  url: string;
-  crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
-  part(name: string): { url: string; running: boolean; output: string };
-  stop(): Promise<void>;
-}
-
-async function startEmbeddedSystem(services: string[], env: Record<string, string>): Promise<RunningSystem> {
-  const dataDir = path.join(os.tmpdir(), uniqueName('portico-system'));
-  const platform: Platform = await startEmbedded({
-    dataDir,
-    inMemory: true,
-    port: 0,
-    servicePorts: 'ephemeral',
-    only: services,
-    env: { ...process.env, ...env },
-    logger: createLogger({ level: process.env.PORTICO_TEST_LOG ?? 'silent' }),
-    ...(env.PORTICO_CONFIG && { configPath: env.PORTICO_CONFIG }),
-  });
-  return {
-    url: platform.gatewayUrl,
-    crashAndRestart: async () => {
-      throw new Error('crashAndRestart needs PORTICO_SYSTEM_MODE=distributed');
-    },
-    part: () => {
-      throw new Error('part() needs PORTICO_SYSTEM_MODE=distributed');
-    },
-    stop: () => platform.stop(),
-  };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(
-  url: string,
-  proc: ChildProcess,
-  output: () => string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null)
-      throw new Error(`process exited (${proc.exitCode}) before ready:\n${output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not ready at ${url} within ${timeoutMs} ms:\n${output()}`);
-}
-
-async function startDistributedSystem(
-  services: string[],
-  baseEnv: Record<string, string>,
-  partEnv: Record<string, Record<string, string>>,
-  servers: Servers = { postgres: POSTGRES_URL, nats: NATS_URL, redis: REDIS_URL },
-): Promise<RunningSystem> {
-  const prefix = uniqueName('portico_sys');
-  const secret = randomBytes(32).toString('base64url');
-  const stream = prefix.toUpperCase();
-  const ports = new Map<string, number>();
-  for (const name of [...services, 'gateway']) ports.set(name, await freePort());
-  const upstreams: Record<string, string> = {};
-  for (const name of services)
-    upstreams[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`] =
-      `http://127.0.0.1:${ports.get(name)}`;
-  const common = {
-    ...process.env,
-    ...baseEnv,
-    ...upstreams,
-    PORTICO_PASSPORT_SECRET: secret,
-    NATS_URL: servers.nats,
-    PORTICO_NATS_STREAM: stream,
-    PORTICO_NATS_PREFIX: prefix,
-    REDIS_URL: servers.redis,
-    PORTICO_REDIS_PREFIX: `${prefix}:`,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.PORTICO_TEST_LOG ?? 'warn',
-  } as Record<string, string>;
-  const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
-  const databases: string[] = [];
-  const spawnPart = (name: string, restarted = false) => {
-    const env: Record<string, string> = {
-      ...common,
-      PORT: String(ports.get(name)),
-      PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
-      ...(restarted ? {} : partEnv[name]),
-    };
-    if (name !== 'gateway') {
-      const db = `${prefix}_${name.replaceAll('-', '_')}`;
-      if (!databases.includes(db)) databases.push(db);
-      const u = new URL(servers.postgres);
-      u.pathname = `/${db}`;
-      env.DATABASE_URL = u.toString();
-    }
-    const proc = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/src/main.ts'), 'start', name], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    const keep = (d: Buffer) => {
-      out.push(d.toString());
-      if (out.length > 200) out.shift();
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
-    procs.set(name, { proc, out });
-    return { proc, output: () => out.join('') };
-  };
-  const stop = async () => {
-    await Promise.all(
-      [...procs.values()].map(
-        ({ proc }) =>
-          new Promise<void>((resolve) => {
-            if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-            const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-            proc.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            proc.kill('SIGTERM');
-          }),
-      ),
-    );
-    const admin = new pg.Client({ connectionString: servers.postgres });
-    await admin.connect();
-    try {
-      for (const db of databases) await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-    const { NatsBus } = await import('@portico/kit/runtime');
-    const bus = await NatsBus.connect({ url: servers.nats, stream, prefix });
-    await bus.destroyStream();
-    await bus.close();
-  };
-  try {
-    // Services first (in parallel), then the gateway.
-    await Promise.all(
-      services.map(async (name) => {
-        const { proc, output } = spawnPart(name);
-        await waitReady(`http://127.0.0.1:${ports.get(name)}/health/ready`, proc, output);
-      }),
-    );
-    const { proc, output } = spawnPart('gateway');
-    await waitReady(`http://127.0.0.1:${ports.get('gateway')}/health/live`, proc, output);
-  } catch (err) {
-    await stop().catch(() => {});
-    throw err;
-  }
-  return {
-    url: `http://127.0.0.1:${ports.get('gateway')}`,
-    async crashAndRestart(part, between, signal = 'SIGKILL') {
-      const p = procs.get(part);
-      if (!p) throw new Error(`no part ${part}`);
-      await new Promise<void>((resolve) => {
-        p.proc.once('exit', () => resolve());
-        p.proc.kill(signal);
-      });
-      await between?.();
-      const { proc, output } = spawnPart(part, true);
-      await waitReady(
-        `http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`,
-        proc,
-        output,
-      );
-    },
-    part(name) {
-      const p = procs.get(name);
-      if (!p) throw new Error(`no part ${name}`);
-      return {
-        url: `http://127.0.0.1:${ports.get(name)}`,
-        running: p.proc.exitCode === null && p.proc.signalCode === null,
-        output: p.out.join(''),
-      };
-    },
-    stop,
   };
 }

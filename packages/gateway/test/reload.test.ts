@@ -100,7 +100,15 @@ describe('hot reload', () => {
     await writeFile(file, stringify(config(two.url, false)));
     await until(async () => (await fetch(`${gw.url}/api/v1/new`)).status === 404, 5000);
     const applied = await reloads('applied');
+    const invalid = await reloads('invalid');
     process.kill(process.pid, 'SIGHUP');
     await until(async () => (await reloads('applied')) > applied, 5000);
+    expect(await reloads('applied')).toBeGreaterThan(applied);
+    expect(await reloads('invalid')).toBe(invalid);
+    // The re-read file is what the gateway serves: orders on the second instance, no /api/v1/new.
+    const hits = two.hits;
+    expect((await fetch(`${gw.url}/api/v1/orders`)).status).toBe(200);
+    expect(two.hits).toBeGreaterThan(hits);
+    expect((await fetch(`${gw.url}/api/v1/new`)).status).toBe(404);
   });
 });

@@ -12,6 +12,7 @@ export type {
   ConsumerDefinition,
   ConsumerContext,
   PublishOptions,
+  TxOptions,
 } from './service.ts';
 export { AppError, isAppError, problem, PROBLEM_CONTENT_TYPE } from './errors/problem.ts';
 export type { FieldError, ProblemBody } from './errors/problem.ts';
@@ -26,6 +27,24 @@ export {
 } from './errors/registry.ts';
 export type { ProblemCode, ProblemCodes, ProblemDefinition } from './errors/registry.ts';
 export { can, scopeOf, hasRole, anonymousCaller } from './auth/caller.ts';
+export { requireUserId, listOwner, ownedOnly } from './auth/ownership.ts';
+export {
+  SQLSTATE,
+  sqlState,
+  uniqueViolation,
+  isUniqueViolation,
+  isTransient,
+  alreadyExists,
+  translateUnique,
+  retryTransient,
+} from './db/sql-errors.ts';
+export type { RetryOptions } from './db/sql-errors.ts';
+export { jsonb } from './db/jsonb.ts';
+export type { Jsonb, JsonbText } from './db/jsonb.ts';
+export { PollingWorker } from './jobs/polling-worker.ts';
+export type { PollingWorkerOptions } from './jobs/polling-worker.ts';
+export { claimDueJobs } from './jobs/leased-claim.ts';
+export type { ClaimOptions } from './jobs/leased-claim.ts';
 export type { Caller, AuthMethod } from './auth/caller.ts';
 export {
   registerRoleGrants,

@@ -29,6 +29,7 @@ import type { EventEnvelope } from './events/envelope.ts';
 import type { EventBus } from './events/bus.ts';
 import type { EventOf, EventType, TypesOf } from './events/types.ts';
 import type { ServiceClient } from './client/service-client.ts';
+import type { RetryOptions } from './db/sql-errors.ts';
 
 /** The Fastify instance a service's routes are registered on (TypeBox-typed). */
 export type ServiceApp = FastifyInstance<
@@ -38,6 +39,11 @@ export type ServiceApp = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+export interface TxOptions {
+  /** Run the transaction again when PostgreSQL aborted it for a reason a re-run fixes. */
+  retry?: RetryOptions;
+}
 
 export interface PublishOptions {
   /** The entity id the event is about (CloudEvents `subject`). */
@@ -68,9 +74,14 @@ export interface ServiceDeps<
   readonly db: Kysely<DB>;
   /**
    * Runs `fn` in one transaction and wakes the outbox relay after commit. Events published
-   * with `publish(trx, …)` inside commit or roll back with the data.
+   * with `publish(trx, …)` inside commit or roll back with the data. With `retry`, a
+   * transaction PostgreSQL aborted (deadlock, serialization failure, or the SQLSTATEs in
+   * `retry.also`) runs again from the start, up to `retry.attempts` runs (default 3).
+   *
+   * @example
+   *   await deps.tx((trx) => reserveStock(trx, items), { retry: {} });
    */
-  tx<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  tx<T>(fn: (trx: Transaction<DB>) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Writes an event to the outbox in `trx`: it is relayed only if the transaction commits. */
   publish<K extends TypesOf<Events>>(
     trx: Transaction<DB>,

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import {
+  CompiledQuery,
+  sql,
+  type Kysely,
+  type KyselyPlugin,
+  type QueryId,
+  type RootOperationNode,
+} from 'kysely';
 import { kitMigrations } from '../src/db/kit-migrations.ts';
 import { paginate } from '../src/index.ts';
 import { runMigrations } from '../src/db/migrations.ts';
@@ -57,19 +64,62 @@ describe.skipIf(skip)(`cursor pagination (${matrixLabel})`, () => {
     expect(seen.length).toBeLessThanOrEqual(10_000 + inserted + 20);
   });
 
-  it('reads a deep page through the index, not by skipping rows', async () => {
+  it('reads a deep page through the keyset index, not by skipping or sorting rows', async () => {
     const db = env.services.get('notes')!.deps.db;
+    // 10,000 more rows (20,000 in all), and fresh statistics, so the planner weighs a real table.
+    await sql`insert into notes (id, owner_id, body)
+              select 'deep-' || lpad(g::text, 5, '0'), 'deep', 'row ' || g from generate_series(1, 10000) g`.execute(
+      db,
+    );
     await sql`analyze notes`.execute(db);
-    const plan = (
-      await sql<{
-        'QUERY PLAN': string;
-      }>`explain select * from notes where (seq, id) > (9000, 'x') order by seq, id limit 101`.execute(db)
-    ).rows
-      .map((r) => Object.values(r)[0])
-      .join('\n');
-    // The keyset condition is answered from an index scan with a limit; an OFFSET would read every skipped row.
-    expect(plan).toMatch(/Limit/);
-    expect(plan).not.toMatch(/Seq Scan/);
+    const { max } = await db
+      .selectFrom('notes')
+      .select((eb) => eb.fn.max<string>('seq').as('max'))
+      .executeTakeFirstOrThrow();
+    // A cursor this list issued, 50 rows before the end: the last row of a page that starts 150 from the end.
+    const near = await paginate(
+      db
+        .selectFrom('notes')
+        .selectAll()
+        .where('seq', '>', Number(max) - 150),
+      { limit: 100, sort: 'seq', direction: 'asc' },
+    );
+    const cursor = near.next_cursor!;
+
+    // The statement paginate() itself compiles for the deep page, with its parameters.
+    const deep = await capturedQuery(db, (withCapture) =>
+      paginate(withCapture.selectFrom('notes').selectAll(), {
+        limit: 100,
+        cursor,
+        sort: 'seq',
+        direction: 'asc',
+      }),
+    );
+    expect(deep.result.data.map((r) => Number((r as { seq: number }).seq))).toEqual(
+      Array.from({ length: 50 }, (_, i) => Number(max) - 49 + i),
+    );
+    expect(deep.result.has_more).toBe(false);
+
+    const plan = await explainAnalyze(db, deep.compiled);
+    const nodes = planNodes(plan);
+    const described = JSON.stringify(plan, null, 1);
+    // No full-table read and no sort of it: the order comes from the index.
+    expect(
+      nodes.map((n) => n['Node Type']),
+      described,
+    ).not.toContain('Seq Scan');
+    expect(
+      nodes.map((n) => n['Node Type']),
+      described,
+    ).not.toContain('Sort');
+    expect(plan['Node Type'], described).toBe('Limit');
+    const scan = nodes.find((n) => n['Index Name'] === 'notes_keyset');
+    expect(scan?.['Node Type'], described).toMatch(/^Index (Only )?Scan$/);
+    // The row-value (keyset) predicate is the index condition: the scan starts at the cursor…
+    expect(scan!['Index Cond'], described).toMatch(/ROW\(seq, id\) > ROW\(/);
+    // …so it reads only the rows it returns (plus the one that tells has_more), none skipped or filtered out.
+    expect(Number(scan!['Actual Rows']), described).toBeLessThanOrEqual(101);
+    expect(Number(scan!['Rows Removed by Filter'] ?? 0), described).toBe(0);
   });
 
   it('pages exactly on microsecond timestamps and refuses a cursor issued for another sort', async () => {
@@ -190,3 +240,44 @@ if (testDbKind === 'pglite')
       expect(order).toEqual(['event', 'request 1', 'request 2', 'request 3']);
     });
   });
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  'Actual Rows'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Runs `run` against a database that records the first statement sent, compiled as it was sent. */
+async function capturedQuery<R>(
+  db: Kysely<any>,
+  run: (withCapture: Kysely<any>) => Promise<R>,
+): Promise<{ result: R; compiled: CompiledQuery }> {
+  let sent: { node: RootOperationNode; queryId: QueryId } | undefined;
+  const capture: KyselyPlugin = {
+    transformQuery: (args) => {
+      sent ??= { node: args.node, queryId: args.queryId };
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  const result = await run(db.withPlugin(capture));
+  if (!sent) throw new Error('no statement was sent');
+  return { result, compiled: db.getExecutor().compileQuery(sent.node, sent.queryId) };
+}
+
+/** EXPLAIN ANALYZE of a compiled statement (same SQL, same parameters): its root plan node. */
+async function explainAnalyze(db: Kysely<any>, query: CompiledQuery): Promise<PlanNode> {
+  const { rows } = await db.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(`explain (analyze, format json) ${query.sql}`, [...query.parameters]),
+  );
+  const raw = Object.values(rows[0]!)[0];
+  const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+  return doc[0].Plan;
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}

@@ -1,5 +1,6 @@
 /** The service's tables, as Kysely sees them (see migrations/). */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Jsonb } from '@portico/kit';
 import type { CompetencyStatus, CourseFramework, GradingScale } from '@portico/contracts';
 import type { BritishLevel } from './domain/british.ts';
 import type { LearningArea, Pillar } from './domain/cbc.ts';
@@ -7,8 +8,6 @@ import type { ResourceType } from './domain/resource.ts';
 
 type CreatedAt = Generated<Date>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
-/** jsonb written as JSON text (node-pg would send a JS array as a PostgreSQL array), read parsed. */
-type Json<T> = ColumnType<T, string, string>;
 
 export type CourseStatus = 'draft' | 'published' | 'archived';
 export type EnrollmentStatus = 'active' | 'dropped';
@@ -57,7 +56,7 @@ export interface CourseTable {
   instructor_id: string | null;
   term: string | null;
   subject_id: string | null;
-  competency_ids: Json<string[]>;
+  competency_ids: Jsonb<string[]>;
   self_enrollment: Generated<boolean>;
   status: Generated<CourseStatus>;
   published_at: Date | null;
@@ -135,7 +134,7 @@ export interface TopicTable {
   subject_id: string;
   title: string;
   position: number;
-  objectives: Json<string[]>;
+  objectives: Jsonb<string[]>;
   created_at: CreatedAt;
 }
 
@@ -144,7 +143,7 @@ export interface SubtopicTable {
   topic_id: string;
   title: string;
   position: number;
-  objectives: Json<string[]>;
+  objectives: Jsonb<string[]>;
   created_at: CreatedAt;
 }
 
@@ -154,7 +153,7 @@ export interface ProgramTable {
   framework: CourseFramework;
   level: string;
   academic_year: string;
-  course_ids: Json<string[]>;
+  course_ids: Jsonb<string[]>;
   created_at: CreatedAt;
 }
 

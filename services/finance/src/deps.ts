@@ -1,5 +1,5 @@
 /** The kit's dependencies as this service sees them (typed by its schema and settings). */
-import type { ServiceApp, ServiceDeps } from '@portico/kit';
+import { SQLSTATE, type ServiceApp, type ServiceDeps, type TxOptions } from '@portico/kit';
 import type { FinanceEvents } from '@portico/contracts';
 import type { Transaction } from 'kysely';
 import type { FinanceSettings } from './settings.ts';
@@ -20,3 +20,10 @@ export type Publish = <K extends keyof FinanceEvents>(
 export function publisherFor(deps: Deps, trx: Trx): Publish {
   return (type, data, subject) => deps.publish(trx, type, data, { subject });
 }
+
+/**
+ * Money-moving transactions run again after a deadlock or serialization failure, and after a
+ * unique violation too: two concurrent retries of one payment collide on its idempotency index,
+ * and the re-run reads what the other committed.
+ */
+export const TX_RETRY: TxOptions = { retry: { also: [SQLSTATE.uniqueViolation] } };

@@ -6,10 +6,10 @@
 import { defineService } from '@portico/kit';
 import '@portico/contracts'; // registers the domains' error codes and role grants
 import type { IdentityEvents } from '@portico/contracts';
-import { accessDeniedConsumer } from './access-denied-consumer.ts';
-import { bootstrapAdmin } from './bootstrap.ts';
-import { buildIdentityContext, type IdentityContext } from './context.ts';
+import { bootstrapAdmin } from './commands/bootstrap-admin.ts';
+import { accessDeniedConsumer } from './consumers.ts';
 import { warmUpPasswords } from './crypto/passwords.ts';
+import { buildIdentityContext, type IdentityContext } from './deps.ts';
 import { PUBLISHED_EVENTS } from './events.ts';
 import { pruneAttempts } from './repository/login-throttle.ts';
 import { pruneSessions } from './repository/sessions.ts';
@@ -21,8 +21,9 @@ import { keyRoutes } from './routes/keys.ts';
 import { meRoutes } from './routes/me.ts';
 import { usersRoutes } from './routes/users.ts';
 import { IdentitySettings } from './settings.ts';
+import type { IdentityDB } from './tables.ts';
 
-export default defineService<any, IdentitySettings, IdentityEvents, IdentityContext>({
+export default defineService<IdentityDB, IdentitySettings, IdentityEvents, IdentityContext>({
   name: 'identity',
   version: '1.0.0',
   description: 'Users, sessions, roles, API keys and the audit log',
@@ -32,20 +33,21 @@ export default defineService<any, IdentitySettings, IdentityEvents, IdentityCont
   consumers: [accessDeniedConsumer],
   context: buildIdentityContext,
   routes(app, deps) {
-    const ctx = deps.context;
-    authRoutes(app, ctx);
-    meRoutes(app, ctx);
-    usersRoutes(app, ctx);
-    apiKeyRoutes(app, ctx);
-    auditRoutes(app, ctx);
-    keyRoutes(app, ctx);
-    internalRoutes(app, ctx);
+    for (const routes of [
+      authRoutes,
+      meRoutes,
+      usersRoutes,
+      apiKeyRoutes,
+      auditRoutes,
+      keyRoutes,
+      internalRoutes,
+    ])
+      routes(app, deps);
   },
   async start(deps) {
-    const ctx = deps.context;
     await warmUpPasswords();
-    await bootstrapAdmin(ctx);
-    const window = ctx.settings.IDENTITY_LOGIN_WINDOW_SECONDS;
+    await bootstrapAdmin(deps);
+    const window = deps.settings.IDENTITY_LOGIN_WINDOW_SECONDS;
     const timer = setInterval(() => {
       pruneAttempts(deps.db, window)
         .then(() => pruneSessions(deps.db))

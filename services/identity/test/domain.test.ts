@@ -8,7 +8,7 @@ import { commonPasswordPatterns } from '../src/domain/common-password-patterns.t
 import { looksLikeApiKey, newApiKey, newRefreshToken, sha256 } from '../src/domain/secrets.ts';
 import { decryptSecret, encryptSecret, parseKek } from '../src/crypto/key-encryption.ts';
 import { keySchedule } from '../src/crypto/key-schedule.ts';
-import { scrubDetails } from '../src/audit.ts';
+import { scrubDetails } from '../src/domain/audit.ts';
 
 describe('password policy', () => {
   const check = (p: string, minLength = 12) => passwordProblems(p, { minLength }).map((e) => e.code);

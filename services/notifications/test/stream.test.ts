@@ -62,7 +62,14 @@ describe.skipIf(skip)('the live notification stream (SSE)', () => {
 
   it('sends heartbeat comments', async () => {
     const sse = await streamOf(uid('hb'));
-    await env.eventually(async () => sse.comments.includes('heartbeat'));
+    expect(sse.status).toBe(200);
+    // Two heartbeats (every 200 ms here) on a quiet stream, which stays open between them.
+    const heartbeats = await env.eventually(async () => {
+      const n = sse.comments.filter((c) => c === 'heartbeat').length;
+      return n >= 2 && n;
+    });
+    expect(heartbeats).toBeGreaterThanOrEqual(2);
+    expect(sse.ended()).toBe(false);
   });
 
   it('resumes after Last-Event-ID with what was missed, in order, and nothing older', async () => {
@@ -126,7 +133,15 @@ describe.skipIf(skip)('the live notification stream (SSE)', () => {
 
   it('closes open streams cleanly at shutdown', async () => {
     const sse = await streamOf(uid('frank'));
+    expect(sse.status).toBe(200);
+    expect(sse.ended()).toBe(false);
     await env.restart('notifications');
+    // The server ended the stream (the client did not abort it), so the client sees its end…
     await env.eventually(async () => sse.ended());
+    await expect(sse.next(100)).rejects.toThrow('stream ended');
+    // …and can reconnect to the restarted service.
+    const again = await streamOf(uid('frank'));
+    expect(again.status).toBe(200);
+    expect(again.headers.get('content-type')).toMatch(/^text\/event-stream/);
   });
 });

@@ -8,9 +8,9 @@
  * from GET /api/v1/shipments?order_id= until the parcel leaves.
  */
 import { defineConsumer, type ConsumerContext } from '@portico/kit';
+import { followShipment } from './commands/follow-shipment.ts';
 import type { Deps } from './deps.ts';
 import { SHIPMENT_DELIVERED, SHIPMENT_DISPATCHED } from './events.ts';
-import { followShipment } from './order-repository.ts';
 
 export const shipmentProgress = defineConsumer({
   name: 'shipment-progress',

@@ -1,6 +1,6 @@
 /** The orders schema as Kysely sees it (migrations/ is the source of truth). */
 import type { ShippingAddressData } from '@portico/contracts';
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** jsonb: read as the value, written as its JSON text. */
@@ -96,4 +96,22 @@ export interface OrdersDB {
   cart_items: CartItemsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
+}
+
+export type WarehouseRow = Selectable<WarehousesTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type StockRow = Selectable<StockTable>;
+export type CartRow = Selectable<CartsTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
+
+/** A cart line joined with its product: priced from the catalogue when read. */
+export interface CartLineRow {
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  price: number;
+  currency: string;
+  active: boolean;
 }

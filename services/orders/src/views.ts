@@ -1,18 +1,19 @@
-/** Rows to their public shapes (schemas.ts): ISO times, snake_case, nothing internal. */
-import type { Selectable } from 'kysely';
+/** Rows to their public shapes (the schemas in routes/): ISO times, snake_case, nothing internal. */
 import type {
-  OrderItemsTable,
-  OrdersTable,
-  ProductsTable,
+  CartLineRow,
+  CartRow,
+  OrderItemRow,
+  OrderRow,
+  ProductRow,
   ShippingAddress,
-  StockTable,
-  WarehousesTable,
+  StockRow,
+  WarehouseRow,
 } from './tables.ts';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
-export function toWarehouse(w: Selectable<WarehousesTable>) {
+export function toWarehouse(w: WarehouseRow) {
   return {
     id: w.id,
     code: w.code,
@@ -23,7 +24,7 @@ export function toWarehouse(w: Selectable<WarehousesTable>) {
   };
 }
 
-export function toProduct(p: Selectable<ProductsTable>) {
+export function toProduct(p: ProductRow) {
   return {
     id: p.id,
     sku: p.sku,
@@ -37,7 +38,7 @@ export function toProduct(p: Selectable<ProductsTable>) {
   };
 }
 
-export function toStock(s: Selectable<StockTable> & { code: string }) {
+export function toStock(s: StockRow & { code: string }) {
   return {
     product_id: s.product_id,
     warehouse: s.code,
@@ -60,8 +61,30 @@ export function toAddress(a: ShippingAddress) {
   };
 }
 
-export type OrderRow = Selectable<OrdersTable>;
-export type OrderItemRow = Selectable<OrderItemsTable>;
+/** A cart with its lines; `total` and `currency` are null when it is empty or mixes currencies. */
+export function toCart(cart: CartRow, lines: readonly CartLineRow[]) {
+  const currencies = new Set(lines.map((l) => l.currency));
+  const single = currencies.size === 1;
+  return {
+    id: cart.id,
+    customer_id: cart.customer_id,
+    status: cart.status,
+    order_id: cart.order_id,
+    items: lines.map((l) => ({
+      product_id: l.product_id,
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unit_price: l.price,
+      currency: l.currency,
+      line_total: l.price * l.quantity,
+    })),
+    total: single ? lines.reduce((s, l) => s + l.price * l.quantity, 0) : null,
+    currency: single ? [...currencies][0]! : null,
+    created_at: iso(cart.created_at),
+    updated_at: iso(cart.updated_at),
+  };
+}
 
 export function toOrderItem(i: OrderItemRow) {
   return {

@@ -1,5 +1,6 @@
 /** Test helpers: seed the catalogue and place orders over HTTP, as real callers would. */
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 
 export const NAIROBI = { code: 'NBO', name: 'Nairobi DC', latitude: -1.2921, longitude: 36.8219 };
@@ -79,4 +80,22 @@ export async function stockOf(
       s,
     ]),
   );
+}
+
+/**
+ * One orders service with the three warehouses seeded, for a describe block: `beforeAll` starts
+ * it and `afterAll` stops it. Read `env` and `c` inside tests (they are set once started).
+ */
+export function useOrdersService(start: () => Promise<TestServices>): {
+  env: TestServices;
+  c: ReturnType<typeof clients>;
+} {
+  const state = {} as { env: TestServices; c: ReturnType<typeof clients> };
+  beforeAll(async () => {
+    state.env = await start();
+    state.c = clients(state.env);
+    await seedWarehouses(state.c.staff, NAIROBI, MOMBASA, KISUMU);
+  });
+  afterAll(() => state.env?.stop());
+  return state;
 }

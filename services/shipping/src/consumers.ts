@@ -7,8 +7,9 @@
 import { defineConsumer, type ConsumerContext } from '@portico/kit';
 import type { ShipmentData, ShippingEvents } from '@portico/contracts';
 import { ORDER_CANCELLED, ORDER_CONFIRMED } from './events.ts';
-import type { Deps } from './routes/shipments.ts';
-import { cancelForOrder, createForOrder } from './shipment-repository.ts';
+import { cancelForOrder } from './commands/cancel-shipment.ts';
+import { createForOrder } from './commands/create-shipment.ts';
+import type { Deps } from './deps.ts';
 
 export const orderEvents = defineConsumer({
   name: 'order-events',

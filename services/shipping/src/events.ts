@@ -1,7 +1,6 @@
 /** The events shipping publishes and consumes; shapes from `@portico/contracts` (`ShippingEvents`). */
 import type { ShipmentData } from '@portico/contracts';
-import type { Selectable } from 'kysely';
-import type { ShipmentsTable } from './tables.ts';
+import type { ShipmentRow } from './tables.ts';
 
 export const ORDER_CONFIRMED = 'order.confirmed';
 export const ORDER_CANCELLED = 'order.cancelled';
@@ -18,7 +17,7 @@ export const PUBLISHES = [
 ] as const;
 
 /** ShipmentData plus the warehouse it leaves from (an extra, compatible field). */
-export function shipmentData(s: Selectable<ShipmentsTable>): ShipmentData & { origin_code: string } {
+export function shipmentData(s: ShipmentRow): ShipmentData & { origin_code: string } {
   return {
     shipment_id: s.id,
     order_id: s.order_id,

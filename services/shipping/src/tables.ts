@@ -1,5 +1,5 @@
 /** The shipping schema as Kysely sees it (migrations/ is the source of truth). */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { ShippingAddressData } from '@portico/contracts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -56,3 +56,6 @@ export interface ShippingDB {
   shipment_tracking: ShipmentTrackingTable;
   cancelled_orders: CancelledOrdersTable;
 }
+
+export type ShipmentRow = Selectable<ShipmentsTable>;
+export type TrackingStepRow = Selectable<ShipmentTrackingTable>;

@@ -1,11 +1,10 @@
-/** Rows to their public shapes (schemas.ts). */
-import type { Selectable } from 'kysely';
-import type { ShipmentsTable, ShipmentTrackingTable } from './tables.ts';
+/** Rows to their public shapes (the schemas in routes/shipments.ts). */
+import type { ShipmentRow, TrackingStepRow } from './tables.ts';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
-export function toShipment(s: Selectable<ShipmentsTable>) {
+export function toShipment(s: ShipmentRow) {
   const d = s.destination;
   return {
     id: s.id,
@@ -33,10 +32,7 @@ export function toShipment(s: Selectable<ShipmentsTable>) {
   };
 }
 
-export function toTracking(
-  s: Selectable<ShipmentsTable>,
-  steps: readonly Selectable<ShipmentTrackingTable>[],
-) {
+export function toTracking(s: ShipmentRow, steps: readonly TrackingStepRow[]) {
   return {
     shipment_id: s.id,
     order_id: s.order_id,

@@ -174,7 +174,7 @@ async function rotateOffline(dataDir: string, delay: number): Promise<number> {
     return 1;
   }
   const admin = (await import(
-    pathToFileURL(path.join(identity.dir, 'src/keys-admin.ts')).href
+    pathToFileURL(path.join(identity.dir, 'src/commands/signing-keys.ts')).href
   )) as typeof import('@portico/identity/keys-admin');
   const env = process.env;
   let provider: DatabaseProvider;

@@ -3,14 +3,15 @@
  * relay sends committed rows to the bus in order and marks them only after the bus accepted
  * them (PubAck), so a crash between commit and relay loses nothing: a restart relays the row.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { asEventWork } from '../db/database.ts';
+import { PollingWorker } from '../jobs/polling-worker.ts';
 
-export async function publishInTx(trx: Transaction<any> | Kysely<any>, event: EventEnvelope): Promise<void> {
+export async function publishInTx(trx: QueryExecutorProvider, event: EventEnvelope): Promise<void> {
   await sql`insert into kit_outbox (id, type, event) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)`.execute(
     trx,
   );
@@ -18,7 +19,8 @@ export async function publishInTx(trx: Transaction<any> | Kysely<any>, event: Ev
 
 export interface OutboxRelayOptions {
   service: string;
-  db: Kysely<any>;
+  /** The service's database (the relay runs SQL on the kit's own table only). */
+  db: QueryExecutorProvider;
   bus: EventBus;
   logger: Logger;
   /** Poll interval when idle (ms); a nudge after commit wakes the relay at once. */
@@ -28,54 +30,36 @@ export interface OutboxRelayOptions {
 
 export class OutboxRelay {
   readonly #o: Required<Omit<OutboxRelayOptions, 'logger'>> & { logger: Logger };
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #worker: PollingWorker;
 
   constructor(opts: OutboxRelayOptions) {
     this.#o = { intervalMs: 500, batchSize: 100, ...opts };
+    // A full batch may have left rows behind: the worker runs the next one at once.
+    const tick = async () => (await asEventWork(() => this.#relayBatch())) === this.#o.batchSize;
+    this.#worker = new PollingWorker(`outbox relay of ${opts.service}`, tick, {
+      pollMs: this.#o.intervalMs,
+      log: opts.logger,
+    });
   }
 
   start(): void {
-    this.#stopped = false;
-    this.nudge();
+    this.#worker.start();
   }
 
   /** Wake the relay now (called after a transaction that published commits). */
   nudge(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#drain()
-      .then(() => undefined)
-      .catch((err: unknown) =>
-        this.#o.logger.error({ err, service: this.#o.service }, 'outbox relay failed; will retry'),
-      )
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#stopped) return;
-        if (this.#again) {
-          this.#again = false;
-          this.nudge();
-        } else {
-          this.#timer = setTimeout(() => this.nudge(), this.#o.intervalMs);
-          this.#timer.unref();
-        }
-      });
+    this.#worker.nudge();
   }
 
-  /** Relays everything pending; returns how many rows were sent. */
-  async #drain(): Promise<number> {
-    let total = 0;
+  /** Relays every committed row now (tests): waits through bus failures until the outbox is empty. */
+  async flush(): Promise<void> {
     for (;;) {
-      if (this.#stopped) return total;
-      const sent = await asEventWork(() => this.#relayBatch());
-      total += sent;
-      if (sent < this.#o.batchSize) return total;
+      try {
+        return await this.#worker.drain();
+      } catch (err) {
+        this.#o.logger.warn({ err }, 'outbox flush failed; retrying');
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   }
 
@@ -119,15 +103,12 @@ export class OutboxRelay {
 
   /** Stops polling after relaying what is pending (graceful shutdown flushes the relay). */
   async stop(): Promise<void> {
-    if (this.#stopped) return;
-    clearTimeout(this.#timer);
-    await this.#running;
+    if (!this.#worker.running) return;
+    await this.#worker.stop();
     try {
-      await this.#drain();
+      await this.#worker.drain();
     } catch (err) {
       this.#o.logger.warn({ err }, 'outbox flush at shutdown failed; rows stay for the next start');
     }
-    this.#stopped = true;
-    clearTimeout(this.#timer);
   }
 }

@@ -28,12 +28,13 @@ import { buildServiceApp } from '../http/app.ts';
 import { createRequestTracer } from '../observability/tracing.ts';
 import { DEFAULT_LEASE_MS, installIdempotency } from '../idempotency/idempotency.ts';
 import { stepTransaction } from '../idempotency/steps.ts';
+import { retryTransient } from '../db/sql-errors.ts';
 import { loadSettings } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
 import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
 import type { AccessDeniedData } from '../events/types.ts';
 import { currentScope } from './scope.ts';
-import type { AnyDeps, ServiceApp, ServiceDefinition } from '../service.ts';
+import type { AnyDeps, ServiceApp, ServiceDefinition, TxOptions } from '../service.ts';
 
 export interface StartServiceOptions {
   db: DatabaseProvider;
@@ -91,8 +92,9 @@ export async function startService(
     name: def.name,
     context: undefined,
     db,
-    async tx<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-      const out = await stepTransaction(db, fn);
+    async tx<T>(fn: (trx: Transaction<any>) => Promise<T>, txOpts: TxOptions = {}): Promise<T> {
+      const run = () => stepTransaction(db, fn);
+      const out = await (txOpts.retry ? retryTransient(run, txOpts.retry) : run());
       relay.nudge();
       return out;
     },
@@ -229,12 +231,7 @@ export async function startService(
       list: (status) => listDeadLetters(db, status),
       replay: (id) => replayDeadLetter(host, def.consumers ?? [], id),
     },
-    flushOutbox: async () => {
-      while ((await relay.backlog()) > 0) {
-        relay.nudge();
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    flushOutbox: () => relay.flush(),
     stop() {
       stopping ??= (async () => {
         // 1. stop accepting and finish in-flight requests (Fastify waits for them). A keep-alive

@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts';
 import { nextStatus, publishProblems, type CourseAction } from '../domain/course-lifecycle.ts';
 import { defaultScale } from '../domain/grading.ts';
 import { COURSE_PUBLISHED, coursePublishedData } from '../events.ts';
-import { json } from '../repository/db-errors.ts';
+import { jsonb } from '@portico/kit';
 import { findCourse, insertCourse, updateCourse, type CoursePatch } from '../repository/courses.ts';
 import type { CourseRow } from '../tables.ts';
 import { publisher } from './actor.ts';
@@ -68,7 +68,7 @@ export async function createCourse(deps: Deps, input: CourseInput): Promise<Cour
       instructor_id: input.instructor_id ?? null,
       term: input.term ?? null,
       subject_id: input.subject_id ?? null,
-      competency_ids: json(competencyIds),
+      competency_ids: jsonb(competencyIds),
       self_enrollment: input.self_enrollment ?? false,
       published_at: null,
       archived_at: null,
@@ -124,7 +124,7 @@ export async function changeCourse(deps: Deps, id: string, input: CourseChanges)
     ] as const) {
       if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
     }
-    if (input.competency_ids !== undefined) patch.competency_ids = json(input.competency_ids);
+    if (input.competency_ids !== undefined) patch.competency_ids = jsonb(input.competency_ids);
     return updateCourse(trx, id, patch);
   });
 }

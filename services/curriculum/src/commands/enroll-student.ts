@@ -14,7 +14,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Deps } from '../deps.ts';
 import { isOwnStudent, type Viewer } from '../domain/access.ts';
 import { ENROLLMENT_CREATED, enrollmentData } from '../events.ts';
-import { isUniqueViolation } from '../repository/db-errors.ts';
+import { isUniqueViolation } from '@portico/kit';
 import { findCourse, takeSeat } from '../repository/courses.ts';
 import { findActiveEnrollment, insertEnrollment } from '../repository/enrollments.ts';
 import { findStudent } from '../repository/people.ts';

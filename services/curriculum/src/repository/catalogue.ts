@@ -2,7 +2,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../deps.ts';
 import type { CurriculumDB } from '../tables.ts';
-import { uniqueOn } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 type Table = 'competencies' | 'learning_outcomes' | 'generic_skills' | 'subjects' | 'topics' | 'subtopics';
 
@@ -13,13 +13,12 @@ export async function insertRow<T extends Table>(
   values: Insertable<CurriculumDB[T]>,
   uniqueField = 'code',
 ) {
-  return uniqueOn(uniqueField, table.replace(/s$/, '').replace('_', ' '), () =>
-    db
-      .insertInto(table)
-      .values(values as never)
-      .returningAll()
-      .executeTakeFirstOrThrow(),
-  );
+  return db
+    .insertInto(table)
+    .values(values as never)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => translateUnique(err, table.replace(/s$/, '').replace('_', ' '), uniqueField));
 }
 
 export const findCompetency = (db: Db, id: string) =>

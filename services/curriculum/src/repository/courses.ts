@@ -1,12 +1,15 @@
 /** SQL for courses and their seats. */
 import type { Db } from '../deps.ts';
 import type { CourseRow, CourseStatus, NewCourse } from '../tables.ts';
-import { uniqueOn } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 export async function insertCourse(db: Db, values: NewCourse): Promise<CourseRow> {
-  return uniqueOn('code', 'course', () =>
-    db.insertInto('courses').values(values).returningAll().executeTakeFirstOrThrow(),
-  );
+  return db
+    .insertInto('courses')
+    .values(values)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((err: unknown) => translateUnique(err, 'course', 'code'));
 }
 
 export async function findCourse(db: Db, id: string, opts: { forUpdate?: boolean } = {}) {

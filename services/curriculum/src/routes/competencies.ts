@@ -8,7 +8,7 @@ import { AppError, listPage, PageOf, PageQuery, Type } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import type { RouteModule } from '../deps.ts';
 import { LEARNING_AREAS, PILLARS } from '../domain/cbc.ts';
-import { json } from '../repository/db-errors.ts';
+import { jsonb } from '@portico/kit';
 import { findCompetency, insertRow, nextPosition } from '../repository/catalogue.ts';
 import { competencyView, genericSkillView, outcomeView } from '../views.ts';
 import { Code, IdParams, Nullable, Text, Timestamp } from './common.ts';
@@ -92,7 +92,7 @@ export const competencyRoutes: RouteModule = (app, deps) => {
         learning_area: b.learning_area,
         pillar: b.pillar ?? null,
         core: b.core ?? false,
-        proficiency_levels: b.proficiency_levels ? json(b.proficiency_levels) : null,
+        proficiency_levels: b.proficiency_levels ? jsonb(b.proficiency_levels) : null,
         description: b.description ?? null,
       });
       return reply.code(201).header('location', `/api/v1/competencies/${row.id}`).send(competencyView(row));

@@ -7,7 +7,7 @@ import { uuidv7 } from 'uuidv7';
 import type { RouteModule } from '../deps.ts';
 import { FRAMEWORKS } from '../domain/grading.ts';
 import { existingCourseIds } from '../repository/courses.ts';
-import { json } from '../repository/db-errors.ts';
+import { jsonb } from '@portico/kit';
 import { programView } from '../views.ts';
 import { Id, IdParams, Text, Timestamp } from './common.ts';
 
@@ -63,7 +63,7 @@ export const programRoutes: RouteModule = (app, deps) => {
       if (errors.length > 0) throw AppError.validation(errors);
       const row = await deps.db
         .insertInto('programs')
-        .values({ id: uuidv7(), ...req.body, course_ids: json(ids) })
+        .values({ id: uuidv7(), ...req.body, course_ids: jsonb(ids) })
         .returningAll()
         .executeTakeFirstOrThrow();
       return reply.code(201).header('location', `/api/v1/programs/${row.id}`).send(programView(row));

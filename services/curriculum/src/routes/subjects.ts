@@ -8,7 +8,7 @@ import { AppError, listPage, PageOf, PageQuery, Type } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import type { RouteModule } from '../deps.ts';
 import { BRITISH_LEVELS } from '../domain/british.ts';
-import { json } from '../repository/db-errors.ts';
+import { jsonb } from '@portico/kit';
 import { findSubject, findTopic, insertRow, nextPosition } from '../repository/catalogue.ts';
 import { subjectView, subtopicView, topicView } from '../views.ts';
 import { Code, IdParams, Nullable, Text, Timestamp } from './common.ts';
@@ -141,7 +141,7 @@ export const subjectRoutes: RouteModule = (app, deps) => {
         subject_id: subject.id,
         title: req.body.title,
         position: req.body.order ?? (await nextPosition(deps.db, 'topics', 'subject_id', subject.id)),
-        objectives: json(req.body.objectives ?? []),
+        objectives: jsonb(req.body.objectives ?? []),
       });
       return reply.code(201).header('location', `/api/v1/topics/${row.id}/subtopics`).send(topicView(row));
     },
@@ -187,7 +187,7 @@ export const subjectRoutes: RouteModule = (app, deps) => {
         topic_id: topic.id,
         title: req.body.title,
         position: req.body.order ?? (await nextPosition(deps.db, 'subtopics', 'topic_id', topic.id)),
-        objectives: json(req.body.objectives ?? []),
+        objectives: jsonb(req.body.objectives ?? []),
       });
       return reply
         .code(201)

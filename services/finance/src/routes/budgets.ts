@@ -6,7 +6,7 @@
 import { AppError, PageOf, paginate, sendPage } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { actorOf, requireAll } from '../access.ts';
-import { translateUnique } from '../db-errors.ts';
+import { translateUnique } from '@portico/kit';
 import type { RouteModule } from '../deps.ts';
 import { budgetById, budgetsWithSpent, type BudgetWithSpent } from '../repository/budgets.ts';
 import {
@@ -53,7 +53,7 @@ export const budgetRoutes: RouteModule = (app, deps) => {
         .insertInto('budgets')
         .values({ id, ...req.body, category: req.body.category.trim() })
         .execute()
-        .catch((err: unknown) => translateUnique(err, ['fiscal_year', 'category'], 'budget'));
+        .catch((err: unknown) => translateUnique(err, 'budget', ['fiscal_year', 'category']));
       return reply
         .code(201)
         .header('location', `/api/v1/budgets/${id}`)

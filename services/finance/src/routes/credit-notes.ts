@@ -2,8 +2,7 @@
 import { PageOf, paginate, sendPage } from '@portico/kit';
 import { actorOf, requireAll } from '../access.ts';
 import { creditInvoice } from '../commands/credit-invoice.ts';
-import { retryTransient } from '../db-errors.ts';
-import { publisherFor, type RouteModule } from '../deps.ts';
+import { TX_RETRY, publisherFor, type RouteModule } from '../deps.ts';
 import { figuresOf } from '../repository/ledger.ts';
 import { CreditInput, CreditNote, CreditQuery } from '../schemas.ts';
 
@@ -26,8 +25,8 @@ export const creditNoteRoutes: RouteModule = (app, deps) => {
     },
     async (req, reply) => {
       requireAll(req.caller, 'invoices:credit');
-      const { credit, moved } = await retryTransient(() =>
-        deps.tx((trx) =>
+      const { credit, moved } = await deps.tx(
+        (trx) =>
           creditInvoice(trx, publisherFor(deps, trx), {
             invoice_id: req.body.invoice_id,
             amount: req.body.amount,
@@ -35,7 +34,7 @@ export const creditNoteRoutes: RouteModule = (app, deps) => {
             reason: req.body.reason.trim(),
             created_by: actorOf(req.caller),
           }),
-        ),
+        TX_RETRY,
       );
       return reply
         .code(201)

@@ -2,7 +2,7 @@
 import { listPage, PageOf, PageQuery, Type } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { requireAll } from '../access.ts';
-import { translateUnique } from '../db-errors.ts';
+import { translateUnique } from '@portico/kit';
 import type { RouteModule } from '../deps.ts';
 import { insertFeeSchedule } from '../repository/fee-schedules.ts';
 import { FeeSchedule, FeeScheduleInput } from '../schemas.ts';
@@ -48,7 +48,7 @@ export const feeScheduleRoutes: RouteModule = (app, deps) => {
         amount: req.body.amount,
         currency: req.body.currency,
         description: req.body.description?.trim() ?? null,
-      }).catch((err: unknown) => translateUnique(err, ['course_id'], 'fee schedule'));
+      }).catch((err: unknown) => translateUnique(err, 'fee schedule', 'course_id'));
       return reply
         .code(201)
         .header('location', `/api/v1/fee-schedules?course_id=${row.course_id}`)

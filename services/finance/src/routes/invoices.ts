@@ -6,8 +6,7 @@ import { mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit
 import { actorOf, visibleInvoice } from '../access.ts';
 import { issueInvoice } from '../commands/issue-invoice.ts';
 import { voidInvoice } from '../commands/void-invoice.ts';
-import { publisherFor, type Deps, type RouteModule } from '../deps.ts';
-import { retryTransient } from '../db-errors.ts';
+import { TX_RETRY, publisherFor, type Deps, type RouteModule } from '../deps.ts';
 import { itemsOf } from '../repository/invoices.ts';
 import { figuresOf } from '../repository/ledger.ts';
 import { IdParams, Invoice, InvoiceInput, InvoiceQuery } from '../schemas.ts';
@@ -40,8 +39,8 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const { invoice } = await retryTransient(() =>
-        deps.tx(async (trx) =>
+      const { invoice } = await deps.tx(
+        async (trx) =>
           issueInvoice(trx, publisherFor(deps, trx), {
             student_id: req.body.student_id,
             items: req.body.items.map((it) => ({ description: it.description.trim(), amount: it.amount })),
@@ -49,7 +48,7 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
             due_date: req.body.due_date,
             created_by: actorOf(req.caller),
           }),
-        ),
+        TX_RETRY,
       );
       const [view] = await invoiceViews(deps, [invoice]);
       return reply.code(201).header('location', `/api/v1/invoices/${invoice.id}`).send(view);
@@ -122,9 +121,7 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
     },
     async (req) => {
       const invoice = await visibleInvoice(deps.db, req.caller, req.params.id, 'invoices:void');
-      const moved = await retryTransient(() =>
-        deps.tx((trx) => voidInvoice(trx, publisherFor(deps, trx), invoice.id)),
-      );
+      const moved = await deps.tx((trx) => voidInvoice(trx, publisherFor(deps, trx), invoice.id), TX_RETRY);
       return (await invoiceViews(deps, [moved.invoice]))[0];
     },
   );

@@ -6,8 +6,7 @@ import { AppError, PageOf, paginate, sendPage } from '@portico/kit';
 import { actorOf, requireAll, visibleInvoice } from '../access.ts';
 import { recordPayment } from '../commands/record-payment.ts';
 import { refundPayment } from '../commands/refund-payment.ts';
-import { retryTransient } from '../db-errors.ts';
-import { publisherFor, type Deps, type RouteModule } from '../deps.ts';
+import { TX_RETRY, publisherFor, type Deps, type RouteModule } from '../deps.ts';
 import { findPayment, refundedOf } from '../repository/payments.ts';
 import { IdParams, Payment, PaymentInput, PaymentQuery, Refund, RefundInput } from '../schemas.ts';
 import type { PaymentRow } from '../tables.ts';
@@ -50,8 +49,8 @@ export const paymentRoutes: RouteModule = (app, deps) => {
           errors: [{ field: 'Idempotency-Key', code: 'required', message: 'is required on this route' }],
         });
       const invoice = await visibleInvoice(deps.db, req.caller, req.params.id, 'payments:create');
-      const recorded = await retryTransient(() =>
-        deps.tx((trx) =>
+      const recorded = await deps.tx(
+        (trx) =>
           recordPayment(trx, publisherFor(deps, trx), {
             invoice_id: invoice.id,
             amount: req.body.amount,
@@ -60,7 +59,7 @@ export const paymentRoutes: RouteModule = (app, deps) => {
             recorded_by: actorOf(req.caller),
             idempotency_key: key,
           }),
-        ),
+        TX_RETRY,
       );
       if (recorded.replayed) reply.header('idempotent-replayed', 'true');
       const refunded = (await refundedOf(deps.db, [recorded.payment.id])).get(recorded.payment.id) ?? 0;
@@ -136,15 +135,15 @@ export const paymentRoutes: RouteModule = (app, deps) => {
     },
     async (req, reply) => {
       requireAll(req.caller, 'payments:refund');
-      const { refund, moved, refundable } = await retryTransient(() =>
-        deps.tx((trx) =>
+      const { refund, moved, refundable } = await deps.tx(
+        (trx) =>
           refundPayment(trx, publisherFor(deps, trx), {
             payment_id: req.params.id,
             amount: req.body.amount,
             reason: req.body.reason.trim(),
             created_by: actorOf(req.caller),
           }),
-        ),
+        TX_RETRY,
       );
       return reply
         .code(201)

@@ -10,6 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type SignJWT } from 'jose';
 import type { Logger } from 'pino';
+import type { IdentityDB, SigningKeyRow } from '../tables.ts';
 import { decryptSecret, encryptSecret } from './key-encryption.ts';
 import { keySchedule } from './key-schedule.ts';
 
@@ -17,15 +18,6 @@ export const SIGNING_ALG = 'ES256';
 
 /** A private key jose can sign with. */
 export type PrivateSigningKey = Parameters<SignJWT['sign']>[0];
-
-export interface SigningKeyRow {
-  kid: string;
-  alg: string;
-  public_jwk: JWK | string;
-  private_jwk_enc: string;
-  created_at: Date;
-  activates_at: Date;
-}
 
 interface LoadedKey {
   kid: string;
@@ -43,7 +35,7 @@ const LOCK = 'portico-identity:signing-keys';
  * instant (two replicas auto-rotating at once create one key).
  */
 export async function rotateSigningKey(
-  db: Kysely<any>,
+  db: Kysely<IdentityDB>,
   kek: Buffer,
   opts: { activationDelaySeconds: number; onlyIfNoneNewerThan?: Date; onlyIfEmpty?: boolean },
 ): Promise<{ kid: string; activates_at: Date } | null> {
@@ -78,7 +70,7 @@ export async function rotateSigningKey(
 }
 
 export interface KeyRingOptions {
-  db: Kysely<any>;
+  db: Kysely<IdentityDB>;
   kek: Buffer;
   log: Logger;
   accessTtlSeconds: number;
@@ -143,13 +135,11 @@ export class KeyRing {
           `signing key ${row.kid} cannot be decrypted: IDENTITY_KEY_ENCRYPTION_KEY (or the data dir's signing-key-encryption.key) differs from the one that sealed it; every replica needs the same value`,
         );
       }
-      const publicJwk =
-        typeof row.public_jwk === 'string' ? (JSON.parse(row.public_jwk) as JWK) : row.public_jwk;
       next.set(row.kid, {
         kid: row.kid,
         activates_at: new Date(row.activates_at),
         created_at: new Date(row.created_at),
-        publicJwk,
+        publicJwk: row.public_jwk,
         privateKey: await importJWK(privateJwk, SIGNING_ALG),
       });
     }

@@ -1,44 +1,30 @@
 /** SQL for API keys: stored by SHA-256 hash; the secret itself is never kept. */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Db } from '../deps.ts';
+import type { ApiKeyRow, NewApiKey } from '../tables.ts';
 
-export interface ApiKeyRow {
-  id: string;
-  user_id: string;
-  name: string;
-  key_hash: string;
-  prefix: string;
-  last4: string;
-  scopes: string[];
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
+export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRow> {
+  return db.insertInto('api_keys').values(key).returningAll().executeTakeFirstOrThrow();
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
-/** The listed shape: never the secret nor its hash. */
-export function toPublicApiKey(row: ApiKeyRow) {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    name: row.name,
-    prefix: row.prefix,
-    last4: row.last4,
-    scopes: row.scopes,
-    created_at: new Date(row.created_at).toISOString(),
-    expires_at: iso(row.expires_at),
-    last_used_at: iso(row.last_used_at),
-  };
+/** A key that is not revoked (expired ones included: they are still listed). */
+export async function findLiveApiKey(
+  db: Db,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<ApiKeyRow | undefined> {
+  let q = db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
-export async function findLiveApiKey(db: Kysely<any>, id: string): Promise<ApiKeyRow | undefined> {
-  return (await db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()) as ApiKeyRow | undefined;
+/** A user's keys that are not revoked (newest-first paging is the caller's). */
+export function liveApiKeysOf(db: Db, userId: string) {
+  return db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
+}
+
+export async function markApiKeyRevoked(db: Db, id: string): Promise<void> {
+  await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', id).execute();
 }
 
 export interface VerifiedKeyRow extends ApiKeyRow {
@@ -46,7 +32,7 @@ export interface VerifiedKeyRow extends ApiKeyRow {
   owner_roles: string[];
 }
 
-export async function findApiKeyByHash(db: Kysely<any>, hash: string): Promise<VerifiedKeyRow | undefined> {
+export async function findApiKeyByHash(db: Db, hash: string): Promise<VerifiedKeyRow | undefined> {
   return (
     await sql<VerifiedKeyRow>`select k.*, u.status as owner_status, u.roles as owner_roles
       from api_keys k join users u on u.id = k.user_id where k.key_hash = ${hash}`.execute(db)
@@ -54,7 +40,7 @@ export async function findApiKeyByHash(db: Kysely<any>, hash: string): Promise<V
 }
 
 /** Records use at most once a minute per key: the verify path stays one cheap read. */
-export async function touchApiKey(db: Kysely<any>, id: string): Promise<void> {
+export async function touchApiKey(db: Db, id: string): Promise<void> {
   await sql`update api_keys set last_used_at = now()
     where id = ${id} and (last_used_at is null or last_used_at < now() - interval '1 minute')`.execute(db);
 }

@@ -7,7 +7,8 @@
  *
  * Fixed windows: the first attempt after a window ends starts a new one.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Db } from '../deps.ts';
 
 export interface Reservation {
   allowed: boolean;
@@ -17,7 +18,7 @@ export interface Reservation {
 }
 
 export async function reserveAttempt(
-  db: Kysely<any>,
+  db: Db,
   key: string,
   limit: number,
   windowSeconds: number,
@@ -36,17 +37,17 @@ export async function reserveAttempt(
 }
 
 /** After a successful login: forget the (IP, email) failures. */
-export async function clearAttempts(db: Kysely<any>, key: string): Promise<void> {
+export async function clearAttempts(db: Db, key: string): Promise<void> {
   await sql`delete from login_throttle where key = ${key}`.execute(db);
 }
 
 /** After a successful login: the attempt reserved against the IP was not a failure. */
-export async function releaseAttempt(db: Kysely<any>, key: string): Promise<void> {
+export async function releaseAttempt(db: Db, key: string): Promise<void> {
   await sql`update login_throttle set count = greatest(count - 1, 0) where key = ${key}`.execute(db);
 }
 
 /** Drops counters whose window has ended (housekeeping). */
-export async function pruneAttempts(db: Kysely<any>, windowSeconds: number): Promise<number> {
+export async function pruneAttempts(db: Db, windowSeconds: number): Promise<number> {
   const res =
     await sql`delete from login_throttle where window_start <= now() - make_interval(secs => ${windowSeconds})`.execute(
       db,

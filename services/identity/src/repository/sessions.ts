@@ -2,7 +2,8 @@
  * Sessions and refresh tokens. A session is one refresh-token family; its id is the `sid` of
  * every access token issued in it. Tokens are looked up by their SHA-256 hash only.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Db } from '../deps.ts';
 import { uuidv7 } from 'uuidv7';
 import { newRefreshToken } from '../domain/secrets.ts';
 
@@ -17,7 +18,7 @@ export interface RefreshTokenRow {
 }
 
 export async function createSession(
-  db: Kysely<any>,
+  db: Db,
   opts: { userId: string; ip: string | null; userAgent: string | null; refreshTtl: number; maxAge: number },
 ): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = uuidv7();
@@ -31,7 +32,7 @@ export async function createSession(
 
 /** A new refresh token in the session; it never outlives the session. */
 export async function addRefreshToken(
-  db: Kysely<any>,
+  db: Db,
   sessionId: string,
   ttl: number,
 ): Promise<{ token: string; id: string }> {
@@ -44,7 +45,7 @@ export async function addRefreshToken(
   return { token, id };
 }
 
-export async function findRefreshToken(db: Kysely<any>, hash: string): Promise<RefreshTokenRow | undefined> {
+export async function findRefreshToken(db: Db, hash: string): Promise<RefreshTokenRow | undefined> {
   return (
     await sql<RefreshTokenRow>`select rt.id, rt.session_id, rt.expires_at, rt.used_at, s.user_id,
         s.expires_at as session_expires_at, s.revoked_at
@@ -57,7 +58,7 @@ export async function findRefreshToken(db: Kysely<any>, hash: string): Promise<R
  * Spends a refresh token: a conditional update, so of two concurrent refreshes of one token
  * exactly one finds `used_at is null` and wins.
  */
-export async function spendRefreshToken(db: Kysely<any>, id: string): Promise<boolean> {
+export async function spendRefreshToken(db: Db, id: string): Promise<boolean> {
   const r =
     await sql`update refresh_tokens set used_at = now() where id = ${id} and used_at is null returning id`.execute(
       db,
@@ -65,12 +66,7 @@ export async function spendRefreshToken(db: Kysely<any>, id: string): Promise<bo
   return r.rows.length === 1;
 }
 
-export async function markReplaced(
-  db: Kysely<any>,
-  id: string,
-  replacedBy: string,
-  sessionId: string,
-): Promise<void> {
+export async function markReplaced(db: Db, id: string, replacedBy: string, sessionId: string): Promise<void> {
   await sql`update refresh_tokens set replaced_by = ${replacedBy} where id = ${id}`.execute(db);
   await sql`update sessions set last_used_at = now() where id = ${sessionId}`.execute(db);
 }
@@ -80,7 +76,7 @@ export async function markReplaced(
  * Spends their refresh tokens too. Returns the ids actually revoked now.
  */
 export async function revokeSessions(
-  db: Kysely<any>,
+  db: Db,
   where: { sessionIds: string[] } | { userId: string; exceptSessionId?: string | undefined },
   reason: string,
 ): Promise<string[]> {
@@ -108,7 +104,7 @@ export async function revokeSessions(
 
 /** The session a refresh token belongs to, if the token is known (logout with a refresh token). */
 export async function sessionOfRefreshToken(
-  db: Kysely<any>,
+  db: Db,
   hash: string,
 ): Promise<{ session_id: string; user_id: string } | undefined> {
   return (
@@ -122,7 +118,7 @@ export async function sessionOfRefreshToken(
  * tokens) a day after they ended. Reuse detection needs spent tokens only while they could
  * still have been presented.
  */
-export async function pruneSessions(db: Kysely<any>): Promise<void> {
+export async function pruneSessions(db: Db): Promise<void> {
   await sql`delete from refresh_tokens where expires_at < now() - interval '1 day'`.execute(db);
   const ended = sql`select id from sessions where expires_at < now() - interval '1 day' or revoked_at < now() - interval '1 day'`;
   await sql`delete from refresh_tokens where session_id in (${ended})`.execute(db);

@@ -1,65 +1,30 @@
-/** SQL for users. Rows keep `password_hash`; only `toPublicUser` shapes leave the service. */
-import { sql, type Kysely } from 'kysely';
-import { AppError } from '@portico/kit';
+/** SQL for users. Rows keep `password_hash`; only views.ts shapes leave the service. */
+import { sql } from 'kysely';
+import { AppError, uniqueViolation } from '@portico/kit';
+import type { Db } from '../deps.ts';
+import type { UserRow, UsersTable, UserStatus } from '../tables.ts';
 
-export interface UserRow {
-  id: string;
-  email: string;
-  full_name: string;
-  password_hash: string;
-  status: 'active' | 'disabled';
-  roles: string[];
-  is_bootstrap: boolean;
-  created_at: Date;
-  updated_at: Date;
-  disabled_at: Date | null;
-  password_changed_at: Date;
-}
-
-export interface PublicUser {
-  id: string;
-  email: string;
-  full_name: string;
-  roles: string[];
-  status: 'active' | 'disabled';
-  created_at: string;
-  updated_at: string;
-}
-
-/** The only shape of a user that leaves identity: never the hash. */
-export function toPublicUser(row: UserRow): PublicUser {
-  return {
-    id: row.id,
-    email: row.email,
-    full_name: row.full_name,
-    roles: row.roles,
-    status: row.status,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
-}
-
-export async function findUserByEmail(db: Kysely<any>, email: string): Promise<UserRow | undefined> {
-  return (await db
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db
     .selectFrom('users')
     .selectAll()
-    .where(sql`lower(email)`, '=', email.toLowerCase())
-    .executeTakeFirst()) as UserRow | undefined;
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
 }
 
 export async function findUserById(
-  db: Kysely<any>,
+  db: Db,
   id: string,
   opts: { forUpdate?: boolean } = {},
 ): Promise<UserRow | undefined> {
   let q = db.selectFrom('users').selectAll().where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as UserRow | undefined;
+  return q.executeTakeFirst();
 }
 
 /** Translates a unique violation on the email into 409 `already_exists` naming the field. */
 export function emailConflict(err: unknown): never {
-  if ((err as { code?: string }).code === '23505') {
+  if (uniqueViolation(err) !== undefined) {
     throw new AppError('already_exists', 'A user with this email already exists', {
       errors: [{ field: 'email', code: 'taken', message: 'is already registered' }],
     });
@@ -68,7 +33,7 @@ export function emailConflict(err: unknown): never {
 }
 
 export async function insertUser(
-  db: Kysely<any>,
+  db: Db,
   user: {
     id: string;
     email: string;
@@ -79,28 +44,74 @@ export async function insertUser(
   },
 ): Promise<UserRow> {
   try {
-    return (await db
+    return await db
       .insertInto('users')
       .values({ ...user, is_bootstrap: user.is_bootstrap ?? false })
       .returningAll()
-      .executeTakeFirstOrThrow()) as UserRow;
+      .executeTakeFirstOrThrow();
   } catch (err) {
     return emailConflict(err);
   }
 }
 
+export type UserChanges = Partial<Pick<UsersTable, 'full_name' | 'email' | 'password_hash'>> & {
+  roles?: string[];
+  status?: UserStatus;
+  disabled_at?: Date | null;
+  password_changed_at?: Date;
+};
+
+/** Applies `changes` (and `updated_at = now`); undefined when the user does not exist. */
+export async function updateUser(db: Db, id: string, changes: UserChanges): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Users (admin list); narrowed to `onlyId` for an `:own` grant. Newest-first paging is the caller's. */
+export function usersQuery(
+  db: Db,
+  filter: {
+    onlyId?: string | null | undefined;
+    role?: string | undefined;
+    status?: UserStatus | undefined;
+    q?: string | undefined;
+  },
+) {
+  let q = db.selectFrom('users').selectAll();
+  if (filter.onlyId === null) q = q.where(sql<boolean>`false`);
+  else if (filter.onlyId !== undefined) q = q.where('id', '=', filter.onlyId);
+  if (filter.role) q = q.where(sql<boolean>`${filter.role} = any(roles)`);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.q) {
+    const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    q = q.where((eb) =>
+      eb.or([eb(sql`lower(email)`, 'like', like), eb(sql`lower(full_name)`, 'like', like)]),
+    );
+  }
+  return q;
+}
+
 /** Serialises every change that could remove an admin (two admins demoting each other at once). */
-export async function lockAdmins(db: Kysely<any>): Promise<void> {
+export async function lockAdmins(db: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('portico-identity:admins'))`.execute(db);
 }
 
-export async function countOtherActiveAdmins(db: Kysely<any>, exceptId: string): Promise<number> {
+/** Serialises bootstrap-admin creation across replicas starting together. */
+export async function lockBootstrap(db: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('portico-identity:bootstrap'))`.execute(db);
+}
+
+export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from users
     where status = 'active' and 'admin' = any(roles) and id <> ${exceptId}`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
 
-export async function anyAdminExists(db: Kysely<any>): Promise<boolean> {
+export async function anyAdminExists(db: Db): Promise<boolean> {
   const r = await sql<{ n: number }>`select count(*)::int as n from users where 'admin' = any(roles)`.execute(
     db,
   );

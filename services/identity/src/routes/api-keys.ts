@@ -4,31 +4,15 @@
  * Owners see and revoke their own; admins anyone's. Revocation publishes `api_key.revoked`
  * so the gateway drops its cached verification at once.
  */
-import { uuidv7 } from 'uuidv7';
-import {
-  AppError,
-  can,
-  PageOf,
-  PageQuery,
-  permissionsForRoles,
-  scopeOf,
-  Type,
-  type ServiceApp,
-  listPage,
-} from '@portico/kit';
-import { appendAudit } from '../audit.ts';
-import type { IdentityContext } from '../context.ts';
-import { effectiveScopes, uncoveredScopes } from '../domain/api-key-scopes.ts';
-import { newApiKey } from '../domain/secrets.ts';
-import { publishApiKeyRevoked } from '../events.ts';
-import { findLiveApiKey, toPublicApiKey, type ApiKeyRow } from '../repository/api-keys.ts';
-import { findUserById } from '../repository/users.ts';
-import { requestFacts } from '../request-facts.ts';
-import { ApiKey, ApiKeysQuery, CreateApiKeyBody, CreatedApiKey, IdParams } from '../schemas.ts';
+import { AppError, can, PageOf, PageQuery, scopeOf, Type, type ServiceApp, listPage } from '@portico/kit';
+import { createApiKey, revokeApiKey } from '../commands/api-keys.ts';
+import type { Deps } from '../deps.ts';
+import { findLiveApiKey, liveApiKeysOf } from '../repository/api-keys.ts';
+import { apiKeyView } from '../views.ts';
+import { requestFacts } from './request-facts.ts';
+import { ApiKey, ApiKeysQuery, CreateApiKeyBody, CreatedApiKey, IdParams } from './schemas.ts';
 
-export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
-  const { deps } = ctx;
-
+export function apiKeyRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/api-keys',
     {
@@ -41,69 +25,12 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      const owner = await findUserById(deps.db, req.caller.id!);
-      if (!owner || owner.status !== 'active') throw AppError.notFound('User');
-      const ownerPermissions = permissionsForRoles(owner.roles);
-      // A key minted with an API key can grant no more than that key holds.
-      const viaKey = req.caller.auth === 'api_key';
-      const scopes =
-        req.body.scopes ??
-        (viaKey ? effectiveScopes(ownerPermissions, req.caller.permissions) : ownerPermissions);
-      const missing = [
-        ...new Set([
-          ...uncoveredScopes(ownerPermissions, scopes),
-          ...(viaKey ? uncoveredScopes(req.caller.permissions, scopes) : []),
-        ]),
-      ];
-      if (missing.length) {
-        throw AppError.validation(
-          missing.map((s) => ({
-            field: `scopes.${scopes.indexOf(s)}`,
-            code: 'not_permitted',
-            message: `${s} is not among your permissions`,
-          })),
-        );
-      }
-      const expiresAt = req.body.expires_at ? new Date(req.body.expires_at) : null;
-      if (expiresAt && expiresAt.getTime() <= Date.now()) {
-        throw AppError.validation([
-          { field: 'expires_at', code: 'in_past', message: 'must be in the future' },
-        ]);
-      }
-      const secret = newApiKey();
-      const row = await deps.tx(async (trx) => {
-        const r = (await trx
-          .insertInto('api_keys')
-          .values({
-            id: uuidv7(),
-            user_id: owner.id,
-            name: req.body.name,
-            key_hash: secret.hash,
-            prefix: secret.prefix,
-            last4: secret.last4,
-            scopes,
-            expires_at: expiresAt,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow()) as ApiKeyRow;
-        await appendAudit(
-          trx,
-          {
-            actor_id: owner.id,
-            action: 'api_key.created',
-            target: r.id,
-            outcome: 'success',
-            details: { name: r.name, scopes, prefix: r.prefix },
-          },
-          requestFacts(req),
-        );
-        return r;
-      });
+      const { row, key } = await createApiKey(deps, req.caller, req.body, requestFacts(req));
       return reply
         .code(201)
         .header('location', `/api/v1/api-keys/${row.id}`)
         .header('cache-control', 'no-store')
-        .send({ ...toPublicApiKey(row), key: secret.key });
+        .send({ ...apiKeyView(row), key });
     },
   );
 
@@ -121,13 +48,11 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
     async (req, reply) => {
       const all = scopeOf(req.caller, 'api-keys:read') === 'all';
       const userId = req.query.user_id && all ? req.query.user_id : req.caller.id!;
-      const q = deps.db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null);
-      return listPage(reply, q, { sort: 'created_at', direction: 'desc' }, (r) =>
-        toPublicApiKey(r as ApiKeyRow),
+      return listPage(
+        reply,
+        liveApiKeysOf(deps.db, userId),
+        { sort: 'created_at', direction: 'desc' },
+        apiKeyView,
       );
     },
   );
@@ -147,7 +72,7 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const row = await findLiveApiKey(deps.db, req.params.id);
       if (!row || !can(req.caller, 'api-keys:read', { ownerId: row.user_id }))
         throw AppError.notFound('API key');
-      return toPublicApiKey(row);
+      return apiKeyView(row);
     },
   );
 
@@ -163,30 +88,7 @@ export function apiKeyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      await deps.tx(async (trx) => {
-        const row = (await trx
-          .selectFrom('api_keys')
-          .selectAll()
-          .where('id', '=', req.params.id)
-          .where('revoked_at', 'is', null)
-          .forUpdate()
-          .executeTakeFirst()) as ApiKeyRow | undefined;
-        if (!row || !can(req.caller, 'api-keys:delete', { ownerId: row.user_id }))
-          throw AppError.notFound('API key');
-        await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', row.id).execute();
-        await publishApiKeyRevoked(ctx, trx, { api_key_id: row.id, user_id: row.user_id });
-        await appendAudit(
-          trx,
-          {
-            actor_id: req.caller.id,
-            action: 'api_key.revoked',
-            target: row.id,
-            outcome: 'success',
-            details: { owner_id: row.user_id, name: row.name },
-          },
-          requestFacts(req),
-        );
-      });
+      await revokeApiKey(deps, req.caller, req.params.id, requestFacts(req));
       return reply.code(204).send(null);
     },
   );

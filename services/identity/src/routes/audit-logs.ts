@@ -1,22 +1,11 @@
 /** `GET /api/v1/audit-logs` (admin): the append-only audit log, newest first, keyset-paginated. */
 import { PageOf, PageQuery, Type, type ServiceApp, listPage } from '@portico/kit';
-import type { IdentityContext } from '../context.ts';
-import { AuditEntry, AuditQuery } from '../schemas.ts';
+import type { Deps } from '../deps.ts';
+import { auditLogQuery } from '../repository/audit-log.ts';
+import { auditEntryView } from '../views.ts';
+import { AuditEntry, AuditQuery } from './schemas.ts';
 
-interface AuditRow {
-  id: string;
-  time: Date;
-  actor_id: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | string;
-}
-
-export function auditRoutes(app: ServiceApp, ctx: IdentityContext): void {
+export function auditRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/audit-logs',
     {
@@ -30,23 +19,8 @@ export function auditRoutes(app: ServiceApp, ctx: IdentityContext): void {
     },
     async (req, reply) => {
       const { actor_id, action, outcome, from, to } = req.query;
-      let q = ctx.deps.db.selectFrom('audit_log').selectAll();
-      if (actor_id) q = q.where('actor_id', '=', actor_id);
-      if (action) q = q.where('action', '=', action);
-      if (outcome) q = q.where('outcome', '=', outcome);
-      if (from) q = q.where('time', '>=', new Date(from));
-      if (to) q = q.where('time', '<', new Date(to));
-      return listPage(reply, q, { sort: 'time', direction: 'desc' }, (r) => {
-        const row = r as AuditRow;
-        return {
-          ...row,
-          time: new Date(row.time).toISOString(),
-          details:
-            typeof row.details === 'string'
-              ? (JSON.parse(row.details) as Record<string, unknown>)
-              : row.details,
-        };
-      });
+      const q = auditLogQuery(deps.db, { actor_id, action, outcome, from, to });
+      return listPage(reply, q, { sort: 'time', direction: 'desc' }, auditEntryView);
     },
   );
 }

@@ -31,3 +31,6 @@ export async function noStore(_req: FastifyRequest, reply: FastifyReply): Promis
   reply.header('cache-control', 'no-store');
   reply.header('pragma', 'no-cache');
 }
+
+/** Token responses must not be cached by anyone (RFC 6749 §5.1). */
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;

@@ -5,19 +5,15 @@
  */
 import { Type, type ServiceApp } from '@portico/kit';
 import { JWKS_PATH } from '@portico/contracts';
-import { appendAudit } from '../audit.ts';
-import type { IdentityContext } from '../context.ts';
-import { requestFacts } from '../request-facts.ts';
-import { RotateKeyBody, SigningKey } from '../schemas.ts';
+import { rotateSigningKeyNow } from '../commands/signing-keys.ts';
+import type { Deps } from '../deps.ts';
+import { signingKeyView } from '../views.ts';
 import { emptyBodyIsObject } from './hooks.ts';
+import { requestFacts } from './request-facts.ts';
+import { RotateKeyBody, SigningKey } from './schemas.ts';
 
-const toPublic = (k: { kid: string; alg: string; state: string; created_at: Date; activates_at: Date }) => ({
-  ...k,
-  created_at: k.created_at.toISOString(),
-  activates_at: k.activates_at.toISOString(),
-});
-
-export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
+export function keyRoutes(app: ServiceApp, deps: Deps): void {
+  const keys = deps.context.keys;
   app.get(
     JWKS_PATH,
     {
@@ -32,7 +28,7 @@ export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
     async (_req, reply) => {
       // Short cache: a rotation's new key must reach verifiers within its activation delay.
       reply.header('cache-control', 'public, max-age=60');
-      return ctx.keys.jwks() as { keys: Record<string, string>[] };
+      return keys.jwks() as { keys: Record<string, string>[] };
     },
   );
 
@@ -47,8 +43,8 @@ export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async () => {
-      await ctx.keys.reload();
-      return { data: ctx.keys.list().map(toPublic) };
+      await keys.reload();
+      return { data: keys.list().map(signingKeyView) };
     },
   );
 
@@ -65,20 +61,13 @@ export function keyRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      const created = await ctx.keys.rotate(req.body.activation_delay_seconds);
-      await appendAudit(
-        ctx.deps.db,
-        {
-          actor_id: req.caller.id,
-          action: 'signing_key.rotated',
-          target: created.kid,
-          outcome: 'success',
-          details: { activates_at: created.activates_at },
-        },
+      const key = await rotateSigningKeyNow(
+        deps,
+        req.caller.id,
+        req.body.activation_delay_seconds,
         requestFacts(req),
       );
-      const key = ctx.keys.list().find((k) => k.kid === created.kid)!;
-      return reply.code(201).header('location', `/api/v1/signing-keys`).send(toPublic(key));
+      return reply.code(201).header('location', `/api/v1/signing-keys`).send(signingKeyView(key));
     },
   );
 }

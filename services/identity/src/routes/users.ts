@@ -4,19 +4,20 @@
  * PATCH body is an unknown field (422), so mass assignment fails loudly.
  */
 import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
-import { uuidv7 } from 'uuidv7';
 import { AppError, can, scopeOf, PageOf, PageQuery, Type, type ServiceApp, listPage } from '@portico/kit';
-import { appendAudit } from '../audit.ts';
-import type { IdentityContext } from '../context.ts';
-import { passwordProblems } from '../domain/password-policy.ts';
-import { hashPassword } from '../crypto/passwords.ts';
-import { publishUserRegistered, publishUserUpdated } from '../events.ts';
-import { emailConflict, findUserById, insertUser, toPublicUser, type UserRow } from '../repository/users.ts';
-import { requestFacts } from '../request-facts.ts';
-import { CreateUserBody, IdParams, PatchUserBody, RolesBody, User, UsersQuery } from '../schemas.ts';
-import { disableUser, enableUser, lockTarget, setRoles, type Actor } from '../user-admin.ts';
+import {
+  createUser,
+  disableUserById,
+  replaceRoles,
+  updateUserByAdmin,
+  type Actor,
+} from '../commands/user-admin.ts';
+import type { Deps } from '../deps.ts';
+import { findUserById, usersQuery } from '../repository/users.ts';
+import { userView } from '../views.ts';
 import { ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
+import { requestFacts } from './request-facts.ts';
+import { CreateUserBody, IdParams, PatchUserBody, RolesBody, User, UsersQuery } from './schemas.ts';
 
 /**
  * Administration needs the permission over every user: an `:own` grant (say `users:update:own`)
@@ -30,8 +31,7 @@ function requireAll(permission: string) {
   };
 }
 
-export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
-  const { deps, settings } = ctx;
+export function usersRoutes(app: ServiceApp, deps: Deps): void {
   const actorOf = (req: FastifyRequest): Actor => ({
     id: req.caller.id,
     facts: requestFacts(req),
@@ -52,36 +52,8 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      const { email, password, full_name, roles } = req.body;
-      const problems = passwordProblems(password, {
-        minLength: settings.IDENTITY_PASSWORD_MIN_LENGTH,
-        email,
-      });
-      if (problems.length) throw AppError.validation(problems);
-      const password_hash = await hashPassword(password);
-      const user = await deps.tx(async (trx) => {
-        const row = await insertUser(trx, {
-          id: uuidv7(),
-          email,
-          full_name,
-          password_hash,
-          roles: [...new Set<string>(roles)].sort(),
-        });
-        await publishUserRegistered(ctx, trx, row);
-        await appendAudit(
-          trx,
-          {
-            actor_id: req.caller.id,
-            action: 'user.created',
-            target: row.id,
-            outcome: 'success',
-            details: { email, roles: row.roles },
-          },
-          requestFacts(req),
-        );
-        return row;
-      });
-      return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(toPublicUser(user));
+      const user = await createUser(deps, req.body, actorOf(req));
+      return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(userView(user));
     },
   );
 
@@ -97,19 +69,11 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      let q = deps.db.selectFrom('users').selectAll();
       // An `:own` grant lists just the caller.
-      if (req.caller.auth !== 'service' && scopeOf(req.caller, 'users:read') !== 'all')
-        q = q.where('id', '=', req.caller.id);
-      if (req.query.role) q = q.where(sql<boolean>`${req.query.role} = any(roles)`);
-      if (req.query.status) q = q.where('status', '=', req.query.status);
-      if (req.query.q) {
-        const like = `%${req.query.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-        q = q.where((eb) =>
-          eb.or([eb(sql`lower(email)`, 'like', like), eb(sql`lower(full_name)`, 'like', like)]),
-        );
-      }
-      return listPage(reply, q, { sort: 'created_at', direction: 'desc' }, (r) => toPublicUser(r as UserRow));
+      const own = req.caller.auth !== 'service' && scopeOf(req.caller, 'users:read') !== 'all';
+      const { role, status, q: text } = req.query;
+      const q = usersQuery(deps.db, { role, status, q: text, ...(own && { onlyId: req.caller.id }) });
+      return listPage(reply, q, { sort: 'created_at', direction: 'desc' }, userView);
     },
   );
 
@@ -127,7 +91,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
       const user = await findUserById(deps.db, req.params.id);
       if (!user || (req.caller.id !== user.id && !can(req.caller, 'users:read', { ownerId: user.id })))
         throw AppError.notFound('User');
-      return toPublicUser(user);
+      return userView(user);
     },
   );
 
@@ -145,48 +109,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
         response: { 200: User },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const user = await deps.tx(async (trx) => {
-        let row = await lockTarget(trx, req.params.id);
-        const { full_name, email, status } = req.body;
-        const fields: string[] = [];
-        if (full_name !== undefined && full_name !== row.full_name) fields.push('full_name');
-        if (email !== undefined && email !== row.email) fields.push('email');
-        if (fields.length) {
-          try {
-            row = (await trx
-              .updateTable('users')
-              .set({
-                ...(full_name !== undefined && { full_name }),
-                ...(email !== undefined && { email }),
-                updated_at: new Date(),
-              })
-              .where('id', '=', row.id)
-              .returningAll()
-              .executeTakeFirstOrThrow()) as UserRow;
-          } catch (err) {
-            emailConflict(err);
-          }
-          await publishUserUpdated(ctx, trx, row);
-          await appendAudit(
-            trx,
-            {
-              actor_id: actor.id,
-              action: 'user.updated',
-              target: row.id,
-              outcome: 'success',
-              details: { fields },
-            },
-            actor.facts,
-          );
-        }
-        if (status === 'disabled') row = await disableUser(ctx, trx, row, actor);
-        if (status === 'active') row = await enableUser(ctx, trx, row, actor);
-        return row;
-      });
-      return toPublicUser(user);
-    },
+    async (req) => userView(await updateUserByAdmin(deps, req.params.id, req.body, actorOf(req))),
   );
 
   app.delete(
@@ -202,11 +125,7 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
-      await deps.tx(async (trx) => {
-        const row = await lockTarget(trx, req.params.id);
-        await disableUser(ctx, trx, row, actor);
-      });
+      await disableUserById(deps, req.params.id, actorOf(req));
       return reply.code(204).send(null);
     },
   );
@@ -224,13 +143,6 @@ export function usersRoutes(app: ServiceApp, ctx: IdentityContext): void {
         response: { 200: User },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const user = await deps.tx(async (trx) => {
-        const row = await lockTarget(trx, req.params.id);
-        return setRoles(ctx, trx, row, req.body.roles, actor);
-      });
-      return toPublicUser(user);
-    },
+    async (req) => userView(await replaceRoles(deps, req.params.id, req.body.roles, actorOf(req))),
   );
 }

@@ -1,21 +1,45 @@
 /** Carts (own): create, read, add/change/remove items. */
-import { AppError, mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
-import {
-  addItem,
-  cartLines,
-  cartLinesOf,
-  createCart,
-  removeItem,
-  setItemQuantity,
-  toCart,
-  visibleCart,
-} from '../cart-repository.ts';
-import { Cart, CartItemInput, CartItemParams, CartItemPatch, CartQuery, IdParams } from '../schemas.ts';
-import type { Deps, RouteModule } from '../deps.ts';
+import { AppError, mapPage, PageOf, PageQuery, paginate, sendPage, Type, listOwner } from '@portico/kit';
+import { addCartItem, changeCartItem, openCart, removeCartItem } from '../commands/edit-cart.ts';
+import { visibleCart } from '../commands/loaders.ts';
+import type { Db, RouteModule } from '../deps.ts';
+import { cartLines, cartLinesOf, cartsQuery, findCart } from '../repository/carts.ts';
+import { toCart } from '../views.ts';
+import { DateTime, Id, IdParams, nullable, Quantity } from './common.ts';
 
-async function view(deps: Deps, id: string) {
-  const cart = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  return toCart(cart, await cartLines(deps.db, id));
+const CartItemInput = Type.Object({ product_id: Id, quantity: Quantity });
+const CartItemPatch = Type.Object({ quantity: Quantity });
+const CartItemParams = Type.Object({ id: Id, product_id: Id });
+const CartLine = Type.Object({
+  product_id: Type.String(),
+  sku: Type.String(),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  unit_price: Type.Integer(),
+  currency: Type.String(),
+  line_total: Type.Integer(),
+});
+const Cart = Type.Object({
+  id: Type.String(),
+  customer_id: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('ordered')]),
+  order_id: nullable(Type.String()),
+  items: Type.Array(CartLine),
+  total: Type.Union([Type.Integer(), Type.Null()], { description: 'Null when empty or mixing currencies' }),
+  currency: nullable(Type.String()),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+const CartQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('ordered')])),
+});
+
+/** The cart as it is now, with its lines (read after the change committed). */
+async function cartView(db: Db, id: string) {
+  const cart = await findCart(db, id);
+  if (!cart) throw AppError.notFound('Cart');
+  return toCart(cart, await cartLines(db, id));
 }
 
 export const cartRoutes: RouteModule = (app, deps) => {
@@ -26,8 +50,7 @@ export const cartRoutes: RouteModule = (app, deps) => {
       schema: { tags: ['carts'], summary: 'Open a cart', body: Type.Object({}), response: { 201: Cart } },
     },
     async (req, reply) => {
-      if (!req.caller.id) throw new AppError('forbidden', 'A cart belongs to a user');
-      const cart = await createCart(deps.db, req.caller.id);
+      const cart = await openCart(deps, req.caller);
       return reply.code(201).header('location', `/api/v1/carts/${cart.id}`).send(toCart(cart, []));
     },
   );
@@ -44,9 +67,10 @@ export const cartRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      let q = deps.db.selectFrom('carts').selectAll();
-      if (scopeOf(req.caller, 'carts:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
-      if (req.query.status) q = q.where('status', '=', req.query.status);
+      const q = cartsQuery(deps.db, {
+        customerId: listOwner(req.caller, 'carts:read'),
+        status: req.query.status,
+      });
       const page = await paginate(q, {
         limit: req.query.limit,
         cursor: req.query.cursor,
@@ -91,13 +115,11 @@ export const cartRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const { created } = await deps.tx((trx) =>
-        addItem(trx, req.caller, req.params.id, req.body.product_id, req.body.quantity),
-      );
+      const { created } = await addCartItem(deps, req.caller, req.params.id, req.body);
       return reply
         .code(created ? 201 : 200)
         .header('location', `/api/v1/carts/${req.params.id}`)
-        .send(await view(deps, req.params.id));
+        .send(await cartView(deps.db, req.params.id));
     },
   );
 
@@ -114,10 +136,8 @@ export const cartRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req) => {
-      await deps.tx((trx) =>
-        setItemQuantity(trx, req.caller, req.params.id, req.params.product_id, req.body.quantity),
-      );
-      return view(deps, req.params.id);
+      await changeCartItem(deps, req.caller, req.params.id, req.params.product_id, req.body.quantity);
+      return cartView(deps.db, req.params.id);
     },
   );
 
@@ -128,7 +148,7 @@ export const cartRoutes: RouteModule = (app, deps) => {
       schema: { tags: ['carts'], summary: 'Remove a line', params: CartItemParams },
     },
     async (req, reply) => {
-      await deps.tx((trx) => removeItem(trx, req.caller, req.params.id, req.params.product_id));
+      await removeCartItem(deps, req.caller, req.params.id, req.params.product_id);
       return reply.code(204).send();
     },
   );

@@ -1,9 +1,72 @@
 /** Orders: place from a cart (any signed-in user), read (own; staff and admins all), cancel. */
-import { mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
-import { cancelOrder, itemsOf, placeOrder, visibleOrder, orderView } from '../order-repository.ts';
-import { IdParams, Order, OrderInput, OrderQuery } from '../schemas.ts';
-import { toOrder } from '../views.ts';
+import { mapPage, PageOf, PageQuery, paginate, sendPage, Type, listOwner } from '@portico/kit';
+import { cancelOrder } from '../commands/cancel-order.ts';
+import { visibleOrder } from '../commands/loaders.ts';
+import { placeOrder } from '../commands/place-order.ts';
 import type { RouteModule } from '../deps.ts';
+import { itemsOf, itemsOfOrder, ordersQuery } from '../repository/orders.ts';
+import { toOrder } from '../views.ts';
+import { DateTime, Id, IdParams, Latitude, Longitude, nullable } from './common.ts';
+
+const ShippingAddressInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  line1: Type.String({ minLength: 1, maxLength: 300 }),
+  city: Type.String({ minLength: 1, maxLength: 100 }),
+  country: Type.String({ minLength: 2, maxLength: 100, description: 'ISO 3166-1 alpha-2 code or name' }),
+  postal_code: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+  latitude: Type.Optional(Type.Union([Latitude, Type.Null()])),
+  longitude: Type.Optional(Type.Union([Longitude, Type.Null()])),
+});
+const OrderInput = Type.Object({ cart_id: Id, shipping_address: ShippingAddressInput });
+
+const ShippingAddress = Type.Object({
+  name: Type.String(),
+  line1: Type.String(),
+  city: Type.String(),
+  country: Type.String(),
+  postal_code: nullable(Type.String()),
+  latitude: Type.Union([Type.Number(), Type.Null()]),
+  longitude: Type.Union([Type.Number(), Type.Null()]),
+});
+const OrderItem = Type.Object({
+  product_id: Type.String(),
+  sku: Type.String(),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  unit_price: Type.Integer(),
+});
+const OrderStatus = Type.Union([
+  Type.Literal('confirmed'),
+  Type.Literal('shipped'),
+  Type.Literal('delivered'),
+  Type.Literal('cancelled'),
+]);
+const Order = Type.Object({
+  id: Type.String(),
+  customer_id: Type.String(),
+  status: OrderStatus,
+  items: Type.Array(OrderItem),
+  total: Type.Integer(),
+  currency: Type.String(),
+  warehouse: Type.Object({
+    code: Type.String(),
+    name: Type.String(),
+    latitude: Type.Number(),
+    longitude: Type.Number(),
+  }),
+  shipping_address: ShippingAddress,
+  tracking_number: nullable(Type.String()),
+  created_at: DateTime,
+  updated_at: DateTime,
+  shipped_at: nullable(DateTime),
+  delivered_at: nullable(DateTime),
+  cancelled_at: nullable(DateTime),
+});
+const OrderQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(OrderStatus),
+  customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Staff and admins only' })),
+});
 
 export const orderRoutes: RouteModule = (app, deps) => {
   app.post(
@@ -39,10 +102,11 @@ export const orderRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      let q = deps.db.selectFrom('orders').selectAll();
-      if (scopeOf(req.caller, 'orders:read') !== 'all') q = q.where('customer_id', '=', req.caller.id ?? '');
-      if (req.query.customer_id) q = q.where('customer_id', '=', req.query.customer_id);
-      if (req.query.status) q = q.where('status', '=', req.query.status);
+      const q = ordersQuery(deps.db, {
+        ownerId: listOwner(req.caller, 'orders:read'),
+        customerId: req.query.customer_id,
+        status: req.query.status,
+      });
       const page = await paginate(q, {
         limit: req.query.limit,
         cursor: req.query.cursor,
@@ -66,7 +130,10 @@ export const orderRoutes: RouteModule = (app, deps) => {
       config: { permission: 'orders:read' },
       schema: { tags: ['orders'], summary: 'Get an order', params: IdParams, response: { 200: Order } },
     },
-    async (req) => orderView(deps.db, await visibleOrder(deps.db, req.caller, req.params.id, 'orders:read')),
+    async (req) => {
+      const order = await visibleOrder(deps.db, req.caller, req.params.id, 'orders:read');
+      return toOrder(order, await itemsOfOrder(deps.db, order.id));
+    },
   );
 
   app.post(

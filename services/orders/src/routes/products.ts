@@ -1,9 +1,44 @@
 /** The catalogue: anyone signed in reads active products; admin and staff manage them. */
-import { AppError, can, PageOf, listPage } from '@portico/kit';
-import { createProduct, findProduct, likePattern, updateProduct } from '../catalogue-repository.ts';
-import { IdParams, Product, ProductInput, ProductPatch, ProductQuery } from '../schemas.ts';
-import { toProduct } from '../views.ts';
+import { can, PageOf, PageQuery, Type, listPage } from '@portico/kit';
+import { visibleProduct } from '../commands/loaders.ts';
+import { changeProduct, createProduct, withdrawProduct } from '../commands/manage-catalogue.ts';
 import type { RouteModule } from '../deps.ts';
+import { productsQuery } from '../repository/products.ts';
+import { toProduct } from '../views.ts';
+import { Currency, DateTime, IdParams, Money, nullable } from './common.ts';
+
+const Sku = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+const ProductInput = Type.Object({
+  sku: Sku,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
+  price: Money,
+  currency: Currency,
+});
+const ProductPatch = Type.Object({
+  sku: Type.Optional(Sku),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
+  price: Type.Optional(Money),
+  currency: Type.Optional(Currency),
+  active: Type.Optional(Type.Boolean()),
+});
+const Product = Type.Object({
+  id: Type.String(),
+  sku: Type.String(),
+  name: Type.String(),
+  description: nullable(Type.String()),
+  price: Type.Integer(),
+  currency: Type.String(),
+  active: Type.Boolean(),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+const ProductQuery = Type.Object({
+  ...PageQuery,
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Matches name or SKU' })),
+  active: Type.Optional(Type.Boolean({ description: 'Staff only; customers see active products' })),
+});
 
 export const productRoutes: RouteModule = (app, deps) => {
   app.post(
@@ -18,7 +53,7 @@ export const productRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const p = toProduct(await createProduct(deps.db, req.body));
+      const p = toProduct(await createProduct(deps, req.body));
       return reply.code(201).header('location', `/api/v1/products/${p.id}`).send(p);
     },
   );
@@ -35,14 +70,9 @@ export const productRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      let q = deps.db.selectFrom('products').selectAll();
       // Customers see what is for sale; the `active` filter is for those who manage the catalogue.
-      if (!can(req.caller, 'products:update')) q = q.where('active', '=', true);
-      else if (req.query.active !== undefined) q = q.where('active', '=', req.query.active);
-      if (req.query.q) {
-        const pattern = likePattern(req.query.q);
-        q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern)]));
-      }
+      const active = can(req.caller, 'products:update') ? req.query.active : true;
+      const q = productsQuery(deps.db, { active, q: req.query.q });
       return listPage(reply, q, { sort: 'id', direction: 'desc' }, toProduct);
     },
   );
@@ -53,11 +83,7 @@ export const productRoutes: RouteModule = (app, deps) => {
       config: { permission: 'products:read' },
       schema: { tags: ['products'], summary: 'Get a product', params: IdParams, response: { 200: Product } },
     },
-    async (req) => {
-      const p = await findProduct(deps.db, req.params.id);
-      if (!p || (!p.active && !can(req.caller, 'products:update'))) throw AppError.notFound('Product');
-      return toProduct(p);
-    },
+    async (req) => toProduct(await visibleProduct(deps.db, req.caller, req.params.id)),
   );
 
   app.patch(
@@ -72,7 +98,7 @@ export const productRoutes: RouteModule = (app, deps) => {
         response: { 200: Product },
       },
     },
-    async (req) => toProduct(await updateProduct(deps.db, req.params.id, req.body)),
+    async (req) => toProduct(await changeProduct(deps, req.params.id, req.body)),
   );
 
   app.delete(
@@ -86,7 +112,7 @@ export const productRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      await updateProduct(deps.db, req.params.id, { active: false });
+      await withdrawProduct(deps, req.params.id);
       return reply.code(204).send();
     },
   );

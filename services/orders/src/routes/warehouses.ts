@@ -1,9 +1,26 @@
 /** Warehouses: where stock lives and orders ship from (admin, staff). */
-import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
-import { createWarehouse } from '../catalogue-repository.ts';
-import { IdParams, Warehouse, WarehouseInput } from '../schemas.ts';
-import { toWarehouse } from '../views.ts';
+import { PageOf, PageQuery, Type, listPage } from '@portico/kit';
+import { loadWarehouse } from '../commands/loaders.ts';
+import { createWarehouse } from '../commands/manage-catalogue.ts';
 import type { RouteModule } from '../deps.ts';
+import { warehousesQuery } from '../repository/warehouses.ts';
+import { toWarehouse } from '../views.ts';
+import { DateTime, IdParams, Latitude, Longitude, WarehouseCode } from './common.ts';
+
+const WarehouseInput = Type.Object({
+  code: WarehouseCode,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  latitude: Latitude,
+  longitude: Longitude,
+});
+const Warehouse = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  created_at: DateTime,
+});
 
 export const warehouseRoutes: RouteModule = (app, deps) => {
   app.post(
@@ -18,7 +35,7 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const w = toWarehouse(await createWarehouse(deps.db, req.body));
+      const w = toWarehouse(await createWarehouse(deps, req.body));
       return reply.code(201).header('location', `/api/v1/warehouses/${w.id}`).send(w);
     },
   );
@@ -34,14 +51,8 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
         response: { 200: PageOf(Warehouse) },
       },
     },
-    async (_req, reply) => {
-      return listPage(
-        reply,
-        deps.db.selectFrom('warehouses').selectAll(),
-        { sort: 'code', direction: 'asc' },
-        toWarehouse,
-      );
-    },
+    async (_req, reply) =>
+      listPage(reply, warehousesQuery(deps.db), { sort: 'code', direction: 'asc' }, toWarehouse),
   );
 
   app.get(
@@ -55,14 +66,6 @@ export const warehouseRoutes: RouteModule = (app, deps) => {
         response: { 200: Warehouse },
       },
     },
-    async (req) => {
-      const w = await deps.db
-        .selectFrom('warehouses')
-        .selectAll()
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!w) throw AppError.notFound('Warehouse');
-      return toWarehouse(w);
-    },
+    async (req) => toWarehouse(await loadWarehouse(deps.db, req.params.id)),
   );
 };

@@ -9,8 +9,10 @@
 import type { ShipmentStatus } from '../tables.ts';
 
 export type ShipmentAction = 'dispatch' | 'deliver' | 'cancel';
+/** A status an action leads to (nothing leads back to `pending`). */
+export type StatusAfterAction = Exclude<ShipmentStatus, 'pending'>;
 
-const NEXT: Record<ShipmentAction, { from: ShipmentStatus; to: ShipmentStatus }> = {
+const NEXT: Record<ShipmentAction, { from: ShipmentStatus; to: StatusAfterAction }> = {
   dispatch: { from: 'pending', to: 'in_transit' },
   deliver: { from: 'in_transit', to: 'delivered' },
   cancel: { from: 'pending', to: 'cancelled' },
@@ -23,7 +25,7 @@ const NEXT: Record<ShipmentAction, { from: ShipmentStatus; to: ShipmentStatus }>
  *   nextStatus('pending', 'dispatch'); // 'in_transit'
  *   nextStatus('delivered', 'cancel'); // null
  */
-export function nextStatus(current: ShipmentStatus, action: ShipmentAction): ShipmentStatus | null {
+export function nextStatus(current: ShipmentStatus, action: ShipmentAction): StatusAfterAction | null {
   const t = NEXT[action];
   return t.from === current ? t.to : null;
 }

@@ -1,14 +1,86 @@
-/** Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). */
-import { PageOf, scopeOf, Type, type ServiceApp, type ServiceDeps, listPage } from '@portico/kit';
-import type { ShippingEvents } from '@portico/contracts';
-import { moveShipment, trackingOf, visibleShipment } from '../shipment-repository.ts';
-import { DispatchInput, IdParams, Shipment, ShipmentQuery, Tracking } from '../schemas.ts';
-import type { ShippingDB } from '../tables.ts';
+/**
+ * Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). The
+ * TypeBox schemas validate input and document the routes; handlers stay thin.
+ */
+import { listPage, PageOf, PageQuery, Type, listOwner } from '@portico/kit';
+import { visibleShipment } from '../commands/loaders.ts';
+import { moveShipment } from '../commands/move-shipment.ts';
+import type { RouteModule } from '../deps.ts';
+import { shipmentsQuery, trackingOf } from '../repository/shipments.ts';
 import { toShipment, toTracking } from '../views.ts';
 
-export type Deps = ServiceDeps<ShippingDB, Record<string, unknown>, ShippingEvents>;
+const DateTime = Type.String({ format: 'date-time' });
+const nullableString = Type.Union([Type.String(), Type.Null()]);
 
-export function shipmentRoutes(app: ServiceApp, deps: Deps): void {
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const ShipmentStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('in_transit'),
+  Type.Literal('delivered'),
+  Type.Literal('cancelled'),
+]);
+
+const Shipment = Type.Object({
+  id: Type.String(),
+  order_id: Type.String(),
+  customer_id: Type.String(),
+  status: ShipmentStatus,
+  tracking_number: Type.String({ description: '`PT` + 10 characters' }),
+  carrier: nullableString,
+  origin: Type.Object(
+    { code: Type.String(), name: Type.String(), latitude: Type.Number(), longitude: Type.Number() },
+    { description: 'The warehouse' },
+  ),
+  destination: Type.Object(
+    {
+      name: Type.String(),
+      line1: Type.String(),
+      city: Type.String(),
+      country: Type.String(),
+      postal_code: nullableString,
+      latitude: Type.Union([Type.Number(), Type.Null()]),
+      longitude: Type.Union([Type.Number(), Type.Null()]),
+    },
+    { description: "The order's shipping address" },
+  ),
+  items: Type.Array(
+    Type.Object({
+      product_id: Type.String(),
+      sku: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+    }),
+  ),
+  created_at: DateTime,
+  updated_at: DateTime,
+  dispatched_at: Type.Union([DateTime, Type.Null()]),
+  delivered_at: Type.Union([DateTime, Type.Null()]),
+  cancelled_at: Type.Union([DateTime, Type.Null()]),
+});
+
+const Tracking = Type.Object({
+  shipment_id: Type.String(),
+  order_id: Type.String(),
+  tracking_number: Type.String(),
+  status: ShipmentStatus,
+  carrier: nullableString,
+  history: Type.Array(Type.Object({ status: ShipmentStatus, at: DateTime, note: nullableString })),
+});
+
+const ShipmentQuery = Type.Object({
+  ...PageQuery,
+  order_id: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(ShipmentStatus),
+  tracking_number: Type.Optional(Type.String({ maxLength: 32 })),
+  customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Staff and admins only' })),
+});
+
+const DispatchInput = Type.Object({
+  carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});
+
+export const shipmentRoutes: RouteModule = (app, deps) => {
   app.get(
     '/api/v1/shipments',
     {
@@ -21,14 +93,14 @@ export function shipmentRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      let q = deps.db.selectFrom('shipments').selectAll();
-      if (scopeOf(req.caller, 'shipments:read') !== 'all')
-        q = q.where('customer_id', '=', req.caller.id ?? '');
       const { order_id, status, tracking_number, customer_id } = req.query;
-      if (order_id) q = q.where('order_id', '=', order_id);
-      if (status) q = q.where('status', '=', status);
-      if (tracking_number) q = q.where('tracking_number', '=', tracking_number.toUpperCase());
-      if (customer_id) q = q.where('customer_id', '=', customer_id);
+      const q = shipmentsQuery(deps.db, {
+        ownerId: listOwner(req.caller, 'shipments:read'),
+        orderId: order_id,
+        status,
+        trackingNumber: tracking_number?.toUpperCase(),
+        customerId: customer_id,
+      });
       return listPage(reply, q, { sort: 'id', direction: 'desc' }, toShipment);
     },
   );
@@ -77,12 +149,7 @@ export function shipmentRoutes(app: ServiceApp, deps: Deps): void {
       },
       async (req) => {
         const carrier = (req.body as { carrier?: string }).carrier ?? null;
-        const row = await deps.tx((trx) =>
-          moveShipment(trx, req.caller, req.params.id, name, carrier, (type, data) =>
-            deps.publish(trx, type, data, { subject: req.params.id }),
-          ),
-        );
-        return toShipment(row);
+        return toShipment(await moveShipment(deps, req.caller, req.params.id, name, carrier));
       },
     );
   action(
@@ -95,4 +162,4 @@ export function shipmentRoutes(app: ServiceApp, deps: Deps): void {
     'Mark a shipment delivered (in_transit → delivered); 409 from any other status',
     Type.Object({}),
   );
-}
+};

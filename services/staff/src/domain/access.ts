@@ -2,7 +2,7 @@
  * Who may see and do what, as pure decisions over a viewer and the staff member concerned.
  * Self-service follows the login link (`staff.user_id = caller id`), not a role, so an
  * instructor (who has a staff record but no staff grants) files and reads their own absences.
- * Answers are 'ok', 'not_found' (the caller may not know it exists: api-conventions.md) or
+ * Answers are 'ok', 'not_found' (the caller may not know it exists: docs/api-conventions.md) or
  * 'forbidden' (they see it but may not do this).
  */
 

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../deps.ts';
 import type { DepartmentRow, RecordStatus } from '../tables.ts';
-import { translateUnique } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 const UNIQUE = { departments_name: 'name' };
 

@@ -5,7 +5,7 @@
 import type { Db } from '../deps.ts';
 import type { RecordStatus, StaffRow } from '../tables.ts';
 import { day } from './dates.ts';
-import { translateUnique } from './db-errors.ts';
+import { translateUnique } from '@portico/kit';
 
 const UNIQUE = {
   staff_employee_number: 'employee_number',

@@ -2,7 +2,7 @@
  * Who may see a student record: callers with `students:read` over all records (admin, staff,
  * instructor) see any; a caller whose grant is `students:read:own` (a student) sees only the
  * record linked to their login. Everything else answers 404, never revealing that it exists
- * (api-conventions.md). Routes have already refused (403) callers with no read grant at all.
+ * (docs/api-conventions.md). Routes have already refused (403) callers with no read grant at all.
  */
 import { AppError, can, type Caller, type ServiceDeps } from '@portico/kit';
 import { findStudent, findStudentByUser } from '../repository/students.ts';

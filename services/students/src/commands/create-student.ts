@@ -2,7 +2,7 @@
 import { AppError, type FieldError } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import { isPlausibleBirthDate } from '../domain/student.ts';
-import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
+import { duplicateFields, translateStudentUnique } from '../repository/unique-fields.ts';
 import { insertStudent, takenKeys } from '../repository/students.ts';
 import type { StudentRow } from '../tables.ts';
 import { publishStudent } from './publish.ts';
@@ -60,6 +60,6 @@ export async function createStudent(deps: Deps, input: CreateStudentInput): Prom
       return row;
     });
   } catch (err) {
-    return translateUnique(err);
+    return translateStudentUnique(err);
   }
 }

@@ -7,7 +7,7 @@
 import { AppError } from '@portico/kit';
 import type { StudentStatus } from '@portico/contracts';
 import { changeEvent } from '../domain/student.ts';
-import { duplicateFields, translateUnique } from '../repository/db-errors.ts';
+import { duplicateFields, translateStudentUnique } from '../repository/unique-fields.ts';
 import { findStudent, takenKeys, updateStudent, type StudentPatch } from '../repository/students.ts';
 import type { StudentRow } from '../tables.ts';
 import { checkBirthDate, type CreateStudentInput } from './create-student.ts';
@@ -66,7 +66,7 @@ async function change(
       return next;
     });
   } catch (err) {
-    return translateUnique(err);
+    return translateStudentUnique(err);
   }
 }
 

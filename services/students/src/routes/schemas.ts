@@ -1,6 +1,6 @@
 /**
  * Request and response schemas (TypeBox): one source for validation, types and OpenAPI.
- * Field names are snake_case and times RFC 3339 (api-conventions.md).
+ * Field names are snake_case and times RFC 3339 (docs/api-conventions.md).
  */
 import { PageQuery, Type, type TSchema } from '@portico/kit';
 import { STUDENT_NUMBER_PATTERN, STUDENT_SORTS, STUDENT_STATUSES } from '../domain/student.ts';
