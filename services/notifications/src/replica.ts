@@ -4,14 +4,13 @@
  * and consumers as `deps.context`), started by `start(deps)`, and stopped at shutdown —
  * streams first, so the HTTP server can close.
  */
-import type { ServiceDeps } from '@portico/kit';
+import { PollingWorker, type ServiceDeps } from '@portico/kit';
 import type { Deps } from './deps.ts';
 import type { Database } from './tables.ts';
 import type { NotificationSettings } from './settings.ts';
 import { StreamHub } from './delivery/sse.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
 import { smtpMailer, type Mailer } from './delivery/mailer.ts';
-import { PollingWorker } from './workers/loop.ts';
 import { bulkTick } from './workers/bulk-worker.ts';
 import { mailTick } from './workers/mail-worker.ts';
 import { webhookTick } from './workers/webhook-worker.ts';

@@ -2,10 +2,9 @@
  * Creating and changing notification templates: `{{name}}` placeholders must be well formed
  * (422 naming `title` or `body`), and names are unique (409 naming `name`).
  */
-import { AppError, type Caller, type FieldError } from '@portico/kit';
+import { AppError, uniqueViolation, type Caller, type FieldError } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import { syntaxError } from '../domain/templates.ts';
-import { isUniqueViolation } from '../repository/db-errors.ts';
 import { insertTemplate, updateTemplate, type TemplateRow } from '../repository/templates.ts';
 import type { Channel } from '../tables.ts';
 
@@ -36,7 +35,7 @@ async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> 
   try {
     return await write();
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(name);
+    if (uniqueViolation(err) !== undefined) throw nameTaken(name);
     throw err;
   }
 }

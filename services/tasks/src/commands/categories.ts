@@ -3,11 +3,10 @@
  * naming `name`); another user's category answers 404 (an admin may read and change any).
  * Deleting one takes it off its tasks, each a `task.updated` in the same transaction.
  */
-import { AppError, can, type Caller } from '@portico/kit';
+import { AppError, can, uniqueViolation, type Caller } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import type { Db, Deps, Trx } from '../deps.ts';
 import { deleteCategory, findCategory, insertCategory, updateCategory } from '../repository/categories.ts';
-import { isUniqueViolation } from '../repository/db-errors.ts';
 import { clearCategory } from '../repository/tasks.ts';
 import type { CategoryRow } from '../tables.ts';
 import { actorId, taskPublisher, type Actor } from './actor.ts';
@@ -30,7 +29,7 @@ async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> 
   try {
     return await write();
   } catch (err) {
-    if (isUniqueViolation(err)) throw duplicateName(name);
+    if (uniqueViolation(err) !== undefined) throw duplicateName(name);
     throw err;
   }
 }
