@@ -1,7 +1,8 @@
 /** SQL for outgoing mail: a durable queue drained by the mail worker; the dev mailbox reads it. */
 import { sql, type Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Db, EmailsTable } from '../tables.ts';
+import type { Db } from '../deps.ts';
+import type { EmailsTable } from '../tables.ts';
 
 export type EmailRow = Selectable<EmailsTable>;
 

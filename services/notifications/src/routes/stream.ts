@@ -8,13 +8,13 @@ import type { ServiceApp } from '@portico/kit';
 import { SseStream } from '../delivery/sse.ts';
 import { latestSeq, notificationsAfter } from '../repository/notifications.ts';
 import { notificationView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { requireUser } from './helpers.ts';
+import type { Deps } from '../deps.ts';
+import { requireUser } from './common.ts';
 
 const EVENT_ID = /^\d{1,15}$/;
 
-export function streamRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+export function streamRoutes(app: ServiceApp, deps: Deps): void {
+  const replica = deps.context;
 
   app.get(
     '/api/v1/notifications/stream',
@@ -57,9 +57,9 @@ export function streamRoutes(app: ServiceApp, inst: NotificationsInstance): void
         format: notificationView,
         log: deps.log,
       });
-      inst.hub.add(stream);
+      replica.hub.add(stream);
       res.on('close', () => {
-        inst.hub.remove(stream);
+        replica.hub.remove(stream);
         stream.close();
       });
       stream.start();
