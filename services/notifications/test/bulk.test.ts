@@ -1,37 +1,18 @@
 /** Bulk sends (to user ids, to a role, from templates) run by the bulk worker, across a restart. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeEvent } from '@portico/kit';
-import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
-import notificationsService from '../src/service.ts';
+import { matrixUnavailable } from '@portico/kit/testing';
+import { uid, useNotifications } from './helpers/service.ts';
 
 const skip = await matrixUnavailable();
-let seq = 0;
-const uid = (p = 'u') => `${p}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
 describe.skipIf(skip)('notifications bulk sends and templates', () => {
-  let env: TestServices;
-  const as = (id: string, roles = ['user']) => env.as('notifications', userCaller(id, roles));
-  const listOf = async (id: string, query = '') =>
-    (await as(id).get(`/api/v1/notifications${query}`)).body.data as any[];
-
-  beforeAll(async () => {
-    env = await startTestServices([notificationsService], {
-      env: { PORTICO_BULK_POLL_MS: '50', PORTICO_MAIL_POLL_MS: '50' },
-    });
-  });
-  afterAll(() => env?.stop());
-
-  const readModel = (id: string) =>
-    env.services
-      .get('notifications')!
-      .deps.db.selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+  const svc = useNotifications();
+  const { as, listOf, readModel } = svc;
 
   it('sends in bulk to 1,000 users in the background and shows progress until completed', async () => {
     const staff = as(uid('staff'), ['staff']);
-    const users = Array.from({ length: 1000 }, (_, i) => `bulk-${seq}-${i}`);
+    const users = Array.from({ length: 1000 }, (_, i) => `${uid('bulk')}-${i}`);
     const res = await staff.post('/api/v1/notifications/bulk', {
       user_ids: users,
       title: 'Maintenance',
@@ -43,7 +24,7 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
     expect(['queued', 'running', 'completed']).toContain(res.body.status);
     const location = res.headers.get('location')!;
     const seen = new Set<number>();
-    const done = await env.eventually(async () => {
+    const done = await svc.env.eventually(async () => {
       const job = (await staff.get(location)).body;
       seen.add(job.sent);
       return job.status === 'completed' ? job : null;
@@ -58,11 +39,11 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
   it('sends in bulk to a role from the users read model', async () => {
     const [a, b, c] = [uid('inst'), uid('inst'), uid('plain')];
     for (const u of [a, b, c])
-      await env.bus.publish(
+      await svc.env.bus.publish(
         makeEvent('identity', 'user.registered', { user_id: u, email: `${u}@example.test`, full_name: u }),
       );
     for (const u of [a, b])
-      await env.bus.publish(
+      await svc.env.bus.publish(
         makeEvent('identity', 'user.roles_changed', {
           user_id: u,
           old_roles: ['user'],
@@ -70,11 +51,11 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
           changed_by: 'admin',
         }),
       );
-    await env.bus.publish(
+    await svc.env.bus.publish(
       makeEvent('identity', 'user.disabled', { user_id: b, expires_at: new Date().toISOString() }),
     );
     // The read model is built asynchronously: wait until it has seen all of it.
-    await env.eventually(
+    await svc.env.eventually(
       async () =>
         (await readModel(b))?.status === 'disabled' && (await readModel(a))?.roles.includes('instructor'),
     );
@@ -86,7 +67,7 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
     });
     expect(res.status).toBe(202);
     const job = res.body;
-    const done = await env.eventually(async () => {
+    const done = await svc.env.eventually(async () => {
       const j = (await admin.get(`/api/v1/notifications/bulk/${job.id}`)).body;
       return j.status === 'completed' ? j : null;
     });
@@ -112,7 +93,7 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
       title: 't',
       body: 'b',
     });
-    const done = await env.eventually(async () => {
+    const done = await svc.env.eventually(async () => {
       const j = (await staff.get(`/api/v1/notifications/bulk/${res.body.id}`)).body;
       return j.status === 'completed' ? j : null;
     });
@@ -162,7 +143,7 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
       variables: { name: 'Grace', item: 'library book', date: '2027-03-01' },
     });
     expect(sent.status).toBe(202);
-    const [n] = await env.eventually(async () => {
+    const [n] = await svc.env.eventually(async () => {
       const l = await listOf(grace);
       return l.length ? l : null;
     });
@@ -173,9 +154,9 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
 
   it('finishes a bulk job queued before a restart', async () => {
     // The service is down when the job is queued (as if it died right after accepting it).
-    await env.services.get('notifications')!.stop();
+    await svc.env.services.get('notifications')!.stop();
     const { insertJob } = await import('../src/repository/bulk.ts');
-    const store = await env.db.forService('notifications');
+    const store = await svc.env.db.forService('notifications');
     const users = [uid('r'), uid('r')];
     const job = await store.db.transaction().execute((trx) =>
       insertJob(
@@ -192,9 +173,9 @@ describe.skipIf(skip)('notifications bulk sends and templates', () => {
       ),
     );
     await store.close();
-    await env.restart('notifications');
+    await svc.env.restart('notifications');
     const staff = as(uid('staff'), ['staff']);
-    const done = await env.eventually(async () => {
+    const done = await svc.env.eventually(async () => {
       const j = (await staff.get(`/api/v1/notifications/bulk/${job.id}`)).body;
       return j.status === 'completed' ? j : null;
     });

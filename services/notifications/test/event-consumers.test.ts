@@ -1,40 +1,21 @@
 /** Other services' events → notifications and mail for the person concerned, exactly once. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
-import notificationsService from '../src/service.ts';
+import { describe, expect, it } from 'vitest';
+import { matrixUnavailable } from '@portico/kit/testing';
+import { uid, useNotifications } from './helpers/service.ts';
 import { NOTIFYING_EVENTS } from '../src/domain/event-messages.ts';
 import { eventFor } from './helpers/events.ts';
 
 const skip = await matrixUnavailable();
-let seq = 0;
-const uid = (p = 'u') => `${p}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
 describe.skipIf(skip)('notifications from consumed events', () => {
-  let env: TestServices;
-  const as = (id: string, roles = ['user']) => env.as('notifications', userCaller(id, roles));
-  const listOf = async (id: string, query = '') =>
-    (await as(id).get(`/api/v1/notifications${query}`)).body.data as any[];
-
-  beforeAll(async () => {
-    env = await startTestServices([notificationsService], {
-      env: { PORTICO_BULK_POLL_MS: '50', PORTICO_MAIL_POLL_MS: '50' },
-    });
-  });
-  afterAll(() => env?.stop());
-
-  const readModel = (id: string) =>
-    env.services
-      .get('notifications')!
-      .deps.db.selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+  const svc = useNotifications();
+  const { as, listOf, readModel } = svc;
 
   /** Publishes a marker event for `person` and waits for it: everything published before it has been consumed. */
   const settle = async (person: string) => {
     const marker = eventFor('order.cancelled', person);
-    await env.bus.publish(marker);
-    await env.eventually(async () =>
+    await svc.env.bus.publish(marker);
+    await svc.env.eventually(async () =>
       (await listOf(person, '?type=order.cancelled&limit=100')).some(
         (n) => n.data?.order_id === (marker.data as any).order_id,
       ),
@@ -43,8 +24,8 @@ describe.skipIf(skip)('notifications from consumed events', () => {
 
   it('turns user.registered into a welcome notification and a welcome email in the dev mailbox', async () => {
     const alice = uid('alice');
-    await env.bus.publish(eventFor('user.registered', alice));
-    const [welcome] = await env.eventually(async () => {
+    await svc.env.bus.publish(eventFor('user.registered', alice));
+    const [welcome] = await svc.env.eventually(async () => {
       const l = await listOf(alice);
       return l.length ? l : null;
     });
@@ -56,7 +37,7 @@ describe.skipIf(skip)('notifications from consumed events', () => {
       read: false,
     });
     const admin = as(uid('admin'), ['admin']);
-    const mail = await env.eventually(async () => {
+    const mail = await svc.env.eventually(async () => {
       const r = await admin.get(`/api/v1/notifications/dev-mailbox?to=${alice}@example.test`);
       return r.body.data.length && r.body.data[0].status === 'kept' ? r.body.data : null;
     });
@@ -73,8 +54,8 @@ describe.skipIf(skip)('notifications from consumed events', () => {
     const other = uid('other');
     for (const type of NOTIFYING_EVENTS) {
       const ev = eventFor(type, person, other);
-      await env.bus.publish(ev);
-      await env.bus.publish(ev); // the same event object again: at-least-once delivery
+      await svc.env.bus.publish(ev);
+      await svc.env.bus.publish(ev); // the same event object again: at-least-once delivery
     }
     await settle(person);
     const all = await listOf(person, '?limit=100');
@@ -92,11 +73,11 @@ describe.skipIf(skip)('notifications from consumed events', () => {
   it('skips events whose person is unknown (a student without a login)', async () => {
     const person = uid('p');
     const ev = eventFor('grade.recorded', null);
-    await env.bus.publish(ev);
+    await svc.env.bus.publish(ev);
     const mine = eventFor('grade.recorded', person);
-    await env.bus.publish(mine);
-    await env.eventually(async () => (await listOf(person)).length === 1);
-    const rows = await env.services
+    await svc.env.bus.publish(mine);
+    await svc.env.eventually(async () => (await listOf(person)).length === 1);
+    const rows = await svc.env.services
       .get('notifications')!
       .deps.db.selectFrom('notifications')
       .select('id')
@@ -108,11 +89,11 @@ describe.skipIf(skip)('notifications from consumed events', () => {
   it('keeps one notification per event and person even if a consumer sees the event again past its inbox', async () => {
     const person = uid('p');
     const ev = eventFor('invoice.issued', person);
-    await env.bus.publish(ev);
-    await env.eventually(async () => (await listOf(person)).length === 1);
+    await svc.env.bus.publish(ev);
+    await svc.env.eventually(async () => (await listOf(person)).length === 1);
     // A copy of the event with the same id but handled by another consumer name: only the unique key stops it.
     const { notifyFromEvent, Effects } = await import('../src/commands/dispatch.ts');
-    const db = env.services.get('notifications')!.deps.db;
+    const db = svc.env.services.get('notifications')!.deps.db;
     const again = await db
       .transaction()
       .execute((trx) =>
@@ -138,11 +119,11 @@ describe.skipIf(skip)('notifications from consumed events', () => {
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ in_app: false, email: true, webhook: true });
-    await env.bus.publish(eventFor('user.registered', person));
-    await env.eventually(() => readModel(person));
-    await env.bus.publish(eventFor('payment.received', person));
+    await svc.env.bus.publish(eventFor('user.registered', person));
+    await svc.env.eventually(() => readModel(person));
+    await svc.env.bus.publish(eventFor('payment.received', person));
     const admin = as(uid('admin'), ['admin']);
-    const mail = await env.eventually(async () => {
+    const mail = await svc.env.eventually(async () => {
       const r = await admin.get(`/api/v1/notifications/dev-mailbox?to=${person}@example.test`);
       return r.body.data.find((m: any) => m.subject === 'Payment received');
     });

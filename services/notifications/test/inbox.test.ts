@@ -1,25 +1,14 @@
 /** The inbox: lists, reads, deletes, staff sends, and the static routes beside /notifications/{id}. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeEvent } from '@portico/kit';
-import { matrixUnavailable, startTestServices, userCaller, type TestServices } from '@portico/kit/testing';
-import notificationsService from '../src/service.ts';
+import { matrixUnavailable } from '@portico/kit/testing';
+import { uid, useNotifications } from './helpers/service.ts';
 
 const skip = await matrixUnavailable();
-let seq = 0;
-const uid = (p = 'u') => `${p}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
 describe.skipIf(skip)('notifications inbox', () => {
-  let env: TestServices;
-  const as = (id: string, roles = ['user']) => env.as('notifications', userCaller(id, roles));
-  const listOf = async (id: string, query = '') =>
-    (await as(id).get(`/api/v1/notifications${query}`)).body.data as any[];
-
-  beforeAll(async () => {
-    env = await startTestServices([notificationsService], {
-      env: { PORTICO_BULK_POLL_MS: '50', PORTICO_MAIL_POLL_MS: '50' },
-    });
-  });
-  afterAll(() => env?.stop());
+  const svc = useNotifications();
+  const { as, listOf } = svc;
 
   it('lists newest first with an unread filter and cursor pages, and marks read one or all', async () => {
     const bob = uid('bob');
@@ -83,7 +72,7 @@ describe.skipIf(skip)('notifications inbox', () => {
     const user = await as(uid('u')).post('/api/v1/notifications', { user_id: erin, title: 'Hi', body: 'x' });
     expect(user.status).toBe(403);
     await as(erin).put('/api/v1/notifications/preferences', { in_app: true, email: false, webhook: true });
-    await env.bus.publish(
+    await svc.env.bus.publish(
       makeEvent('identity', 'user.registered', {
         user_id: erin,
         email: `${erin}@example.test`,
