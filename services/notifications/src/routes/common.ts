@@ -15,13 +15,6 @@ export const ChannelSchema = Type.Enum(['in_app', 'email', 'webhook'], {
   description: 'in_app (inbox and live stream), email, or webhook',
 });
 
-/** The calling user's id; routes about "my" things need a person, not a service. */
-export function requireUser(req: FastifyRequest): string {
-  if (req.caller.id === null)
-    throw new AppError('forbidden', 'This route acts for a user; call it with a user’s credentials');
-  return req.caller.id;
-}
-
 /** Staff-level routes (send, bulk, templates) need the permission at every user's scope. */
 export function requireAllScope(req: FastifyRequest, permission: string): void {
   if (req.caller.auth === 'service') return;

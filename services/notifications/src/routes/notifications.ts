@@ -4,7 +4,17 @@
  * and the staff send to one user. Static paths (`read-all`, `stream`, `preferences`, `bulk`,
  * `dev-mailbox`) are matched before `{id}` by the router, so none is shadowed.
  */
-import { AppError, can, mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
+import {
+  AppError,
+  can,
+  mapPage,
+  PageOf,
+  paginate,
+  scopeOf,
+  sendPage,
+  Type,
+  requireUserId,
+} from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { sendMessage } from '../commands/send-message.ts';
 import type { Deps } from '../deps.ts';
@@ -24,7 +34,6 @@ import {
   IdParams,
   NullableDateTime,
   requireAllScope,
-  requireUser,
   Title,
 } from './common.ts';
 
@@ -80,7 +89,7 @@ export function notificationRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const me = requireUser(req);
+      const me = requireUserId(req);
       const q = req.query;
       // Own scope: always my inbox. Admin and staff may look at someone else's with `user_id`.
       const userId =
@@ -111,7 +120,7 @@ export function notificationRoutes(app: ServiceApp, deps: Deps): void {
         response: { 200: Type.Object({ updated: Type.Integer() }) },
       },
     },
-    async (req) => ({ updated: await markAllRead(deps.db, requireUser(req)) }),
+    async (req) => ({ updated: await markAllRead(deps.db, requireUserId(req)) }),
   );
 
   app.get(

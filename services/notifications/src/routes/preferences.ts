@@ -1,8 +1,8 @@
 /** Per-channel preferences of the caller (`in_app`, `email`, `webhook`; all on by default). */
-import { Type, type ServiceApp } from '@portico/kit';
+import { Type, type ServiceApp, requireUserId } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import { preferencesOf, putPreferences, type Preferences } from '../repository/users.ts';
-import { NullableDateTime, requireUser } from './common.ts';
+import { NullableDateTime } from './common.ts';
 
 const tags = ['notifications'];
 
@@ -33,7 +33,7 @@ export function preferenceRoutes(app: ServiceApp, deps: Deps): void {
       config: { permission: 'notifications:read' },
       schema: { tags, summary: 'My channel preferences', response: { 200: PreferencesSchema } },
     },
-    async (req) => view(await preferencesOf(deps.db, requireUser(req))),
+    async (req) => view(await preferencesOf(deps.db, requireUserId(req))),
   );
 
   app.put(
@@ -47,6 +47,6 @@ export function preferenceRoutes(app: ServiceApp, deps: Deps): void {
         response: { 200: PreferencesSchema },
       },
     },
-    async (req) => view(await putPreferences(deps.db, requireUser(req), req.body)),
+    async (req) => view(await putPreferences(deps.db, requireUserId(req), req.body)),
   );
 }

@@ -3,13 +3,13 @@
  * `Last-Event-ID` (or `?last_event_id=`, for clients that cannot set headers) resumes after that
  * sequence number; without it the stream starts with what arrives from now on.
  */
-import { AppError, Type } from '@portico/kit';
+import { AppError, Type, requireUserId } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { SseStream } from '../delivery/sse.ts';
 import { latestSeq, notificationsAfter } from '../repository/notifications.ts';
 import { notificationView } from '../views.ts';
 import type { Deps } from '../deps.ts';
-import { requireUser } from './common.ts';
+import {} from './common.ts';
 
 const EVENT_ID = /^\d{1,15}$/;
 
@@ -35,7 +35,7 @@ export function streamRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const userId = requireUser(req);
+      const userId = requireUserId(req);
       const header = req.headers['last-event-id'];
       const raw = (Array.isArray(header) ? header[0] : header) ?? req.query.last_event_id;
       if (raw !== undefined && raw !== '' && !EVENT_ID.test(raw.trim())) {

@@ -3,14 +3,14 @@
  * change, delete. The signing secret is shown once, in the 201 response. Their delivery history
  * is routes/webhook-deliveries.ts.
  */
-import { listPage, PageOf, PageQuery, Type } from '@portico/kit';
+import { listPage, PageOf, PageQuery, Type, requireUserId } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { changeEndpoint, loadEndpointFor, registerEndpoint } from '../commands/webhooks.ts';
 import type { Deps } from '../deps.ts';
 import { WEBHOOK_EVENT_TYPES } from '../events.ts';
 import { deleteEndpoint, endpointsQuery } from '../repository/webhooks.ts';
 import { webhookView } from '../views.ts';
-import { DateTime, Description, IdParams, requireUser } from './common.ts';
+import { DateTime, Description, IdParams } from './common.ts';
 
 const tags = ['webhooks'];
 
@@ -68,7 +68,7 @@ export function webhookRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const { endpoint, secret } = await registerEndpoint(deps, req.caller, requireUser(req), req.body);
+      const { endpoint, secret } = await registerEndpoint(deps, req.caller, requireUserId(req), req.body);
       return reply
         .code(201)
         .header('location', `/api/v1/webhooks/${endpoint.id}`)
@@ -90,7 +90,7 @@ export function webhookRoutes(app: ServiceApp, deps: Deps): void {
     async (req, reply) => {
       return listPage(
         reply,
-        endpointsQuery(deps.db, requireUser(req)),
+        endpointsQuery(deps.db, requireUserId(req)),
         { sort: 'created_at', direction: 'desc' },
         webhookView,
       );
