@@ -37,7 +37,7 @@ export async function measureStart(dataDir: string, settleMs = 3000): Promise<St
       HOST: '127.0.0.1',
       PORTICO_SERVICE_PORTS: 'ephemeral',
       PORTICO_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      PORTICO_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     );
     const out = await new Promise<string>((resolve, reject) => {
       const p = spawn(cmd, args, {
-        env: { ...process.env, UV_THREADPOOL_SIZE: '1', LOG_LEVEL: 'silent' },
+        env: { ...process.env, UV_THREADPOOL_SIZE: '1', PORTICO_LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let text = '';

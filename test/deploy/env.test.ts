@@ -84,7 +84,14 @@ const parts = await needs();
 
 describe('environment variables of each part', () => {
   it('the scan of the start path finds what startPart is known to read', () => {
-    for (const n of ['PORTICO_PASSPORT_SECRET', 'DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'PORT', 'LOG_LEVEL'])
+    for (const n of [
+      'PORTICO_PASSPORT_SECRET',
+      'DATABASE_URL',
+      'NATS_URL',
+      'REDIS_URL',
+      'PORT',
+      'PORTICO_LOG_LEVEL',
+    ])
       expect(scanned, n).toContain(n);
     expect(parts.size).toBeGreaterThanOrEqual(10);
   });

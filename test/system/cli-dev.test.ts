@@ -16,7 +16,7 @@ describe.skipIf(systemMode !== 'embedded')('portico dev (npm start)', () => {
         PORT: '0',
         PORTICO_SERVICE_PORTS: 'ephemeral',
         PORTICO_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
+        PORTICO_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

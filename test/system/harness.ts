@@ -130,6 +130,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const anonymous = httpClient(url);
   const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
   const passwords = new Map<string, string>();
+  let adminForGrants: Promise<Session> | undefined;
 
   const login = async (email: string, password: string): Promise<Session> => {
     const res = await anonymous.post('/api/v1/auth/login', { email, password });
@@ -187,8 +188,20 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     },
     admin: () => login(adminEmail, adminPassword),
     async grantRoles(user, roles) {
-      const admin = await login(adminEmail, adminPassword);
-      const res = await admin.client.put(`/api/v1/users/${user.id}/roles`, { roles });
+      // One admin session for every grant: many parallel sign-ins of one account would (rightly)
+      // meet identity's sign-in throttle. A revoked or expired one is replaced once.
+      const put = async () =>
+        (
+          await (adminForGrants ??= login(adminEmail, adminPassword).catch((err: unknown) => {
+            adminForGrants = undefined;
+            throw err;
+          }))
+        ).client.put(`/api/v1/users/${user.id}/roles`, { roles });
+      let res = await put();
+      if (res.status === 401) {
+        adminForGrants = undefined;
+        res = await put();
+      }
       if (res.status !== 200)
         throw new Error(`grant roles failed: ${res.status} ${JSON.stringify(res.body)}`);
       return login(user.email, user.password);

@@ -114,7 +114,7 @@ export async function startDistributedSystem(
     REDIS_URL: servers.redis,
     PORTICO_REDIS_PREFIX: `${prefix}:`,
     HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.PORTICO_TEST_LOG ?? 'warn',
+    PORTICO_LOG_LEVEL: process.env.PORTICO_TEST_LOG ?? 'warn',
   } as Record<string, string>;
   const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
   const databases: string[] = [];

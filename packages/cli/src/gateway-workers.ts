@@ -13,6 +13,7 @@ export async function startGatewayPool(opts: {
   passportSecret: string;
   env: Record<string, string | undefined>;
   logger: Logger;
+  port: number;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const { env } = opts;
   const pool = await startGatewayWorkers({
@@ -29,7 +30,7 @@ export async function startGatewayPool(opts: {
       },
     }),
     logger: opts.logger,
-    port: Number(env.PORT ?? 8000),
+    port: opts.port,
     host: env.HOST ?? '0.0.0.0',
   });
   return { url: pool.url, stop: () => pool.close() };

@@ -7,9 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { EventBus } from '@portico/kit';
+import { Type, type EventBus } from '@portico/kit';
 import {
   createLogger,
+  loadSettings,
   MemoryBus,
   NatsBus,
   PGliteProvider,
@@ -18,7 +19,7 @@ import {
   type DatabaseProvider,
   type RunningService,
 } from '@portico/kit/runtime';
-import { createGateway, loadGatewayConfig, resolveWorkerCount } from '@portico/gateway';
+import { createGateway, loadGatewayConfig, resolveWorkerCount, upstreamOverride } from '@portico/gateway';
 import { startGatewayPool } from './gateway-workers.ts';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';
@@ -30,6 +31,17 @@ export interface Platform {
   gatewayUrl: string;
   services: Map<string, RunningService>;
   stop(): Promise<void>;
+}
+
+const PartNumbers = Type.Object({
+  PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'a port number, 0–65535' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, default: 10, description: 'connections per process' }),
+});
+
+/** `PORT` and `DATABASE_POOL_SIZE` as numbers, through the kit's settings loader (a bad one names itself). */
+export function partNumbers(source: Record<string, string | undefined>): { port?: number; poolSize: number } {
+  const env = loadSettings(PartNumbers, source);
+  return { ...(env.PORT !== undefined && { port: env.PORT }), poolSize: env.DATABASE_POOL_SIZE };
 }
 
 export interface EmbeddedOptions {
@@ -104,7 +116,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
       passportSecret: secrets.passportSecret,
       bus,
       logger,
-      port: opts.port ?? Number(env.PORT ?? 8000),
+      port: opts.port ?? partNumbers(env).port ?? 8000,
       host: env.HOST ?? '127.0.0.1',
     });
     await gateway.listen();
@@ -127,23 +139,18 @@ function pointUpstreams(config: GatewayConfigLike, services: Map<string, Running
   }
 }
 
-/** Where the services of `portico.yaml` live, with `PORTICO_UPSTREAM_<NAME>` overrides. */
+/**
+ * Where a service of `portico.yaml` lives: the gateway's own `PORTICO_UPSTREAM_<NAME>` override
+ * (`upstreamOverride`), else the file's instances; base URLs without a trailing slash.
+ */
 export async function configuredServiceUrls(
   configPath: string,
   env: Record<string, string | undefined>,
-): Promise<Map<string, string[]>> {
+): Promise<(service: string) => string[] | undefined> {
   const doc = parseYaml(await readFile(configPath, 'utf8')) as Partial<GatewayConfigLike> | null;
-  const out = new Map<string, string[]>();
-  for (const [name, svc] of Object.entries(doc?.services ?? {})) out.set(name, svc.instances ?? []);
-  for (const [k, v] of Object.entries(env)) {
-    const m = /^PORTICO_UPSTREAM_([A-Z0-9_]+)$/.exec(k);
-    if (m && v)
-      out.set(
-        m[1]!.toLowerCase().replaceAll('_', '-'),
-        v.split(',').map((s) => s.trim()),
-      );
-  }
-  return out;
+  const inFile = doc?.services ?? {};
+  return (service) =>
+    (upstreamOverride(service, env) ?? inFile[service]?.instances)?.map((u) => u.replace(/\/$/, ''));
 }
 
 export interface PartOptions {
@@ -163,6 +170,7 @@ export async function startPart(
   opts: PartOptions = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const env = opts.env ?? process.env;
+  const numbers = partNumbers(env);
   const logger = opts.logger ?? createLogger({ name });
   const secret = requireSecret(env, 'PORTICO_PASSPORT_SECRET');
   const configPath = path.resolve(env.PORTICO_CONFIG ?? path.join(repoRoot, 'portico.yaml'));
@@ -181,7 +189,15 @@ export async function startPart(
       const workers = resolveWorkerCount(opts.workers ?? config.workers);
       if (workers > 1) {
         await bus?.close();
-        return await startGatewayPool({ workers, config, configPath, passportSecret: secret, env, logger });
+        return await startGatewayPool({
+          workers,
+          config,
+          configPath,
+          passportSecret: secret,
+          env,
+          logger,
+          port: numbers.port ?? 8000,
+        });
       }
       gateway = await createGateway({
         config,
@@ -190,7 +206,7 @@ export async function startPart(
         ...(bus && { bus }),
         ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
         logger,
-        port: Number(env.PORT ?? 8000),
+        port: numbers.port ?? 8000,
         host: env.HOST ?? '0.0.0.0',
       });
       await gateway.listen();
@@ -219,7 +235,7 @@ export async function startPart(
   }
   const db: DatabaseProvider = new PostgresProvider({
     urlFor: () => env.DATABASE_URL!,
-    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+    poolSize: numbers.poolSize,
   });
   const urls = await configuredServiceUrls(configPath, env);
   let running: RunningService;
@@ -229,10 +245,10 @@ export async function startPart(
       bus,
       passportSecret: secret,
       logger,
-      port: Number(env.PORT ?? svc.port),
+      port: numbers.port ?? svc.port,
       host: env.HOST ?? '0.0.0.0',
       env,
-      urlOf: (target) => urls.get(target)?.[0],
+      urlOf: (target) => urls(target)?.[0],
       dataDir: path.resolve(env.PORTICO_DATA_DIR ?? 'data', name),
     });
   } catch (err) {

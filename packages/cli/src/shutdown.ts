@@ -1,11 +1,21 @@
+import { Type } from '@portico/kit';
+import { loadSettings } from '@portico/kit/runtime';
+
+export const ShutdownEnv = Type.Object({
+  PORTICO_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 15_000, description: 'milliseconds' }),
+});
+
+/** How long a graceful shutdown may take: `PORTICO_SHUTDOWN_GRACE_MS`, default 15 s. */
+export function shutdownGraceMs(source: Record<string, string | undefined> = process.env): number {
+  const env = loadSettings(ShutdownEnv, source);
+  return env.PORTICO_SHUTDOWN_GRACE_MS;
+}
+
 /**
  * Graceful shutdown on SIGINT/SIGTERM: stop accepting, finish in-flight work, close pools. A
  * second signal, or the grace period passing, forces the exit.
  */
-export function waitForShutdown(
-  stop: () => Promise<void>,
-  graceMs = Number(process.env.PORTICO_SHUTDOWN_GRACE_MS ?? 15_000),
-): Promise<void> {
+export function waitForShutdown(stop: () => Promise<void>, graceMs = shutdownGraceMs()): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,4 +1,4 @@
-/** `portico check` cross-checks each service's port: package.json against portico.yaml. */
+/** `portico check` cross-checks each service's port (package.json against portico.yaml) and names restart-only settings. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,5 +71,26 @@ describe('portico check: service ports', () => {
   it('agrees with the repository’s own portico.yaml', async () => {
     const r = await capture(() => check([path.resolve(import.meta.dirname, '../../../portico.yaml')]));
     expect(r.code, r.out).toBe(0);
+  });
+});
+
+describe('portico check: settings a hot reload does not apply', () => {
+  it('names those the file sets', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'portico-restart-'));
+    try {
+      const file = path.join(root, 'portico.yaml');
+      await writeFile(
+        file,
+        `${config('http://127.0.0.1:1')}identity:\n  clock_skew: 10s\n  service: identity\nstore:\n  prefix: 'x:'\n`,
+      );
+      const r = await capture(() => check([file]));
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('a hot reload does not apply store.prefix, identity.clock_skew');
+      expect(r.out).toContain('next restart');
+      await writeFile(file, config('http://127.0.0.1:1'));
+      expect((await capture(() => check([file]))).out).not.toContain('hot reload');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,7 @@ import { pino, type Logger } from 'pino';
 import { compile, type Runtime } from './config/compile.ts';
 import { validateGatewayConfig } from './config/validate.ts';
 import { ConfigError } from './config/load.ts';
-import { parseDuration, parseSize } from './config/units.ts';
+import { parseDuration } from './config/units.ts';
 import { InstanceRegistry } from './upstream/service.ts';
 import { GatewayMetrics, type HistogramSeries } from './observe/metrics.ts';
 import { addGauges } from './observe/gauges.ts';
@@ -35,10 +35,12 @@ import { ownRoutes } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
-import { resolveConfig, type GatewayConfig } from './config/schema.ts';
+import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
+import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
-import { answerClientError } from '@portico/kit/runtime';
+import { answerClientError, logLevel } from '@portico/kit/runtime';
+import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
 export interface GatewayOptions {
@@ -82,9 +84,6 @@ class Gateway implements GatewayCore {
   readonly mint: PassportMint;
   readonly limiter: RateLimiter;
   readonly authenticator: Authenticator;
-  readonly idempotencyLockMs: number;
-  readonly idempotencyTtlMs: number;
-  readonly idempotencyMaxBody: number;
   readonly server: Server;
   readonly registry = new InstanceRegistry();
   readonly denylist: Denylist;
@@ -95,6 +94,8 @@ class Gateway implements GatewayCore {
   readonly #reporter: DenialReporter;
   readonly #opts: GatewayOptions;
   #rt: Runtime;
+  /** The config the parts built at start run with (restart-only settings, config/restart.ts). */
+  readonly #started: ResolvedConfig;
   #own: Map<string, OwnHandler>;
   #upstreamSeries = new Map<string, HistogramSeries>();
   #subscription: Subscription | null = null;
@@ -106,7 +107,8 @@ class Gateway implements GatewayCore {
   constructor(opts: GatewayOptions) {
     this.#opts = opts;
     const config = resolveConfig(opts.config);
-    this.log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
+    const env = gatewayEnv();
+    this.log = opts.logger ?? pino({ name: 'gateway', level: logLevel() });
     this.store = opts.redisUrl
       ? new RedisStore(opts.redisUrl, {
           prefix: config.store.prefix,
@@ -118,6 +120,7 @@ class Gateway implements GatewayCore {
     this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport.ttl) / 1000));
     this.limiter = new RateLimiter(this.store);
     this.#rt = compile(opts.config, this.registry, this.metrics);
+    this.#started = this.#rt.config;
     const identity = new IdentityClient(
       () => this.#rt.services.get(this.#rt.identityService),
       () => this.#rt.jwksPath,
@@ -134,12 +137,9 @@ class Gateway implements GatewayCore {
     this.denylist = new Denylist(this.store, this.log);
     this.authenticator = new Authenticator(this.jwt, this.apiKeys, this.denylist);
     this.#reporter = new DenialReporter(opts.bus, this.log);
-    this.idempotencyTtlMs = parseDuration(config.idempotency.ttl);
-    this.idempotencyLockMs = parseDuration(config.idempotency.lock_ttl);
-    this.idempotencyMaxBody = parseSize(config.idempotency.max_body);
     this.openapi = new OpenApiAggregator(parseDuration(config.openapi.refresh), this.log);
-    this.host = opts.host ?? config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
-    this.port = opts.port ?? config.listen?.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000);
+    this.host = opts.host ?? config.listen?.host ?? env.HOST ?? '127.0.0.1';
+    this.port = opts.port ?? config.listen?.port ?? env.PORT ?? 8000;
     this.#own = ownRoutes({
       store: this.store,
       jwks: this.jwks,
@@ -161,6 +161,17 @@ class Gateway implements GatewayCore {
 
   get runtime(): Runtime {
     return this.#rt;
+  }
+
+  // Idempotency's settings come from the runtime: a reload applies them.
+  get idempotencyTtlMs(): number {
+    return this.#rt.idempotency.ttlMs;
+  }
+  get idempotencyLockMs(): number {
+    return this.#rt.idempotency.lockMs;
+  }
+  get idempotencyMaxBody(): number {
+    return this.#rt.idempotency.maxBody;
   }
 
   async start(): Promise<void> {
@@ -198,6 +209,13 @@ class Gateway implements GatewayCore {
     this.metrics.reloads.inc({ result: 'applied' });
     if (requestChannel.hasSubscribers) requestChannel.publish({ routes: next.routes.length });
     this.log.info({ routes: next.routes.length, services: next.services.size }, 'gateway config applied');
+    // Compared with the config the gateway started with: that is what those parts still run.
+    const pending = restartOnlyChanges(this.#started, next.config);
+    if (pending.length)
+      this.log.warn(
+        { needs_restart: pending },
+        `gateway config applied except ${pending.join(', ')}: read at start, they take effect at the next restart`,
+      );
   }
 
   async listen(): Promise<{ port: number }> {

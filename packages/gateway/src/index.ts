@@ -5,10 +5,13 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   applyEnvOverrides,
+  upstreamOverride,
+  upstreamVariable,
   serviceUrls,
   ConfigError,
 } from './config/load.ts';
 export { validateGatewayConfig } from './config/validate.ts';
+export { RESTART_ONLY, restartOnlyChanges, restartOnlySet } from './config/restart.ts';
 export type { ConfigIssue, ValidationResult } from './config/validate.ts';
 export type * from './config/schema.ts';
 export { explain, formatExplanation } from './explain.ts';

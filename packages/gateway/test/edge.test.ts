@@ -134,11 +134,11 @@ describe('edge behaviour', () => {
   });
 
   it('refuses a declared body over the route limit with 413 before the upstream sees it', async () => {
-    const before = orders.hits;
+    const before = orders.apiHits;
     const res = await fetch(`${gw.url}/api/v1/small`, { method: 'POST', body: 'x'.repeat(2048) });
     expect(res.status).toBe(413);
     expect((await json(res)).code).toBe('payload_too_large');
-    expect(orders.hits).toBe(before);
+    expect(orders.apiHits).toBe(before);
   });
 
   it('refuses a chunked body that grows over the limit with 413', async () => {
@@ -173,7 +173,7 @@ describe('edge behaviour', () => {
   });
 
   it('refuses a path with a bad percent-encoding with 400 problem+json, before the upstream', async () => {
-    const hits = orders.hits;
+    const hits = orders.apiHits;
     for (const path of ['/api/v1/orders/%ZZ', '/api/v1/orders/%C0%AF', '/api/v1/orders/50%']) {
       const res = await fetch(`${gw.url}${path}`);
       expect(res.status).toBe(400);
@@ -182,7 +182,7 @@ describe('edge behaviour', () => {
       expect(body.code).toBe('malformed_request');
       expect(body.detail).toContain('percent-encoding');
     }
-    expect(orders.hits).toBe(hits);
+    expect(orders.apiHits).toBe(hits);
     // A well-formed escape still goes through.
     expect((await fetch(`${gw.url}/api/v1/orders/a%20b`)).status).toBe(200);
   });

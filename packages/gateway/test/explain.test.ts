@@ -110,6 +110,7 @@ describe('explain and the gateway agree', () => {
       ['GET', '/api/v1/private', { authorization: `Bearer ${token}` }],
       ['GET', '/api/v1/orders/7', { origin: 'https://app.example' }],
       ['POST', '/api/v1/orders', { 'idempotency-key': 'k-1', 'content-type': 'application/json' }, '{}'],
+      ['POST', '/api/v1/orders', { 'idempotency-key': 'order/42', 'content-type': 'application/json' }, '{}'],
     ];
     for (const [method, path, headers, body] of cases) {
       const e = explain(config, method, path, headers);

@@ -28,6 +28,8 @@ export interface TestServer {
   port: number;
   server: Server;
   hits: number;
+  /** Requests other than health checks (which arrive on their own schedule). */
+  apiHits: number;
   close(): Promise<void>;
 }
 
@@ -39,11 +41,13 @@ export async function startServer(
     url: '',
     port: 0,
     hits: 0,
+    apiHits: 0,
     server: createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         t.hits++;
+        if (!req.url?.startsWith('/health')) t.apiHits++;
         handler(req, res, Buffer.concat(chunks));
       });
     }),

@@ -86,7 +86,7 @@ async function startGatewayProcess(
       PORTICO_PASSPORT_SECRET: `process-test-${randomUUID()}`,
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      PORTICO_LOG_LEVEL: 'warn',
       ...env,
     },
   );

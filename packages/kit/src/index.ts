@@ -73,5 +73,11 @@ export type {
   TypesOf,
 } from './events/types.ts';
 export type { ServiceClient, CallOptions, CallResult } from './client/service-client.ts';
+export {
+  isValidIdempotencyKey,
+  invalidIdempotencyKeyError,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_PATTERN,
+} from './idempotency/key.ts';
 export { Type } from 'typebox';
 export type { Static, TSchema } from 'typebox';

@@ -6,21 +6,23 @@
  */
 import { defineService } from '@portico/kit';
 import '@portico/contracts'; // registers the domains' error codes and role grants
-import type { Database } from './tables.ts';
-import { Settings, type NotificationSettings } from './settings.ts';
-import { consumers } from './events.ts';
-import { NotificationsInstance, type NotificationsDeps } from './instance.ts';
-import { notificationRoutes } from './routes/notifications.ts';
+import { consumers } from './consumers.ts';
+import type { Deps } from './deps.ts';
+import { Replica } from './replica.ts';
 import { bulkRoutes } from './routes/bulk.ts';
-import { streamRoutes } from './routes/stream.ts';
-import { preferenceRoutes } from './routes/preferences.ts';
 import { devMailboxRoutes } from './routes/dev-mailbox.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { preferenceRoutes } from './routes/preferences.ts';
+import { streamRoutes } from './routes/stream.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { Settings, type NotificationSettings } from './settings.ts';
+import type { Database } from './tables.ts';
 
-/** A definition (tests start several replicas; each start builds its own instance). */
+/** A definition (tests start several replicas; each start builds its own `Replica`). */
 export function createNotificationsService() {
-  return defineService<Database, NotificationSettings, {}, NotificationsInstance>({
+  return defineService<Database, NotificationSettings, {}, Replica>({
     name: 'notifications',
     version: '1.0.0',
     description: 'In-app notifications with a live stream, email, webhooks, templates and bulk sends.',
@@ -28,27 +30,27 @@ export function createNotificationsService() {
     settings: Settings,
     publishes: [],
     consumers: consumers(),
-    context: (deps) => new NotificationsInstance(deps),
-    routes(app, deps: NotificationsDeps) {
-      const inst = deps.context;
+    context: (deps) => new Replica(deps),
+    routes(app, deps: Deps) {
       // Open streams would keep the HTTP server from closing: end them first (clients reconnect
       // with Last-Event-ID, to another replica or after the restart).
       app.addHook('preClose', (done) => {
-        inst.closeStreams();
+        deps.context.closeStreams();
         done();
       });
-      notificationRoutes(app, inst);
-      bulkRoutes(app, inst);
-      streamRoutes(app, inst);
-      preferenceRoutes(app, inst);
-      devMailboxRoutes(app, inst);
-      templateRoutes(app, inst);
-      webhookRoutes(app, inst);
+      notificationRoutes(app, deps);
+      bulkRoutes(app, deps);
+      streamRoutes(app, deps);
+      preferenceRoutes(app, deps);
+      devMailboxRoutes(app, deps);
+      templateRoutes(app, deps);
+      webhookRoutes(app, deps);
+      webhookDeliveryRoutes(app, deps);
     },
     async start(deps) {
-      const inst = deps.context;
-      await inst.start();
-      deps.onClose(() => inst.stop());
+      const replica = deps.context;
+      await replica.start();
+      deps.onClose(() => replica.stop());
     },
   });
 }

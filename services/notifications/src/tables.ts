@@ -1,5 +1,5 @@
 /** The service's tables as Kysely sees them (migrations/ is the source of truth). */
-import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -159,6 +159,3 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
 }
-
-/** Either the pool or a transaction: repository functions run in whichever the caller holds. */
-export type Db = Kysely<Database> | Transaction<Database>;

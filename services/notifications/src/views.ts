@@ -1,4 +1,4 @@
-/** Rows → the public resource shapes of schemas.ts (RFC 3339 times, links, no secrets). */
+/** Rows → the public resource shapes the route schemas declare (RFC 3339 times, links, no secrets). */
 import type { NotificationRow } from './repository/notifications.ts';
 import type { BulkJobRow } from './repository/bulk.ts';
 import type { TemplateRow } from './repository/templates.ts';

@@ -3,12 +3,8 @@
  * (`TasksEvents` in @portico/contracts) plus a few extra fields; notifications reads
  * `task.assigned` (tells `assignee_id`) and `task.completed` (tells `created_by`).
  */
-import type { ServiceDeps } from '@portico/kit';
-import type { TaskEventData, TasksEvents } from '@portico/contracts';
-import type { TaskRow, TasksDatabase } from './tables.ts';
-
-/** The kit's dependencies as tasks sees them: `publish` takes `TasksEvents` only. */
-export type Deps = ServiceDeps<TasksDatabase, Record<string, unknown>, TasksEvents>;
+import type { TaskEventData } from '@portico/contracts';
+import type { TaskRow } from './tables.ts';
 
 export const TASK_EVENTS = [
   'task.created',

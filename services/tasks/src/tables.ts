@@ -1,5 +1,5 @@
 /** The service's tables, as Kysely sees them (see migrations/). */
-import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Selectable } from 'kysely';
 import type { Priority } from './domain/priority.ts';
 import type { TaskStatus } from './domain/task-state.ts';
 
@@ -38,29 +38,6 @@ export interface TasksDatabase {
   tasks: TaskTable;
 }
 
-export type CategoryRow = {
-  id: string;
-  owner_id: string;
-  name: string;
-  color: string;
-  created_at: Date;
-  updated_at: Date;
-};
-
-export type TaskRow = {
-  id: string;
-  title: string;
-  description: string | null;
-  priority: Priority;
-  priority_rank: number;
-  status: TaskStatus;
-  category_id: string | null;
-  due_at: Date | null;
-  due_sort: Date | number;
-  assignee_id: string | null;
-  created_by: string;
-  completed_at: Date | null;
-  cancelled_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-};
+/** A row as read back (generated columns included). */
+export type CategoryRow = Selectable<CategoryTable>;
+export type TaskRow = Selectable<TaskTable>;

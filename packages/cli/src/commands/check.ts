@@ -1,11 +1,13 @@
 /**
  * `portico check [file] [--json]`: validates the gateway configuration and prints every
  * mistake with its line and YAML path (exit 1), or a one-line summary (exit 0). Each service's
- * instance port must also match the one its package.json declares (port-check.ts).
+ * instance port must also match the one its package.json declares (port-check.ts). The settings
+ * the file sets that a hot reload does not apply are named (`RESTART_ONLY`).
  */
 import { readFile } from 'node:fs/promises';
-import { parseGatewayConfig } from '@portico/gateway';
+import { parseGatewayConfig, restartOnlySet } from '@portico/gateway';
 import { servicePortIssues, servicesRootFor } from '../port-check.ts';
+import { configFile } from '../env.ts';
 
 export async function run(args: string[]): Promise<number> {
   const asJson = args.includes('--json');
@@ -14,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
     console.log('usage: portico check [portico.yaml] [--json]');
     return args.includes('--help') ? 0 : 2;
   }
-  const file = positional[0] ?? process.env.PORTICO_CONFIG ?? 'portico.yaml';
+  const file = positional[0] ?? configFile();
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -43,5 +45,10 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     `${file}: ok — ${Object.keys(c.services).length} services, ${c.routes.length} routes, ${policies} rate-limit polic${policies === 1 ? 'y' : 'ies'}`,
   );
+  const restartOnly = restartOnlySet(c);
+  if (restartOnly.length)
+    console.log(
+      `  a hot reload does not apply ${restartOnly.join(', ')}: a change to ${restartOnly.length === 1 ? 'it' : 'them'} takes effect at the next restart`,
+    );
   return 0;
 }

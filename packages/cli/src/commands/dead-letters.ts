@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { derivePassportKey, mintPassport, PASSPORT_HEADER, type DeadLetter } from '@portico/kit/runtime';
 import { discoverServices, repoRoot } from '../discover.ts';
+import { upstreamVariable } from '@portico/gateway';
 import { configuredServiceUrls } from '../platform.ts';
 import { loadOrCreateSecrets } from '../secrets.ts';
 
@@ -28,11 +29,9 @@ export async function run(args: string[]): Promise<number> {
   const only = flag(args, '--service');
   const names = only ? [only] : (await discoverServices()).map((s) => s.name);
   const call = async (service: string, method: string, p: string) => {
-    const base = urls.get(service)?.[0];
+    const base = urls(service)?.[0];
     if (!base)
-      throw new Error(
-        `no address known for ${service} (portico.yaml or PORTICO_UPSTREAM_${service.toUpperCase()})`,
-      );
+      throw new Error(`no address known for ${service} (portico.yaml or ${upstreamVariable(service)})`);
     const token = mintPassport(derivePassportKey(secret, service), service, {
       id: null,
       roles: [],

@@ -4,13 +4,14 @@
  * take, without sending anything.
  */
 import { ConfigError, explain, formatExplanation, loadGatewayConfig } from '@portico/gateway';
+import { configFile } from '../env.ts';
 
 const USAGE = "usage: portico explain METHOD URL [-H 'Name: value']... [-c portico.yaml] [--json]";
 
 export async function run(args: string[]): Promise<number> {
   const headers: Record<string, string> = {};
   const positional: string[] = [];
-  let file = process.env.PORTICO_CONFIG ?? 'portico.yaml';
+  let file = configFile();
   let asJson = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

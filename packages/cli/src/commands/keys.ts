@@ -28,6 +28,7 @@ import {
   PostgresProvider,
   type DatabaseProvider,
 } from '@portico/kit/runtime';
+import { upstreamOverride } from '@portico/gateway';
 import { discoverServices } from '../discover.ts';
 
 const USAGE = `usage: portico keys rotate [--activate-in SECONDS] [--url URL] [--data-dir DIR] [--offline]
@@ -82,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const env = process.env;
   const dataDir = path.resolve(values['data-dir'] ?? env.PORTICO_DATA_DIR ?? 'data');
-  const url = (values.url ?? env.PORTICO_UPSTREAM_IDENTITY?.split(',')[0] ?? 'http://127.0.0.1:8001').replace(
+  const url = (values.url ?? upstreamOverride('identity', env)?.[0] ?? 'http://127.0.0.1:8001').replace(
     /\/$/,
     '',
   );

@@ -6,6 +6,7 @@
  */
 import { kitMigrations, loadMigrations, PostgresProvider, runMigrations } from '@portico/kit/runtime';
 import { discoverServices } from '../discover.ts';
+import { databaseUrlOf } from '../env.ts';
 
 export async function run(args: string[]): Promise<number> {
   const target = args[0];
@@ -20,9 +21,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   for (const svc of chosen) {
-    const url =
-      process.env[`DATABASE_URL_${svc.name.toUpperCase().replaceAll('-', '_')}`] ??
-      (target !== 'all' ? process.env.DATABASE_URL : undefined);
+    const url = databaseUrlOf(svc.name, target !== 'all');
     if (!url) {
       console.error(`${svc.name}: set DATABASE_URL${target === 'all' ? `_${svc.name.toUpperCase()}` : ''}`);
       return 2;

@@ -12,6 +12,7 @@ import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
 import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig } from './schema.ts';
 import { keyScopeResources } from '../auth/key-scopes.ts';
+import { namedVariable } from './env.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -74,6 +75,8 @@ export interface Runtime {
   docsEnabled: boolean;
   metricsEnabled: boolean;
   accessLog: boolean;
+  /** `idempotency:` (applied on reload). */
+  idempotency: { ttlMs: number; lockMs: number; maxBody: number };
 }
 
 /** The timeouts of `defaults:` (complete: the schema has their defaults), then a service's, then a route's. */
@@ -232,8 +235,13 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     apiKeyHeader: config.identity.api_key_header.toLowerCase(),
     metricsEnabled: config.metrics.enabled,
     metricsPublic: config.metrics.public,
-    metricsToken: tokenEnv ? (process.env[tokenEnv] ?? null) : null,
+    metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
     accessLog: config.access_log,
+    idempotency: {
+      ttlMs: parseDuration(config.idempotency.ttl),
+      lockMs: parseDuration(config.idempotency.lock_ttl),
+      maxBody: parseSize(config.idempotency.max_body),
+    },
   };
 }

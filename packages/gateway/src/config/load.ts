@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { validateGatewayConfig, type ConfigIssue } from './validate.ts';
 import type { GatewayConfig } from './schema.ts';
+import { namedVariable } from './env.ts';
 
 export class ConfigError extends Error {
   readonly errors: ConfigIssue[];
@@ -24,19 +25,33 @@ export class ConfigError extends Error {
   }
 }
 
-/** `PORTICO_UPSTREAM_ORDERS=http://10.0.0.5:8003,http://10.0.0.6:8003` replaces `services.orders.instances`. */
+/** The variable that overrides service `name`'s instances: `order-history` → `PORTICO_UPSTREAM_ORDER_HISTORY`. */
+export function upstreamVariable(name: string): string {
+  return `PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/**
+ * The instances `PORTICO_UPSTREAM_<NAME>=http://10.0.0.5:8003,http://10.0.0.6:8003` gives service
+ * `name` (undefined when unset). The gateway and the CLI both read the overrides through this.
+ */
+export function upstreamOverride(name: string, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const value = namedVariable(upstreamVariable(name), env);
+  if (!value) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Every `PORTICO_UPSTREAM_<NAME>` set for a service of `config` replaces its `instances`. */
 export function applyEnvOverrides(
   config: GatewayConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): GatewayConfig {
   let services = config.services;
   for (const name of Object.keys(config.services)) {
-    const value = env[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`];
-    if (!value) continue;
-    const instances = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const instances = upstreamOverride(name, env);
+    if (!instances) continue;
     if (services === config.services) services = { ...config.services };
     services[name] = { ...config.services[name]!, instances };
   }

@@ -4,7 +4,13 @@
  * CORS, deprecation).
  */
 import type { ServerResponse } from 'node:http';
-import { problem, PROBLEM_CONTENT_TYPE, problemRegistry, type ProblemCode } from '@portico/kit';
+import {
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  problemRegistry,
+  type FieldError,
+  type ProblemCode,
+} from '@portico/kit';
 
 export type HeaderList = [string, string][];
 
@@ -29,6 +35,7 @@ export function writeProblem(
   code: ProblemCode,
   init: {
     detail?: string;
+    errors?: FieldError[];
     instance: string;
     requestId: string;
     headers: HeaderList;
@@ -39,6 +46,7 @@ export function writeProblem(
     instance: init.instance,
     requestId: init.requestId,
     ...(init.detail !== undefined && { detail: init.detail }),
+    ...(init.errors !== undefined && { errors: init.errors }),
     ...(init.extensions !== undefined && { extensions: init.extensions }),
   });
   const status = problemRegistry[code].status;

@@ -4,7 +4,7 @@
  * answered with a problem, and the metrics and access-log line written once it is answered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProblemCode } from '@portico/kit';
+import type { FieldError, ProblemCode } from '@portico/kit';
 import { acceptRequestId } from '../edge/ids.ts';
 import { anonymousPrincipal } from '../anonymous.ts';
 import { writeProblem, type HeaderList } from '../edge/respond.ts';
@@ -54,11 +54,12 @@ export class RequestContext {
     ];
   }
 
-  problem(code: ProblemCode, detail: string): void {
+  problem(code: ProblemCode, detail: string, errors?: FieldError[]): void {
     if (this.res.headersSent) return;
     if (this.credentialed) this.headers.push(['cache-control', 'no-store']);
     const status = writeProblem(this.res, code, {
       detail,
+      ...(errors && { errors }),
       instance: this.path,
       requestId: this.requestId,
       headers: this.headers,

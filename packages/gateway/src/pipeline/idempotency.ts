@@ -2,11 +2,13 @@
  * Idempotency-Key on POST (everything the gateway does about it is in this file): the key is
  * claimed in the store (scoped to the caller, with a fingerprint of method, path, query and
  * body); a stored answer is replayed, a key still in flight is a 409, a key reused with another
- * request a 422. A claimed request is forwarded through an `IdempotentSink`, which wraps the
+ * request a 422, a key outside the grammar (`isValidIdempotencyKey`, shared with the kit) a 422
+ * `validation_failed` before anything is stored. A claimed request is forwarded through an `IdempotentSink`, which wraps the
  * client's sink: it holds the answer back, stores it, then sends it.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { invalidIdempotencyKeyError, isValidIdempotencyKey } from '@portico/kit';
 import { mergeHeaders } from '../edge/respond.ts';
 import { ClientSink, isEventStream, type OutgoingHead, type UpstreamSink } from './forward.ts';
 import { HANDLED, type Step, type StepResult } from './step.ts';
@@ -14,7 +16,6 @@ import type { Cancellable, FailureKind } from '../upstream/forward.ts';
 import type { StoredResponse } from '../store/store.ts';
 import type { RequestContext } from './context.ts';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAY_HEADERS = new Set([
   'content-type',
   'location',
@@ -36,8 +37,9 @@ export const idempotency: Step = {
   run(ctx) {
     const key = ctx.req.headers['idempotency-key'];
     if (ctx.method !== 'POST' || !ctx.route!.idempotency || key === undefined) return undefined;
-    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      ctx.problem('malformed_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    if (!isValidIdempotencyKey(key)) {
+      // The service would refuse it with this very answer; refused here, nothing is stored.
+      ctx.problem('validation_failed', '1 field is invalid', [invalidIdempotencyKeyError]);
       return HANDLED;
     }
     const scope = ctx.principal.scope ?? `ip:${ctx.ip}`;
@@ -84,6 +86,10 @@ export const idempotency: Step = {
   },
   describe(p) {
     const key = p.headers['idempotency-key'];
+    if (p.method === 'POST' && p.route!.idempotency && key !== undefined && !isValidIdempotencyKey(key)) {
+      p.note('idempotency', 'deny', `Idempotency-Key "${key}" ${invalidIdempotencyKeyError.message}`);
+      return '422 validation_failed';
+    }
     if (p.method === 'POST' && p.route!.idempotency && key)
       p.note(
         'idempotency',

@@ -16,6 +16,8 @@ import { pino, type Logger } from 'pino';
 import { validateGatewayConfig } from '../config/validate.ts';
 import { ConfigError } from '../config/load.ts';
 import { watchConfig } from '../reload.ts';
+import { gatewayEnv } from '../config/env.ts';
+import { logLevel } from '@portico/kit/runtime';
 import type { GatewayConfig } from '../config/schema.ts';
 import { allocateSharedWindows } from './shared-windows.ts';
 import { mergeMetrics } from './metrics-merge.ts';
@@ -72,10 +74,11 @@ export class GatewayWorkerPool {
   constructor(opts: WorkerPoolOptions) {
     this.#opts = opts;
     this.#config = opts.config;
-    this.#log = opts.logger ?? pino({ name: 'gateway', level: process.env.PORTICO_LOG_LEVEL ?? 'info' });
+    this.#log = opts.logger ?? pino({ name: 'gateway', level: logLevel() });
+    const env = gatewayEnv();
     this.#shared = allocateSharedWindows(opts.sharedWindowSlots);
-    this.host = opts.host ?? opts.config.listen?.host ?? process.env.HOST ?? '127.0.0.1';
-    this.port = opts.port ?? opts.config.listen?.port ?? Number(process.env.PORT ?? 8000);
+    this.host = opts.host ?? opts.config.listen?.host ?? env.HOST ?? '127.0.0.1';
+    this.port = opts.port ?? opts.config.listen?.port ?? env.PORT ?? 8000;
   }
 
   get url(): string {

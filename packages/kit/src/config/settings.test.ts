@@ -26,6 +26,18 @@ describe('settings from the environment', () => {
     }
   });
 
+  it('name a bad number instead of passing NaN on, one line per variable', () => {
+    try {
+      loadSettings(Schema, { PORT: '80x', MODE: 'turbo' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as SettingsError).problems).toEqual([
+        'PORT must be integer',
+        'MODE is not an allowed value (allowed: fast, safe)',
+      ]);
+    }
+  });
+
   it('report a missing required variable', () => {
     expect(() => loadSettings(Schema, {})).toThrow(/PORT is required/);
   });

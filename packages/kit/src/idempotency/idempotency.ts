@@ -4,6 +4,8 @@
  * with `Idempotent-Replayed: true`; same key + another body → 422; while the first is still
  * running → 409 with `Retry-After`. Keys are scoped per caller and stored in the service's own
  * database, which is the one owner of the key's state (the gateway only caches final answers).
+ * The key's grammar is `key.ts` (shared with the gateway); a route opts out with
+ * `config: { idempotency: false }` in its route options.
  *
  * The `in_progress` record is a lease (`owner`, `locked_until`), not a lock: it lasts the
  * request's deadline (`PORTICO_IDEMPOTENCY_LEASE_MS`, default 30 s, the gateway's default total
@@ -18,8 +20,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/problem.ts';
 import type { ServiceApp } from '../service.ts';
 import { withLease, type Lease } from './steps.ts';
+import { invalidIdempotencyKeyError, isValidIdempotencyKey } from './key.ts';
 
-const KEY = /^[A-Za-z0-9_.:-]{1,255}$/;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false`: the route ignores `Idempotency-Key` (nothing is checked, stored or replayed) —
+     * for answers that must never be kept, such as tokens. The one opt-out; default on.
+     */
+    idempotency?: boolean;
+  }
+}
+
 const TTL_HOURS = 24;
 export const DEFAULT_LEASE_MS = 30_000;
 const reserved = Symbol('idempotency-lease');
@@ -85,19 +97,13 @@ export function installIdempotency(app: ServiceApp, db: Kysely<any>, opts: Idemp
   });
 
   app.addHook('preHandler', async (req: WithLease, reply: FastifyReply) => {
-    if (req.method !== 'POST') return;
+    if (req.method !== 'POST' || req.routeOptions.config.idempotency === false) return;
     const key = req.headers['idempotency-key'];
     if (key === undefined) return;
-    if (typeof key !== 'string' || !KEY.test(key)) {
-      throw AppError.validation([
-        {
-          field: 'Idempotency-Key',
-          code: 'format',
-          message: 'must be 1–255 characters of A-Z a-z 0-9 _ . : -',
-        },
-      ]);
-    }
-    const caller = req.caller.id ?? `anon:${req.caller.apiKeyId ?? req.ip}`;
+    if (!isValidIdempotencyKey(key)) throw AppError.validation([{ ...invalidIdempotencyKeyError }]);
+    // Anonymous callers are told apart by the client address the passport vouches for: behind a
+    // gateway every request comes from the gateway's own address (req.ip).
+    const caller = req.caller.id ?? `anon:${req.caller.apiKeyId ?? req.caller.clientIp ?? req.ip}`;
     const hash = requestHash(req);
     const owner = randomUUID();
     await sql`delete from kit_idempotency where caller = ${caller} and key = ${key}

@@ -15,9 +15,9 @@ export { kitMigrations } from '../db/kit-migrations.ts';
 export { MemoryBus } from '../events/memory-bus.ts';
 export { NatsBus } from '../events/nats-bus.ts';
 export type { DeadLetter } from '../events/consumer.ts';
-export { loadSettings, SettingsError } from '../config/settings.ts';
+export { loadSettings, loadVariable, SettingsError } from '../config/settings.ts';
 export { createServiceClient } from '../client/service-client.ts';
-export { createLogger, REDACT_PATHS } from '../observability/logger.ts';
+export { createLogger, logLevel, REDACT_PATHS } from '../observability/logger.ts';
 export { registry as metricsRegistry } from '../observability/metrics.ts';
 export { kitEvents } from '../observability/diagnostics.ts';
 export {

@@ -29,7 +29,8 @@ import { createRequestTracer } from '../observability/tracing.ts';
 import { DEFAULT_LEASE_MS, installIdempotency } from '../idempotency/idempotency.ts';
 import { stepTransaction } from '../idempotency/steps.ts';
 import { retryTransient } from '../db/sql-errors.ts';
-import { loadSettings } from '../config/settings.ts';
+import { Type } from 'typebox';
+import { loadSettings, loadVariable } from '../config/settings.ts';
 import { createServiceClient } from '../client/service-client.ts';
 import { enableKitMetrics, registerServiceGauges, registry } from '../observability/metrics.ts';
 import type { AccessDeniedData } from '../events/types.ts';
@@ -146,7 +147,8 @@ export async function startService(
     },
   });
   installIdempotency(app, db, {
-    leaseMs: Number(env.PORTICO_IDEMPOTENCY_LEASE_MS ?? DEFAULT_LEASE_MS),
+    leaseMs:
+      loadVariable('PORTICO_IDEMPOTENCY_LEASE_MS', Type.Integer({ minimum: 100 }), env) ?? DEFAULT_LEASE_MS,
     warn: (err, msg) => logger.warn({ err }, msg),
   });
   let closing = false;

@@ -8,7 +8,7 @@ import { login } from '../commands/login.ts';
 import { logout } from '../commands/logout.ts';
 import { refresh } from '../commands/refresh.ts';
 import type { Deps } from '../deps.ts';
-import { emptyBodyIsObject, ignoreIdempotencyKey, NO_STORE, noStore } from './hooks.ts';
+import { emptyBodyIsObject, NO_STORE, noStore } from './hooks.ts';
 import { registerRoute } from './register.ts';
 import { requestFacts } from './request-facts.ts';
 import { LoginBody, LogoutBody, PasswordBody, RefreshBody, TokenPair } from './schemas.ts';
@@ -19,8 +19,8 @@ export function authRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
@@ -35,8 +35,8 @@ export function authRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/refresh',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -69,7 +69,8 @@ export function authRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/password',
     {
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { idempotency: false },
+      onRequest: noStore,
       schema: {
         tags: ['auth'],
         summary: 'Change your password; your other sessions end',

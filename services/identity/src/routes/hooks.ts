@@ -14,16 +14,6 @@ export async function emptyBodyIsObject(req: FastifyRequest): Promise<void> {
 }
 
 /**
- * Routes that issue tokens or carry passwords ignore `Idempotency-Key`: the kit would keep the
- * response (bearer tokens, in plain text) and a fast SHA-256 of the body (which holds the
- * password) in the idempotency table. A retried login is harmless without it; a retried refresh
- * is reuse by design (RFC 9700 §4.14.2); a retried registration answers 409.
- */
-export async function ignoreIdempotencyKey(req: FastifyRequest): Promise<void> {
-  delete req.headers['idempotency-key'];
-}
-
-/**
  * Token and password routes answer `Cache-Control: no-store` (RFC 6749 §5.1) on every outcome,
  * refusals included: set before the handler, so error answers keep it.
  */

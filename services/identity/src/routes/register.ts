@@ -6,7 +6,7 @@ import type { ServiceApp } from '@portico/kit';
 import { register } from '../commands/register.ts';
 import type { Deps } from '../deps.ts';
 import { userView } from '../views.ts';
-import { ignoreIdempotencyKey, noStore, normaliseEmailField } from './hooks.ts';
+import { noStore, normaliseEmailField } from './hooks.ts';
 import { requestFacts } from './request-facts.ts';
 import { RegisterBody, User } from './schemas.ts';
 
@@ -14,8 +14,8 @@ export function registerRoute(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/register',
     {
-      config: { auth: 'optional' },
-      onRequest: [ignoreIdempotencyKey, noStore],
+      config: { auth: 'optional', idempotency: false },
+      onRequest: noStore,
       preValidation: normaliseEmailField,
       schema: {
         tags: ['auth'],

@@ -15,7 +15,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { findUserById, usersQuery } from '../repository/users.ts';
 import { userView } from '../views.ts';
-import { ignoreIdempotencyKey, normaliseEmailField } from './hooks.ts';
+import { normaliseEmailField } from './hooks.ts';
 import { requestFacts } from './request-facts.ts';
 import { CreateUserBody, IdParams, PatchUserBody, RolesBody, User, UsersQuery } from './schemas.ts';
 
@@ -40,9 +40,8 @@ export function usersRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/users',
     {
-      config: { permission: 'users:create' },
+      config: { permission: 'users:create', idempotency: false },
       preHandler: requireAll('users:create'),
-      onRequest: ignoreIdempotencyKey,
       preValidation: normaliseEmailField,
       schema: {
         tags: ['users'],

@@ -1,7 +1,8 @@
 /** SQL for bulk-send jobs and their recipients. */
 import { sql, type Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { BulkJobsTable, BulkRecipientsTable, Channel, Db } from '../tables.ts';
+import type { Db } from '../deps.ts';
+import type { BulkJobsTable, BulkRecipientsTable, Channel } from '../tables.ts';
 
 export type BulkJobRow = Selectable<BulkJobsTable>;
 export type RecipientRow = Selectable<BulkRecipientsTable>;

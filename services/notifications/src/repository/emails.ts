@@ -1,7 +1,9 @@
 /** SQL for outgoing mail: a durable queue drained by the mail worker; the dev mailbox reads it. */
 import { sql, type Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Db, EmailsTable } from '../tables.ts';
+import { claimDueJobs } from '@portico/kit';
+import type { Db } from '../deps.ts';
+import type { EmailsTable } from '../tables.ts';
 
 export type EmailRow = Selectable<EmailsTable>;
 
@@ -26,18 +28,8 @@ export async function enqueueEmail(db: Db, e: NewEmail): Promise<boolean> {
 }
 
 /** Claims due messages for `leaseSeconds` (another worker takes them over if this one dies). */
-export async function claimEmails(db: Db, limit: number, leaseSeconds: number): Promise<EmailRow[]> {
-  const r = await sql<EmailRow>`
-    update emails set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
-    where id in (
-      select id from emails
-      where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-      order by next_attempt_at
-      limit ${limit}
-      for update skip locked
-    )
-    returning *`.execute(db);
-  return r.rows;
+export function claimEmails(db: Db, limit: number, leaseSeconds: number): Promise<EmailRow[]> {
+  return claimDueJobs<EmailRow>(db, 'emails', { limit, leaseSeconds });
 }
 
 export async function markEmailSent(db: Db, id: string, messageId: string | null): Promise<void> {

@@ -1,7 +1,8 @@
 /** SQL for notifications and the per-user stream sequence. */
 import { sql, type Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Channel, Db, NotificationsTable } from '../tables.ts';
+import type { Db } from '../deps.ts';
+import type { Channel, NotificationsTable } from '../tables.ts';
 
 export type NotificationRow = Selectable<NotificationsTable>;
 

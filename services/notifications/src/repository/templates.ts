@@ -2,7 +2,8 @@
 import type { Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Channel, Db, TemplatesTable } from '../tables.ts';
+import type { Db } from '../deps.ts';
+import type { Channel, TemplatesTable } from '../tables.ts';
 
 export type TemplateRow = Selectable<TemplatesTable>;
 

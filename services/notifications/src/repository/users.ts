@@ -1,6 +1,7 @@
 /** SQL for the users read model (from identity's events) and notification preferences. */
 import { sql, type Selectable } from 'kysely';
-import type { Channel, Db, PreferencesTable, UsersTable } from '../tables.ts';
+import type { Db } from '../deps.ts';
+import type { Channel, PreferencesTable, UsersTable } from '../tables.ts';
 
 export type UserRow = Selectable<UsersTable>;
 

@@ -1,7 +1,9 @@
 /** SQL for webhook endpoints, the delivery queue and the attempt history. */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Db, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../tables.ts';
+import { claimDueJobs } from '@portico/kit';
+import type { Db } from '../deps.ts';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../tables.ts';
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
@@ -98,18 +100,9 @@ export async function enqueueDeliveries(
 }
 
 /** Claims due deliveries for `leaseSeconds`: a worker that dies mid-attempt loses them to another. */
-export async function claimDeliveries(db: Db, limit: number, leaseSeconds: number): Promise<DeliveryRow[]> {
-  const r = await sql<DeliveryRow>`
-    update webhook_deliveries set locked_until = now() + make_interval(secs => ${leaseSeconds})
-    where id in (
-      select id from webhook_deliveries
-      where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-      order by next_attempt_at
-      limit ${limit}
-      for update skip locked
-    )
-    returning *`.execute(db);
-  return r.rows;
+export function claimDeliveries(db: Db, limit: number, leaseSeconds: number): Promise<DeliveryRow[]> {
+  // An attempt is counted when it is made (recordAttempt), not when it is claimed.
+  return claimDueJobs<DeliveryRow>(db, 'webhook_deliveries', { limit, leaseSeconds, countAttempt: false });
 }
 
 export async function endpointsById(db: Db, ids: readonly string[]): Promise<Map<string, EndpointRow>> {

@@ -3,20 +3,56 @@
  * the job is created — the given `user_ids`, or every active user with `role` in the users read
  * model — and the bulk worker sends to them in batches.
  */
-import { AppError, can } from '@portico/kit';
+import { AppError, can, Type } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
-import { BulkBody, BulkJobSchema, IdParams } from '../schemas.ts';
-import { findJob, insertJob } from '../repository/bulk.ts';
-import { activeUserIdsWithRole } from '../repository/users.ts';
+import { ROLES } from '@portico/contracts';
+import { queueBulkSend } from '../commands/bulk-send.ts';
+import type { Deps } from '../deps.ts';
+import { findJob } from '../repository/bulk.ts';
 import { jobView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { requireAllScope } from './helpers.ts';
+import {
+  Body,
+  ChannelSchema,
+  DateTime,
+  Id,
+  IdParams,
+  NullableDateTime,
+  requireAllScope,
+  Title,
+} from './common.ts';
 
 const tags = ['notifications'];
 
-export function bulkRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+const BulkBody = Type.Object({
+  user_ids: Type.Optional(
+    Type.Array(Id, { minItems: 1, maxItems: 10_000, description: 'Recipients (or `role`)' }),
+  ),
+  role: Type.Optional(
+    Type.Enum([...ROLES], { description: 'Every active user with this role (or `user_ids`)' }),
+  ),
+  title: Title,
+  body: Body,
+  channel: Type.Optional(ChannelSchema),
+});
 
+export const BulkJobSchema = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed')]),
+  channel: ChannelSchema,
+  total: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer({ description: 'Recipients who turned the channel off' }),
+  role: Type.Union([Type.String(), Type.Null()]),
+  template_id: Type.Union([Type.String(), Type.Null()]),
+  created_by: Type.Union([Type.String(), Type.Null()]),
+  created_at: DateTime,
+  started_at: NullableDateTime,
+  completed_at: NullableDateTime,
+  links: Type.Object({ self: Type.String() }),
+});
+
+export function bulkRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/notifications/bulk',
     {
@@ -32,29 +68,7 @@ export function bulkRoutes(app: ServiceApp, inst: NotificationsInstance): void {
     },
     async (req, reply) => {
       requireAllScope(req, 'notifications:send');
-      const b = req.body;
-      if ((b.user_ids === undefined) === (b.role === undefined)) {
-        const field = b.user_ids === undefined ? 'user_ids' : 'role';
-        throw AppError.validation([
-          { field, code: 'one_of', message: 'give exactly one of user_ids and role' },
-        ]);
-      }
-      const job = await deps.tx(async (trx) => {
-        const ids = b.user_ids ?? (await activeUserIdsWithRole(trx, b.role!));
-        return insertJob(
-          trx,
-          {
-            created_by: req.caller.id,
-            channel: b.channel ?? 'in_app',
-            title: b.title,
-            body: b.body,
-            template_id: null,
-            role: b.role ?? null,
-          },
-          ids,
-        );
-      });
-      inst.bulk.nudge();
+      const job = await queueBulkSend(deps, req.caller, req.body);
       return reply.code(202).header('location', `/api/v1/notifications/bulk/${job.id}`).send(jobView(job));
     },
   );

@@ -1,13 +1,30 @@
 /** The dev mailbox (admin): mail kept locally when no SMTP server is configured, and all sent mail. */
 import { AppError, hasRole, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
-import { EmailSchema } from '../schemas.ts';
+import type { Deps } from '../deps.ts';
 import { mailboxQuery } from '../repository/emails.ts';
 import { emailView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
+import { DateTime, NullableDateTime } from './common.ts';
 
-export function devMailboxRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+const EmailSchema = Type.Object({
+  id: Type.String(),
+  user_id: Type.Union([Type.String(), Type.Null()]),
+  to: Type.String(),
+  subject: Type.String(),
+  body: Type.String(),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('sent'),
+    Type.Literal('failed'),
+    Type.Literal('kept'),
+  ]),
+  attempts: Type.Integer(),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  created_at: DateTime,
+  sent_at: NullableDateTime,
+});
+
+export function devMailboxRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/notifications/dev-mailbox',
     {

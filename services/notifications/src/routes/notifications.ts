@@ -4,9 +4,20 @@
  * and the staff send to one user. Static paths (`read-all`, `stream`, `preferences`, `bulk`,
  * `dev-mailbox`) are matched before `{id}` by the router, so none is shadowed.
  */
-import { AppError, can, mapPage, PageOf, paginate, scopeOf, sendPage, Type } from '@portico/kit';
+import {
+  AppError,
+  can,
+  mapPage,
+  PageOf,
+  paginate,
+  scopeOf,
+  sendPage,
+  Type,
+  requireUserId,
+} from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
-import { IdParams, ListNotificationsQuery, NotificationSchema, SendBody } from '../schemas.ts';
+import { sendMessage } from '../commands/send-message.ts';
+import type { Deps } from '../deps.ts';
 import {
   deleteNotification,
   findNotification,
@@ -14,17 +25,58 @@ import {
   markAllRead,
   markRead,
 } from '../repository/notifications.ts';
-import { findUser, preferencesOf } from '../repository/users.ts';
-import { Effects, sendDirect } from '../dispatch.ts';
 import { notificationView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { requireAllScope, requireUser } from './helpers.ts';
+import {
+  Body,
+  ChannelSchema,
+  DateTime,
+  Id,
+  IdParams,
+  NullableDateTime,
+  requireAllScope,
+  Title,
+} from './common.ts';
 
 const tags = ['notifications'];
 
-export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+export const NotificationSchema = Type.Object({
+  id: Type.String(),
+  user_id: Type.String(),
+  sequence: Type.Integer({ description: "Position in the user's stream (the SSE event id)" }),
+  channel: ChannelSchema,
+  type: Type.String({
+    description: 'The event type it came from (`order.confirmed`), or `message` when sent by staff',
+  }),
+  title: Type.String(),
+  body: Type.String(),
+  data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  read: Type.Boolean(),
+  read_at: NullableDateTime,
+  created_at: DateTime,
+  links: Type.Object({ self: Type.String() }),
+});
 
+const ListNotificationsQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' }),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor`' })),
+  unread: Type.Optional(Type.Boolean({ description: 'true: only unread; false: only read' })),
+  channel: Type.Optional(ChannelSchema),
+  type: Type.Optional(Type.String({ maxLength: 100 })),
+  user_id: Type.Optional(
+    Type.String({ maxLength: 200, description: 'Admin and staff: another user’s notifications' }),
+  ),
+});
+
+const SendBody = Type.Object({
+  user_id: Id,
+  title: Title,
+  body: Body,
+  channel: Type.Optional(ChannelSchema),
+});
+
+export function notificationRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/notifications',
     {
@@ -37,7 +89,7 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
       },
     },
     async (req, reply) => {
-      const me = requireUser(req);
+      const me = requireUserId(req);
       const q = req.query;
       // Own scope: always my inbox. Admin and staff may look at someone else's with `user_id`.
       const userId =
@@ -68,7 +120,7 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
         response: { 200: Type.Object({ updated: Type.Integer() }) },
       },
     },
-    async (req) => ({ updated: await markAllRead(deps.db, requireUser(req)) }),
+    async (req) => ({ updated: await markAllRead(deps.db, requireUserId(req)) }),
   );
 
   app.get(
@@ -135,31 +187,7 @@ export function notificationRoutes(app: ServiceApp, inst: NotificationsInstance)
     },
     async (req, reply) => {
       requireAllScope(req, 'notifications:send');
-      const { user_id, title, body } = req.body;
-      const channel = req.body.channel ?? 'in_app';
-      const effects = new Effects();
-      const outcome = await deps.tx(async (trx) => {
-        const prefs = await preferencesOf(trx, user_id);
-        const user = await findUser(trx, user_id);
-        return sendDirect(
-          trx,
-          { userId: user_id, channel, title, body },
-          { prefs, user, webhookDelayMs: inst.webhookDelayMs },
-          effects,
-        );
-      });
-      if (outcome.status === 'skipped') {
-        throw new AppError('channel_disabled', `The user turned off ${channel} notifications`, {
-          errors: [
-            { field: 'channel', code: 'channel_disabled', message: `${channel} is turned off by the user` },
-          ],
-        });
-      }
-      if (outcome.status === 'failed') {
-        throw AppError.validation([{ field: 'user_id', code: 'no_email', message: `has ${outcome.reason}` }]);
-      }
-      inst.apply(effects);
-      const n = outcome.notification!;
+      const n = await sendMessage(deps, req.body);
       return reply.code(201).header('location', `/api/v1/notifications/${n.id}`).send(notificationView(n));
     },
   );

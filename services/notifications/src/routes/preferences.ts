@@ -1,11 +1,24 @@
 /** Per-channel preferences of the caller (`in_app`, `email`, `webhook`; all on by default). */
-import type { ServiceApp } from '@portico/kit';
-import { PreferencesBody, PreferencesSchema } from '../schemas.ts';
+import { Type, type ServiceApp, requireUserId } from '@portico/kit';
+import type { Deps } from '../deps.ts';
 import { preferencesOf, putPreferences, type Preferences } from '../repository/users.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { requireUser } from './helpers.ts';
+import { NullableDateTime } from './common.ts';
 
 const tags = ['notifications'];
+
+const PreferencesSchema = Type.Object({
+  in_app: Type.Boolean(),
+  email: Type.Boolean(),
+  webhook: Type.Boolean(),
+  updated_at: NullableDateTime,
+});
+
+const PreferencesBody = Type.Object({
+  in_app: Type.Boolean(),
+  email: Type.Boolean(),
+  webhook: Type.Boolean(),
+});
+
 const view = (p: Preferences) => ({
   in_app: p.in_app,
   email: p.email,
@@ -13,16 +26,14 @@ const view = (p: Preferences) => ({
   updated_at: p.updated_at?.toISOString() ?? null,
 });
 
-export function preferenceRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
-
+export function preferenceRoutes(app: ServiceApp, deps: Deps): void {
   app.get(
     '/api/v1/notifications/preferences',
     {
       config: { permission: 'notifications:read' },
       schema: { tags, summary: 'My channel preferences', response: { 200: PreferencesSchema } },
     },
-    async (req) => view(await preferencesOf(deps.db, requireUser(req))),
+    async (req) => view(await preferencesOf(deps.db, requireUserId(req))),
   );
 
   app.put(
@@ -36,6 +47,6 @@ export function preferenceRoutes(app: ServiceApp, inst: NotificationsInstance): 
         response: { 200: PreferencesSchema },
       },
     },
-    async (req) => view(await putPreferences(deps.db, requireUser(req), req.body)),
+    async (req) => view(await putPreferences(deps.db, requireUserId(req), req.body)),
   );
 }

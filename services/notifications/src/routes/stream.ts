@@ -3,18 +3,18 @@
  * `Last-Event-ID` (or `?last_event_id=`, for clients that cannot set headers) resumes after that
  * sequence number; without it the stream starts with what arrives from now on.
  */
-import { AppError, Type } from '@portico/kit';
+import { AppError, Type, requireUserId } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
 import { SseStream } from '../delivery/sse.ts';
 import { latestSeq, notificationsAfter } from '../repository/notifications.ts';
 import { notificationView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { requireUser } from './helpers.ts';
+import type { Deps } from '../deps.ts';
+import {} from './common.ts';
 
 const EVENT_ID = /^\d{1,15}$/;
 
-export function streamRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+export function streamRoutes(app: ServiceApp, deps: Deps): void {
+  const replica = deps.context;
 
   app.get(
     '/api/v1/notifications/stream',
@@ -35,7 +35,7 @@ export function streamRoutes(app: ServiceApp, inst: NotificationsInstance): void
       },
     },
     async (req, reply) => {
-      const userId = requireUser(req);
+      const userId = requireUserId(req);
       const header = req.headers['last-event-id'];
       const raw = (Array.isArray(header) ? header[0] : header) ?? req.query.last_event_id;
       if (raw !== undefined && raw !== '' && !EVENT_ID.test(raw.trim())) {
@@ -57,9 +57,9 @@ export function streamRoutes(app: ServiceApp, inst: NotificationsInstance): void
         format: notificationView,
         log: deps.log,
       });
-      inst.hub.add(stream);
+      replica.hub.add(stream);
       res.on('close', () => {
-        inst.hub.remove(stream);
+        replica.hub.remove(stream);
         stream.close();
       });
       stream.start();

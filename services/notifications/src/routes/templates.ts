@@ -4,47 +4,68 @@
  */
 import { AppError, PageOf, PageQuery, Type, listPage } from '@portico/kit';
 import type { ServiceApp } from '@portico/kit';
-import type { FieldError } from '@portico/kit';
-import {
-  BulkJobSchema,
-  IdParams,
-  TemplateCreateBody,
-  TemplatePatchBody,
-  TemplateSchema,
-  TemplateSendBody,
-} from '../schemas.ts';
-import {
-  deleteTemplate,
-  findTemplate,
-  insertTemplate,
-  templatesQuery,
-  updateTemplate,
-} from '../repository/templates.ts';
-import { insertJob } from '../repository/bulk.ts';
-import { render, syntaxError } from '../domain/templates.ts';
+import { sendTemplate } from '../commands/bulk-send.ts';
+import { changeTemplate, createTemplate } from '../commands/templates.ts';
+import type { Deps } from '../deps.ts';
+import { deleteTemplate, findTemplate, templatesQuery } from '../repository/templates.ts';
 import { jobView, templateView } from '../views.ts';
-import type { NotificationsInstance } from '../instance.ts';
-import { isUniqueViolation, requireAllScope } from './helpers.ts';
+import { BulkJobSchema } from './bulk.ts';
+import {
+  Body,
+  ChannelSchema,
+  DateTime,
+  Description,
+  Id,
+  IdParams,
+  requireAllScope,
+  Title,
+} from './common.ts';
 
 const tags = ['notification-templates'];
 
-function checkSyntax(fields: { title?: string | undefined; body?: string | undefined }): void {
-  const errors: FieldError[] = [];
-  for (const [field, text] of Object.entries(fields)) {
-    const problem = text === undefined ? null : syntaxError(text);
-    if (problem) errors.push({ field, code: 'template_syntax', message: problem });
-  }
-  if (errors.length) throw AppError.validation(errors);
-}
+const TemplateName = Type.String({ minLength: 1, maxLength: 100 });
 
-const nameTaken = (name: string) =>
-  new AppError('already_exists', `A template named ${name} already exists`, {
-    errors: [{ field: 'name', code: 'already_exists', message: 'is taken' }],
-  });
+const TemplateSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  channel: ChannelSchema,
+  title: Type.String(),
+  body: Type.String(),
+  variables: Type.Array(Type.String(), { description: 'The {{placeholders}} used by title and body' }),
+  created_by: Type.Union([Type.String(), Type.Null()]),
+  created_at: DateTime,
+  updated_at: DateTime,
+  links: Type.Object({ self: Type.String(), send: Type.String() }),
+});
 
-export function templateRoutes(app: ServiceApp, inst: NotificationsInstance): void {
-  const { deps } = inst;
+const TemplateCreateBody = Type.Object({
+  name: TemplateName,
+  description: Type.Optional(Description),
+  channel: Type.Optional(ChannelSchema),
+  title: Title,
+  body: Body,
+});
 
+const TemplatePatchBody = Type.Object({
+  name: Type.Optional(TemplateName),
+  description: Type.Optional(Description),
+  channel: Type.Optional(ChannelSchema),
+  title: Type.Optional(Title),
+  body: Type.Optional(Body),
+});
+
+const TemplateSendBody = Type.Object({
+  user_ids: Type.Array(Id, { minItems: 1, maxItems: 10_000 }),
+  variables: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 100 }),
+      Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Boolean()]),
+    ),
+  ),
+});
+
+export function templateRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/notification-templates',
     {
@@ -58,25 +79,11 @@ export function templateRoutes(app: ServiceApp, inst: NotificationsInstance): vo
     },
     async (req, reply) => {
       requireAllScope(req, 'notification-templates:create');
-      const b = req.body;
-      checkSyntax({ title: b.title, body: b.body });
-      try {
-        const t = await insertTemplate(deps.db, {
-          name: b.name,
-          description: b.description ?? null,
-          channel: b.channel ?? 'in_app',
-          title: b.title,
-          body: b.body,
-          created_by: req.caller.id,
-        });
-        return reply
-          .code(201)
-          .header('location', `/api/v1/notification-templates/${t.id}`)
-          .send(templateView(t));
-      } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(b.name);
-        throw err;
-      }
+      const t = await createTemplate(deps, req.caller, req.body);
+      return reply
+        .code(201)
+        .header('location', `/api/v1/notification-templates/${t.id}`)
+        .send(templateView(t));
     },
   );
 
@@ -130,22 +137,7 @@ export function templateRoutes(app: ServiceApp, inst: NotificationsInstance): vo
     },
     async (req) => {
       requireAllScope(req, 'notification-templates:update');
-      const b = req.body;
-      checkSyntax({ title: b.title, body: b.body });
-      try {
-        const t = await updateTemplate(deps.db, req.params.id, {
-          ...(b.name !== undefined && { name: b.name }),
-          ...(b.description !== undefined && { description: b.description }),
-          ...(b.channel !== undefined && { channel: b.channel }),
-          ...(b.title !== undefined && { title: b.title }),
-          ...(b.body !== undefined && { body: b.body }),
-        });
-        if (!t) throw AppError.notFound('Template');
-        return templateView(t);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(b.name ?? '');
-        throw err;
-      }
+      return templateView(await changeTemplate(deps, req.params.id, req.body));
     },
   );
 
@@ -178,37 +170,7 @@ export function templateRoutes(app: ServiceApp, inst: NotificationsInstance): vo
     },
     async (req, reply) => {
       requireAllScope(req, 'notification-templates:send');
-      const t = await findTemplate(deps.db, req.params.id);
-      if (!t) throw AppError.notFound('Template');
-      const variables = req.body.variables ?? {};
-      const title = render(t.title, variables);
-      const body = render(t.body, variables);
-      const missing = [...new Set([...(title.ok ? [] : title.missing), ...(body.ok ? [] : body.missing)])];
-      if (missing.length > 0 || !title.ok || !body.ok) {
-        throw AppError.validation(
-          missing.map((name) => ({
-            field: `variables.${name}`,
-            code: 'missing',
-            message: `is used by the template as {{${name}}} but has no value`,
-          })),
-          `Missing template variable${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`,
-        );
-      }
-      const job = await deps.tx((trx) =>
-        insertJob(
-          trx,
-          {
-            created_by: req.caller.id,
-            channel: t.channel,
-            title: title.text,
-            body: body.text,
-            template_id: t.id,
-            role: null,
-          },
-          req.body.user_ids,
-        ),
-      );
-      inst.bulk.nudge();
+      const job = await sendTemplate(deps, req.caller, req.params.id, req.body);
       return reply.code(202).header('location', `/api/v1/notifications/bulk/${job.id}`).send(jobView(job));
     },
   );

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
-import { Effects, sendDirect } from '../dispatch.ts';
+import { Effects, sendDirect } from '../commands/dispatch.ts';
 import { addProgress, completeJob, lockOpenJob, pendingRecipients } from '../repository/bulk.ts';
 import { DEFAULT_PREFERENCES, findUsers, preferencesOfMany } from '../repository/users.ts';
 import { sql } from 'kysely';

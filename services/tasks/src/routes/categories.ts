@@ -3,38 +3,47 @@
  * user ignoring case (409), colours are `#RRGGBB` (422), and another user's category answers
  * 404 (an admin may read and change any).
  */
-import { AppError, can, PageOf, scopeOf, Type, type Caller, type ServiceApp, listPage } from '@portico/kit';
-import type { Deps } from '../events.ts';
-import { uuidv7 } from 'uuidv7';
-import {
-  categoriesOf,
-  deleteCategory,
-  findCategory,
-  insertCategory,
-  updateCategory,
-} from '../category-repository.ts';
-import { taskEventData } from '../events.ts';
-import { publicCategory } from '../presenters.ts';
-import { actorId } from '../task-commands.ts';
-import { clearCategory } from '../task-repository.ts';
-import {
-  CategoryListQuery,
-  CategorySchema,
-  CreateCategoryBody,
-  IdParams,
-  UpdateCategoryBody,
-} from '../schemas.ts';
-import type { CategoryRow } from '../tables.ts';
+import { listPage, PageOf, PageQuery, scopeOf, Type, type ServiceApp } from '@portico/kit';
+import { actorId } from '../commands/actor.ts';
+import { changeCategory, createCategory, loadCategoryFor, removeCategory } from '../commands/categories.ts';
+import type { Deps } from '../deps.ts';
+import { categoriesOf } from '../repository/categories.ts';
+import { publicCategory } from '../views.ts';
+import { IdParams, Timestamp } from './common.ts';
 
 const tags = ['categories'];
 
-export function categoryRoutes(app: ServiceApp, deps: Deps): void {
-  const load = async (caller: Caller, id: string, permission: string): Promise<CategoryRow> => {
-    const row = await findCategory(deps.db, id);
-    if (!row || !can(caller, permission, { ownerId: row.owner_id })) throw AppError.notFound('Category');
-    return row;
-  };
+const CategoryName = Type.String({
+  minLength: 1,
+  maxLength: 60,
+  pattern: '\\S',
+  description: 'Unique per user, ignoring case',
+});
+const Color = Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: '`#RRGGBB`', examples: ['#3366FF'] });
 
+export const CategorySchema = Type.Object({
+  id: Type.String(),
+  owner_id: Type.String(),
+  name: Type.String(),
+  color: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  links: Type.Object({ self: Type.String(), tasks: Type.String() }),
+});
+
+const CreateCategoryBody = Type.Object({ name: CategoryName, color: Color });
+const UpdateCategoryBody = Type.Object(
+  { name: Type.Optional(CategoryName), color: Type.Optional(Color) },
+  { minProperties: 1 },
+);
+const CategoryListQuery = Type.Object({
+  ...PageQuery,
+  owner_id: Type.Optional(
+    Type.String({ minLength: 1, description: 'Admins only: another user’s categories' }),
+  ),
+});
+
+export function categoryRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/categories',
     {
@@ -47,12 +56,7 @@ export function categoryRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const row = await insertCategory(deps.db, {
-        id: uuidv7(),
-        owner_id: actorId(req.caller),
-        name: req.body.name.trim(),
-        color: req.body.color,
-      });
+      const row = await createCategory(deps, { caller: req.caller }, req.body);
       return reply.code(201).header('location', `/api/v1/categories/${row.id}`).send(publicCategory(row));
     },
   );
@@ -90,7 +94,8 @@ export function categoryRoutes(app: ServiceApp, deps: Deps): void {
       config: { permission: 'categories:read' },
       schema: { tags, summary: 'Read a category', params: IdParams, response: { 200: CategorySchema } },
     },
-    async (req) => publicCategory(await load(req.caller, req.params.id, 'categories:read')),
+    async (req) =>
+      publicCategory(await loadCategoryFor(deps.db, req.caller, req.params.id, 'categories:read')),
   );
 
   app.patch(
@@ -105,13 +110,8 @@ export function categoryRoutes(app: ServiceApp, deps: Deps): void {
         response: { 200: CategorySchema },
       },
     },
-    async (req) => {
-      const row = await load(req.caller, req.params.id, 'categories:update');
-      const patch: { name?: string; color?: string } = {};
-      if (req.body.name !== undefined) patch.name = req.body.name.trim();
-      if (req.body.color !== undefined) patch.color = req.body.color;
-      return publicCategory(await updateCategory(deps.db, row.id, patch, new Date()));
-    },
+    async (req) =>
+      publicCategory(await changeCategory(deps, { caller: req.caller }, req.params.id, req.body)),
   );
 
   app.delete(
@@ -126,19 +126,7 @@ export function categoryRoutes(app: ServiceApp, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const row = await load(req.caller, req.params.id, 'categories:delete');
-      await deps.tx(async (trx) => {
-        // Tasks lose the category; each change is a task.updated like any other.
-        for (const task of await clearCategory(trx, row.id, new Date())) {
-          await deps.publish(
-            trx,
-            'task.updated',
-            taskEventData(task, req.caller.id, { changes: ['category_id'] }),
-            { subject: task.id },
-          );
-        }
-        await deleteCategory(trx, row.id);
-      });
+      await removeCategory(deps, { caller: req.caller }, req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -4,11 +4,12 @@
  * status does not allow answers 409 `invalid_state`.
  */
 import type { ServiceApp } from '@portico/kit';
-import type { Deps } from '../events.ts';
+import { actOnTask } from '../commands/transitions.ts';
+import type { Deps } from '../deps.ts';
 import type { TaskAction } from '../domain/task-state.ts';
-import { publicTask } from '../presenters.ts';
-import { IdParams, TaskSchema } from '../schemas.ts';
-import { actOnTask } from '../task-commands.ts';
+import { publicTask } from '../views.ts';
+import { IdParams } from './common.ts';
+import { TaskSchema } from './tasks.ts';
 
 const SUMMARIES: Record<TaskAction, string> = {
   start: 'Start a task (pending → in_progress)',

@@ -2,15 +2,91 @@
  * `/api/v1/tasks`: create, list (filters, sort, keyset pages), read, change, delete. A task is
  * visible to its creator and its assignee (admins: all); anyone else gets 404.
  */
-import { mapPage, PageOf, scopeOf, sendPage, Type, type ServiceApp } from '@portico/kit';
-import type { Deps } from '../events.ts';
-import { DEFAULT_TASK_SORT } from '../domain/task-sort.ts';
-import { publicTask } from '../presenters.ts';
-import { CreateTaskBody, IdParams, TaskListQuery, TaskSchema, UpdateTaskBody } from '../schemas.ts';
-import { changeTask, createTask, loadTaskFor, removeTask, type Actor } from '../task-commands.ts';
-import { listTasks } from '../task-repository.ts';
+import { mapPage, PageOf, PageQuery, scopeOf, sendPage, Type, type ServiceApp } from '@portico/kit';
+import type { Actor } from '../commands/actor.ts';
+import { createTask } from '../commands/create-task.ts';
+import { removeTask } from '../commands/delete-task.ts';
+import { loadTaskFor } from '../commands/task-access.ts';
+import { changeTask } from '../commands/update-task.ts';
+import type { Deps } from '../deps.ts';
+import { PRIORITIES } from '../domain/priority.ts';
+import { DEFAULT_TASK_SORT, TASK_SORTS } from '../domain/task-sort.ts';
+import { TASK_STATUSES } from '../domain/task-state.ts';
+import { listTasks } from '../repository/tasks.ts';
+import { publicTask } from '../views.ts';
+import { IdParams, Nullable, Timestamp } from './common.ts';
 
 const tags = ['tasks'];
+
+const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Description = Nullable(Type.String({ maxLength: 10_000 }));
+const Priority = Type.Enum(PRIORITIES, { description: 'low < medium < high < urgent' });
+const Status = Type.Enum(TASK_STATUSES);
+const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '\\S' });
+const AssigneeId = Nullable(
+  Type.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: '\\S',
+    description: 'A user id. Not checked against identity (tasks holds no user directory).',
+  }),
+);
+
+export const TaskSchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  status: Status,
+  priority: Priority,
+  category_id: Nullable(Type.String()),
+  due_at: Nullable(Timestamp),
+  overdue: Type.Boolean({ description: 'Open (pending or in progress) and past its due date' }),
+  assignee_id: Nullable(Type.String()),
+  created_by: Type.String(),
+  completed_at: Nullable(Timestamp),
+  cancelled_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  links: Type.Object({ self: Type.String() }),
+});
+
+const CreateTaskBody = Type.Object({
+  title: Title,
+  description: Type.Optional(Description),
+  priority: Type.Optional(Priority),
+  category_id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
+  due_at: Type.Optional(Nullable(Timestamp)),
+  assignee_id: Type.Optional(AssigneeId),
+});
+
+const UpdateTaskBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    description: Type.Optional(Description),
+    priority: Type.Optional(Priority),
+    category_id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
+    due_at: Type.Optional(Nullable(Timestamp)),
+    assignee_id: Type.Optional(AssigneeId),
+    status: Type.Optional(Status),
+  },
+  { minProperties: 1 },
+);
+
+const TaskListQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Status),
+  priority: Type.Optional(Priority),
+  category_id: Type.Optional(Type.String({ minLength: 1 })),
+  assignee_id: Type.Optional(UserId),
+  created_by: Type.Optional(UserId),
+  due_before: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Tasks due strictly before this time' }),
+  ),
+  overdue: Type.Optional(Type.Boolean({ description: 'true: open and past due; false: everything else' })),
+  sort: Type.Optional(
+    Type.Enum(TASK_SORTS, { default: '-created_at', description: '`-field` sorts descending' }),
+  ),
+});
 
 export function taskRoutes(app: ServiceApp, deps: Deps): void {
   const actor = (req: { caller: Actor['caller'] }): Actor => ({ caller: req.caller });

@@ -4,18 +4,18 @@
  * and consumers as `deps.context`), started by `start(deps)`, and stopped at shutdown —
  * streams first, so the HTTP server can close.
  */
-import type { ServiceDeps } from '@portico/kit';
+import { PollingWorker, type ServiceDeps } from '@portico/kit';
+import type { Deps } from './deps.ts';
 import type { Database } from './tables.ts';
 import type { NotificationSettings } from './settings.ts';
 import { StreamHub } from './delivery/sse.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
 import { smtpMailer, type Mailer } from './delivery/mailer.ts';
-import { PollingWorker } from './workers/loop.ts';
 import { bulkTick } from './workers/bulk-worker.ts';
 import { mailTick } from './workers/mail-worker.ts';
 import { webhookTick } from './workers/webhook-worker.ts';
 import { parseSchedule } from './domain/schedule.ts';
-import type { Effects } from './dispatch.ts';
+import type { Effects } from './commands/dispatch.ts';
 
 /** The bus channel on which stored notifications are announced to every replica's streams. */
 export const STREAM_CHANNEL = 'notifications.stream';
@@ -28,11 +28,8 @@ function isAnnouncement(p: unknown): p is Announcement {
   return !!p && typeof p === 'object' && Array.isArray((p as Announcement).items);
 }
 
-/** The kit's dependencies as notifications sees them; `deps.context` is this replica. */
-export type NotificationsDeps = ServiceDeps<Database, NotificationSettings, {}, NotificationsInstance>;
-
-export class NotificationsInstance {
-  readonly deps: NotificationsDeps;
+export class Replica {
+  readonly deps: Deps;
   readonly hub = new StreamHub();
   readonly webhookSchedule: number[];
   readonly sender: WebhookSender;
@@ -43,8 +40,8 @@ export class NotificationsInstance {
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: ServiceDeps<Database, NotificationSettings, {}, undefined>) {
-    // The same object: the kit sets `deps.context` to this instance.
-    this.deps = deps as unknown as NotificationsDeps;
+    // The same object: the kit sets `deps.context` to this replica.
+    this.deps = deps as unknown as Deps;
     const s = deps.settings;
     this.webhookSchedule = parseSchedule(s.PORTICO_WEBHOOK_RETRY_SCHEDULE);
     this.sender = new WebhookSender({

@@ -1,12 +1,11 @@
 /** SQL for tasks (Kysely): rows in and out, the list query with its filters and keyset page. */
 import { paginate, type Page } from '@portico/kit';
-import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { Priority } from './domain/priority.ts';
-import type { TaskStatus } from './domain/task-state.ts';
-import { sortSpec, type TaskSort } from './domain/task-sort.ts';
-import type { TaskRow, TaskTable, TasksDatabase } from './tables.ts';
-
-type Db = Kysely<TasksDatabase> | Transaction<TasksDatabase>;
+import type { Updateable } from 'kysely';
+import type { Db } from '../deps.ts';
+import type { Priority } from '../domain/priority.ts';
+import type { TaskStatus } from '../domain/task-state.ts';
+import { sortSpec, type TaskSort } from '../domain/task-sort.ts';
+import type { TaskRow, TaskTable } from '../tables.ts';
 
 export interface NewTask {
   id: string;
@@ -22,7 +21,7 @@ export interface NewTask {
 }
 
 export async function insertTask(db: Db, values: NewTask): Promise<TaskRow> {
-  return (await db.insertInto('tasks').values(values).returningAll().executeTakeFirstOrThrow()) as TaskRow;
+  return db.insertInto('tasks').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
 /** One task; `forUpdate` locks it until the transaction ends (concurrent transitions serialise). */
@@ -33,18 +32,13 @@ export async function findTask(
 ): Promise<TaskRow | undefined> {
   let q = db.selectFrom('tasks').selectAll().where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as TaskRow | undefined;
+  return q.executeTakeFirst();
 }
 
 export type TaskPatch = Omit<Updateable<TaskTable>, 'id' | 'created_by' | 'created_at'>;
 
 export async function updateTask(db: Db, id: string, patch: TaskPatch): Promise<TaskRow> {
-  return (await db
-    .updateTable('tasks')
-    .set(patch)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()) as TaskRow;
+  return db.updateTable('tasks').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function deleteTask(db: Db, id: string): Promise<void> {
@@ -53,12 +47,12 @@ export async function deleteTask(db: Db, id: string): Promise<void> {
 
 /** Takes a category off every task that had it; returns the tasks as they are now. */
 export async function clearCategory(db: Db, categoryId: string, now: Date): Promise<TaskRow[]> {
-  return (await db
+  return db
     .updateTable('tasks')
     .set({ category_id: null, updated_at: now })
     .where('category_id', '=', categoryId)
     .returningAll()
-    .execute()) as TaskRow[];
+    .execute();
 }
 
 export interface TaskFilters {
@@ -107,11 +101,5 @@ export async function listTasks(db: Db, o: TaskListOptions): Promise<Page<TaskRo
     );
   }
   const { column, direction } = sortSpec(o.sort);
-  const page = (await paginate(q, {
-    limit: o.limit,
-    cursor: o.cursor,
-    sort: column,
-    direction,
-  })) as Page<TaskRow>;
-  return page;
+  return paginate(q, { limit: o.limit, cursor: o.cursor, sort: column, direction });
 }

@@ -1,16 +1,19 @@
 /**
- * Turning a message for a person into deliveries on their channels, inside the caller's
- * transaction. Nothing here talks to the network: mail and webhooks are queued (workers send
+ * The fan-out use-cases: turning an event or a staff message for a person into deliveries on
+ * their channels, inside the caller's transaction (a consumer's, a route's, a bulk batch's). Nothing here talks to the network: mail and webhooks are queued (workers send
  * them after commit) and live streams are woken through the `Effects` the caller applies once
  * the transaction has committed.
  */
-import { makeEvent, type EventEnvelope } from '@portico/kit';
-import type { Channel, Db } from './tables.ts';
-import { insertNotification, type NotificationRow } from './repository/notifications.ts';
-import { enqueueEmail } from './repository/emails.ts';
-import { enqueueDeliveries, endpointsFor } from './repository/webhooks.ts';
-import { allows, type Preferences, type UserRow } from './repository/users.ts';
-import { notificationView } from './views.ts';
+import { makeEvent, type EventEnvelope, type EventOf } from '@portico/kit';
+import type { Db } from '../deps.ts';
+import { messageFor, recipientOf, type NotifyingEvent } from '../domain/event-messages.ts';
+import { NOTIFICATION_SENT } from '../events.ts';
+import { enqueueEmail } from '../repository/emails.ts';
+import { insertNotification, type NotificationRow } from '../repository/notifications.ts';
+import { allows, findUser, preferencesOf, type Preferences, type UserRow } from '../repository/users.ts';
+import { enqueueDeliveries, endpointsFor } from '../repository/webhooks.ts';
+import type { Channel } from '../tables.ts';
+import { notificationView } from '../views.ts';
 
 /** What to do after commit: wake streams, kick the mail and webhook workers. */
 export class Effects {
@@ -72,11 +75,39 @@ export async function sendDirect(
       })) || effects.mail;
   }
   if (msg.channel === 'webhook') {
-    const event = makeEvent('notifications', 'notification.sent', notificationView(n), { subject: n.id });
+    const event = makeEvent('notifications', NOTIFICATION_SENT, notificationView(n), { subject: n.id });
     effects.webhooks =
       (await queueWebhooks(db, event, msg.userId, ctx.webhookDelayMs)) > 0 || effects.webhooks;
   }
   return { status: 'sent', notification: n };
+}
+
+/**
+ * Another service's event → a notification (+ email) for the person it concerns, if anyone:
+ * the recipient and message come from domain/event-messages.ts, the sender's name (when the
+ * event names an actor) and the recipient's preferences and address from the read model.
+ */
+export async function notifyPersonConcerned(
+  db: Db,
+  event: EventOf<NotifyingEvent>,
+  effects: Effects,
+): Promise<void> {
+  const recipient = recipientOf(event.type, event.data);
+  const actor = (event.data as { actor_id?: unknown } | null)?.actor_id;
+  const sender = typeof actor === 'string' && actor ? await findUser(db, actor) : undefined;
+  const message = messageFor(event, {
+    sender: sender ? sender.full_name || sender.email : null,
+  });
+  if (!recipient || !message) return; // concerns nobody (e.g. a student without a login)
+  const prefs = await preferencesOf(db, recipient);
+  let email: string | null;
+  if (event.type === 'user.registered') {
+    email = event.data.email ?? null;
+  } else {
+    const user = await findUser(db, recipient);
+    email = user?.status === 'active' ? user.email : null;
+  }
+  await notifyFromEvent(db, event, recipient, message, { prefs, email }, effects);
 }
 
 /**
