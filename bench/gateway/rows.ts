@@ -1,0 +1,201 @@
+/**
+ * The rows of the gateway benchmark: Portico in each policy set (and worker count), the Node
+ * peers, nginx and haproxy. Each row knows how to start its server and which wrk arguments it
+ * needs; `porticoRows` lists the Portico rows' arguments for their `--before` twins.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LOAD_CPU, PROXY_CPU, freePort, start } from './processes.ts';
+
+export interface Row {
+  id: string;
+  name: string;
+  start(): Promise<{ port: number; proc: ChildProcess }>;
+  wrkArgs?: string[];
+  warmArgs?: string[];
+  skip?: string;
+}
+
+export interface RowContext {
+  /** The run's scratch directory (configs, tokens, profiles). */
+  dir: string;
+  upstream: { port: number };
+  /** The upstream's and identity's base URLs. */
+  UP: string;
+  ID: string;
+  token: string;
+  redisUp: boolean;
+  /** The row id to CPU-profile, or ''. */
+  PROFILE: string;
+  HAVE_NGINX: boolean;
+  HAVE_HAPROXY: boolean;
+  WARM_TOKENS: number;
+}
+
+const HERE = import.meta.dirname;
+const SERVERS = join(HERE, 'servers');
+const node = process.execPath;
+
+export function benchRows(c: RowContext) {
+  const { dir, upstream, UP, ID, token, redisUp, PROFILE, HAVE_NGINX, HAVE_HAPROXY, WARM_TOKENS } = c;
+  const portico =
+    (mode: string, extra: string[] = [], id = '', servers = SERVERS, cpu = PROXY_CPU) =>
+    () =>
+      start(cpu, node, [
+        ...(PROFILE && PROFILE === id ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+        join(servers, 'portico.ts'),
+        '--mode',
+        mode,
+        '--upstream',
+        UP,
+        '--identity',
+        ID,
+        ...extra,
+      ]);
+  const bearer = ['-H', `Authorization: Bearer ${token}`];
+  const freshArgs = [
+    '-s',
+    join(HERE, 'fresh-tokens.lua'),
+    '--',
+    join(dir, 'tokens.txt'),
+    String(WARM_TOKENS + 1),
+  ];
+  const freshWarm = ['-s', join(HERE, 'fresh-tokens.lua'), '--', join(dir, 'tokens.txt'), '1'];
+
+  /** The Portico rows' server arguments, for their `--before` twins. */
+  const porticoRows = new Map<string, { mode: string; extra: string[] }>([
+    ['portico-plain', { mode: 'plain', extra: [] }],
+    ['portico-jwt', { mode: 'jwt', extra: [] }],
+    ['portico-jwt-fresh', { mode: 'jwt', extra: [] }],
+    ['portico-apikey', { mode: 'apikey', extra: [] }],
+    ['portico-jwt-redis', { mode: 'jwt', extra: ['--redis', 'redis://127.0.0.1:6379'] }],
+  ]);
+
+  const rows: Row[] = [
+    { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain', [], 'portico-plain') },
+    {
+      id: 'portico-jwt',
+      name: 'Portico, JWT ES256 (reused) + rate limit + passport',
+      start: portico('jwt', [], 'portico-jwt'),
+      wrkArgs: bearer,
+    },
+    {
+      id: 'portico-jwt-fresh',
+      name: 'Portico, JWT ES256 fresh per request + rate limit + passport',
+      start: portico('jwt', [], 'portico-jwt-fresh'),
+      wrkArgs: freshArgs,
+      warmArgs: freshWarm,
+    },
+    {
+      id: 'portico-apikey',
+      name: 'Portico, API key + rate limit + passport',
+      start: portico('apikey'),
+      wrkArgs: ['-H', 'X-API-Key: pk_live_bench'],
+    },
+    {
+      id: 'portico-jwt-redis',
+      name: 'Portico, JWT (reused) + rate limit in Redis + passport',
+      start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379']),
+      wrkArgs: bearer,
+      ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
+    },
+    // Worker threads (docs/gateway.md "Workers"): 1 and 2 workers side by side, the proxy free to
+    // run on both CPUs (wrk and the upstream still on CPU 1, so 2 workers share it with them).
+    {
+      id: 'portico-jwt-w1',
+      name: 'Portico, JWT (reused) + rate limit + passport, 1 worker, proxy on CPUs 0-1',
+      start: portico('jwt', [], 'portico-jwt-w1', SERVERS, `${PROXY_CPU},${LOAD_CPU}`),
+      wrkArgs: bearer,
+    },
+    {
+      id: 'portico-jwt-w2',
+      name: 'Portico, JWT (reused) + rate limit + passport, 2 workers (shared-memory limits), proxy on CPUs 0-1',
+      start: portico('jwt', ['--workers', '2'], 'portico-jwt-w2', SERVERS, `${PROXY_CPU},${LOAD_CPU}`),
+      wrkArgs: bearer,
+    },
+    {
+      id: 'undici',
+      name: 'minimal undici proxy (Node floor)',
+      start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP]),
+    },
+    {
+      id: 'undici-headers',
+      name: "minimal undici proxy + Portico's header volume (reference)",
+      start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP, '--headers']),
+      wrkArgs: bearer,
+    },
+    {
+      id: 'fastify',
+      name: '@fastify/http-proxy',
+      start: () => start(PROXY_CPU, node, [join(SERVERS, 'fastify-proxy.ts'), '--upstream', UP]),
+    },
+    {
+      id: 'fastify-jwt-fresh',
+      name: '@fastify/http-proxy + jose ES256, fresh token per request',
+      start: () =>
+        start(PROXY_CPU, node, [
+          ...(PROFILE === 'fastify-jwt-fresh' ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+          join(SERVERS, 'fastify-proxy.ts'),
+          '--upstream',
+          UP,
+          '--jwks',
+          `${ID}/.well-known/jwks.json`,
+        ]),
+      wrkArgs: freshArgs,
+      warmArgs: freshWarm,
+    },
+    {
+      id: 'fast-gateway',
+      name: 'fast-gateway 3.4.7',
+      start: () => start(PROXY_CPU, node, [join(SERVERS, 'fast-gateway.ts'), '--upstream', UP]),
+    },
+    {
+      id: 'nginx',
+      name: 'nginx (proxy_pass, keepalive upstream, 1 worker)',
+      ...(!HAVE_NGINX && { skip: 'nginx is not installed (apt-get install -y nginx-light)' }),
+      start: async () => {
+        const port = await freePort();
+        await writeFile(
+          join(dir, 'proxy.conf'),
+          `user root; worker_processes 1; daemon off; pid ${dir}/proxy.pid; error_log ${dir}/proxy-error.log;
+  events { worker_connections 4096; }
+  http { access_log off; keepalive_requests 10000000;
+    client_body_temp_path ${dir}/p1; proxy_temp_path ${dir}/p2; fastcgi_temp_path ${dir}/p3; uwsgi_temp_path ${dir}/p4; scgi_temp_path ${dir}/p5;
+    upstream up { server 127.0.0.1:${upstream.port}; keepalive 128; }
+    server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+  `,
+        );
+        return await start(PROXY_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'proxy.conf')], { port });
+      },
+    },
+    {
+      id: 'haproxy',
+      name: 'haproxy (http mode, 1 thread)',
+      ...(!HAVE_HAPROXY && { skip: 'haproxy is not installed (apt-get install -y haproxy)' }),
+      start: async () => {
+        const port = await freePort();
+        await writeFile(
+          join(dir, 'haproxy.cfg'),
+          `global
+    nbthread 1
+    maxconn 4000
+  defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    http-reuse always
+  frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+  backend be
+    server s1 127.0.0.1:${upstream.port} maxconn 128
+  `,
+        );
+        return await start(PROXY_CPU, 'haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { port });
+      },
+    },
+  ];
+  return { rows, porticoRows, portico, bearer };
+}
