@@ -67,6 +67,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Waits for a part to print `<name> listening on <url>` (portico start does, once bound) and
+ * returns the port it bound. Parts start with PORT=0: the kernel hands each a port nobody holds,
+ * so two systems started side by side (vitest runs files in parallel) can never answer for each
+ * other — a port probed free and handed over later could be taken in between.
+ */
+async function waitListening(
+  name: string,
+  proc: ChildProcess,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<number> {
+  const pattern = new RegExp(`^${name} listening on http://[^:]+:(\\d+)`, 'm');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = pattern.exec(output());
+    if (m) return Number(m[1]);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`${name} exited (${proc.exitCode ?? proc.signalCode}) before listening:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} did not listen within ${timeoutMs} ms:\n${output()}`);
+}
+
 async function waitReady(
   url: string,
   proc: ChildProcess,
@@ -75,8 +99,8 @@ async function waitReady(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null)
-      throw new Error(`process exited (${proc.exitCode}) before ready:\n${output()}`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`process exited (${proc.exitCode ?? proc.signalCode}) before ready:\n${output()}`);
     try {
       const res = await fetch(url);
       if (res.status === 200) return;
@@ -97,16 +121,18 @@ export async function startDistributedSystem(
   const prefix = uniqueName('portico_sys');
   const secret = randomBytes(32).toString('base64url');
   const stream = prefix.toUpperCase();
+  // Filled as each part first binds (PORT=0); a restarted part takes its port back.
   const ports = new Map<string, number>();
-  for (const name of [...services, 'gateway']) ports.set(name, await freePort());
-  const upstreams: Record<string, string> = {};
-  for (const name of services)
-    upstreams[`PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`] =
-      `http://127.0.0.1:${ports.get(name)}`;
+  const upstreams = (): Record<string, string> =>
+    Object.fromEntries(
+      services.map((name) => [
+        `PORTICO_UPSTREAM_${name.toUpperCase().replaceAll('-', '_')}`,
+        `http://127.0.0.1:${ports.get(name)}`,
+      ]),
+    );
   const common = {
     ...process.env,
     ...baseEnv,
-    ...upstreams,
     PORTICO_PASSPORT_SECRET: secret,
     NATS_URL: servers.nats,
     PORTICO_NATS_STREAM: stream,
@@ -121,7 +147,8 @@ export async function startDistributedSystem(
   const spawnPart = (name: string, restarted = false) => {
     const env: Record<string, string> = {
       ...common,
-      PORT: String(ports.get(name)),
+      ...(name === 'gateway' ? upstreams() : {}),
+      PORT: String(ports.get(name) ?? 0),
       PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
       ...(restarted ? {} : partEnv[name]),
     };
@@ -144,7 +171,16 @@ export async function startDistributedSystem(
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     procs.set(name, { proc, out });
-    return { proc, output: () => out.join('') };
+    const output = () => out.join('');
+    return {
+      proc,
+      output,
+      listening: async () => {
+        const port = await waitListening(name, proc, output);
+        ports.set(name, port);
+        return `http://127.0.0.1:${port}`;
+      },
+    };
   };
   const stop = async () => {
     await Promise.all(
@@ -177,12 +213,12 @@ export async function startDistributedSystem(
     // Services first (in parallel), then the gateway.
     await Promise.all(
       services.map(async (name) => {
-        const { proc, output } = spawnPart(name);
-        await waitReady(`http://127.0.0.1:${ports.get(name)}/health/ready`, proc, output);
+        const { proc, output, listening } = spawnPart(name);
+        await waitReady(`${await listening()}/health/ready`, proc, output);
       }),
     );
-    const { proc, output } = spawnPart('gateway');
-    await waitReady(`http://127.0.0.1:${ports.get('gateway')}/health/live`, proc, output);
+    const { proc, output, listening } = spawnPart('gateway');
+    await waitReady(`${await listening()}/health/live`, proc, output);
   } catch (err) {
     await stop().catch(() => {});
     throw err;
@@ -197,12 +233,8 @@ export async function startDistributedSystem(
         p.proc.kill(signal);
       });
       await between?.();
-      const { proc, output } = spawnPart(part, true);
-      await waitReady(
-        `http://127.0.0.1:${ports.get(part)}/health/${part === 'gateway' ? 'live' : 'ready'}`,
-        proc,
-        output,
-      );
+      const { proc, output, listening } = spawnPart(part, true);
+      await waitReady(`${await listening()}/health/${part === 'gateway' ? 'live' : 'ready'}`, proc, output);
     },
     part(name) {
       const p = procs.get(name);
