@@ -21,19 +21,29 @@ interface Session {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
 }
 
+/**
+ * One call, retried like a well-behaved client on 503 (RFC 9110 §15.6.4: nothing was done, try
+ * again later): on a loaded machine a container's dependency check can time out for a moment.
+ */
 async function request(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Reply> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status === 503 && attempt < 10) {
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
 }
 
 async function login(email: string, password: string): Promise<Session> {
