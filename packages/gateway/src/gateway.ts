@@ -8,6 +8,7 @@
  *   const gw = await createGateway({ config: await loadGatewayConfig('portico.yaml'), passportSecret });
  *   const { port } = await gw.listen();
  */
+import type { MessagePort } from 'node:worker_threads';
 import { createServer, type Server } from 'node:http';
 import { channel } from 'node:diagnostics_channel';
 import { pino, type Logger } from 'pino';
@@ -16,11 +17,13 @@ import { validateGatewayConfig } from './config/validate.ts';
 import { ConfigError } from './config/load.ts';
 import { parseDuration } from './config/units.ts';
 import { InstanceRegistry } from './upstream/service.ts';
+import type { BreakerState } from './upstream/breaker.ts';
 import { GatewayMetrics, type HistogramSeries } from './observe/metrics.ts';
 import { addGauges } from './observe/gauges.ts';
 import { MemoryStore } from './store/memory.ts';
 import { RedisStore } from './store/redis.ts';
 import { SharedMemoryStore } from './workers/shared-store.ts';
+import { SharedStateClient } from './workers/state-channel.ts';
 import { Denylist } from './auth/denylist.ts';
 import { JwksCache } from './auth/jwks.ts';
 import { JwtVerifier } from './auth/jwt.ts';
@@ -57,6 +60,8 @@ export interface GatewayOptions {
   host?: string;
   /** Set by a worker thread (`workers/`): rate-limit windows shared by every worker. */
   sharedWindows?: SharedArrayBuffer;
+  /** Set by a worker thread: the port to the main thread's idempotency records and denylist. */
+  sharedState?: MessagePort;
   /** Set by a worker thread: listen with SO_REUSEPORT beside the other workers. */
   reusePort?: boolean;
   /** Set by a worker thread: answers carry `x-portico-worker: <id>`. */
@@ -73,6 +78,14 @@ export interface GatewayHandle {
   readonly url: string;
   /** This gateway's own metrics in the text format (worker threads report them to the main thread). */
   renderMetrics(): string;
+  /**
+   * Breaker changes: `watch` hears this gateway's own, `adopt` applies another worker's
+   * (a worker thread passes them through the main thread, so breakers agree within one hop).
+   */
+  breakers: {
+    watch(fn: (service: string, origin: string, state: BreakerState, openedAt: number) => void): void;
+    adopt(service: string, origin: string, state: BreakerState, openedAt: number): void;
+  };
 }
 
 const requestChannel = channel('portico.gateway.reload');
@@ -115,7 +128,10 @@ class Gateway implements GatewayCore {
           timeoutMs: parseDuration(config.store.timeout),
         })
       : opts.sharedWindows
-        ? new SharedMemoryStore(opts.sharedWindows)
+        ? new SharedMemoryStore(
+            opts.sharedWindows,
+            opts.sharedState && new SharedStateClient(opts.sharedState),
+          )
         : new MemoryStore();
     this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport.ttl) / 1000));
     this.limiter = new RateLimiter(this.store);
@@ -299,6 +315,10 @@ export async function createGateway(opts: GatewayOptions): Promise<GatewayHandle
     close: () => gw.close(),
     reload: (config) => gw.reload(config),
     renderMetrics: () => gw.metrics.render(),
+    breakers: {
+      watch: (fn) => (gw.registry.onBreakerChange = fn),
+      adopt: (service, origin, state, openedAt) => gw.registry.adoptBreaker(service, origin, state, openedAt),
+    },
     get url() {
       return gw.url;
     },

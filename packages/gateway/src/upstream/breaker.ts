@@ -13,8 +13,8 @@ export class Breaker {
   #probing = false;
   readonly threshold: number;
   readonly cooldownMs: number;
-  /** Called on every state change (metrics, logs). */
-  onChange: ((state: BreakerState) => void) | null = null;
+  /** Called on every state change this breaker makes itself (not on `adopt`). */
+  onChange: ((state: BreakerState, openedAt: number) => void) | null = null;
 
   constructor(threshold: number, cooldownMs: number) {
     this.threshold = threshold;
@@ -54,8 +54,21 @@ export class Breaker {
     }
   }
 
+  /**
+   * Takes a state another gateway worker reached for the same instance (`workers/`), without
+   * reporting it back: an open breaker stays open until `openedAt + cooldownMs` here too, and a
+   * close ends this worker's cooldown. Half-open is not adopted: each worker sends its own probe.
+   */
+  adopt(state: BreakerState, openedAt: number): void {
+    if (state === 'half_open') return;
+    this.#failures = 0;
+    this.#probing = false;
+    this.#openedAt = state === 'open' ? openedAt : this.#openedAt;
+    this.state = state;
+  }
+
   #set(state: BreakerState): void {
     this.state = state;
-    this.onChange?.(state);
+    this.onChange?.(state, this.#openedAt);
   }
 }

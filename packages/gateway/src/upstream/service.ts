@@ -184,6 +184,21 @@ async function probe(inst: Instance, check: HealthCheck): Promise<boolean> {
  */
 export class InstanceRegistry {
   #instances = new Map<string, Instance>();
+  /** Told of every breaker change (a gateway worker passes it on to the other workers). */
+  onBreakerChange: ((service: string, origin: string, state: BreakerState, openedAt: number) => void) | null =
+    null;
+
+  #breaker(service: string, origin: string, failures: number, cooldownMs: number): Breaker {
+    const breaker = new Breaker(failures, cooldownMs);
+    breaker.onChange = (state, openedAt) => this.onBreakerChange?.(service, origin, state, openedAt);
+    return breaker;
+  }
+
+  /** Applies a breaker change another worker made to this worker's instance of `service` at `origin`. */
+  adoptBreaker(service: string, origin: string, state: BreakerState, openedAt: number): void {
+    for (const [key, inst] of this.#instances)
+      if (inst.origin === origin && key.startsWith(`${service}|`)) inst.breaker.adopt(state, openedAt);
+  }
 
   build(settings: ServiceSettings): UpstreamService {
     const instances = settings.instances.map((url) => {
@@ -204,14 +219,19 @@ export class InstanceRegistry {
           origin,
           poolKey,
           pool,
-          new Breaker(settings.breakerFailures, settings.breakerCooldownMs),
+          this.#breaker(settings.name, origin, settings.breakerFailures, settings.breakerCooldownMs),
         );
         this.#instances.set(key, inst);
       } else if (
         inst.breaker.threshold !== settings.breakerFailures ||
         inst.breaker.cooldownMs !== settings.breakerCooldownMs
       ) {
-        inst.breaker = new Breaker(settings.breakerFailures, settings.breakerCooldownMs);
+        inst.breaker = this.#breaker(
+          settings.name,
+          origin,
+          settings.breakerFailures,
+          settings.breakerCooldownMs,
+        );
       }
       return inst;
     });

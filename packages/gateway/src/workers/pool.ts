@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { createServer, type Server } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
 import { validateGatewayConfig } from '../config/validate.ts';
 import { ConfigError } from '../config/load.ts';
@@ -20,6 +20,8 @@ import { gatewayEnv } from '../config/env.ts';
 import { logLevel } from '@portico/kit/runtime';
 import type { GatewayConfig } from '../config/schema.ts';
 import { allocateSharedWindows } from './shared-windows.ts';
+import { MemoryStore } from '../store/memory.ts';
+import { serveSharedState } from './state-channel.ts';
 import { mergeMetrics } from './metrics-merge.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
 
@@ -62,6 +64,8 @@ export class GatewayWorkerPool {
   readonly #opts: WorkerPoolOptions;
   readonly #log: Logger;
   readonly #shared: SharedArrayBuffer;
+  /** Idempotency records and the denylist of every worker (`state-channel.ts`). */
+  readonly #state = new MemoryStore();
   readonly #slots = new Map<number, Slot>();
   #config: GatewayConfig;
   #seq = 0;
@@ -186,6 +190,7 @@ export class GatewayWorkerPool {
       ),
     );
     this.#slots.clear();
+    await this.#state.close();
   }
 
   #ask(slot: Slot, message: (seq: number) => ToWorker, timeoutMs?: number): Promise<FromWorker> {
@@ -212,18 +217,21 @@ export class GatewayWorkerPool {
 
   #spawn(id: number): Promise<void> {
     const o = this.#opts;
+    const channel = new MessageChannel();
+    serveSharedState(channel.port1, this.#state);
     const data: WorkerStartData = {
       workerId: id,
       config: this.#config,
       passportSecret: o.passportSecret,
       sharedWindows: this.#shared,
+      sharedState: channel.port2,
       port: this.port,
       host: this.host,
       redisUrl: o.redisUrl,
       nats: o.nats,
       logLevel: this.#log.level,
     };
-    const worker = new Worker(WORKER_MAIN, { workerData: data });
+    const worker = new Worker(WORKER_MAIN, { workerData: data, transferList: [channel.port2] });
     const slot: Slot = { id, worker, listening: false };
     this.#slots.set(id, slot);
     return new Promise((resolve, reject) => {
@@ -241,6 +249,11 @@ export class GatewayWorkerPool {
               worker.postMessage({ type: 'aggregated-metrics', seq: m.seq, text } satisfies ToWorker),
             );
             break;
+          case 'breaker':
+            // One hop: every other worker adopts the change.
+            for (const other of this.#slots.values())
+              if (other !== slot && other.listening) other.worker.postMessage(m satisfies ToWorker);
+            break;
           case 'reloaded':
           case 'metrics':
             this.#replies.get(m.seq)?.(m);
@@ -252,6 +265,7 @@ export class GatewayWorkerPool {
       });
       worker.on('error', (err) => this.#log.error({ err, worker: id }, 'gateway worker crashed'));
       worker.on('exit', (code) => {
+        channel.port1.close();
         if (!slot.listening) reject(new Error(`gateway worker ${id} exited (${code}) before listening`));
         if (this.#closing || this.#slots.get(id) !== slot) return;
         this.#slots.delete(id);

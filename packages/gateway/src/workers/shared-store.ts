@@ -1,19 +1,23 @@
 /**
- * The memory store of a gateway worker thread: rate-limit windows live in the shared table
- * every worker counts in (`shared-windows.ts`), so limits stay exact across workers.
- * Idempotency records and the denylist stay per worker (as in `MemoryStore`): see the
- * "Workers" section of docs/gateway.md for what that means.
+ * The memory store of a gateway worker thread. Rate-limit windows live in the shared table every
+ * worker counts in (`shared-windows.ts`), so limits stay exact across workers; idempotency
+ * records and the denylist are the main thread's, reached over a port (`state-channel.ts`), so a
+ * key reserved on one worker is reserved on all. Without a port (a lone worker in a test), they
+ * stay in this worker, as in `MemoryStore`.
  */
 import { MemoryStore } from '../store/memory.ts';
-import type { WindowHit } from '../store/store.ts';
+import type { IdempotencyBegin, StoredResponse, WindowHit } from '../store/store.ts';
 import { SharedWindows } from './shared-windows.ts';
+import type { SharedStateClient } from './state-channel.ts';
 
 export class SharedMemoryStore extends MemoryStore {
   readonly #windows: SharedWindows;
+  readonly #state: SharedStateClient | undefined;
 
-  constructor(buffer: SharedArrayBuffer) {
+  constructor(buffer: SharedArrayBuffer, state?: SharedStateClient) {
     super();
     this.#windows = new SharedWindows(buffer);
+    this.#state = state;
   }
 
   override hit(keys: string[], windowsMs: number[]): WindowHit[] {
@@ -24,5 +28,40 @@ export class SharedMemoryStore extends MemoryStore {
       out[i] = { count: w.count, resetMs: w.resetAt - now };
     }
     return out;
+  }
+
+  override idempotencyBegin(key: string, fingerprint: string, lockMs: number): Promise<IdempotencyBegin> {
+    return this.#state
+      ? this.#state.idempotencyBegin(key, fingerprint, lockMs)
+      : super.idempotencyBegin(key, fingerprint, lockMs);
+  }
+
+  override idempotencyComplete(
+    key: string,
+    token: string,
+    fingerprint: string,
+    response: StoredResponse,
+    ttlMs: number,
+  ): Promise<void> {
+    return this.#state
+      ? this.#state.idempotencyComplete(key, token, fingerprint, response, ttlMs)
+      : super.idempotencyComplete(key, token, fingerprint, response, ttlMs);
+  }
+
+  override idempotencyRelease(key: string, token: string): Promise<void> {
+    return this.#state ? this.#state.idempotencyRelease(key, token) : super.idempotencyRelease(key, token);
+  }
+
+  override denylistAdd(entry: string, untilMs: number): Promise<void> {
+    return this.#state ? this.#state.denylistAdd(entry, untilMs) : super.denylistAdd(entry, untilMs);
+  }
+
+  override denylistEntries(): Promise<[string, number][]> {
+    return this.#state ? this.#state.denylistEntries() : super.denylistEntries();
+  }
+
+  override async close(): Promise<void> {
+    this.#state?.close();
+    await super.close();
   }
 }

@@ -31,6 +31,9 @@ let bus: EventBus | undefined;
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
+    case 'breaker':
+      gateway?.breakers.adopt(m.service, m.origin, m.state, m.openedAt);
+      break;
     case 'reload':
       try {
         gateway?.reload(m.config);
@@ -74,10 +77,14 @@ try {
     port: data.port,
     host: data.host,
     sharedWindows: data.sharedWindows,
+    sharedState: data.sharedState,
     reusePort: true,
     workerId: data.workerId,
     aggregateMetrics,
   });
+  gateway.breakers.watch((service, origin, state, openedAt) =>
+    send({ type: 'breaker', service, origin, state, openedAt }),
+  );
   const { port: listening } = await gateway.listen();
   send({ type: 'listening', port: listening });
 } catch (err) {
