@@ -34,7 +34,7 @@ import { DenialReporter, subscribeRevocations } from './auth/revocations.ts';
 import { RateLimiter } from './limits/rate-limit.ts';
 import { IdentityClient } from './identity-client.ts';
 import { OpenApiAggregator } from './own/openapi.ts';
-import { ownRoutes } from './own/routes.ts';
+import { ownRoutes, type WorkerHealth } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
@@ -68,6 +68,8 @@ export interface GatewayOptions {
   workerId?: number;
   /** Set by a worker thread: `/metrics` answers every worker's metrics merged. */
   aggregateMetrics?: () => Promise<string>;
+  /** Set by a worker thread: `/health` lists every worker. */
+  workersHealth?: () => Promise<WorkerHealth[]>;
 }
 
 export interface GatewayHandle {
@@ -164,6 +166,7 @@ class Gateway implements GatewayCore {
       bus: opts.bus,
       closing: () => this.#closing,
       aggregateMetrics: opts.aggregateMetrics,
+      workersHealth: opts.workersHealth,
     });
     const worker = opts.workerId === undefined ? undefined : String(opts.workerId);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -105,6 +105,12 @@ describe('two gateway workers', () => {
     expect(load.outcomes.every((o) => o.status === 200)).toBe(true);
     expect(probe.failures).toEqual([]);
     expect(pool.replacements).toBe(1);
+    // /health, from whichever worker answers, lists both, the replaced one with its restart.
+    const health = (await (await fetch(`${pool.url}/health`)).json()) as { workers: unknown };
+    expect(health.workers).toEqual([
+      { id: 0, state: 'serving', restarts: 1 },
+      { id: 1, state: 'serving', restarts: 0 },
+    ]);
   }, 40_000);
 
   it('applies a changed config file to every worker under load, with no failed request', async () => {

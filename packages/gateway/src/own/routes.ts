@@ -34,6 +34,17 @@ export interface OwnRouteDeps {
   closing(): boolean;
   /** With worker threads: every worker's metrics merged (`workers/metrics-merge.ts`). */
   aggregateMetrics?: (() => Promise<string>) | undefined;
+  /** With worker threads: every worker's state, as the main thread sees it. */
+  workersHealth?: (() => Promise<WorkerHealth[]>) | undefined;
+}
+
+/** One gateway worker thread in `/health` (`workers: N`). */
+export interface WorkerHealth {
+  id: number;
+  /** `serving` once it listens; `starting` while a replacement boots. */
+  state: 'serving' | 'starting';
+  /** Times this worker slot was started again after its thread died. */
+  restarts: number;
 }
 
 export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
@@ -81,11 +92,13 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       else if (s === 'degraded') up += 0.5;
     }
     const status = up === total ? 'healthy' : up === 0 ? 'unhealthy' : 'degraded';
-    json(ctx, status === 'unhealthy' ? 503 : 200, {
-      status,
-      timestamp: new Date().toISOString(),
-      services,
-    });
+    const body = { status, timestamp: new Date().toISOString(), services };
+    if (!deps.workersHealth) return json(ctx, status === 'unhealthy' ? 503 : 200, body);
+    deps.workersHealth().then(
+      (workers) => json(ctx, status === 'unhealthy' ? 503 : 200, { ...body, workers }),
+      // The main thread did not answer: the services' view still stands.
+      () => json(ctx, status === 'unhealthy' ? 503 : 200, body),
+    );
   });
   get('/openapi.json', (ctx) => {
     deps.openapi.document(ctx.rt).then(

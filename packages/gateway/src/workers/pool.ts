@@ -56,6 +56,7 @@ interface Slot {
   id: number;
   worker: Worker;
   listening: boolean;
+  restarts: number;
 }
 
 export class GatewayWorkerPool {
@@ -215,7 +216,7 @@ export class GatewayWorkerPool {
     });
   }
 
-  #spawn(id: number): Promise<void> {
+  #spawn(id: number, restarts = 0): Promise<void> {
     const o = this.#opts;
     const channel = new MessageChannel();
     serveSharedState(channel.port1, this.#state);
@@ -232,7 +233,7 @@ export class GatewayWorkerPool {
       logLevel: this.#log.level,
     };
     const worker = new Worker(WORKER_MAIN, { workerData: data, transferList: [channel.port2] });
-    const slot: Slot = { id, worker, listening: false };
+    const slot: Slot = { id, worker, listening: false, restarts };
     this.#slots.set(id, slot);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
@@ -243,6 +244,19 @@ export class GatewayWorkerPool {
             break;
           case 'start-failed':
             reject(new Error(`gateway worker ${id} failed to start: ${m.message}`));
+            break;
+          case 'ask-workers-health':
+            worker.postMessage({
+              type: 'workers-health',
+              seq: m.seq,
+              workers: [...this.#slots.values()]
+                .map((s) => ({
+                  id: s.id,
+                  state: s.listening ? ('serving' as const) : ('starting' as const),
+                  restarts: s.restarts,
+                }))
+                .sort((a, b) => a.id - b.id),
+            } satisfies ToWorker);
             break;
           case 'aggregate-metrics':
             void this.metrics().then((text) =>
@@ -274,7 +288,7 @@ export class GatewayWorkerPool {
         const again = () => {
           if (this.#closing) return;
           this.replacements++;
-          this.#spawn(id).catch((err: unknown) => {
+          this.#spawn(id, slot.restarts + 1).catch((err: unknown) => {
             this.#log.error({ err, worker: id }, 'replacement worker failed to start');
           });
         };

@@ -2,6 +2,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { BreakerState } from '../upstream/breaker.ts';
+import type { WorkerHealth } from '../own/routes.ts';
 
 export interface WorkerStartData {
   workerId: number;
@@ -31,6 +32,7 @@ export type ToWorker =
   | { type: 'reload'; seq: number; config: GatewayConfig }
   | { type: 'render-metrics'; seq: number }
   | { type: 'aggregated-metrics'; seq: number; text: string }
+  | { type: 'workers-health'; seq: number; workers: WorkerHealth[] }
   | { type: 'close' };
 
 export type FromWorker =
@@ -40,4 +42,5 @@ export type FromWorker =
   | { type: 'reloaded'; seq: number; error?: string }
   | { type: 'metrics'; seq: number; text: string }
   | { type: 'aggregate-metrics'; seq: number }
+  | { type: 'ask-workers-health'; seq: number }
   | { type: 'closed' };

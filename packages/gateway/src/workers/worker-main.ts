@@ -15,15 +15,28 @@ const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 const log = pino({ name: 'gateway', level: data.logLevel, base: { worker: data.workerId } });
 
-let aggregateSeq = 0;
-const pendingAggregates = new Map<number, (text: string) => void>();
+let askSeq = 0;
+const pendingAnswers = new Map<number, (answer: unknown) => void>();
 
-function aggregateMetrics(): Promise<string> {
-  const seq = ++aggregateSeq;
-  return new Promise((resolve) => {
-    pendingAggregates.set(seq, resolve);
-    send({ type: 'aggregate-metrics', seq });
+/** Asks the main thread something every worker shares; its answer comes back with the same seq. */
+function askMain<T>(question: (seq: number) => FromWorker, timeoutMs = 2000): Promise<T> {
+  const seq = ++askSeq;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pendingAnswers.delete(seq);
+      reject(new Error('the main thread did not answer'));
+    }, timeoutMs);
+    pendingAnswers.set(seq, (answer) => {
+      clearTimeout(timer);
+      resolve(answer as T);
+    });
+    send(question(seq));
   });
+}
+
+function answered(seq: number, answer: unknown): void {
+  pendingAnswers.get(seq)?.(answer);
+  pendingAnswers.delete(seq);
 }
 
 let gateway: GatewayHandle | undefined;
@@ -46,8 +59,10 @@ port.on('message', (m: ToWorker) => {
       send({ type: 'metrics', seq: m.seq, text: gateway?.renderMetrics() ?? '' });
       break;
     case 'aggregated-metrics':
-      pendingAggregates.get(m.seq)?.(m.text);
-      pendingAggregates.delete(m.seq);
+      answered(m.seq, m.text);
+      break;
+    case 'workers-health':
+      answered(m.seq, m.workers);
       break;
     case 'close':
       void Promise.allSettled([gateway?.close()])
@@ -80,7 +95,9 @@ try {
     sharedState: data.sharedState,
     reusePort: true,
     workerId: data.workerId,
-    aggregateMetrics,
+    // Metrics of every worker can take a while to gather; the pool gives each worker 2 s.
+    aggregateMetrics: () => askMain<string>((seq) => ({ type: 'aggregate-metrics', seq }), 5000),
+    workersHealth: () => askMain((seq) => ({ type: 'ask-workers-health', seq })),
   });
   gateway.breakers.watch((service, origin, state, openedAt) =>
     send({ type: 'breaker', service, origin, state, openedAt }),
