@@ -129,11 +129,8 @@ class Gateway implements GatewayCore {
           prefix: config.store.prefix,
           timeoutMs: parseDuration(config.store.timeout),
         })
-      : opts.sharedWindows
-        ? new SharedMemoryStore(
-            opts.sharedWindows,
-            opts.sharedState && new SharedStateClient(opts.sharedState),
-          )
+      : opts.sharedWindows && opts.sharedState
+        ? new SharedMemoryStore(opts.sharedWindows, new SharedStateClient(opts.sharedState))
         : new MemoryStore();
     this.mint = new PassportMint(opts.passportSecret, Math.round(parseDuration(config.passport.ttl) / 1000));
     this.limiter = new RateLimiter(this.store);

@@ -2,8 +2,7 @@
  * The memory store of a gateway worker thread. Rate-limit windows live in the shared table every
  * worker counts in (`shared-windows.ts`), so limits stay exact across workers; idempotency
  * records and the denylist are the main thread's, reached over a port (`state-channel.ts`), so a
- * key reserved on one worker is reserved on all. Without a port (a lone worker in a test), they
- * stay in this worker, as in `MemoryStore`.
+ * key reserved on one worker is reserved on all.
  */
 import { MemoryStore } from '../store/memory.ts';
 import type { IdempotencyBegin, StoredResponse, WindowHit } from '../store/store.ts';
@@ -12,9 +11,9 @@ import type { SharedStateClient } from './state-channel.ts';
 
 export class SharedMemoryStore extends MemoryStore {
   readonly #windows: SharedWindows;
-  readonly #state: SharedStateClient | undefined;
+  readonly #state: SharedStateClient;
 
-  constructor(buffer: SharedArrayBuffer, state?: SharedStateClient) {
+  constructor(buffer: SharedArrayBuffer, state: SharedStateClient) {
     super();
     this.#windows = new SharedWindows(buffer);
     this.#state = state;
@@ -31,9 +30,7 @@ export class SharedMemoryStore extends MemoryStore {
   }
 
   override idempotencyBegin(key: string, fingerprint: string, lockMs: number): Promise<IdempotencyBegin> {
-    return this.#state
-      ? this.#state.idempotencyBegin(key, fingerprint, lockMs)
-      : super.idempotencyBegin(key, fingerprint, lockMs);
+    return this.#state.idempotencyBegin(key, fingerprint, lockMs);
   }
 
   override idempotencyComplete(
@@ -43,25 +40,23 @@ export class SharedMemoryStore extends MemoryStore {
     response: StoredResponse,
     ttlMs: number,
   ): Promise<void> {
-    return this.#state
-      ? this.#state.idempotencyComplete(key, token, fingerprint, response, ttlMs)
-      : super.idempotencyComplete(key, token, fingerprint, response, ttlMs);
+    return this.#state.idempotencyComplete(key, token, fingerprint, response, ttlMs);
   }
 
   override idempotencyRelease(key: string, token: string): Promise<void> {
-    return this.#state ? this.#state.idempotencyRelease(key, token) : super.idempotencyRelease(key, token);
+    return this.#state.idempotencyRelease(key, token);
   }
 
   override denylistAdd(entry: string, untilMs: number): Promise<void> {
-    return this.#state ? this.#state.denylistAdd(entry, untilMs) : super.denylistAdd(entry, untilMs);
+    return this.#state.denylistAdd(entry, untilMs);
   }
 
   override denylistEntries(): Promise<[string, number][]> {
-    return this.#state ? this.#state.denylistEntries() : super.denylistEntries();
+    return this.#state.denylistEntries();
   }
 
   override async close(): Promise<void> {
-    this.#state?.close();
+    this.#state.close();
     await super.close();
   }
 }
