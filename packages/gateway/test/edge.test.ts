@@ -158,6 +158,48 @@ describe('edge behaviour', () => {
     expect(status).toBe(413);
   });
 
+  it('reads the rest of a refused body, so the client sees its 413 and keeps the connection', async () => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    const body = 'x'.repeat(64 * 1024);
+    const rounds = 32; // 2 MiB, sent after the gateway has answered
+    socket.write(`POST /api/v1/small HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length * rounds}\r\n\r\n`);
+    await expect.poll(() => received, { timeout: 5_000 }).toContain('413');
+    for (let i = 0; i < rounds; i++) {
+      await new Promise<void>((resolve, reject) =>
+        socket.write(body, (err) => (err ? reject(err) : resolve())),
+      );
+    }
+    socket.write('GET /api/v1/orders HTTP/1.1\r\nhost: x\r\n\r\n');
+    await expect
+      .poll(() => received.match(/HTTP\/1\.1 \d{3}/g), { timeout: 5_000 })
+      .toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+    socket.end();
+    await closed;
+  });
+
+  it('stops reading a refused body after its bound and closes', async () => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /api/v1/small HTTP/1.1\r\nhost: x\r\ncontent-length: ${1024 ** 3}\r\n\r\n`);
+    const chunk = Buffer.alloc(256 * 1024, 'x');
+    let sent = 0;
+    while (!socket.destroyed && sent < 64 * 1024 * 1024) {
+      const ok = await new Promise<boolean>((resolve) => socket.write(chunk, (err) => resolve(!err)));
+      if (!ok) break;
+      sent += chunk.length;
+    }
+    await closed;
+    expect(received).toContain('HTTP/1.1 413');
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('refuses dot segments in the path', async () => {
     const status = await new Promise<number>((resolve) => {
       rawRequest(

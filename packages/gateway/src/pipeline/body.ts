@@ -1,14 +1,41 @@
 /**
  * The body: a declared `Content-Length` over the route's limit is refused before anything
- * else is spent on the request (413, and the connection closed); the body itself is read
- * after the policies passed, and refused as soon as it grows past the limit.
+ * else is spent on the request (413); the body itself is read after the policies passed, and
+ * refused as soon as it grows past the limit.
+ *
+ * After a 413 the gateway lingers: it reads and throws away what the client is still sending,
+ * for at most LINGER_MS and LINGER_BYTES, then closes. Closing at once would reset a connection
+ * whose unread bytes are still arriving, and the client would see EPIPE or ECONNRESET instead of
+ * the answer (what nginx's lingering_close is for). A client that finishes within the bounds
+ * keeps its connection.
  */
+import type { IncomingMessage } from 'node:http';
 import { HANDLED, type Step, type StepResult } from './step.ts';
 import type { RequestContext } from './context.ts';
 
+export const LINGER_MS = 5_000;
+export const LINGER_BYTES = 8 * 1024 * 1024;
+
 function tooLarge(ctx: RequestContext, limit: number): void {
-  ctx.headers.push(['connection', 'close']);
   ctx.problem('payload_too_large', `The body exceeds ${limit} bytes`);
+  linger(ctx.req);
+}
+
+function linger(req: IncomingMessage): void {
+  let discarded = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    if (!req.complete) req.socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) close();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 export const declaredSize: Step = {
