@@ -6,9 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import '@portico/contracts';
-import { problemType, registeredProblems, type ProblemCode } from '@portico/kit';
+import { problemType, registeredProblems, setPublicUrl, type ProblemCode } from '@portico/kit';
 
 export function renderErrorsDoc(): string {
+  setPublicUrl(undefined); // the document shows the default, origin-relative types
   const rows = registeredProblems()
     .sort((a, b) => a.status - b.status || a.code.localeCompare(b.code))
     .map(
@@ -23,6 +24,14 @@ Every error Portico answers — from the gateway or any service — is an RFC 94
 
 The kit defines the platform codes (\`packages/kit/src/errors/registry.ts\`); each domain registers its
 own in \`packages/contracts/src/\`. Generated from both by \`node scripts/errors-doc.ts\`; do not edit by hand.
+
+A problem's \`type\` is the page the gateway serves for its code, spelled exactly as the code:
+\`GET /problems/not_found\` answers an HTML page to a browser and an \`application/problem+json\`
+description (\`type\`, \`code\`, \`title\`, \`status\`, \`owner\`, \`description\`) to a client
+that asks for JSON; \`GET /problems\` lists them all. Types are origin-relative (RFC 9457 §3.1.1
+allows a URI reference, resolved against the URL that answered) unless \`PORTICO_PUBLIC_URL\` is set
+(for every process: services answer problems too), which makes them absolute
+(\`https://api.example.com/problems/not_found\`).
 
 | code | status | title | owner | type |
 |---|---|---|---|---|
