@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import '@portico/contracts';
-import { problemType, registeredProblems, setPublicUrl, type ProblemCode } from '@portico/kit';
+import { fieldCodes, problemType, registeredProblems, setPublicUrl, type ProblemCode } from '@portico/kit';
 
 export function renderErrorsDoc(): string {
   setPublicUrl(undefined); // the document shows the default, origin-relative types
@@ -16,6 +16,7 @@ export function renderErrorsDoc(): string {
       (e) =>
         `| \`${e.code}\` | ${e.status} | ${e.title} | ${e.domain} | \`${problemType(e.code as ProblemCode)}\` |`,
     );
+  const fields = Object.entries(fieldCodes).map(([code, meaning]) => `| \`${code}\` | ${meaning} |`);
   return `# Problem codes
 
 Every error Portico answers — from the gateway or any service — is an RFC 9457 problem
@@ -40,6 +41,23 @@ ${rows.join('\n')}
 Every problem carries \`request_id\` (also in the \`X-Request-Id\` header and every log line of the
 request); 422s carry \`errors: [{ field, code, message }]\` naming each invalid field; 401s carry
 \`WWW-Authenticate: Bearer\`; 405s carry \`Allow\`; 429s and 503s carry \`Retry-After\`.
+
+## Field codes
+
+A 422's \`errors[]\` names each invalid field **once** (\`field\`, \`code\`, \`message\`). For input
+the route's schema refuses, \`code\` is one of these (\`packages/kit/src/errors/field-codes.ts\`),
+never a validator's keyword; a value outside an enumeration also carries \`allowed\`, the values
+the field accepts (\`null\` among them when it is nullable):
+
+\`\`\`json
+{ "field": "priority", "code": "not_allowed", "message": "must be one of \\"low\\", \\"high\\"", "allowed": ["low", "high"] }
+\`\`\`
+
+| code | meaning |
+|---|---|
+${fields.join('\n')}
+
+A service's own rules add codes of their own (\`below_reserved\`, \`overlap\`), listed in its README.
 `;
 }
 

@@ -25,6 +25,7 @@ import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
 import { permissionScope } from '../auth/permissions.ts';
 import { acceptRequestId, continueTrace } from './request-context.ts';
 import { fieldErrors, nulFields } from './validation.ts';
+import { readPositions } from '../pagination/cursor.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { runInScope } from '../runtime/scope.ts';
 import type { ServiceApp } from '../service.ts';
@@ -153,6 +154,14 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
           message: 'must not contain the NUL character (U+0000)',
         })),
       );
+  });
+
+  // `starting_after` / `ending_before` become the `cursor` list routes pass to paginate().
+  app.addHook('preValidation', async (req) => {
+    const query = req.routeOptions.schema?.querystring as
+      { properties?: Record<string, unknown> } | undefined;
+    if (query?.properties?.ending_before && req.query && typeof req.query === 'object')
+      readPositions(req.query as Record<string, unknown>);
   });
 
   // An action POST sent without a body (`POST /orders/1/cancel`) validates as an empty object.
