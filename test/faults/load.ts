@@ -115,9 +115,9 @@ export async function stockedProduct(staff: Session): Promise<string> {
   expect(product.status).toBe(201);
   const id = (product.body as { id: string }).id;
   const etag = await ifMatchOf(staff.client, `/api/v1/products/${id}`);
-  expect((await staff.client.put(`/api/v1/products/${id}/stock/${code}`, { quantity: 100_000 }, etag)).status).toBe(
-    200,
-  );
+  expect(
+    (await staff.client.put(`/api/v1/products/${id}/stock/${code}`, { quantity: 100_000 }, etag)).status,
+  ).toBe(200);
   return id;
 }
 

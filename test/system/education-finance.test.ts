@@ -198,7 +198,9 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
       });
     const voided = await invoice('Bus fare');
     const current = await ifMatchOf(admin.client, `/api/v1/invoices/${voided.body.id}`);
-    expect((await admin.client.post(`/api/v1/invoices/${voided.body.id}/void`, undefined, current)).status).toBe(200);
+    expect(
+      (await admin.client.post(`/api/v1/invoices/${voided.body.id}/void`, undefined, current)).status,
+    ).toBe(200);
     const refunded = await invoice('Library deposit');
     const paid = await pay(admin, refunded.body.id, 20_000);
     expect(paid.status).toBe(201);

@@ -156,9 +156,17 @@ describe.skipIf(skip)(`a school day through the gateway (${systemMode})`, () => 
     const course = await createCourse(sys, admin, { instructorId: teacher.staffId });
     const e = await enrol(sys, admin, brian.id, course.id);
     const current = await ifMatchOf(teacher.session.client, `/api/v1/enrollments/${e.id}`);
-    const byOther = await otherTeacher.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 80 }, current);
+    const byOther = await otherTeacher.session.client.put(
+      `/api/v1/enrollments/${e.id}/grade`,
+      { score: 80 },
+      current,
+    );
     expect(byOther.status).toBe(403);
-    const byStudent = await brian.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 100 }, current);
+    const byStudent = await brian.session.client.put(
+      `/api/v1/enrollments/${e.id}/grade`,
+      { score: 100 },
+      current,
+    );
     expect(byStudent.status).toBe(403);
     const outOfRange = await teacher.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 101 });
     expect(outOfRange.status).toBe(422);

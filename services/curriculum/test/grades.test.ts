@@ -65,24 +65,10 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
 
   it('answers 403 to an instructor of another course and to a student; 422 outside 0–100', async () => {
     const { s, e } = await enrolled();
-    expectProblem(
-      await gradeAs(otherTeacher.client, e.id, 90),
-      403,
-      'forbidden',
-    );
+    expectProblem(await gradeAs(otherTeacher.client, e.id, 90), 403, 'forbidden');
     expectProblem(await gradeAs(s.client, e.id, 100), 403, 'forbidden');
-    expectProblem(
-      await gradeAs(staff(env), e.id, 100.5),
-      422,
-      'validation_failed',
-      'score',
-    );
-    expectProblem(
-      await gradeAs(staff(env), e.id, -1),
-      422,
-      'validation_failed',
-      'score',
-    );
+    expectProblem(await gradeAs(staff(env), e.id, 100.5), 422, 'validation_failed', 'score');
+    expectProblem(await gradeAs(staff(env), e.id, -1), 422, 'validation_failed', 'score');
     expect(expectOk(await s.client.get(`/api/v1/enrollments/${e.id}`)).grade).toBeNull();
   });
 
@@ -102,9 +88,11 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
       201,
     );
     const brit = await enrolled({ framework: 'british', subject_id: subject.id });
-    expect(
-      expectOk(await gradeAs(staff(env), brit.e.id, 39.99)).grade,
-    ).toMatchObject({ grade: 'U', grade_points: 0, scale: 'british' });
+    expect(expectOk(await gradeAs(staff(env), brit.e.id, 39.99)).grade).toMatchObject({
+      grade: 'U',
+      grade_points: 0,
+      scale: 'british',
+    });
     const comp = expectOk(
       await admin(env).post('/api/v1/competencies', {
         code: uid('MA'),
@@ -114,9 +102,12 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
       201,
     );
     const cbc = await enrolled({ framework: 'cbc', competency_ids: [comp.id] });
-    expect(
-      expectOk(await gradeAs(staff(env), cbc.e.id, 70)).grade,
-    ).toMatchObject({ grade: 'M', label: 'Meeting expectations', grade_points: 2, scale: 'cbc' });
+    expect(expectOk(await gradeAs(staff(env), cbc.e.id, 70)).grade).toMatchObject({
+      grade: 'M',
+      label: 'Meeting expectations',
+      grade_points: 2,
+      scale: 'cbc',
+    });
   });
 
   it('computes the final grade from weighted assessments: Σ(pct × weight) / Σweight', async () => {

@@ -121,7 +121,9 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
         .status,
     ).toBe(403);
     const current = () => ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
-    expect((await customer.patch(`/api/v1/products/${p.id}`, { price: 1 }, await current())).status).toBe(403);
+    expect((await customer.patch(`/api/v1/products/${p.id}`, { price: 1 }, await current())).status).toBe(
+      403,
+    );
     const found = await customer.get(`/api/v1/products?q=${encodeURIComponent(p.sku)}`);
     expect(found.body.data.map((x: { id: string }) => x.id)).toEqual([p.id]);
 
@@ -139,11 +141,19 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
   it('changes a product with PATCH and treats % in a search literally', async () => {
     const p = await seedProduct(c.staff, {}, { name: 'Chai 100% leaf' });
     const current = () => ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
-    const res = await c.staff.patch(`/api/v1/products/${p.id}`, { price: 999, name: 'Chai 100% pure' }, await current());
+    const res = await c.staff.patch(
+      `/api/v1/products/${p.id}`,
+      { price: 999, name: 'Chai 100% pure' },
+      await current(),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ price: 999, name: 'Chai 100% pure' });
-    expect((await c.staff.patch(`/api/v1/products/${p.id}`, { sku: 'x y' }, await current())).status).toBe(422);
-    expect((await c.staff.patch(`/api/v1/products/nope`, { price: 1 }, { 'if-match': '"v1"' })).status).toBe(404);
+    expect((await c.staff.patch(`/api/v1/products/${p.id}`, { sku: 'x y' }, await current())).status).toBe(
+      422,
+    );
+    expect((await c.staff.patch(`/api/v1/products/nope`, { price: 1 }, { 'if-match': '"v1"' })).status).toBe(
+      404,
+    );
     const hits = await c.staff.get(`/api/v1/products?q=${encodeURIComponent('100%')}`);
     expect(hits.body.data.every((x: { name: string }) => x.name.includes('100%'))).toBe(true);
   });
@@ -190,7 +200,9 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     const res = await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 3 }, current);
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'quantity', code: 'below_reserved' })]);
-    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 }, current)).body).toMatchObject({
+    expect(
+      (await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 }, current)).body,
+    ).toMatchObject({
       quantity: 4,
       reserved: 4,
       available: 0,

@@ -202,7 +202,9 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
       { product_id: y.id, quantity: 1 },
     ]);
     const current = await ifMatchOf(t.c.staff, `/api/v1/products/${y.id}`);
-    expect((await t.c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' }, current)).status).toBe(200);
+    expect((await t.c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' }, current)).status).toBe(
+      200,
+    );
     const refused = await me.post('/api/v1/orders', {
       cart_id: mixed,
       shipping_address: address('Nairobi'),

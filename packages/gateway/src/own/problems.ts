@@ -46,7 +46,12 @@ export function isProblemPath(path: string): boolean {
 }
 
 export function problemPages(): ProblemPage[] {
-  return registeredProblems().map((p) => ({ code: p.code, status: p.status, title: p.title, owner: p.domain }));
+  return registeredProblems().map((p) => ({
+    code: p.code,
+    status: p.status,
+    title: p.title,
+    owner: p.domain,
+  }));
 }
 
 /** The q value a media range gives a type (RFC 9110 §12.5.1), 0 when none matches. */
@@ -83,8 +88,7 @@ export function problemJson(page: ProblemPage): Record<string, unknown> {
   };
 }
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function problemHtml(page: ProblemPage): string {
   const advice = ADVICE[page.status];

@@ -19,7 +19,8 @@ let problemBase = publicProblemBase(process.env.PORTICO_PUBLIC_URL);
 function publicProblemBase(publicUrl: string | undefined): string {
   if (!publicUrl) return PROBLEM_PATH;
   const url = new URL(publicUrl); // throws on a malformed value: a configuration error at start
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('PORTICO_PUBLIC_URL must be http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error('PORTICO_PUBLIC_URL must be http(s)');
   return url.origin + url.pathname.replace(/\/+$/, '') + PROBLEM_PATH;
 }
 
