@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
-import { PROBLEM_BASE } from '@portico/kit';
+import { problemJsonSchema } from '@portico/kit';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -36,27 +36,7 @@ function rewriteRefs(value: unknown, prefix: string): unknown {
   return out;
 }
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string', format: 'uri', examples: [`${PROBLEM_BASE}rate-limited`] },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    request_id: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-};
+const PROBLEM_SCHEMA = problemJsonSchema;
 
 function problemResponse(description: string, headers?: Json): Json {
   return {

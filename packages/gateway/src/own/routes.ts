@@ -13,6 +13,15 @@ import type { GatewayStore } from '../store/store.ts';
 import type { EventBus } from '@portico/kit';
 import type { JwksCache } from '../auth/jwks.ts';
 import type { OpenApiAggregator } from './openapi.ts';
+import {
+  PROBLEM_PAGE_CSP,
+  problemHtml,
+  problemIndexHtml,
+  problemJson,
+  problemPages,
+  wantsHtml,
+} from './problems.ts';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_PATH } from '@portico/kit';
 
 export const OWN_PATHS: readonly string[] = [
   '/health/live',
@@ -136,6 +145,33 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       out['cache-control'] = 'public, max-age=3600';
       ctx.res.writeHead(200, out);
       ctx.res.end(asset.body);
+      ctx.done(200);
+    });
+  const page = (ctx: RequestContext, html: string) => {
+    const out: Record<string, string> = {};
+    mergeHeaders(out, ctx.headers);
+    out['content-type'] = 'text/html; charset=utf-8';
+    out['content-security-policy'] = PROBLEM_PAGE_CSP;
+    out['cache-control'] = 'public, max-age=3600';
+    out.vary = 'Accept';
+    const body = Buffer.from(html);
+    out['content-length'] = String(body.length);
+    ctx.res.writeHead(200, out);
+    ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
+    ctx.done(200);
+  };
+  const pages = problemPages();
+  for (const index of ['/problems', PROBLEM_PATH])
+    get(index, (ctx) => {
+      if (wantsHtml(ctx.req.headers.accept)) return page(ctx, problemIndexHtml(pages));
+      ctx.headers.push(['vary', 'Accept']);
+      json(ctx, 200, { data: pages.map(problemJson) });
+    });
+  for (const p of pages)
+    get(PROBLEM_PATH + p.code, (ctx) => {
+      if (wantsHtml(ctx.req.headers.accept)) return page(ctx, problemHtml(p));
+      ctx.headers.push(['vary', 'Accept']);
+      writeJson(ctx.res, 200, ctx.headers, problemJson(p), PROBLEM_CONTENT_TYPE);
       ctx.done(200);
     });
   return own;

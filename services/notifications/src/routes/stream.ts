@@ -40,7 +40,7 @@ export function streamRoutes(app: ServiceApp, deps: Deps): void {
       const raw = (Array.isArray(header) ? header[0] : header) ?? req.query.last_event_id;
       if (raw !== undefined && raw !== '' && !EVENT_ID.test(raw.trim())) {
         throw AppError.validation([
-          { field: 'Last-Event-ID', code: 'format', message: 'must be an event id this stream sent' },
+          { field: 'Last-Event-ID', code: 'invalid_format', message: 'must be an event id this stream sent' },
         ]);
       }
       const lastSeq = raw !== undefined && raw !== '' ? Number(raw.trim()) : await latestSeq(deps.db, userId);
