@@ -50,6 +50,7 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
       name: 'Test SPA',
       type: 'public',
       redirect_uris: [REDIRECT],
+      post_logout_redirect_uris: [`${REDIRECT}/signed-out`],
       grant_types: ['authorization_code', 'refresh_token'],
       scopes: ['profile', 'tasks:read', 'users:read'],
     });
@@ -233,6 +234,28 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     expect((await sys.withToken(next.access_token).get('/api/v1/auth/me')).status).toBe(200);
   });
 
+  it('signs out (RP-initiated logout): the session’s grant is revoked at the gateway', async () => {
+    const { page, redirects } = await clientPage();
+    const req = await authorizationRequest({ scope: 'openid profile' });
+    const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    });
+    expect((await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status).toBe(200);
+    const end = oidc.buildEndSessionUrl(spa, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: `${REDIRECT}/signed-out`,
+    });
+    await page.goto(end.href);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${REDIRECT}/signed-out`));
+    await sys.eventually(
+      async () => (await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status === 401,
+      5_000,
+    );
+  });
+
   it('client credentials: a service account with tasks:read lists tasks and gets 403 creating one', async () => {
     const created = await admin.client.post('/api/v1/oauth-clients', {
       name: 'Reporting job',
@@ -278,5 +301,83 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     expect(wrong).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
     const [challenge] = (wrong as oidc.WWWAuthenticateChallengeError).cause;
     expect(challenge).toMatchObject({ scheme: 'basic', parameters: { error: 'invalid_client' } });
+  });
+
+  describe('client administration', () => {
+    it('is for admins only, validates what may be registered, and is audited', async () => {
+      const nobody = await user.client.post('/api/v1/oauth-clients', {
+        name: 'Mine',
+        type: 'public',
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code'],
+        scopes: [],
+      });
+      expect(nobody.status).toBe(403);
+
+      const bad = await admin.client.post('/api/v1/oauth-clients', {
+        name: 'Bad',
+        type: 'public',
+        redirect_uris: ['http://evil.example/cb', 'https://ok.example/cb#frag'],
+        grant_types: ['authorization_code', 'client_credentials'],
+        scopes: ['tasks:read'],
+      });
+      expect(bad.status).toBe(422);
+      const fields = (bad.body as { errors: { field: string; code: string }[] }).errors.map(
+        (e) => `${e.field} ${e.code}`,
+      );
+      expect(fields).toEqual(
+        expect.arrayContaining([
+          'redirect_uris.0 insecure_uri',
+          'redirect_uris.1 invalid_uri',
+          'grant_types not_permitted',
+        ]),
+      );
+
+      const patched = await admin.client.patch(`/api/v1/oauth-clients/${clientId}`, { name: 'Test SPA 2' });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ client_id: clientId, name: 'Test SPA 2', type: 'public' });
+      const audit = await admin.client.get('/api/v1/audit-logs?action=oauth_client.updated');
+      expect(audit.body).toMatchObject({ data: [{ target: clientId, actor_id: admin.id }] });
+    });
+
+    it('deleting a client revokes its own tokens at the gateway; withdrawing consent revokes a user’s', async () => {
+      const created = await admin.client.post('/api/v1/oauth-clients', {
+        name: 'Short-lived job',
+        type: 'confidential',
+        grant_types: ['client_credentials'],
+        scopes: ['tasks:read'],
+      });
+      const { client_id, client_secret } = created.body as { client_id: string; client_secret: string };
+      const service = await oidc.discovery(
+        new URL(sys.url),
+        client_id,
+        undefined,
+        oidc.ClientSecretBasic(client_secret),
+        { execute: [oidc.allowInsecureRequests] },
+      );
+      const { access_token } = await oidc.clientCredentialsGrant(service, { scope: 'tasks:read' });
+      expect((await sys.withToken(access_token).get('/api/v1/tasks')).status).toBe(200);
+      expect((await admin.client.delete(`/api/v1/oauth-clients/${client_id}`)).status).toBe(204);
+      await sys.eventually(
+        async () => (await sys.withToken(access_token).get('/api/v1/tasks')).status === 401,
+        5_000,
+      );
+      expect((await admin.client.get(`/api/v1/oauth-clients/${client_id}`)).status).toBe(404);
+
+      const { page, redirects } = await clientPage();
+      const req = await authorizationRequest();
+      const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
+        pkceCodeVerifier: req.verifier,
+        expectedState: req.state,
+        expectedNonce: req.nonce,
+      });
+      expect((await user.client.delete(`/api/v1/auth/consents/${clientId}`)).status).toBe(204);
+      await sys.eventually(
+        async () => (await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status === 401,
+        5_000,
+      );
+      const refreshed = await oidc.refreshTokenGrant(spa, tokens.refresh_token!).catch((e: unknown) => e);
+      expect((refreshed as oidc.ResponseBodyError).error).toBe('invalid_grant');
+    });
   });
 });

@@ -135,14 +135,18 @@ ${description ? `<p>${escapeHtml(description)}</p>` : ''}
   );
 }
 
-/** Sign-out confirmation: `form` is the provider's own form (hidden fields with its xsrf token). */
-export function signOutPage(form: string): Page {
+/**
+ * Sign-out confirmation: `form` is the provider's own form (hidden fields with its xsrf token);
+ * `redirectOrigins` are where the client may be sent back after it (for `form-action`).
+ */
+export function signOutPage(form: string, redirectOrigins: string[]): Page {
   return layout(
     'Sign out',
     `<h1>Sign out?</h1>
 ${form}
 <button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
 <button class="secondary" type="submit" form="op.logoutForm">Stay signed in</button>`,
+    redirectOrigins,
   );
 }
 

@@ -153,7 +153,14 @@ export class OAuthProviders {
         },
         rpInitiatedLogout: {
           enabled: true,
-          logoutSource: (ctx, form) => send(ctx, signOutPage(form)),
+          logoutSource: (ctx, form) =>
+            send(
+              ctx,
+              signOutPage(
+                form,
+                (ctx.oidc.client?.postLogoutRedirectUris ?? []).map((u) => new URL(u).origin),
+              ),
+            ),
           postLogoutSuccessSource: (ctx) => send(ctx, signedOutPage()),
         },
         resourceIndicators: {
