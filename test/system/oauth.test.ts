@@ -106,6 +106,18 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     return new URL(redirects.at(-1)!);
   }
 
+  /** The whole flow in a fresh browser: sign in, allow, exchange the code (openid-client's checks). */
+  async function signedIn(params: Record<string, string> = {}) {
+    const { page, redirects } = await clientPage();
+    const req = await authorizationRequest(params);
+    const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    });
+    return { page, tokens };
+  }
+
   it('completes authorization code + PKCE through sign-in and consent; the access token works at the gateway', async () => {
     const { page, redirects } = await clientPage();
     const req = await authorizationRequest();
@@ -194,13 +206,7 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
   });
 
   it('rotates refresh tokens; presenting a spent one revokes the family at the gateway', async () => {
-    const { page, redirects } = await clientPage();
-    const req = await authorizationRequest();
-    const first = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
-      pkceCodeVerifier: req.verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-    });
+    const { tokens: first } = await signedIn();
     const second = await oidc.refreshTokenGrant(spa, first.refresh_token!);
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect((await sys.withToken(second.access_token).get('/api/v1/auth/me')).status).toBe(200);
@@ -216,13 +222,7 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
   });
 
   it('honours revocation of an access token at the gateway within seconds (RFC 7009)', async () => {
-    const { page, redirects } = await clientPage();
-    const req = await authorizationRequest();
-    const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
-      pkceCodeVerifier: req.verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-    });
+    const { tokens } = await signedIn();
     expect((await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status).toBe(200);
     await oidc.tokenRevocation(spa, tokens.access_token);
     await sys.eventually(
@@ -235,13 +235,7 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
   });
 
   it('signs out (RP-initiated logout): the session’s grant is revoked at the gateway', async () => {
-    const { page, redirects } = await clientPage();
-    const req = await authorizationRequest({ scope: 'openid profile' });
-    const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
-      pkceCodeVerifier: req.verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-    });
+    const { page, tokens } = await signedIn({ scope: 'openid profile' });
     expect((await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status).toBe(200);
     const end = oidc.buildEndSessionUrl(spa, {
       id_token_hint: tokens.id_token!,
@@ -364,13 +358,7 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
       );
       expect((await admin.client.get(`/api/v1/oauth-clients/${client_id}`)).status).toBe(404);
 
-      const { page, redirects } = await clientPage();
-      const req = await authorizationRequest();
-      const tokens = await oidc.authorizationCodeGrant(spa, await signInAndAllow(page, req.url, redirects), {
-        pkceCodeVerifier: req.verifier,
-        expectedState: req.state,
-        expectedNonce: req.nonce,
-      });
+      const { tokens } = await signedIn();
       expect((await user.client.delete(`/api/v1/auth/consents/${clientId}`)).status).toBe(204);
       await sys.eventually(
         async () => (await sys.withToken(tokens.access_token).get('/api/v1/auth/me')).status === 401,

@@ -35,40 +35,35 @@ const requested = fc.array(scopeWord, { maxLength: 12 });
 
 const reachRank = { all: 2, own: 1 } as const;
 const rank = (r: 'all' | 'own' | false) => (r === false ? 0 : reachRank[r]);
+const checks = fc.array(permission, { minLength: 1, maxLength: 8 });
+
+/** For every permission a service might require, the token reaches no further than its user. */
+function reachesNoFurther(tokenPerms: string[], held: string[], required: string[]): void {
+  for (const c of required)
+    expect(rank(permissionScope(tokenPerms, c))).toBeLessThanOrEqual(rank(permissionScope(held, c)));
+}
 
 describe('OAuth scopes against the user’s permissions (property)', () => {
   it('what a user may grant, and what the token then carries, never reaches further than the user', () => {
     fc.assert(
-      fc.property(
-        roles,
-        requested,
-        fc.array(permission, { minLength: 1, maxLength: 8 }),
-        (r, req, checks) => {
-          const held = permissionsForRoles(r);
-          const granted = grantableScopes(held, req);
-          const tokenPerms = tokenPermissions(granted.join(' '), held);
-          for (const p of tokenPerms) expect(scopeCovered(held, p)).toBe(true);
-          for (const c of checks)
-            expect(rank(permissionScope(tokenPerms, c))).toBeLessThanOrEqual(rank(permissionScope(held, c)));
-        },
-      ),
+      fc.property(roles, requested, checks, (r, req, required) => {
+        const held = permissionsForRoles(r);
+        const granted = grantableScopes(held, req);
+        const tokenPerms = tokenPermissions(granted.join(' '), held);
+        for (const p of tokenPerms) expect(scopeCovered(held, p)).toBe(true);
+        reachesNoFurther(tokenPerms, held, required);
+      }),
       { numRuns: 2000 },
     );
   });
 
   it('the gateway narrows even a scope nobody filtered (a token minted before a demotion)', () => {
     fc.assert(
-      fc.property(
-        roles,
-        requested,
-        fc.array(permission, { minLength: 1, maxLength: 8 }),
-        (r, req, checks) => {
-          const held = permissionsForRoles(r);
-          const tokenPerms = tokenPermissions(req.join(' '), held);
-          for (const c of checks)
-            expect(rank(permissionScope(tokenPerms, c))).toBeLessThanOrEqual(rank(permissionScope(held, c)));
-        },
-      ),
+      fc.property(roles, requested, checks, (r, req, required) => {
+        const held = permissionsForRoles(r);
+        const tokenPerms = tokenPermissions(req.join(' '), held);
+        reachesNoFurther(tokenPerms, held, required);
+      }),
       { numRuns: 2000 },
     );
   });
