@@ -166,6 +166,32 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     expect(consents.body).toMatchObject({ data: [{ client_id: clientId }] });
   });
 
+  it('gives openid-client what its OpenID checks need: state, issuer (RFC 9207) and nonce each refused when wrong', async () => {
+    const { page, redirects } = await clientPage();
+    const req = await authorizationRequest();
+    const back = await signInAndAllow(page, req.url, redirects);
+    expect(back.searchParams.get('iss')).toBe(sys.url);
+    const checks = { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce };
+    const code = (e: unknown) => (e as { code?: string }).code;
+
+    const wrongState = await oidc
+      .authorizationCodeGrant(spa, back, { ...checks, expectedState: oidc.randomState() })
+      .catch((e: unknown) => e);
+    expect(code(wrongState)).toBe('OAUTH_INVALID_RESPONSE');
+    const forgedIssuer = new URL(back);
+    forgedIssuer.searchParams.set('iss', 'http://127.0.0.1:1');
+    const wrongIssuer = await oidc.authorizationCodeGrant(spa, forgedIssuer, checks).catch((e: unknown) => e);
+    expect(code(wrongIssuer)).toBe('OAUTH_INVALID_RESPONSE');
+    // Only now is the code spent: the ID token's nonce differs from the one expected.
+    const wrongNonce = await oidc
+      .authorizationCodeGrant(spa, back, { ...checks, expectedNonce: oidc.randomNonce() })
+      .catch((e: unknown) => e);
+    expect(code(wrongNonce)).toBe('OAUTH_JWT_CLAIM_COMPARISON_FAILED');
+    // A code is used once.
+    const again = await oidc.authorizationCodeGrant(spa, back, checks).catch((e: unknown) => e);
+    expect((again as oidc.ResponseBodyError).error).toBe('invalid_grant');
+  });
+
   it('refuses a wrong code verifier with invalid_grant', async () => {
     const { page, redirects } = await clientPage();
     const req = await authorizationRequest();
