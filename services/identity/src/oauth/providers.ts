@@ -9,7 +9,7 @@
  * key set) and rebuilt when the key ring rotates; all state lives in the database, so the
  * switch loses nothing.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type Grant } from 'oidc-provider';
 import { permissionsForRoles } from '@portico/kit';
 import { OIDC_SCOPES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
@@ -220,7 +220,7 @@ export class OAuthProviders {
       actual: string,
     ) {
       const stored = Buffer.from(this.clientSecret ?? '', 'hex');
-      const given = createHash('sha256').update(actual).digest();
+      const given = Buffer.from(sha256(actual), 'hex');
       return stored.length === given.length && timingSafeEqual(stored, given);
     };
     provider.on('server_error', (_ctx, err) => deps.log.error({ err }, 'OpenID provider error'));
@@ -262,6 +262,3 @@ export class OAuthProviders {
     return grant;
   }
 }
-
-/** SHA-256 of a client secret as stored (the same hash the provider compares against). */
-export const hashClientSecret = sha256;
