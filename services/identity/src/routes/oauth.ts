@@ -11,6 +11,7 @@ import type { ServiceApp } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import { interactionRoutes } from '../oauth/interactions.ts';
 import { issuerOf } from '../oauth/issuer.ts';
+import { OAUTH_ROUTES } from '../oauth/paths.ts';
 import { OAuthProviders } from '../oauth/providers.ts';
 import { answerAccessTokenRequest } from '../oauth/token-endpoints.ts';
 
@@ -36,13 +37,21 @@ export function oauthRoutes(app: ServiceApp, deps: Deps): void {
     );
     const hidden = { hide: true } as const;
     scope.get('/.well-known/openid-configuration', { config: OPEN, schema: hidden }, toProvider);
-    scope.route({
-      method: ['GET', 'POST', 'OPTIONS'],
-      url: '/oauth/*',
-      config: OPEN,
-      schema: hidden,
-      handler: toProvider,
-    });
+    // The library's own paths only: anything else under /oauth is the kit's 404 problem.
+    const paths = [
+      ...Object.values(OAUTH_ROUTES).filter((p) => p.startsWith('/oauth/')),
+      `${OAUTH_ROUTES.authorization}/:uid`, // where the pages send the browser back
+      `${OAUTH_ROUTES.end_session}/confirm`,
+      `${OAUTH_ROUTES.end_session}/success`,
+    ];
+    for (const url of paths)
+      scope.route({
+        method: ['GET', 'POST', 'OPTIONS'],
+        url,
+        config: OPEN,
+        schema: hidden,
+        handler: toProvider,
+      });
     interactionRoutes(scope as unknown as ServiceApp, deps, providers);
   });
 }
