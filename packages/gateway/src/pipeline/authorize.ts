@@ -12,7 +12,7 @@ export const authorize: Step = {
   run(ctx) {
     const route = ctx.route!;
     const caller = ctx.principal.caller;
-    if (caller.auth === 'api_key' && route.auth !== 'none') {
+    if (ctx.principal.scoped && route.auth !== 'none') {
       const refusal = keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
       if (refusal !== null) {
         ctx.gw.reportDenied(ctx, 403, 'api_key_scope');
