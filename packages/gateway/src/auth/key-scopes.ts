@@ -41,3 +41,13 @@ export function keyScopeRefusal(
   const need = resources.map((r) => `${r}:${read ? '<any>' : '<write action>'}`).join(' or ');
   return `This API key's scopes do not cover this route (needs ${need})`;
 }
+
+/**
+ * The batch route (a POST that calls no service itself): a key with any scope that may write
+ * sends a batch, whose every operation then meets its own route's scope check. A read-only key
+ * cannot, as it can send no POST.
+ */
+export function batchKeyRefusal(scopes: readonly string[]): string | null {
+  for (const s of scopes) if ((s.split(':')[1] ?? '*') !== 'read') return null;
+  return "This API key's scopes do not cover this route (a batch needs a scope that may write)";
+}

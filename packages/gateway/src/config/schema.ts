@@ -347,6 +347,33 @@ export const gatewayConfigSchema = Type.Object(
       refresh: dflt(duration(), '60s'),
     }),
     access_log: dflt(Type.Boolean(), false),
+    batch: section({
+      enabled: dflt(
+        Type.Boolean({
+          description: 'Serve `POST <path>`: many operations in one request, each through every policy.',
+        }),
+        false,
+      ),
+      path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/batch'),
+      max_operations: dflt(Type.Integer({ minimum: 1, maximum: 50 }), 50),
+      body_limit: opt(size()),
+      max_response_body: dflt(size(), '1mb'),
+      rate_limits: dflt(
+        Type.Array(Type.String(), {
+          description: 'Policies counted once per batch, besides each operation counting on its own route.',
+        }),
+        [],
+      ),
+      cors: opt(corsRef()),
+    }),
+    compression: section({
+      enabled: dflt(Type.Boolean(), false),
+      threshold: dflt(size(), '1kb'),
+      encodings: dflt(
+        Type.Array(Type.Unsafe<'br' | 'gzip'>({ enum: ['br', 'gzip'] }), { minItems: 1, uniqueItems: true }),
+        ['br', 'gzip'],
+      ),
+    }),
     cors: dflt(named(cors), {}),
     policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),
     defaults: dflt(defaults, {}),

@@ -6,6 +6,7 @@
  * their service so two services' `Order` schemas cannot collide.
  */
 import type { Logger } from 'pino';
+import { batchOperation } from '../batch/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
 import { PROBLEM_BASE } from '@portico/kit';
@@ -299,6 +300,10 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
 
   for (const route of rt.routes) {
     if (!route.openapi) continue;
+    if (route.kind === 'batch') {
+      add(route.template, 'post', batchOperation(rt.batch!.maxOperations), route, route.service);
+      continue;
+    }
     const service = route.service;
     const doc = docOf(service);
     const prefix = pascal(service);

@@ -83,7 +83,8 @@ export class RequestContext {
     if (route !== null) {
       route.stats.count(this.method, status);
       route.stats.duration.observe(total);
-      if (this.upstreamMs >= 0) {
+      // A batch has no upstream of its own: its operations are counted on their routes.
+      if (this.upstreamMs >= 0 && route.kind === 'proxy') {
         this.gw.upstreamSeries(route.service).observe(this.upstreamMs / 1000);
         this.gw.metrics.addedSeries.observe(Math.max(0, total - this.upstreamMs / 1000));
       }

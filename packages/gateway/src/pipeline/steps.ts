@@ -10,6 +10,7 @@ import { authenticate } from './authenticate.ts';
 import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
 import { idempotency } from './idempotency.ts';
+import { batch } from './batch.ts';
 import { forward } from './forward.ts';
 import { dispatch, type Step } from './step.ts';
 import type { RequestContext } from './context.ts';
@@ -27,6 +28,7 @@ export const STEPS: readonly Step[] = [
   rateLimit, // 429 / 503
   readBody, // 413 when the body grows past the limit
   idempotency, // replay / 409 / 422
+  batch(handle), // the batch route: each operation through this whole list
   forward, // upstream with a passport, answer streamed back
 ];
 
