@@ -44,6 +44,8 @@ const FORBIDDEN_HEADERS = new Set([
   'te',
   'trailer',
   'expect',
+  // The batch's answer may be compressed as a whole; an operation's is captured as is.
+  'accept-encoding',
 ]);
 /** RFC 9110 §5.1 field name (token) and a field value without control characters (§5.5). */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
