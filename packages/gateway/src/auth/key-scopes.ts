@@ -43,11 +43,12 @@ export function keyScopeRefusal(
 }
 
 /**
- * The batch route (a POST that calls no service itself): a key with any scope that may write
- * sends a batch, whose every operation then meets its own route's scope check. A read-only key
- * cannot, as it can send no POST.
+ * The gateway's own POST routes, which call no service themselves (the batch, WebSocket
+ * tickets): a key with any scope that may write may use them; every operation of a batch, and
+ * the WebSocket route a ticket is redeemed on, then meets its own route's scope check. A
+ * read-only key cannot, as it can send no POST.
  */
-export function batchKeyRefusal(scopes: readonly string[]): string | null {
+export function gatewayRouteKeyRefusal(scopes: readonly string[]): string | null {
   for (const s of scopes) if ((s.split(':')[1] ?? '*') !== 'read') return null;
-  return "This API key's scopes do not cover this route (a batch needs a scope that may write)";
+  return "This API key's scopes do not cover this route (it needs a scope that may write)";
 }

@@ -35,8 +35,13 @@ export interface Deprecation {
 
 export interface CompiledRoute {
   index: number;
-  /** `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`). */
-  kind: 'proxy' | 'batch';
+  /**
+   * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
+   * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`).
+   */
+  kind: 'proxy' | 'batch' | 'ws-ticket';
+  /** Takes `Upgrade: websocket` (`websocket: true`). */
+  websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
   label: string;
   template: string;
@@ -81,12 +86,32 @@ export interface Runtime {
   idempotency: { ttlMs: number; lockMs: number; maxBody: number };
   /** `batch:`: null when disabled. */
   batch: { maxOperations: number; maxResponseBody: number } | null;
+  /** `websockets:`: ticket lifetime, the cap per caller and the largest message. */
+  websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
 }
 
 /** The service name the batch route reports (it has no upstream: the gateway answers it). */
 export const BATCH_SERVICE = 'gateway';
+
+/** `POST /api/v1/ws-tickets`, when a route takes WebSockets: a route like any other (auth required). */
+function ticketRoute(config: ResolvedConfig): Route | null {
+  if (!config.routes.some((r) => r.websocket)) return null;
+  return {
+    name: 'ws-tickets',
+    path: config.websockets.tickets_path,
+    methods: ['POST'],
+    service: BATCH_SERVICE,
+    auth: 'required',
+    // The ticket stands for the caller's own credential; an API key needs no scope for it
+    // (the WebSocket route it is redeemed on checks the key's scope).
+    api_key_scope: '*',
+    rate_limits: config.defaults.rate_limits,
+    idempotency: false,
+    openapi: true,
+  };
+}
 
 /** The batch endpoint as a route of its own, so it goes through the same steps as any other. */
 function batchRoute(config: ResolvedConfig): Route | null {
@@ -100,7 +125,7 @@ function batchRoute(config: ResolvedConfig): Route | null {
     // Each operation authenticates itself with the batch's credentials; the batch needs none of
     // its own, but a credential it carries must be valid (and scopes its Idempotency-Key).
     auth: 'optional',
-    // Any resource (`auth/key-scopes.ts`, batchKeyRefusal): each operation passes its own
+    // Any resource (`auth/key-scopes.ts`, gatewayRouteKeyRefusal): each operation passes its own
     // route's scope check; the envelope itself calls no service.
     api_key_scope: '*',
     rate_limits: b.rate_limits,
@@ -214,7 +239,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const bodyLimit = parseSize(config.body_limit);
   const router = new Router<CompiledRoute>();
   const batch = batchRoute(config);
-  const all = batch ? [...config.routes, batch] : config.routes;
+  const tickets = ticketRoute(config);
+  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : [])];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
@@ -223,7 +249,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     const svc = config.services[r.service];
     const route: CompiledRoute = {
       index,
-      kind: r === batch ? 'batch' : 'proxy',
+      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : 'proxy',
+      websocket: r.websocket === true,
       label,
       template,
       isPrefix: r.prefix !== undefined,
@@ -281,6 +308,11 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     batch: batch && {
       maxOperations: config.batch.max_operations,
       maxResponseBody: parseSize(config.batch.max_response_body),
+    },
+    websockets: {
+      maxPerCaller: config.websockets.max_per_caller,
+      ticketTtlMs: parseDuration(config.websockets.ticket_ttl),
+      maxMessage: parseSize(config.websockets.max_message),
     },
     compression: config.compression.enabled
       ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }

@@ -276,6 +276,12 @@ const route = Type.Object(
     cors: opt(corsRef()),
     body_limit: opt(size()),
     idempotency: opt(Type.Boolean()),
+    websocket: opt(
+      Type.Boolean({
+        description:
+          'Accept `Upgrade: websocket` on this route (GET): the gateway authenticates the handshake and relays frames.',
+      }),
+    ),
     deprecated: opt(
       Type.Union([Type.Boolean(), deprecation], {
         'x-hint': 'true, or an object {since, sunset, successor}',
@@ -365,6 +371,18 @@ export const gatewayConfigSchema = Type.Object(
         [],
       ),
       cors: opt(corsRef()),
+    }),
+    websockets: section({
+      max_per_caller: dflt(
+        Type.Integer({
+          minimum: 1,
+          description: 'Open WebSocket connections per caller (user, API key or IP).',
+        }),
+        5,
+      ),
+      tickets_path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/ws-tickets'),
+      ticket_ttl: dflt(duration('How long a WebSocket ticket can be redeemed (once).'), '30s'),
+      max_message: dflt(size(), '1mb'),
     }),
     compression: section({
       enabled: dflt(Type.Boolean(), false),
