@@ -197,6 +197,8 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
         message: `unknown service "${route.service}" (defined: ${services.join(', ')})`,
       });
     checkPolicies(route.rate_limits, `${at}.rate_limits`);
+    if (route.websocket && route.methods && !route.methods.includes('GET'))
+      issues.push({ path: `${at}.websocket`, message: 'a WebSocket handshake is a GET: add GET to methods' });
     checkCors(route.cors, `${at}.cors`);
     if (route.permission && (route.auth ?? doc.defaults?.auth) === 'none')
       issues.push({ path: `${at}.permission`, message: 'a permission needs auth: required or optional' });
