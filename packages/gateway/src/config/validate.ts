@@ -153,6 +153,14 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
   };
   checkPolicies(doc.defaults?.rate_limits, 'defaults.rate_limits');
   checkCors(doc.defaults?.cors, 'defaults.cors');
+  checkPolicies(doc.batch?.rate_limits, 'batch.rate_limits');
+  checkCors(doc.batch?.cors, 'batch.cors');
+  if (doc.batch?.enabled) {
+    const batchPath = doc.batch.path ?? '/api/v1/batch';
+    const taken = (doc.routes ?? []).findIndex((r) => r.path === batchPath);
+    if (taken >= 0)
+      issues.push({ path: 'batch.path', message: `${batchPath} is already routed by routes[${taken}]` });
+  }
 
   for (const [name, cors] of Object.entries(doc.cors ?? {}))
     if (cors.credentials && cors.origins.includes('*'))
@@ -189,6 +197,8 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
         message: `unknown service "${route.service}" (defined: ${services.join(', ')})`,
       });
     checkPolicies(route.rate_limits, `${at}.rate_limits`);
+    if (route.websocket && route.methods && !route.methods.includes('GET'))
+      issues.push({ path: `${at}.websocket`, message: 'a WebSocket handshake is a GET: add GET to methods' });
     checkCors(route.cors, `${at}.cors`);
     if (route.permission && (route.auth ?? doc.defaults?.auth) === 'none')
       issues.push({ path: `${at}.permission`, message: 'a permission needs auth: required or optional' });

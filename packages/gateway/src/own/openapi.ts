@@ -6,6 +6,8 @@
  * their service so two services' `Order` schemas cannot collide.
  */
 import type { Logger } from 'pino';
+import { batchOperation } from '../batch/openapi.ts';
+import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
 import { problemJsonSchema } from '@portico/kit';
@@ -188,6 +190,11 @@ function decorate(op: Json, route: CompiledRoute, service: string, method: strin
     }
   }
   out['x-portico-service'] = service;
+  if (route.websocket && method === 'get') {
+    out['x-portico-websocket'] = true;
+    out.description =
+      `${String(out.description ?? '')}\n\nAlso a WebSocket: send \`Upgrade: websocket\` with \`Authorization\`, or \`?ticket=\` from \`POST /api/v1/ws-tickets\` (browsers).`.trim();
+  }
   return out;
 }
 
@@ -279,6 +286,14 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
 
   for (const route of rt.routes) {
     if (!route.openapi) continue;
+    if (route.kind === 'batch') {
+      add(route.template, 'post', batchOperation(rt.batch!.maxOperations), route, route.service);
+      continue;
+    }
+    if (route.kind === 'ws-ticket') {
+      add(route.template, 'post', ticketOperation(rt.websockets.ticketTtlMs), route, route.service);
+      continue;
+    }
     const service = route.service;
     const doc = docOf(service);
     const prefix = pascal(service);
