@@ -73,6 +73,8 @@ export interface Runtime {
   metricsPublic: boolean;
   metricsToken: string | null;
   docsEnabled: boolean;
+  /** `console.enabled`: the web console at `/console`. */
+  consoleEnabled: boolean;
   metricsEnabled: boolean;
   accessLog: boolean;
   /** `idempotency:` (applied on reload). */
@@ -237,6 +239,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     metricsPublic: config.metrics.public,
     metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
+    consoleEnabled: config.console.enabled,
     accessLog: config.access_log,
     idempotency: {
       ttlMs: parseDuration(config.idempotency.ttl),

@@ -340,6 +340,7 @@ export const gatewayConfigSchema = Type.Object(
       token_env: opt(Type.String()),
     }),
     docs: section({ enabled: dflt(Type.Boolean(), true) }),
+    console: section({ enabled: dflt(Type.Boolean(), true) }),
     openapi: section({
       title: dflt(Type.String(), 'Portico API'),
       version: dflt(Type.String(), '1.0.0'),

@@ -1,11 +1,12 @@
 /**
  * The gateway's own routes: health (`/health/live`, `/health/ready`, `/health` with every
  * service's state), the merged OpenAPI document, Prometheus metrics (loopback, a token or
- * `metrics.public`) and the API docs. GET and HEAD only; they run before the configured routes.
+ * `metrics.public`), the API docs and the web console. GET and HEAD only; they run before the configured routes.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
+import { CONSOLE_PATHS, serveConsole } from './console.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
@@ -21,6 +22,7 @@ export const OWN_PATHS: readonly string[] = [
   '/openapi.json',
   '/metrics',
   ...DOCS_PATHS,
+  ...CONSOLE_PATHS,
 ];
 
 export interface OwnRouteDeps {
@@ -125,6 +127,7 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       ctx.res.end(asset.body);
       ctx.done(200);
     });
+  for (const p of CONSOLE_PATHS) get(p, serveConsole);
   return own;
 }
 
