@@ -82,13 +82,15 @@ function Traffic() {
 function Routes() {
   const { data, error } = useLoad('/openapi.json');
   const [q, setQ] = useState('');
+  const [all, setAll] = useState(false);
   const ops = [];
   for (const [path, item] of Object.entries(data?.paths ?? {}))
     for (const [method, op] of Object.entries(item))
       if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
         ops.push({ path, method: method.toUpperCase(), op });
-  const shown = ops.filter((o) => !q || o.path.includes(q));
-  return html`<${Section} title="Routes and policies">
+  const matching = ops.filter((o) => !q || o.path.includes(q));
+  const shown = all ? matching : matching.slice(0, 15);
+  return html`<div class="wide"><${Section} title="Routes and policies" actions=${html`<span class="muted small">${matching.length} operations</span>`}>
     <input class="search" type="search" placeholder="Filter by path" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
     <${Problem} error=${error} />
     <${Table}
@@ -112,7 +114,12 @@ function Routes() {
         { label: '', value: (o) => (o.op.deprecated ? html`<${Badge} value="deprecated" />` : '') },
       ]}
     />
-  </${Section}>`;
+    ${
+      matching.length > shown.length
+        ? html`<button class="link" onClick=${() => setAll(true)}>Show all ${matching.length}</button>`
+        : null
+    }
+  </${Section}></div>`;
 }
 
 export function Operations() {
