@@ -223,8 +223,22 @@ async function fees(admin: DemoClient, studentId: string, key: string, enrolment
   }
 }
 
+/** The teacher asks for two days off (pending: the office decides in the console). */
+async function absence(admin: DemoClient, staffId: string) {
+  const existing = await listAll(admin, `/api/v1/staff/${staffId}/absences`);
+  if (existing.length) return;
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  await admin.expect(
+    'POST',
+    `/api/v1/staff/${staffId}/absences`,
+    { start_date: day(14), end_date: day(15), reason: 'KCSE marking workshop in Nakuru' },
+    [201],
+  );
+}
+
 export async function seedSchool(admin: DemoClient, people: Map<string, DemoAccount>): Promise<void> {
   const staff = await teacherRecord(admin, people.get('teacher')!);
+  await absence(admin, staff.id as string);
   const courseIds = await courses(admin, staff.id as string);
   for (const s of STUDENTS) {
     const record = await student(admin, s, people.get(s.key)!);

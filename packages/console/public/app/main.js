@@ -11,6 +11,8 @@ import { Shop } from './views/shop.js';
 import { Orders } from './views/orders.js';
 import { Tasks } from './views/tasks.js';
 import { Notifications } from './views/notifications.js';
+import { Teaching } from './views/teaching.js';
+import { Absences, Finance } from './views/office.js';
 
 function SignIn() {
   const [error, setError] = useState(null);
@@ -46,6 +48,8 @@ function navFor(roles) {
   const links = [];
   if (has('admin')) links.push(['ops', 'Operations'], ['audit', 'Audit log']);
   if (has('student')) links.push(['me', 'My studies']);
+  if (has('instructor')) links.push(['teaching', 'Teaching']);
+  if (has('admin') || has('staff')) links.push(['finance', 'Finance'], ['absences', 'Absences']);
   if (has('admin') || has('staff') || has('instructor')) links.push(['students', 'Students']);
   links.push(['shop', 'Shop'], ['orders', 'Orders'], ['tasks', 'Tasks'], ['notifications', 'Notifications']);
   return links;
@@ -54,6 +58,8 @@ function navFor(roles) {
 function homeFor(roles) {
   if (roles.includes('admin')) return 'ops';
   if (roles.includes('student')) return 'me';
+  if (roles.includes('instructor')) return 'teaching';
+  if (roles.includes('staff')) return 'finance';
   return 'shop';
 }
 
@@ -68,6 +74,12 @@ function View({ route, roles, live }) {
       return html`<${StudentHome} />`;
     case 'students':
       return p[0] ? html`<${StudentProfile} id=${p[0]} />` : html`<${StudentList} />`;
+    case 'teaching':
+      return html`<${Teaching} />`;
+    case 'finance':
+      return html`<${Finance} />`;
+    case 'absences':
+      return html`<${Absences} />`;
     case 'shop':
       return html`<${Shop} />`;
     case 'orders':
