@@ -5,12 +5,14 @@
  * and for Content-Security-Policy violations; each dashboard is photographed at phone (375 px)
  * and desktop widths under test-results/console/ (gitignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, seedDemo, type DemoResult } from '@portico/cli';
+import { createPorticoClient } from '@portico/client';
+import { renderSchema, SCHEMA_FILE } from '@portico/client/render';
 import { ALL_SERVICES, startSystem, systemMode, type Session, type System } from './harness.ts';
 
 const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
@@ -145,10 +147,9 @@ describe.skipIf(skip)('the Portico console at /console', () => {
 
   it('shows a student their courses, grades, GPA and fees, and nothing of another student even by URL', async () => {
     const amina = account('amina.hassan@demo.portico.local');
-    const students = await admin.client.get('/api/v1/students?q=DM10000&limit=10');
-    const brian = (students.body.data as { id: string; student_number: string }[]).find(
-      (s) => s.student_number === 'DM100002',
-    )!;
+    const typed = createPorticoClient(sys.url, () => admin.access_token);
+    const { data: students } = await typed.GET('/api/v1/students', { params: { query: { q: 'DM100002' } } });
+    const brian = students!.data.find((s) => s.student_number === 'DM100002')!;
     for (const width of [1280, 375]) {
       const w = await open(width);
       await signIn(w, amina.email, amina.password);
@@ -239,6 +240,13 @@ describe.skipIf(skip)('the Portico console at /console', () => {
     await row.getByRole('button', { name: 'Approve' }).click();
     await desk.page.getByText('Nothing waits for a decision.').waitFor();
     await clean(desk);
+  });
+
+  it('has a typed client generated from the /openapi.json this gateway serves (npm run client:generate)', async () => {
+    const doc = (await sys.anonymous.get('/openapi.json')).body as Record<string, unknown>;
+    expect(await renderSchema(doc), 'packages/client/src/schema.ts is stale: npm run client:generate').toBe(
+      readFileSync(SCHEMA_FILE, 'utf8'),
+    );
   });
 
   it('signs out by revoking the session: the token it held is refused afterwards', async () => {
