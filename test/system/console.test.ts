@@ -137,6 +137,9 @@ describe.skipIf(skip)('the Portico console at /console', () => {
       await w.page.getByPlaceholder('Filter by path').fill('/api/v1/orders');
       await w.page.getByTestId('routes').getByText('POST /api/v1/orders').first().waitFor();
       await w.page.getByTestId('traffic').getByText('auth-login').waitFor();
+      // console.slos of the shipped portico.yaml, measured on the gateway's metrics.
+      await w.page.getByTestId('slos').getByText('Sign-in answers').waitFor();
+      expect(await w.page.getByTestId('slos').locator('tbody tr').count()).toBe(4);
       await shoot(w, `admin-operations-${width}`);
       await w.page.getByRole('link', { name: 'Audit log' }).click();
       await w.page.getByTestId('audit').getByText('user.created').first().waitFor();

@@ -5,13 +5,25 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateGatewayConfig } from '../src/index.ts';
 import { makeConfig, startGateway, type RunningGateway } from './helpers.ts';
 
 let gw: RunningGateway;
 let off: RunningGateway;
 
 beforeAll(async () => {
-  gw = await startGateway(makeConfig({}, []));
+  gw = await startGateway(
+    makeConfig(
+      { tasks: ['http://127.0.0.1:9'] },
+      [{ name: 'tasks', prefix: '/api/v1/tasks', service: 'tasks', auth: 'none' }],
+      {
+        console: {
+          enabled: true,
+          slos: [{ name: 'Tasks fast', route: 'tasks', objective: 99.5, latency: '250ms' }],
+        },
+      },
+    ),
+  );
   off = await startGateway(makeConfig({}, [], { console: { enabled: false } }));
 });
 afterAll(async () => {
@@ -118,7 +130,37 @@ describe('the console at /console', () => {
     }
   });
 
+  it('serves the service-level objectives of console.slos, and checks them when the file is read', async () => {
+    const res = await fetch(`${gw.url}/console/slos.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      slos: [{ name: 'Tasks fast', route: 'tasks', objective: 99.5, latency_seconds: 0.25 }],
+    });
+    const bad = validateGatewayConfig({
+      version: 1,
+      services: { tasks: { instances: ['http://127.0.0.1:9'] } },
+      routes: [{ name: 'tasks', prefix: '/api/v1/tasks', service: 'tasks', auth: 'none' }],
+      console: {
+        slos: [
+          { name: 'a', route: 'nope', objective: 99 },
+          { name: 'b', route: 'tasks', objective: 99, latency: '300ms' },
+          { name: 'c', route: 'tasks', objective: 100 },
+        ],
+      },
+    });
+    expect(bad.ok).toBe(false);
+    const paths = bad.ok ? [] : bad.errors.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'console.slos[0].route',
+        'console.slos[1].latency',
+        'console.slos[2].objective',
+      ]),
+    );
+  });
+
   it('is absent when console.enabled is false', async () => {
+    expect((await fetch(`${off.url}/console/slos.json`)).status).toBe(404);
     expect((await fetch(`${off.url}/console`)).status).toBe(404);
     expect((await fetch(`${off.url}/console/app/main.js`)).status).toBe(404);
   });

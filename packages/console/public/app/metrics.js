@@ -100,4 +100,38 @@ export function routeStats() {
   return { routes, instances: last.instances, minutes: (last.at - first.at) / 60000 };
 }
 
+/** Good and total requests of `slo` in a route's cumulative counters (a 5xx or a slower answer is bad). */
+function goodOf(slo, r) {
+  if (!r) return { good: 0, total: 0 };
+  if (slo.latency_seconds === null) return { good: r.count - r.errors, total: r.count };
+  const key = Object.keys(r.buckets).find((le) => Number(le) === slo.latency_seconds);
+  return { good: r.buckets[key] ?? 0, total: r.buckets['+Inf'] ?? 0 };
+}
+
+/**
+ * Each objective's state: the share of good requests since the gateway started, how much of the
+ * error budget (100 % − objective) that leaves, and the burn rate over the samples kept (1 = the
+ * budget would last exactly the objective's period; above 1 it runs out early).
+ */
+export function sloStatus(slos) {
+  if (samples.length === 0) return [];
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  return slos.map((slo) => {
+    const budget = 1 - slo.objective / 100;
+    const now = goodOf(slo, last.routes[slo.route]);
+    const then = samples.length > 1 ? goodOf(slo, first.routes[slo.route]) : { good: 0, total: 0 };
+    const badShare = now.total ? (now.total - now.good) / now.total : 0;
+    const windowTotal = now.total - then.total;
+    const windowBad = windowTotal - (now.good - then.good);
+    return {
+      ...slo,
+      requests: now.total,
+      compliance: now.total ? now.good / now.total : null,
+      budgetLeft: 1 - badShare / budget,
+      burn: windowTotal > 0 ? windowBad / windowTotal / budget : null,
+    };
+  });
+}
+
 export const SAMPLE_INTERVAL_MS = SAMPLE_MS;

@@ -5,16 +5,30 @@
  * (304, RFC 9110 §13.1.2) and never runs yesterday's script against today's gateway.
  */
 import { CONSOLE_CSP, consoleAssets } from '@portico/console';
-import { mergeHeaders } from '../edge/respond.ts';
+import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 
+/** The service-level objectives of `console.slos`, for the operations view. */
+export const CONSOLE_SLOS_PATH = '/console/slos.json';
+
 /** The paths the console answers (fixed when the gateway starts). */
-export const CONSOLE_PATHS: readonly string[] = [...consoleAssets().keys()];
+export const CONSOLE_PATHS: readonly string[] = [...consoleAssets().keys(), CONSOLE_SLOS_PATH];
 
 /** True when `If-None-Match` names the file's current validator (RFC 9110 §13.1.2). */
 function notModified(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** `{slos: [{name, route, objective, latency_seconds}]}`: declarations only, the page measures. */
+export function serveSlos(ctx: RequestContext): void {
+  if (!ctx.rt.consoleEnabled) {
+    ctx.problem('not_found', `No route for ${ctx.path}`);
+    return;
+  }
+  ctx.headers.push(['cache-control', 'no-cache']);
+  writeJson(ctx.res, 200, ctx.headers, { slos: ctx.rt.slos });
+  ctx.done(200);
 }
 
 export function serveConsole(ctx: RequestContext): void {

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
-import { CONSOLE_PATHS, serveConsole } from './console.ts';
+import { CONSOLE_PATHS, CONSOLE_SLOS_PATH, serveConsole, serveSlos } from './console.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
@@ -127,7 +127,7 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       ctx.res.end(asset.body);
       ctx.done(200);
     });
-  for (const p of CONSOLE_PATHS) get(p, serveConsole);
+  for (const p of CONSOLE_PATHS) get(p, p === CONSOLE_SLOS_PATH ? serveSlos : serveConsole);
   return own;
 }
 

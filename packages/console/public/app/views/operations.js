@@ -1,7 +1,7 @@
 // For operators: every service's health and each instance's breaker, traffic per route from the
 // gateway's own metrics, and every route of the OpenAPI document with the policies it declares.
 import { useLoad } from '../data.js';
-import { routeStats, sample, SAMPLE_INTERVAL_MS } from '../metrics.js';
+import { routeStats, sample, sloStatus, SAMPLE_INTERVAL_MS } from '../metrics.js';
 import { Badge, html, Problem, Section, Table, useEffect, useState } from '../ui.js';
 
 /** A rate series as an SVG line (attributes only: the page's policy allows no inline style). */
@@ -27,7 +27,39 @@ function Sparkline({ values, label }) {
 
 const ms = (s) => (s === null ? '—' : s === Infinity ? '> max' : `${Math.round(s * 1000)} ms`);
 
+const pct = (x, digits = 2) => (x === null ? '—' : `${(x * 100).toFixed(digits)} %`);
+
+/** `console.slos` from portico.yaml, measured on the same samples as the traffic table. */
+function Objectives({ slos, tick }) {
+  if (!slos?.length) return null;
+  const rows = sloStatus(slos);
+  return html`<h3>Service-level objectives</h3>
+    <${Table}
+      testid="slos"
+      rows=${rows}
+      columns=${[
+        {
+          label: 'Objective',
+          value: (o) =>
+            `${o.name} (${o.objective} %${o.latency_seconds !== null ? ` ≤ ${o.latency_seconds * 1000} ms` : ' not 5xx'})`,
+        },
+        { label: 'Route', value: (o) => o.route },
+        { label: 'Requests', value: (o) => o.requests },
+        { label: 'Good', value: (o) => pct(o.compliance, 3) },
+        {
+          label: 'Budget left',
+          value: (o) =>
+            html`<${Badge} value=${o.budgetLeft < 0 ? 'exhausted' : o.budgetLeft < 0.25 ? 'low' : 'ok'} />
+              ${pct(o.budgetLeft, 1)}`,
+        },
+        { label: 'Burn rate', value: (o) => (o.burn === null ? '—' : `${o.burn.toFixed(2)}×`) },
+      ]}
+      key=${tick}
+    />`;
+}
+
 function Traffic() {
+  const slos = useLoad('/console/slos.json');
   const [stats, setStats] = useState(null);
   const [reachable, setReachable] = useState(true);
   useEffect(() => {
@@ -43,7 +75,7 @@ function Traffic() {
   }, []);
   if (!reachable)
     return html`<${Section} title="Traffic"><p class="muted">The gateway's /metrics is not open to this browser (loopback only unless metrics.public or a token; docs/console.md).</p></${Section}>`;
-  return html`<${Section} title="Traffic per route" actions=${html`<span class="muted small">${stats?.minutes ? `last ${stats.minutes.toFixed(1)} min` : 'collecting…'}</span>`}>
+  return html`<div class="wide"><${Section} title="Traffic per route" actions=${html`<span class="muted small">${stats?.minutes ? `last ${stats.minutes.toFixed(1)} min` : 'collecting…'}</span>`}>
     <${Table}
       testid="traffic"
       rows=${stats?.routes.filter((r) => r.total > 0)}
@@ -61,6 +93,7 @@ function Traffic() {
         { label: 'p99', value: (r) => ms(r.p99) },
       ]}
     />
+    <${Objectives} slos=${slos.data?.slos} tick=${stats?.minutes} />
     <h3>Instances</h3>
     <${Table}
       testid="instances"
@@ -75,7 +108,7 @@ function Traffic() {
         { label: 'Breaker', value: (i) => html`<${Badge} value=${i.breaker ?? '—'} />` },
       ]}
     />
-  </${Section}>`;
+  </${Section}></div>`;
 }
 
 /** Every operation of /openapi.json with what the gateway declares for it. */
