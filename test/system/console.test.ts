@@ -41,17 +41,19 @@ describe.skipIf(skip)('the Portico console at /console', () => {
   let demo: DemoResult;
   const account = (email: string) => demo.accounts.find((a) => a.email === email)!;
   let measured = false;
+  const accountsFile = path.join(os.tmpdir(), `portico-demo-${process.pid}-${Date.now()}.json`);
+  const demoOptions = () => ({
+    url: sys.url,
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+    accountsFile,
+  });
 
   beforeAll(async () => {
     sys = await startSystem({ services: ALL_SERVICES });
     admin = await sys.admin();
     const seeding = performance.now();
-    demo = await seedDemo({
-      url: sys.url,
-      adminEmail: admin.email,
-      adminPassword: admin.password,
-      accountsFile: path.join(os.tmpdir(), `portico-demo-${process.pid}-${Date.now()}.json`),
-    });
+    demo = await seedDemo(demoOptions());
     console.log(`demo data seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -249,6 +251,41 @@ describe.skipIf(skip)('the Portico console at /console', () => {
     const doc = (await sys.anonymous.get('/openapi.json')).body as Record<string, unknown>;
     expect(await renderSchema(doc), 'packages/client/src/schema.ts is stale: npm run client:generate').toBe(
       readFileSync(SCHEMA_FILE, 'utf8'),
+    );
+  });
+
+  it('fills the platform once: the demo run again finds everything and adds nothing', async () => {
+    const counts = async () => {
+      const out: Record<string, number> = {};
+      for (const p of [
+        'users',
+        'students',
+        'courses',
+        'enrollments',
+        'invoices',
+        'payments',
+        'products',
+        'orders',
+        'tasks',
+      ]) {
+        let n = 0;
+        let cursor: string | null = null;
+        do {
+          const page = await admin.client.get(`/api/v1/${p}?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(page.status, p).toBe(200);
+          n += (page.body.data as unknown[]).length;
+          cursor = page.body.next_cursor as string | null;
+        } while (cursor);
+        out[p] = n;
+      }
+      return out;
+    };
+    const before = await counts();
+    expect(before.students).toBeGreaterThanOrEqual(4);
+    const again = await seedDemo(demoOptions());
+    expect(await counts()).toEqual(before);
+    expect(again.accounts.map((a) => [a.email, a.password])).toEqual(
+      demo.accounts.map((a) => [a.email, a.password]),
     );
   });
 
