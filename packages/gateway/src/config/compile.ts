@@ -80,6 +80,10 @@ export interface Runtime {
   metricsPublic: boolean;
   metricsToken: string | null;
   docsEnabled: boolean;
+  /** `console.enabled`: the web console at `/console`. */
+  consoleEnabled: boolean;
+  /** `console.slos`: what the console shows error-budget burn for (`/console/slos.json`). */
+  slos: { name: string; route: string; objective: number; latency_seconds: number | null }[];
   metricsEnabled: boolean;
   accessLog: boolean;
   /** `idempotency:` (applied on reload). */
@@ -299,6 +303,13 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     metricsPublic: config.metrics.public,
     metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
+    consoleEnabled: config.console.enabled,
+    slos: config.console.slos.map((s) => ({
+      name: s.name,
+      route: s.route,
+      objective: s.objective,
+      latency_seconds: s.latency === undefined ? null : parseDuration(s.latency) / 1000,
+    })),
     accessLog: config.access_log,
     idempotency: {
       ttlMs: parseDuration(config.idempotency.ttl),

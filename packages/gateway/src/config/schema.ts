@@ -346,6 +346,27 @@ export const gatewayConfigSchema = Type.Object(
       token_env: opt(Type.String()),
     }),
     docs: section({ enabled: dflt(Type.Boolean(), true) }),
+    console: section({
+      enabled: dflt(Type.Boolean(), true),
+      slos: dflt(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1 }),
+              route: Type.String({ minLength: 1, description: 'a route name under routes:' }),
+              objective: Type.Number({
+                exclusiveMinimum: 0,
+                exclusiveMaximum: 100,
+                description: 'percent of requests that must be good, e.g. 99.9',
+              }),
+              latency: opt(duration()),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        [],
+      ),
+    }),
     openapi: section({
       title: dflt(Type.String(), 'Portico API'),
       version: dflt(Type.String(), '1.0.0'),

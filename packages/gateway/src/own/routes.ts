@@ -1,11 +1,12 @@
 /**
  * The gateway's own routes: health (`/health/live`, `/health/ready`, `/health` with every
  * service's state), the merged OpenAPI document, Prometheus metrics (loopback, a token or
- * `metrics.public`) and the API docs. GET and HEAD only; they run before the configured routes.
+ * `metrics.public`), the API docs and the web console. GET and HEAD only; they run before the configured routes.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
+import { CONSOLE_PATHS, CONSOLE_SLOS_PATH, serveConsole, serveSlos } from './console.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
@@ -30,6 +31,7 @@ export const OWN_PATHS: readonly string[] = [
   '/openapi.json',
   '/metrics',
   ...DOCS_PATHS,
+  ...CONSOLE_PATHS,
 ];
 
 export interface OwnRouteDeps {
@@ -174,6 +176,7 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       writeJson(ctx.res, 200, ctx.headers, problemJson(p), PROBLEM_CONTENT_TYPE);
       ctx.done(200);
     });
+  for (const p of CONSOLE_PATHS) get(p, p === CONSOLE_SLOS_PATH ? serveSlos : serveConsole);
   return own;
 }
 
