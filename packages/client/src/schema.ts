@@ -106,6 +106,40 @@ export interface paths {
         patch: operations["identity_patch__api_v1_auth_me"];
         trace?: never;
     };
+    "/api/v1/auth/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The applications you allowed, and what they may do */
+        get: operations["identity_get__api_v1_auth_consents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/consents/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw your consent: the application’s tokens stop working */
+        delete: operations["identity_delete__api_v1_auth_consents_client_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -121,6 +155,95 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /.well-known/openid-configuration */
+        get: operations["identity_get__well_known_openid_configuration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/interaction/{uid}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /oauth/interaction/{uid}/login */
+        post: operations["identity_post__oauth_interaction_uid_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /oauth/token */
+        post: operations["identity_post__oauth_token"];
+        delete?: never;
+        /** OPTIONS /oauth/token */
+        options: operations["identity_options__oauth_token"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered OAuth clients, newest first (never a secret) */
+        get: operations["identity_get__api_v1_oauth_clients"];
+        put?: never;
+        /** Register an OAuth client; a confidential client’s secret is shown only in this response */
+        post: operations["identity_post__api_v1_oauth_clients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth-clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One OAuth client */
+        get: operations["identity_get__api_v1_oauth_clients_client_id_"];
+        put?: never;
+        post?: never;
+        /** Delete a client; its grants and tokens are revoked */
+        delete: operations["identity_delete__api_v1_oauth_clients_client_id_"];
+        options?: never;
+        head?: never;
+        /** Change a client’s name, redirect URIs or scopes */
+        patch: operations["identity_patch__api_v1_oauth_clients_client_id_"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -272,8 +395,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live stream of my new notifications (Server-Sent Events)
-         * @description Each event is `event: notification`, `id: <sequence>`, `data: <notification JSON>`. Reconnect with `Last-Event-ID` to receive what was missed. Comment lines are sent as heartbeats.
+         * Live stream of my new notifications (Server-Sent Events, or a WebSocket)
+         * @description Each event is `event: notification`, `id: <sequence>`, `data: <notification JSON>`. Reconnect with `Last-Event-ID` to receive what was missed. Comment lines are sent as heartbeats. With `Upgrade: websocket` the same stream arrives as text messages `{"type":"notification","id":"<sequence>","data":{…}}`, heartbeats as ping frames.
+         *
+         *     Also a WebSocket: send `Upgrade: websocket` with `Authorization`, or `?ticket=` from `POST /api/v1/ws-tickets` (browsers).
          */
         get: operations["notifications_get__api_v1_notifications_stream"];
         put?: never;
@@ -2140,6 +2265,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run several operations in one request
+         * @description Each operation runs through every gateway policy of its own route (authentication with this request's credentials, API-key scope, permission, rate limits, idempotency) as if sent alone, in order. The answer lists each operation’s status, headers and body in the same order. With an `Idempotency-Key` the whole batch is stored and replayed. Operations cannot set credentials or framing headers, name the batch endpoint (no nested batch) or the gateway’s own routes.
+         */
+        post: operations["gateway_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ws-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open a WebSocket without headers (browsers)
+         * @description Open a WebSocket route with `?ticket=<ticket>` within 30 s, from the same client address. The ticket stands for the credential that asked for it (revocation included) and works once.
+         */
+        post: operations["gateway_create_ws_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2147,8 +2312,8 @@ export interface components {
         /** @description RFC 9457 problem details */
         Problem: {
             /**
-             * Format: uri
-             * @example https://portico.dev/problems/rate-limited
+             * Format: uri-reference
+             * @example /problems/rate_limited
              */
             type: string;
             title: string;
@@ -2829,7 +2994,10 @@ export interface operations {
     identity_get__api_v1_auth_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2838,6 +3006,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2854,6 +3024,15 @@ export interface operations {
                         updated_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -2884,6 +3063,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3089,10 +3277,13 @@ export interface operations {
             };
         };
     };
-    identity_get__well_known_jwks_json: {
+    identity_get__api_v1_auth_consents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3101,6 +3292,294 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            client_id: string;
+                            client_name: string;
+                            scopes: string[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_delete__api_v1_auth_consents_client_id_: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_get__well_known_jwks_json: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3111,9 +3590,1145 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_get__well_known_openid_configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Answered by the identity service */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    identity_post__oauth_interaction_uid_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Answered by the identity service */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    identity_post__oauth_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Answered by the identity service */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    identity_options__oauth_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Answered by the identity service */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    identity_get__api_v1_oauth_clients: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 */
+                limit?: number;
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
+                cursor?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            client_id: string;
+                            name: string;
+                            type: "public" | "confidential";
+                            redirect_uris: string[];
+                            post_logout_redirect_uris: string[];
+                            grant_types: string[];
+                            scopes: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
+                        has_more: boolean;
+                        /** @description Pass as `starting_after` */
+                        next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
+                    };
+                };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_post__api_v1_oauth_clients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    type: "public" | "confidential";
+                    redirect_uris?: string[];
+                    post_logout_redirect_uris?: string[];
+                    grant_types: ("authorization_code" | "refresh_token" | "client_credentials")[];
+                    scopes: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        type: "public" | "confidential";
+                        redirect_uris: string[];
+                        post_logout_redirect_uris: string[];
+                        grant_types: string[];
+                        scopes: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description confidential clients: the secret, shown only in this response */
+                        client_secret?: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_get__api_v1_oauth_clients_client_id_: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        type: "public" | "confidential";
+                        redirect_uris: string[];
+                        post_logout_redirect_uris: string[];
+                        grant_types: string[];
+                        scopes: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_delete__api_v1_oauth_clients_client_id_: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_patch__api_v1_oauth_clients_client_id_: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    redirect_uris?: string[];
+                    post_logout_redirect_uris?: string[];
+                    scopes?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        name: string;
+                        type: "public" | "confidential";
+                        redirect_uris: string[];
+                        post_logout_redirect_uris: string[];
+                        grant_types: string[];
+                        scopes: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3155,14 +4770,21 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 role?: "admin" | "staff" | "instructor" | "student" | "user";
                 status?: "active" | "disabled";
                 /** @description matches email or full name */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3171,6 +4793,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3186,10 +4810,23 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -3444,7 +5081,10 @@ export interface operations {
     identity_get__api_v1_users_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3455,6 +5095,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3470,6 +5112,15 @@ export interface operations {
                         updated_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -3569,7 +5220,10 @@ export interface operations {
     identity_delete__api_v1_users_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3627,6 +5281,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -3691,7 +5371,10 @@ export interface operations {
     identity_patch__api_v1_users_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3714,6 +5397,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3773,6 +5458,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -3846,7 +5557,10 @@ export interface operations {
     identity_put__api_v1_users_id_roles: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3863,6 +5577,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3922,6 +5638,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -3997,12 +5739,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 /** @description admin: another user */
                 user_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4011,6 +5760,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4028,10 +5779,23 @@ export interface operations {
                             expires_at: string | null;
                             last_used_at: string | null;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -4283,7 +6047,10 @@ export interface operations {
     identity_get__api_v1_api_keys_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4294,6 +6061,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4311,6 +6080,15 @@ export interface operations {
                         last_used_at: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -4410,7 +6188,10 @@ export interface operations {
     identity_delete__api_v1_api_keys_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4468,6 +6249,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -4532,7 +6339,10 @@ export interface operations {
     identity_get__api_v1_signing_keys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4541,6 +6351,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4557,6 +6369,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -4587,6 +6408,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4796,7 +6626,11 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 actor_id?: string;
                 action?: string;
@@ -4804,7 +6638,10 @@ export interface operations {
                 from?: string;
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4813,6 +6650,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4832,10 +6671,23 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -4937,7 +6789,10 @@ export interface operations {
             query?: {
                 last_event_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4946,11 +6801,22 @@ export interface operations {
             /** @description text/event-stream */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": string;
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -5062,7 +6928,10 @@ export interface operations {
                 /** @description Admin and staff: another user’s notifications */
                 user_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5071,6 +6940,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5100,10 +6971,23 @@ export interface operations {
                                 self: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -5486,7 +7370,10 @@ export interface operations {
     notifications_get__api_v1_notifications_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5497,6 +7384,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5526,6 +7415,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -5625,7 +7523,10 @@ export interface operations {
     notifications_delete__api_v1_notifications_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5683,6 +7584,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -5747,7 +7674,10 @@ export interface operations {
     notifications_post__api_v1_notifications_id_read: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5758,6 +7688,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5831,6 +7763,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -6068,7 +8026,10 @@ export interface operations {
     notifications_get__api_v1_notifications_bulk_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6079,6 +8040,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6107,6 +8070,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -6206,7 +8178,10 @@ export interface operations {
     notifications_get__api_v1_notifications_preferences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6215,6 +8190,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6225,6 +8202,15 @@ export interface operations {
                         updated_at: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -6255,6 +8241,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6461,12 +8456,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 to?: string;
                 status?: "pending" | "sent" | "failed" | "kept";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6475,6 +8477,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6492,10 +8496,23 @@ export interface operations {
                             created_at: string;
                             sent_at: string | null;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -6597,10 +8614,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6609,6 +8633,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6636,10 +8662,23 @@ export interface operations {
                                 send: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -6906,7 +8945,10 @@ export interface operations {
     notifications_get__api_v1_notification_templates_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6917,6 +8959,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6944,6 +8988,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -7043,7 +9096,10 @@ export interface operations {
     notifications_delete__api_v1_notification_templates_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7101,6 +9157,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -7165,7 +9247,10 @@ export interface operations {
     notifications_patch__api_v1_notification_templates_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7190,6 +9275,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7263,6 +9350,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -7334,7 +9447,10 @@ export interface operations {
     notifications_post__api_v1_notification_templates_id_send: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7354,6 +9470,8 @@ export interface operations {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7426,6 +9544,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -7501,10 +9645,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7513,6 +9664,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7536,10 +9689,23 @@ export interface operations {
                                 deliveries: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -7798,7 +9964,10 @@ export interface operations {
     notifications_get__api_v1_webhooks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7809,6 +9978,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7832,6 +10003,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -7931,7 +10111,10 @@ export interface operations {
     notifications_delete__api_v1_webhooks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7989,6 +10172,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -8053,7 +10262,10 @@ export interface operations {
     notifications_patch__api_v1_webhooks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8073,6 +10285,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8140,6 +10354,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -8215,11 +10455,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "pending" | "succeeded" | "failed";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8230,6 +10477,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8258,10 +10507,23 @@ export interface operations {
                                 outcome: "succeeded" | "failed";
                             }[];
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -8361,7 +10623,10 @@ export interface operations {
     notifications_get__api_v1_webhooks_id_deliveries_delivery_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
                 delivery_id: string;
@@ -8373,6 +10638,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8401,6 +10668,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -8500,7 +10776,10 @@ export interface operations {
     notifications_post__api_v1_webhooks_id_deliveries_delivery_id_retry: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
                 delivery_id: string;
@@ -8512,6 +10791,8 @@ export interface operations {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8586,6 +10867,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The input failed validation; `errors` names each field */
             422: {
                 headers: {
@@ -8650,10 +10957,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8662,6 +10976,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8675,10 +10991,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -8927,7 +11256,10 @@ export interface operations {
     orders_get__api_v1_warehouses_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8938,6 +11270,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8951,6 +11285,15 @@ export interface operations {
                         created_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -9052,14 +11395,21 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 /** @description Matches name or SKU */
                 q?: string;
                 /** @description Staff only; customers see active products */
                 active?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9068,6 +11418,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9085,10 +11437,23 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -9343,7 +11708,10 @@ export interface operations {
     orders_get__api_v1_products_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9354,6 +11722,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9371,6 +11741,15 @@ export interface operations {
                         updated_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -9470,7 +11849,10 @@ export interface operations {
     orders_delete__api_v1_products_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
+                "If-Match": string;
+            };
             path: {
                 id: string;
             };
@@ -9481,6 +11863,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9530,6 +11914,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The input failed validation; `errors` names each field */
             422: {
                 headers: {
@@ -9537,6 +11947,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Rate limited */
@@ -9592,7 +12028,10 @@ export interface operations {
     orders_patch__api_v1_products_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
+                "If-Match": string;
+            };
             path: {
                 id: string;
             };
@@ -9616,6 +12055,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9679,6 +12120,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -9695,6 +12162,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Rate limited */
@@ -9750,7 +12243,10 @@ export interface operations {
     orders_put__api_v1_products_id_stock_warehouse_code_: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
+                "If-Match": string;
+            };
             path: {
                 id: string;
                 /** @description Stored upper-case */
@@ -9770,6 +12266,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9833,6 +12331,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -9849,6 +12373,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Rate limited */
@@ -9904,7 +12454,10 @@ export interface operations {
     orders_get__api_v1_products_id_stock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9915,6 +12468,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9936,6 +12491,15 @@ export interface operations {
                         next_cursor: null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -10037,11 +12601,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "open" | "ordered";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10050,6 +12621,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10076,10 +12649,23 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -10335,7 +12921,10 @@ export interface operations {
     orders_get__api_v1_carts_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10346,6 +12935,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10372,6 +12963,15 @@ export interface operations {
                         updated_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -10471,7 +13071,10 @@ export interface operations {
     orders_post__api_v1_carts_id_items: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10489,6 +13092,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10519,6 +13124,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10589,6 +13196,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -10662,7 +13295,10 @@ export interface operations {
     orders_delete__api_v1_carts_id_items_product_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
                 product_id: string;
@@ -10674,6 +13310,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10721,6 +13359,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -10785,7 +13449,10 @@ export interface operations {
     orders_patch__api_v1_carts_id_items_product_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
                 product_id: string;
@@ -10803,6 +13470,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10873,6 +13542,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -10948,13 +13643,20 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "confirmed" | "shipped" | "delivered" | "cancelled";
                 /** @description Staff and admins only */
                 customer_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10963,6 +13665,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11004,10 +13708,23 @@ export interface operations {
                             delivered_at: string | null;
                             cancelled_at: string | null;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -11290,7 +14007,10 @@ export interface operations {
     orders_get__api_v1_orders_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11301,6 +14021,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11342,6 +14064,15 @@ export interface operations {
                         cancelled_at: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -11441,7 +14172,10 @@ export interface operations {
     orders_post__api_v1_orders_id_cancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11456,6 +14190,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11543,6 +14279,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -11616,7 +14378,11 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 order_id?: string;
                 status?: "pending" | "in_transit" | "delivered" | "cancelled";
@@ -11624,7 +14390,10 @@ export interface operations {
                 /** @description Staff and admins only */
                 customer_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11633,6 +14402,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11676,10 +14447,23 @@ export interface operations {
                             delivered_at: string | null;
                             cancelled_at: string | null;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -11779,7 +14563,10 @@ export interface operations {
     shipping_get__api_v1_shipments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11790,6 +14577,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11833,6 +14622,15 @@ export interface operations {
                         cancelled_at: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -11932,7 +14730,10 @@ export interface operations {
     shipping_get__api_v1_shipments_id_tracking: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11943,6 +14744,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11960,6 +14763,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -12059,7 +14871,10 @@ export interface operations {
     shipping_post__api_v1_shipments_id_dispatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12076,6 +14891,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12163,6 +14980,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -12236,7 +15079,10 @@ export interface operations {
     shipping_post__api_v1_shipments_id_deliver: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12251,6 +15097,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12338,6 +15186,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -12413,12 +15287,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 /** @description Admins only: another user’s categories */
                 owner_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12427,6 +15308,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12445,10 +15328,23 @@ export interface operations {
                                 tasks: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -12704,7 +15600,10 @@ export interface operations {
     tasks_get__api_v1_categories_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12715,6 +15614,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12733,6 +15634,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -12832,7 +15742,10 @@ export interface operations {
     tasks_delete__api_v1_categories_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12890,6 +15803,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -12954,7 +15893,10 @@ export interface operations {
     tasks_patch__api_v1_categories_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12977,6 +15919,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13039,6 +15983,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -13114,7 +16084,11 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "pending" | "in_progress" | "completed" | "cancelled";
                 /** @description low < medium < high < urgent */
@@ -13129,7 +16103,10 @@ export interface operations {
                 /** @description `-field` sorts descending */
                 sort?: "created_at" | "-created_at" | "due_at" | "-due_at" | "priority" | "-priority";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13138,6 +16115,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13169,10 +16148,23 @@ export interface operations {
                                 self: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -13444,7 +16436,10 @@ export interface operations {
     tasks_get__api_v1_tasks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13455,6 +16450,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13486,6 +16483,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -13585,7 +16591,10 @@ export interface operations {
     tasks_delete__api_v1_tasks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13643,6 +16652,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -13707,7 +16742,10 @@ export interface operations {
     tasks_patch__api_v1_tasks_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13735,6 +16773,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13810,6 +16850,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -13883,7 +16949,10 @@ export interface operations {
     tasks_post__api_v1_tasks_id_start: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13894,6 +16963,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13969,6 +17040,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -14033,7 +17130,10 @@ export interface operations {
     tasks_post__api_v1_tasks_id_complete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14044,6 +17144,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14119,6 +17221,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -14183,7 +17311,10 @@ export interface operations {
     tasks_post__api_v1_tasks_id_cancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14194,6 +17325,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14269,6 +17402,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -14333,7 +17492,10 @@ export interface operations {
     tasks_post__api_v1_tasks_id_reopen: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14344,6 +17506,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14419,6 +17583,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -14485,12 +17675,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 course_id?: string;
                 status?: "active" | "dropped";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14501,6 +17698,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14534,10 +17733,23 @@ export interface operations {
                                 course: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -14637,7 +17849,10 @@ export interface operations {
     curriculum_post__api_v1_students_id_enrollments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14654,6 +17869,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14733,6 +17950,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -14806,11 +18049,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 competency_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14821,6 +18071,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14837,10 +18089,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -14940,7 +18205,10 @@ export interface operations {
     finance_get__api_v1_students_id_account: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14951,6 +18219,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14966,6 +18236,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -15065,7 +18344,10 @@ export interface operations {
     finance_get__api_v1_students_id_statement: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15076,6 +18358,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15104,6 +18388,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -15205,7 +18498,11 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 /** @description Any status may follow any other */
                 status?: "active" | "inactive" | "graduated" | "suspended";
@@ -15214,7 +18511,10 @@ export interface operations {
                 /** @description A field, `-field` for descending; default `-created_at` */
                 sort?: "created_at" | "-created_at" | "full_name" | "-full_name" | "student_number" | "-student_number";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15223,6 +18523,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15250,10 +18552,23 @@ export interface operations {
                                 profile: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -15527,7 +18842,10 @@ export interface operations {
     students_get__api_v1_students_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15536,6 +18854,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15563,6 +18883,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -15593,6 +18922,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15653,7 +18991,10 @@ export interface operations {
     students_get__api_v1_students_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15664,6 +19005,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15691,6 +19034,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -15790,7 +19142,10 @@ export interface operations {
     students_delete__api_v1_students_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15848,6 +19203,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -15912,7 +19293,10 @@ export interface operations {
     students_patch__api_v1_students_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15949,6 +19333,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16022,6 +19408,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -16093,7 +19505,10 @@ export interface operations {
     students_get__api_v1_students_id_profile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -16104,6 +19519,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16188,6 +19605,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -16289,12 +19715,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 learning_area?: "languages" | "mathematics" | "science_technology" | "social_studies" | "business_studies" | "agricultural_sciences" | "visual_performing_arts" | "physical_health_education";
                 pillar?: "communication_collaboration" | "critical_thinking_problem_solving" | "imagination_creativity" | "citizenship" | "digital_literacy" | "learning_to_learn" | "self_efficacy";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -16303,6 +19736,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16326,10 +19761,23 @@ export interface operations {
                                 outcomes: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -16596,7 +20044,10 @@ export interface operations {
     curriculum_get__api_v1_competencies_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -16607,6 +20058,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16630,6 +20083,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -16731,10 +20193,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -16745,6 +20214,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16757,10 +20228,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -16860,7 +20344,10 @@ export interface operations {
     curriculum_post__api_v1_competencies_id_outcomes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -16879,6 +20366,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16935,6 +20424,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -17010,10 +20525,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17022,6 +20544,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17033,10 +20557,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -17439,11 +20976,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 level?: "primary" | "secondary" | "igcse" | "as_level" | "a_level";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17452,6 +20996,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17472,10 +21018,23 @@ export interface operations {
                                 topics: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -17732,7 +21291,10 @@ export interface operations {
     curriculum_get__api_v1_subjects_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17743,6 +21305,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17763,6 +21327,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -17864,10 +21437,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17878,6 +21458,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17894,10 +21476,23 @@ export interface operations {
                                 subtopics: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -17997,7 +21592,10 @@ export interface operations {
     curriculum_post__api_v1_subjects_id_topics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18018,6 +21616,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18078,6 +21678,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -18153,10 +21779,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18167,6 +21800,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18180,10 +21815,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -18283,7 +21931,10 @@ export interface operations {
     curriculum_post__api_v1_topics_id_subtopics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18304,6 +21955,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18361,6 +22014,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -18436,14 +22115,21 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "draft" | "published" | "archived";
                 framework?: "generic" | "cbc" | "british";
                 instructor_id?: string;
                 subject_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -18452,6 +22138,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18492,10 +22180,23 @@ export interface operations {
                                 resources: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -18786,7 +22487,10 @@ export interface operations {
     curriculum_get__api_v1_courses_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18797,6 +22501,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18837,6 +22543,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -18936,7 +22651,10 @@ export interface operations {
     curriculum_patch__api_v1_courses_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18968,6 +22686,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19052,6 +22772,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -19125,7 +22871,10 @@ export interface operations {
     curriculum_post__api_v1_courses_id_publish: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19136,6 +22885,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19220,6 +22971,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -19284,7 +23061,10 @@ export interface operations {
     curriculum_post__api_v1_courses_id_archive: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19295,6 +23075,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19379,6 +23161,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -19445,10 +23253,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19459,6 +23274,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19480,10 +23297,23 @@ export interface operations {
                                 submissions: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -19583,7 +23413,10 @@ export interface operations {
     curriculum_post__api_v1_courses_id_assessments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19605,6 +23438,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19670,6 +23505,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -19745,10 +23606,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19759,6 +23627,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19773,10 +23643,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -19876,7 +23759,10 @@ export interface operations {
     curriculum_post__api_v1_courses_id_resources: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -19900,6 +23786,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19958,6 +23846,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -20033,11 +23947,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 framework?: "generic" | "cbc" | "british";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -20046,6 +23967,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20064,10 +23987,23 @@ export interface operations {
                                 self: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -20328,7 +24264,10 @@ export interface operations {
     curriculum_get__api_v1_programs_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -20339,6 +24278,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20357,6 +24298,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -20458,13 +24408,20 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 student_id?: string;
                 course_id?: string;
                 status?: "active" | "dropped";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -20473,6 +24430,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20506,10 +24465,23 @@ export interface operations {
                                 course: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -20775,7 +24747,10 @@ export interface operations {
     curriculum_get__api_v1_enrollments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -20786,6 +24761,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20819,6 +24796,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -20918,7 +24904,10 @@ export interface operations {
     curriculum_delete__api_v1_enrollments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -20976,6 +24965,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -21040,7 +25055,10 @@ export interface operations {
     curriculum_put__api_v1_enrollments_id_grade: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
+                "If-Match": string;
+            };
             path: {
                 id: string;
             };
@@ -21058,6 +25076,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21137,6 +25157,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -21153,6 +25199,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Rate limited */
@@ -21208,7 +25280,10 @@ export interface operations {
     curriculum_post__api_v1_enrollments_id_grade_compute: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -21219,6 +25294,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21296,6 +25373,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -21360,7 +25463,10 @@ export interface operations {
     curriculum_get__api_v1_assessments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -21371,6 +25477,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21392,6 +25500,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -21493,10 +25610,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -21507,6 +25631,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21524,10 +25650,23 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -21627,7 +25766,10 @@ export interface operations {
     curriculum_post__api_v1_assessments_id_submissions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -21646,6 +25788,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21667,6 +25811,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21728,6 +25874,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -21803,12 +25975,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 /** @description Default `active` */
                 status?: ("active" | "inactive") | "all";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -21817,6 +25996,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21836,10 +26017,23 @@ export interface operations {
                                 staff: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -22093,7 +26287,10 @@ export interface operations {
     staff_get__api_v1_departments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -22104,6 +26301,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22123,6 +26322,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -22222,7 +26430,10 @@ export interface operations {
     staff_delete__api_v1_departments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -22280,6 +26491,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -22344,7 +26581,10 @@ export interface operations {
     staff_patch__api_v1_departments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -22364,6 +26604,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22427,6 +26669,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -22502,7 +26770,11 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 department_id?: string;
                 status?: "active" | "inactive";
@@ -22511,7 +26783,10 @@ export interface operations {
                 /** @description Default `full_name` */
                 sort?: "full_name" | "-full_name" | "created_at" | "-created_at";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -22520,6 +26795,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22554,10 +26831,23 @@ export interface operations {
                                 absences: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -22842,7 +27132,10 @@ export interface operations {
     staff_get__api_v1_staff_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -22851,6 +27144,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22886,6 +27181,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
                 headers: {
@@ -22915,6 +27219,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22975,7 +27288,10 @@ export interface operations {
     staff_get__api_v1_staff_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -22986,6 +27302,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23020,6 +27338,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -23119,7 +27446,10 @@ export interface operations {
     staff_delete__api_v1_staff_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -23177,6 +27507,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -23241,7 +27597,10 @@ export interface operations {
     staff_patch__api_v1_staff_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -23278,6 +27637,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23358,6 +27719,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -23431,10 +27818,17 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -23445,6 +27839,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23461,10 +27857,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -23564,7 +27973,10 @@ export interface operations {
     staff_post__api_v1_staff_id_salaries: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -23592,6 +28004,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23652,6 +28066,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -23725,7 +28165,10 @@ export interface operations {
     staff_get__api_v1_staff_id_salaries_sid_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
                 sid: string;
@@ -23737,6 +28180,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23753,6 +28198,15 @@ export interface operations {
                         created_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -23854,11 +28308,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "pending" | "approved" | "rejected";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -23869,6 +28330,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23903,10 +28366,23 @@ export interface operations {
                                 staff: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -24006,7 +28482,10 @@ export interface operations {
     staff_post__api_v1_staff_id_absences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -24038,6 +28517,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24118,6 +28599,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -24189,7 +28696,10 @@ export interface operations {
     staff_get__api_v1_staff_id_absences_aid_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
                 aid: string;
@@ -24201,6 +28711,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24235,6 +28747,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -24334,7 +28855,10 @@ export interface operations {
     staff_post__api_v1_staff_id_absences_aid_approve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
                 aid: string;
@@ -24346,6 +28870,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24424,6 +28950,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The input failed validation; `errors` names each field */
@@ -24488,7 +29040,10 @@ export interface operations {
     staff_post__api_v1_staff_id_absences_aid_reject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
                 aid: string;
@@ -24506,6 +29061,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24584,6 +29141,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -24659,13 +29242,20 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 status?: "pending" | "approved" | "rejected";
                 staff_id?: string;
                 department_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -24674,6 +29264,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24708,10 +29300,23 @@ export interface operations {
                                 staff: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -24813,11 +29418,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 course_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -24826,6 +29438,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24840,10 +29454,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -25096,12 +29723,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 student_id?: string;
                 status?: "issued" | "partially_paid" | "paid" | "overdue" | "void" | "credited";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -25110,6 +29744,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25149,10 +29785,23 @@ export interface operations {
                                 payments: string;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -25435,7 +30084,10 @@ export interface operations {
     finance_get__api_v1_invoices_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -25446,6 +30098,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25485,6 +30139,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -25584,7 +30247,10 @@ export interface operations {
     finance_post__api_v1_invoices_id_void: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
+                "If-Match": string;
+            };
             path: {
                 id: string;
             };
@@ -25599,6 +30265,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25684,6 +30352,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The body exceeds the limit */
             413: {
                 headers: {
@@ -25700,6 +30394,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description Rate limited */
@@ -25755,7 +30475,10 @@ export interface operations {
     finance_post__api_v1_invoices_id_payments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -25776,6 +30499,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25847,6 +30572,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -25922,12 +30673,19 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 student_id?: string;
                 invoice_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -25936,6 +30694,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25963,10 +30723,23 @@ export interface operations {
                                 balance_due: number;
                             };
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -26066,7 +30839,10 @@ export interface operations {
     finance_get__api_v1_payments_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -26077,6 +30853,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26104,6 +30882,15 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -26203,7 +30990,10 @@ export interface operations {
     finance_post__api_v1_payments_id_refunds: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -26222,6 +31012,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26290,6 +31082,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -26365,11 +31183,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 invoice_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -26378,6 +31203,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26401,10 +31228,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -26666,11 +31506,18 @@ export interface operations {
             query?: {
                 /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Opaque cursor from `next_cursor` */
+                /** @description The page after this position: a `next_cursor` */
+                starting_after?: string;
+                /** @description The page before this position: a `prev_cursor` */
+                ending_before?: string;
+                /** @description The same as `starting_after` (older clients) */
                 cursor?: string;
                 fiscal_year?: number;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -26679,6 +31526,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26697,10 +31546,23 @@ export interface operations {
                             /** Format: date-time */
                             created_at: string;
                         }[];
+                        /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
+                        /** @description Pass as `starting_after` */
                         next_cursor: string | null;
+                        /** @description Pass as `ending_before`; null on the first page */
+                        prev_cursor?: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -26957,7 +31819,10 @@ export interface operations {
             query: {
                 fiscal_year: number;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -26966,6 +31831,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26986,6 +31853,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -27085,7 +31961,10 @@ export interface operations {
     finance_get__api_v1_budgets_id_: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -27096,6 +31975,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27114,6 +31995,15 @@ export interface operations {
                         created_at: string;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -27213,7 +32103,10 @@ export interface operations {
     finance_post__api_v1_budgets_id_expenses: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -27237,6 +32130,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27295,6 +32190,32 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The body exceeds the limit */
@@ -27368,7 +32289,10 @@ export interface operations {
     finance_get__api_v1_finance_summary: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -27377,6 +32301,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27409,6 +32335,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
                 headers: {
@@ -27438,6 +32373,15 @@ export interface operations {
             };
             /** @description No such record, or not one the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27501,7 +32445,10 @@ export interface operations {
                 /** @description YYYY-MM-DD */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 without a body while it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -27510,6 +32457,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27541,6 +32490,15 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
@@ -27725,6 +32683,273 @@ export interface operations {
             };
             /** @description The input failed validation; `errors` names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gateway_batch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the whole batch with the same body (24 h) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operations: {
+                        /** @enum {string} */
+                        method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+                        /** @description Path and query, e.g. /api/v1/tasks?limit=5 */
+                        path: string;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description Any JSON value, sent as application/json */
+                        body?: unknown;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every operation’s answer, in order (each may be a problem of its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            status: number;
+                            headers: {
+                                [key: string]: string | string[];
+                            };
+                            /** @description JSON bodies parsed, text as a string, anything else base64 */
+                            body: unknown;
+                            /** @enum {string} */
+                            body_encoding?: "base64";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gateway_create_ws_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ticket: string;
+                        /** Format: date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
