@@ -19,7 +19,7 @@ const servicePackages = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '**/node_modules/**'] },
+  { ignores: ['node_modules/**', 'data/**', '**/node_modules/**', 'packages/client/src/schema.ts'] },
   {
     files: ['**/*.ts'],
     languageOptions: {

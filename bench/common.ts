@@ -48,6 +48,15 @@ export async function call(
   return out;
 }
 
+/** `{ 'if-match': <ETag> }` from a GET of `p`: what a write to a route requiring If-Match sends. */
+export async function ifMatch(stack: Pick<Stack, 'origin'>, p: string, headers: Record<string, string>) {
+  const res = await fetch(stack.origin + p, { headers });
+  await res.arrayBuffer();
+  const etag = res.headers.get('etag');
+  if (res.status !== 200 || !etag) throw new Error(`GET ${p}: ${res.status} without an ETag`);
+  return { ...headers, 'if-match': etag };
+}
+
 /** Runs `fn` over `items` with `n` in flight. */
 export async function pool<T, R>(items: T[], n: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

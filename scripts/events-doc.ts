@@ -28,6 +28,7 @@ export async function renderEventsDoc(): Promise<string> {
   for (const t of [
     IDENTITY_EVENTS.sessionRevoked,
     IDENTITY_EVENTS.apiKeyRevoked,
+    IDENTITY_EVENTS.accessTokenRevoked,
     IDENTITY_EVENTS.userDisabled,
     IDENTITY_EVENTS.userRolesChanged,
   ]) {

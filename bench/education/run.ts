@@ -27,7 +27,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BusKind, DbKind } from '@portico/kit/testing';
-import { call, f0, f1, flag, log, machine, median, opt, pct, rotate, runLoad } from '../common.ts';
+import { call, f0, f1, flag, ifMatch, log, machine, median, opt, pct, rotate, runLoad } from '../common.ts';
 import { gatewayStack } from '../stacks.ts';
 import {
   createCourses,
@@ -167,7 +167,7 @@ async function latency(db: DbKind, bus: BusKind): Promise<LatencyRun> {
       const sent2 = performance.now();
       const g = await fetch(`${stack.origin}/api/v1/enrollments/${e.id}/grade`, {
         method: 'PUT',
-        headers: admin,
+        headers: await ifMatch(stack, `/api/v1/enrollments/${e.id}`, admin),
         body: JSON.stringify({ score }),
       });
       const t2 = performance.now();

@@ -31,6 +31,7 @@ import {
   median,
   opt,
   pct,
+  ifMatch,
   pool,
   rotate,
   runLoad,
@@ -67,7 +68,14 @@ async function seedCatalogue(stack: Stack): Promise<string[]> {
       currency: 'KES',
     });
     for (const code of ['NBO', 'MBA'])
-      await call(stack, 'PUT', `/api/v1/products/${p.id}/stock/${code}`, staff, { quantity: 10_000_000 });
+      await call(
+        stack,
+        'PUT',
+        `/api/v1/products/${p.id}/stock/${code}`,
+        // Stock is set through its product, whose routes require If-Match (lost updates cost money).
+        await ifMatch(stack, `/api/v1/products/${p.id}`, staff),
+        { quantity: 10_000_000 },
+      );
     return p.id as string;
   });
 }

@@ -12,6 +12,7 @@ const adminPassword = process.env.PORTICO_DEPLOY_ADMIN_PASSWORD ?? '';
 
 interface Reply {
   status: number;
+  etag: string | null;
   body: any;
 }
 interface Session {
@@ -42,7 +43,7 @@ async function request(
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, etag: res.headers.get('etag'), body: text ? JSON.parse(text) : null };
   }
 }
 
@@ -118,7 +119,15 @@ describe.skipIf(!base)('the compose deployment through its gateway', () => {
     });
     expect(product.status).toBe(201);
     expect(
-      (await staff.call('PUT', `/api/v1/products/${product.body.id}/stock/NBO`, { quantity: 3 })).status,
+      (
+        await staff.call(
+          'PUT',
+          `/api/v1/products/${product.body.id}/stock/NBO`,
+          { quantity: 3 },
+          // Stock is set through its product, whose writes require If-Match.
+          { 'if-match': (await staff.call('GET', `/api/v1/products/${product.body.id}`)).etag ?? '' },
+        )
+      ).status,
     ).toBe(200);
 
     const cart = await alice.call('POST', '/api/v1/carts', {});

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { TestClient } from '@portico/kit/testing';
+import { ifMatchOf, type TestClient } from '@portico/kit/testing';
 import type { Session, System } from '../system/harness.ts';
 
 type Res = Awaited<ReturnType<TestClient['post']>>;
@@ -114,9 +114,10 @@ export async function stockedProduct(staff: Session): Promise<string> {
   });
   expect(product.status).toBe(201);
   const id = (product.body as { id: string }).id;
-  expect((await staff.client.put(`/api/v1/products/${id}/stock/${code}`, { quantity: 100_000 })).status).toBe(
-    200,
-  );
+  const etag = await ifMatchOf(staff.client, `/api/v1/products/${id}`);
+  expect(
+    (await staff.client.put(`/api/v1/products/${id}/stock/${code}`, { quantity: 100_000 }, etag)).status,
+  ).toBe(200);
   return id;
 }
 

@@ -9,6 +9,7 @@
  *   API6 sensitive business flows: registration does not enumerate accounts, login does not
  *        tell unknown email from wrong password.
  */
+import { ifMatchOf } from '@portico/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from '../system/harness.ts';
 import { ALL_SERVICES, expectProblem, fill, operations, type OpenApiDoc } from './platform.ts';
@@ -96,9 +97,11 @@ describe.skipIf(skip)(`access control (${systemMode})`, () => {
         currency: 'KES',
       });
       expect(product.status).toBe(201);
-      const stock = await admin.client.put(`/api/v1/products/${product.body.id}/stock/${wh.body.code}`, {
-        quantity: 5,
-      });
+      const stock = await admin.client.put(
+        `/api/v1/products/${product.body.id}/stock/${wh.body.code}`,
+        { quantity: 5 },
+        await ifMatchOf(admin.client, `/api/v1/products/${product.body.id}`),
+      );
       expect(stock.status).toBe(200);
       const cart = (await alice.client.post('/api/v1/carts', {})).body.id as string;
       await alice.client.post(`/api/v1/carts/${cart}/items`, { product_id: product.body.id, quantity: 1 });

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_URL } from '@portico/kit/testing';
+import { NATS_URL, ifMatchOf } from '@portico/kit/testing';
 import { stallableProxy } from './nats-proxy.ts';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
 
@@ -49,7 +49,13 @@ describe.skipIf(skip)('crash between commit and relay (distributed)', () => {
     });
     expect(product.status).toBe(201);
     expect(
-      (await staff.client.put(`/api/v1/products/${product.body.id}/stock/NBO`, { quantity: 3 })).status,
+      (
+        await staff.client.put(
+          `/api/v1/products/${product.body.id}/stock/NBO`,
+          { quantity: 3 },
+          await ifMatchOf(staff.client, `/api/v1/products/${product.body.id}`),
+        )
+      ).status,
     ).toBe(200);
     const cart = await alice.client.post('/api/v1/carts', {});
     await alice.client.post(`/api/v1/carts/${cart.body.id}/items`, {

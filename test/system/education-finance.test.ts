@@ -5,6 +5,7 @@
  * retried payment is recorded once. And staff absences: nobody approves their own, a decision
  * is final, another person's absence is not there.
  */
+import { ifMatchOf } from '@portico/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
 import {
@@ -196,7 +197,10 @@ describe.skipIf(skip)(`school fees and staff through the gateway (${systemMode})
         items: [{ description, amount: 20_000 }],
       });
     const voided = await invoice('Bus fare');
-    expect((await admin.client.post(`/api/v1/invoices/${voided.body.id}/void`)).status).toBe(200);
+    const current = await ifMatchOf(admin.client, `/api/v1/invoices/${voided.body.id}`);
+    expect(
+      (await admin.client.post(`/api/v1/invoices/${voided.body.id}/void`, undefined, current)).status,
+    ).toBe(200);
     const refunded = await invoice('Library deposit');
     const paid = await pay(admin, refunded.body.id, 20_000);
     expect(paid.status).toBe(201);

@@ -6,6 +6,7 @@
  * while another student sees none of it. Plus the rules that guard it: capacity under a race,
  * inactive students, unpublished courses, who may grade.
  */
+import { ifMatchOf } from '@portico/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
 import {
@@ -87,12 +88,16 @@ describe.skipIf(skip)(`a school day through the gateway (${systemMode})`, () => 
       },
     );
     expect(submission.status, JSON.stringify(submission.body)).toBe(201);
-    const gradeA = await teacher.session.client.put(`/api/v1/enrollments/${inCbc.id}/grade`, { score: 92 });
+    const grade = async (id: string, score: number) =>
+      teacher.session.client.put(
+        `/api/v1/enrollments/${id}/grade`,
+        { score },
+        await ifMatchOf(teacher.session.client, `/api/v1/enrollments/${id}`),
+      );
+    const gradeA = await grade(inCbc.id, 92);
     expect(gradeA.status, JSON.stringify(gradeA.body)).toBe(200);
     expect(gradeA.body.grade.grade).toBe('E'); // CBC: Exceeding expectations
-    const gradeC = await teacher.session.client.put(`/api/v1/enrollments/${inBritish.id}/grade`, {
-      score: 71,
-    });
+    const gradeC = await grade(inBritish.id, 71);
     expect(gradeC.status, JSON.stringify(gradeC.body)).toBe(200);
     expect(gradeC.body.grade.grade).toBe('B'); // British: B ≥ 70
 
@@ -150,9 +155,18 @@ describe.skipIf(skip)(`a school day through the gateway (${systemMode})`, () => 
   it('refuses grading by an instructor of another course and by a student (403)', async () => {
     const course = await createCourse(sys, admin, { instructorId: teacher.staffId });
     const e = await enrol(sys, admin, brian.id, course.id);
-    const byOther = await otherTeacher.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 80 });
+    const current = await ifMatchOf(teacher.session.client, `/api/v1/enrollments/${e.id}`);
+    const byOther = await otherTeacher.session.client.put(
+      `/api/v1/enrollments/${e.id}/grade`,
+      { score: 80 },
+      current,
+    );
     expect(byOther.status).toBe(403);
-    const byStudent = await brian.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 100 });
+    const byStudent = await brian.session.client.put(
+      `/api/v1/enrollments/${e.id}/grade`,
+      { score: 100 },
+      current,
+    );
     expect(byStudent.status).toBe(403);
     const outOfRange = await teacher.session.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 101 });
     expect(outOfRange.status).toBe(422);

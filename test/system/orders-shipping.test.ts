@@ -4,6 +4,7 @@
  * shipment, staff dispatch and deliver it, orders follows the shipment's events, and
  * notifications tells the customer at each step.
  */
+import { ifMatchOf } from '@portico/kit/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
@@ -49,7 +50,13 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     expect(res.status).toBe(201);
     for (const [code, quantity] of Object.entries(stock)) {
       expect(
-        (await staff.client.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity })).status,
+        (
+          await staff.client.put(
+            `/api/v1/products/${res.body.id}/stock/${code}`,
+            { quantity },
+            await ifMatchOf(staff.client, `/api/v1/products/${res.body.id}`),
+          )
+        ).status,
       ).toBe(200);
     }
     return res.body as { id: string; sku: string };

@@ -1,7 +1,8 @@
 /**
  * Portico in one of the benchmark's modes: `plain` (no policies), `jwt` (ES256 JWT + rate
  * limit + passport), `rl` (rate limit only), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
- * limits in Redis instead of memory; `--workers N` runs N gateway worker threads on one port.
+ * limits in Redis instead of memory; `--workers N` runs N gateway worker threads on one port;
+ * `--compression` turns on response compression (threshold 1kb).
  */
 import { pino } from 'pino';
 import {
@@ -14,10 +15,12 @@ import { arg, ready } from './common.ts';
 const mode = arg('mode');
 const redis = arg('redis', '');
 const workers = Number(arg('workers', '1'));
+const compression = process.argv.includes('--compression');
 const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
   version: 1,
   metrics: { enabled: true },
+  ...(compression && { compression: { enabled: true, threshold: '1kb' } }),
   policies: { rate_limits: { bench: { limit: 1_000_000_000, window: '1m', by: ['caller'] } } },
   services: {
     upstream: { instances: [arg('upstream')], health: false, openapi: false, pool: { connections: 128 } },

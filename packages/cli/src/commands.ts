@@ -42,6 +42,10 @@ export const commands: Record<string, Command> = {
     'list and replay events parked after failing',
     () => import('./commands/dead-letters.ts'),
   ),
+  demo: lazy(
+    'fill a running platform with a demo school and shop through its API (demo [--url URL])',
+    () => import('./commands/demo.ts'),
+  ),
   help: {
     summary: 'this list',
     async run() {

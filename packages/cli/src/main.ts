@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `portico` — the command line.
- *   portico dev                          everything in one process, embedded storage (npm start)
+ *   portico dev [--demo]                 everything in one process, embedded storage (npm start)
  *   portico start <service|gateway>      one part, distributed (DATABASE_URL, NATS_URL, REDIS_URL)
  *   portico check [portico.yaml]         validate the gateway configuration
  *   portico explain METHOD URL [-H ..]   how the gateway would handle a request
  *   portico keys rotate                  rotate identity's signing key
  *   portico dead-letters list|replay     inspect and replay parked events
+ *   portico demo [--url URL]             fill a running platform with a demo school and shop
  *   portico new service <name>           write a new service and route it (docs/writing-a-service.md)
  */
 import { commands } from './commands.ts';

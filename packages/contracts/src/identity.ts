@@ -65,6 +65,7 @@ export type ApiKeyVerifyResponse =
 export const IDENTITY_EVENTS = {
   sessionRevoked: 'session.revoked',
   apiKeyRevoked: 'api_key.revoked',
+  accessTokenRevoked: 'access_token.revoked',
   userDisabled: 'user.disabled',
   userRolesChanged: 'user.roles_changed',
   accessDenied: 'access.denied',
@@ -74,8 +75,27 @@ export const IDENTITY_EVENTS = {
 export interface SessionRevokedData {
   user_id: string;
   session_ids: string[];
-  reason: 'logout' | 'password_changed' | 'user_disabled' | 'refresh_token_reuse' | 'admin';
+  reason:
+    | 'logout'
+    | 'password_changed'
+    | 'user_disabled'
+    | 'refresh_token_reuse'
+    | 'admin'
+    /** An OAuth grant (the session of an authorization-code or refresh flow) was revoked. */
+    | 'grant_revoked';
   /** RFC 3339: when the last access token of these sessions expires (the denylist can forget them then). */
+  expires_at: string;
+}
+
+/**
+ * `access_token.revoked`: one OAuth access token revoked (RFC 7009) — the gateway refuses the
+ * token whose `jti` is listed until `expires_at`.
+ */
+export interface AccessTokenRevokedData {
+  /** The user the token acted for, or null for a client acting as itself (client credentials). */
+  user_id: string | null;
+  client_id: string;
+  jti: string;
   expires_at: string;
 }
 
@@ -127,6 +147,7 @@ export interface IdentityEvents {
   'user.roles_changed': UserRolesChangedData;
   'session.revoked': SessionRevokedData;
   'api_key.revoked': ApiKeyRevokedData;
+  'access_token.revoked': AccessTokenRevokedData;
 }
 
 export const identityProblems = registerProblems('identity', {

@@ -13,6 +13,7 @@ import type { identityProblems } from './identity.ts';
 import type { notificationsProblems } from './notifications.ts';
 
 export * from './identity.ts';
+export * from './oauth.ts';
 export * from './commerce.ts';
 export * from './notifications.ts';
 export * from './education.ts';

@@ -6,6 +6,7 @@ import type { RateLimiter } from './limits/rate-limit.ts';
 import type { GatewayMetrics, HistogramSeries } from './observe/metrics.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { RequestContext } from './pipeline/context.ts';
+import type { ConnectionRegistry } from './websocket/connections.ts';
 
 export type OwnHandler = (ctx: RequestContext) => void;
 
@@ -16,6 +17,7 @@ export interface GatewayCore {
   readonly mint: PassportMint;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
+  readonly connections: ConnectionRegistry;
   readonly idempotencyLockMs: number;
   readonly idempotencyTtlMs: number;
   readonly idempotencyMaxBody: number;

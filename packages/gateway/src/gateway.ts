@@ -9,7 +9,9 @@
  *   const { port } = await gw.listen();
  */
 import type { MessagePort } from 'node:worker_threads';
-import { createServer, type Server } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { channel } from 'node:diagnostics_channel';
 import { pino, type Logger } from 'pino';
 import { compile, type Runtime } from './config/compile.ts';
@@ -36,6 +38,7 @@ import { IdentityClient } from './identity-client.ts';
 import { OpenApiAggregator } from './own/openapi.ts';
 import { ownRoutes, type WorkerHealth } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
+import { ConnectionRegistry } from './websocket/connections.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
@@ -102,6 +105,7 @@ class Gateway implements GatewayCore {
   readonly server: Server;
   readonly registry = new InstanceRegistry();
   readonly denylist: Denylist;
+  readonly connections: ConnectionRegistry;
   readonly jwks: JwksCache;
   readonly jwt: JwtVerifier;
   readonly apiKeys: ApiKeyVerifier;
@@ -151,6 +155,7 @@ class Gateway implements GatewayCore {
     this.apiKeys = new ApiKeyVerifier(identity.call, parseDuration(id.api_key_cache_ttl));
     this.denylist = new Denylist(this.store, this.log);
     this.authenticator = new Authenticator(this.jwt, this.apiKeys, this.denylist);
+    this.connections = new ConnectionRegistry(this.denylist);
     this.#reporter = new DenialReporter(opts.bus, this.log);
     this.openapi = new OpenApiAggregator(parseDuration(config.openapi.refresh), this.log);
     this.host = opts.host ?? config.listen?.host ?? env.HOST ?? '127.0.0.1';
@@ -170,9 +175,28 @@ class Gateway implements GatewayCore {
       if (worker !== undefined) res.setHeader('x-portico-worker', worker);
       handle(new RequestContext(this, this.#rt, req, res));
     });
+    this.server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
     this.server.on('clientError', answerClientError);
     addGauges(this.metrics, () => this.#rt.services.values(), this.store);
+  }
+
+  /**
+   * A request asking for another protocol (`Upgrade`, RFC 9110 §7.8): it goes through the same
+   * steps, answered over the raw socket by a response bound to it, so every refusal is the same
+   * problem a request gets; the websocket step relays an accepted WebSocket handshake.
+   */
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    // No HTTP exchange follows a refused upgrade on this connection.
+    res.shouldKeepAlive = false;
+    res.once('finish', () => socket.end());
+    const ctx = new RequestContext(this, this.#rt, req, res);
+    const upgrade = req.headers.upgrade;
+    if (typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket') ctx.upgrade = { socket, head };
+    handle(ctx);
   }
 
   get runtime(): Runtime {
@@ -195,6 +219,7 @@ class Gateway implements GatewayCore {
       this.log.warn('Redis is not reachable yet: rate limits follow their fail modes until it is');
     for (const svc of this.#rt.services.values()) svc.startHealthChecks();
     this.denylist.start();
+    this.connections.start();
     this.jwks.start();
     if (this.#opts.bus)
       this.#subscription = await subscribeRevocations(this.#opts.bus, {
@@ -261,6 +286,7 @@ class Gateway implements GatewayCore {
   async close(): Promise<void> {
     this.#closing = true;
     this.#stopWatching?.();
+    this.connections.closeAll();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const grace = setTimeout(() => this.server.closeAllConnections(), 5000);

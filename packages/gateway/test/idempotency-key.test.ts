@@ -56,7 +56,7 @@ describe('Idempotency-Key grammar at the gateway', () => {
       expect(body.errors).toEqual([
         {
           field: 'Idempotency-Key',
-          code: 'format',
+          code: 'invalid_format',
           message: 'must be 1–255 characters of A-Z a-z 0-9 _ . : -',
         },
       ]);

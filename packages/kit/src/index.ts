@@ -23,8 +23,12 @@ export {
   registeredProblems,
   problemDefinition,
   problemType,
-  PROBLEM_BASE,
+  setPublicUrl,
+  PROBLEM_PATH,
 } from './errors/registry.ts';
+export { problemJsonSchema } from './errors/problem-schema.ts';
+export { fieldCodes } from './errors/field-codes.ts';
+export type { FieldCode } from './errors/field-codes.ts';
 export type { ProblemCode, ProblemCodes, ProblemDefinition } from './errors/registry.ts';
 export { can, scopeOf, hasRole, anonymousCaller } from './auth/caller.ts';
 export { requireUserId, listOwner, ownedOnly } from './auth/ownership.ts';

@@ -54,7 +54,7 @@ describe.skipIf(skip)(`Idempotency-Key on a service route (${matrixLabel})`, () 
     expect(res.body.errors).toEqual([
       {
         field: 'Idempotency-Key',
-        code: 'format',
+        code: 'invalid_format',
         message: 'must be 1–255 characters of A-Z a-z 0-9 _ . : -',
       },
     ]);

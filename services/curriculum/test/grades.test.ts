@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '@portico/kit';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
+import {
+  ifMatchOf,
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  type TestClient,
+  type TestServices,
+} from '@portico/kit/testing';
 import curriculum from '../src/service.ts';
 import {
   admin,
@@ -35,9 +42,17 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
     return { s, course, e };
   }
 
+  /** Grades carry If-Match (required: lost updates cost grades), read fresh by an admin. */
+  const gradeAs = async (who: TestClient, enrollmentId: string, score: number) =>
+    who.put(
+      `/api/v1/enrollments/${enrollmentId}/grade`,
+      { score },
+      await ifMatchOf(admin(env), `/api/v1/enrollments/${enrollmentId}`),
+    );
+
   it('lets the course’s instructor record a grade on the course’s scale', async () => {
     const { e } = await enrolled({ framework: 'generic' });
-    const graded = expectOk(await teacher.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 89.99 }));
+    const graded = expectOk(await gradeAs(teacher.client, e.id, 89.99));
     expect(graded.grade).toMatchObject({
       score: 89.99,
       grade: 'B',
@@ -50,25 +65,21 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
 
   it('answers 403 to an instructor of another course and to a student; 422 outside 0–100', async () => {
     const { s, e } = await enrolled();
-    expectProblem(
-      await otherTeacher.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 90 }),
-      403,
-      'forbidden',
-    );
-    expectProblem(await s.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 100 }), 403, 'forbidden');
-    expectProblem(
-      await staff(env).put(`/api/v1/enrollments/${e.id}/grade`, { score: 100.5 }),
-      422,
-      'validation_failed',
-      'score',
-    );
-    expectProblem(
-      await staff(env).put(`/api/v1/enrollments/${e.id}/grade`, { score: -1 }),
-      422,
-      'validation_failed',
-      'score',
-    );
+    expectProblem(await gradeAs(otherTeacher.client, e.id, 90), 403, 'forbidden');
+    expectProblem(await gradeAs(s.client, e.id, 100), 403, 'forbidden');
+    expectProblem(await gradeAs(staff(env), e.id, 100.5), 422, 'validation_failed', 'score');
+    expectProblem(await gradeAs(staff(env), e.id, -1), 422, 'validation_failed', 'score');
     expect(expectOk(await s.client.get(`/api/v1/enrollments/${e.id}`)).grade).toBeNull();
+  });
+
+  it('requires If-Match to record a grade: 428 without, 412 when another grade was recorded since', async () => {
+    const { e } = await enrolled();
+    const url = `/api/v1/enrollments/${e.id}/grade`;
+    expectProblem(await teacher.client.put(url, { score: 70 }), 428, 'precondition_required');
+    const seen = await ifMatchOf(teacher.client, `/api/v1/enrollments/${e.id}`);
+    expectOk(await teacher.client.put(url, { score: 70 }, seen));
+    expectProblem(await teacher.client.put(url, { score: 40 }, seen), 412, 'precondition_failed');
+    expect(expectOk(await teacher.client.get(`/api/v1/enrollments/${e.id}`)).grade.score).toBe(70);
   });
 
   it('grades a British course A*…U and a CBC course E/M/A/B', async () => {
@@ -77,9 +88,11 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
       201,
     );
     const brit = await enrolled({ framework: 'british', subject_id: subject.id });
-    expect(
-      expectOk(await staff(env).put(`/api/v1/enrollments/${brit.e.id}/grade`, { score: 39.99 })).grade,
-    ).toMatchObject({ grade: 'U', grade_points: 0, scale: 'british' });
+    expect(expectOk(await gradeAs(staff(env), brit.e.id, 39.99)).grade).toMatchObject({
+      grade: 'U',
+      grade_points: 0,
+      scale: 'british',
+    });
     const comp = expectOk(
       await admin(env).post('/api/v1/competencies', {
         code: uid('MA'),
@@ -89,9 +102,12 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
       201,
     );
     const cbc = await enrolled({ framework: 'cbc', competency_ids: [comp.id] });
-    expect(
-      expectOk(await staff(env).put(`/api/v1/enrollments/${cbc.e.id}/grade`, { score: 70 })).grade,
-    ).toMatchObject({ grade: 'M', label: 'Meeting expectations', grade_points: 2, scale: 'cbc' });
+    expect(expectOk(await gradeAs(staff(env), cbc.e.id, 70)).grade).toMatchObject({
+      grade: 'M',
+      label: 'Meeting expectations',
+      grade_points: 2,
+      scale: 'cbc',
+    });
   });
 
   it('computes the final grade from weighted assessments: Σ(pct × weight) / Σweight', async () => {
@@ -227,7 +243,7 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
     const course = await makeCourse(env, { instructor_id: t.staffId });
     const s = await feedStudent(env);
     const e = expectOk(await enrol(admin(env), s.id, course.id), 201);
-    expectOk(await t.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 81 }));
+    expectOk(await gradeAs(t.client, e.id, 81));
     await env.bus.publish(
       makeEvent(
         'staff',
@@ -247,7 +263,7 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
     );
     // Once curriculum has the event, the draft they taught is no longer theirs to see.
     await env.eventually(async () => (await t.client.get(`/api/v1/courses/${draft.id}`)).status === 404);
-    expectProblem(await t.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 95 }), 403, 'forbidden');
+    expectProblem(await gradeAs(t.client, e.id, 95), 403, 'forbidden');
     expectProblem(
       await admin(env).post('/api/v1/courses', {
         code: uid('X'),
@@ -274,7 +290,7 @@ describe.skipIf(skip)(`grades, assessments and submissions (${matrixLabel})`, ()
       seen.push(ev);
     });
     const { s, course, e } = await enrolled({ credits: 4 });
-    expectOk(await teacher.client.put(`/api/v1/enrollments/${e.id}/grade`, { score: 72 }));
+    expectOk(await gradeAs(teacher.client, e.id, 72));
     await env.eventually(async () => seen.some((ev) => ev.subject === e.id));
     expect(seen.find((ev) => ev.subject === e.id).data).toEqual({
       enrollment_id: e.id,

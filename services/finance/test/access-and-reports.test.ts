@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
 import finance from '../src/service.ts';
-import { callers, expectProblem, inPast, issue, openAccount, pay, uid } from './helpers.ts';
+import { callers, expectProblem, inPast, issue, openAccount, pay, uid, voidInvoice } from './helpers.ts';
 
 const skip = await matrixUnavailable();
 
@@ -103,7 +103,7 @@ describe.skipIf(skip)(`finance access, statements and reports (${matrixLabel})`,
     const voided = await issue(c.staff, s.student_id, [50], { currency });
     await pay(c.staff, paid.id, 300);
     await pay(c.staff, old.id, 100);
-    await c.staff.post(`/api/v1/invoices/${voided.id}/void`, {});
+    await voidInvoice(c.staff, voided.id);
     await c.admin.post('/api/v1/finance/jobs/mark-overdue', {});
     const sum = await c.staff.get('/api/v1/finance/summary');
     expect(sum.status).toBe(200);

@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { EnrollmentData, StudentData } from '@portico/contracts';
 import { makeEvent } from '@portico/kit';
-import { userCaller, type TestClient, type TestResponse, type TestServices } from '@portico/kit/testing';
+import {
+  ifMatchOf,
+  userCaller,
+  type TestClient,
+  type TestResponse,
+  type TestServices,
+} from '@portico/kit/testing';
 
 export const uid = (label = 'id') => `${label}-${randomBytes(5).toString('hex')}`;
 
@@ -77,6 +83,15 @@ export async function issue(
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; number: string; total: number; balance_due: number; status: string };
+}
+
+/** Voids an invoice as a client that read it first: the route requires If-Match (money). */
+export async function voidInvoice(client: TestClient, invoiceId: string): Promise<TestResponse> {
+  return client.post(
+    `/api/v1/invoices/${invoiceId}/void`,
+    {},
+    await ifMatchOf(client, `/api/v1/invoices/${invoiceId}`),
+  );
 }
 
 export function pay(

@@ -3,6 +3,7 @@
  * what identity shares across routes, consumers and start-up: the key ring, built once per
  * start by the definition's `context` (the kit hands it on as `deps.context`).
  */
+import { createHmac } from 'node:crypto';
 import type { ServiceApp, ServiceDeps } from '@portico/kit';
 import type { IdentityEvents } from '@portico/contracts';
 import type { Kysely, Transaction } from 'kysely';
@@ -13,6 +14,11 @@ import type { IdentityDB } from './tables.ts';
 
 export interface IdentityContext {
   keys: KeyRing;
+  /**
+   * Signs the OpenID provider's cookies (its session and interaction cookies): derived from the
+   * KEK, so every replica holds the same without another secret to configure.
+   */
+  cookieKey: string;
 }
 
 /** `publish` accepts the events of `IdentityEvents` only. */
@@ -40,5 +46,6 @@ export async function buildIdentityContext(
   });
   await keys.start();
   deps.onClose(() => keys.stop());
-  return { keys };
+  const cookieKey = createHmac('sha256', kek).update('portico-identity:oidc-cookies').digest('base64url');
+  return { keys, cookieKey };
 }

@@ -5,6 +5,7 @@
  */
 import {
   IDENTITY_EVENTS,
+  type AccessTokenRevokedData,
   type ApiKeyRevokedData,
   type SessionRevokedData,
   type UserDisabledData,
@@ -24,6 +25,7 @@ export const PUBLISHED_EVENTS = [
   IDENTITY_EVENTS.userRolesChanged,
   IDENTITY_EVENTS.sessionRevoked,
   IDENTITY_EVENTS.apiKeyRevoked,
+  IDENTITY_EVENTS.accessTokenRevoked,
 ] as const;
 
 const opts = (subject: string) => ({ subject });
@@ -53,6 +55,14 @@ export async function publishSessionRevoked(
 export async function publishUserDisabled(deps: Deps, trx: Trx, userId: string): Promise<void> {
   const data: UserDisabledData = { user_id: userId, expires_at: tokensExpireAt(deps) };
   await deps.publish(trx, IDENTITY_EVENTS.userDisabled, data, opts(userId));
+}
+
+export async function publishAccessTokenRevoked(
+  deps: Deps,
+  trx: Trx,
+  data: AccessTokenRevokedData,
+): Promise<void> {
+  await deps.publish(trx, IDENTITY_EVENTS.accessTokenRevoked, data, opts(data.jti));
 }
 
 export async function publishApiKeyRevoked(deps: Deps, trx: Trx, data: ApiKeyRevokedData): Promise<void> {

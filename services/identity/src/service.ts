@@ -2,6 +2,7 @@
  * identity — users, sessions, roles, API keys and the audit log (AAA), as docs/services.md describes.
  * Issues ES256 access tokens the gateway verifies against the JWKS here, verifies API keys for
  * the gateway, and publishes the revocations the gateway enforces (@portico/contracts, identity.ts).
+ * Also an OpenID Provider (OAuth 2.0 authorization code + PKCE, client credentials): oauth/.
  */
 import { defineService } from '@portico/kit';
 import '@portico/contracts'; // registers the domains' error codes and role grants
@@ -19,6 +20,9 @@ import { authRoutes } from './routes/auth.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { meRoutes } from './routes/me.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { oauthClientRoutes } from './routes/oauth-clients.ts';
+import { pruneOAuthArtifacts } from './oauth/artifacts.ts';
 import { usersRoutes } from './routes/users.ts';
 import { IdentitySettings } from './settings.ts';
 import type { IdentityDB } from './tables.ts';
@@ -41,6 +45,8 @@ export default defineService<IdentityDB, IdentitySettings, IdentityEvents, Ident
       auditRoutes,
       keyRoutes,
       internalRoutes,
+      oauthRoutes,
+      oauthClientRoutes,
     ])
       routes(app, deps);
   },
@@ -51,6 +57,7 @@ export default defineService<IdentityDB, IdentitySettings, IdentityEvents, Ident
     const timer = setInterval(() => {
       pruneAttempts(deps.db, window)
         .then(() => pruneSessions(deps.db))
+        .then(() => pruneOAuthArtifacts(deps))
         .catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
     }, 60_000);
     timer.unref();

@@ -84,6 +84,13 @@ export const IdentitySettings = Type.Object({
     maximum: 3600,
     description: 'how often each replica re-reads the signing keys',
   }),
+  IDENTITY_OIDC_ISSUER: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/?#]+$',
+      description:
+        'the OpenID issuer: the public origin of the gateway (https://api.example.com); unset, only loopback origins are served (development)',
+    }),
+  ),
 });
 
 export type IdentitySettings = Static<typeof IdentitySettings>;

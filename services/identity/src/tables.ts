@@ -1,4 +1,4 @@
-/** Identity's tables as Kysely sees them: one interface per table of migrations/001_identity.sql. */
+/** Identity's tables as Kysely sees them: one interface per table of migrations/ (001 identity, 002 OAuth). */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Jsonb, JsonbText } from '@portico/kit';
 import type { JWK } from 'jose';
@@ -69,6 +69,48 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export interface OAuthClientsTable {
+  id: string;
+  name: string;
+  confidential: boolean;
+  secret_hash: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scopes: string[];
+  created_by: string | null;
+  created_at: DefaultNow;
+  updated_at: DefaultNow;
+  deleted_at: Date | null;
+}
+
+export interface OAuthArtifactsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<
+    Record<string, unknown>,
+    JsonbText<Record<string, unknown>>,
+    JsonbText<Record<string, unknown>>
+  >;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: Date | null;
+  consumed_at: Date | null;
+}
+
+export interface OAuthRevokedTokensTable {
+  jti: string;
+  expires_at: Date;
+}
+
+export interface OAuthConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string[];
+  updated_at: DefaultNow;
+}
+
 export interface LoginThrottleTable {
   key: string;
   count: number;
@@ -97,6 +139,10 @@ export interface IdentityDB {
   api_keys: ApiKeysTable;
   login_throttle: LoginThrottleTable;
   audit_log: AuditLogTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_artifacts: OAuthArtifactsTable;
+  oauth_consents: OAuthConsentsTable;
+  oauth_revoked_tokens: OAuthRevokedTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -107,3 +153,4 @@ export type NewApiKey = Insertable<ApiKeysTable>;
 export type SigningKeyRow = Selectable<SigningKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type NewAuditLogEntry = Insertable<AuditLogTable>;
+export type OAuthClientRow = Selectable<OAuthClientsTable>;

@@ -1,6 +1,6 @@
 /** Rows → the public JSON shapes (RFC 3339 times). Never a password hash, key hash or secret. */
 import { permissionsForRoles } from '@portico/kit';
-import type { ApiKeyRow, AuditLogRow, UserRow, UserStatus } from './tables.ts';
+import type { ApiKeyRow, AuditLogRow, OAuthClientRow, UserRow, UserStatus } from './tables.ts';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -59,4 +59,18 @@ export function signingKeyView(k: {
   activates_at: Date;
 }) {
   return { ...k, created_at: k.created_at.toISOString(), activates_at: k.activates_at.toISOString() };
+}
+
+export function oauthClientView(row: OAuthClientRow) {
+  return {
+    client_id: row.id,
+    name: row.name,
+    type: row.confidential ? ('confidential' as const) : ('public' as const),
+    redirect_uris: row.redirect_uris,
+    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    grant_types: row.grant_types,
+    scopes: row.scopes,
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
+  };
 }

@@ -82,9 +82,9 @@ describe.skipIf(skip)(`identity: registration, login and sessions (${matrixLabel
         'a bad email',
         { email: 'not-an-email', password: 'a-perfectly-fine-passphrase', full_name: 'A' },
         'email',
-        'format',
+        'invalid_format',
       ],
-      ['a short password', { email: 'x', password: 'short', full_name: 'A' }, 'email', 'format'],
+      ['a short password', { email: 'x', password: 'short', full_name: 'A' }, 'email', 'invalid_format'],
       [
         'a short password',
         { email: uniqueEmail(), password: 'short-pass', full_name: 'A' },
@@ -107,7 +107,7 @@ describe.skipIf(skip)(`identity: registration, login and sessions (${matrixLabel
         'a password over 128 characters',
         { email: uniqueEmail(), password: 'x'.repeat(129), full_name: 'A' },
         'password',
-        'maxLength',
+        'too_long',
       ],
       [
         'roles in the body',

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices, type TestServices } from '@portico/kit/testing';
+import {
+  ifMatchOf,
+  matrixLabel,
+  matrixUnavailable,
+  startTestServices,
+  type TestServices,
+} from '@portico/kit/testing';
 import orders from '../src/service.ts';
 import {
   cartWith,
@@ -114,11 +120,15 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
       (await customer.post('/api/v1/products', { sku: uid('S'), name: 'X', price: 1, currency: 'KES' }))
         .status,
     ).toBe(403);
-    expect((await customer.patch(`/api/v1/products/${p.id}`, { price: 1 })).status).toBe(403);
+    const current = () => ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
+    expect((await customer.patch(`/api/v1/products/${p.id}`, { price: 1 }, await current())).status).toBe(
+      403,
+    );
     const found = await customer.get(`/api/v1/products?q=${encodeURIComponent(p.sku)}`);
     expect(found.body.data.map((x: { id: string }) => x.id)).toEqual([p.id]);
 
-    expect((await c.staff.delete(`/api/v1/products/${p.id}`)).status).toBe(204);
+    expect((await c.staff.delete(`/api/v1/products/${p.id}`)).status).toBe(428);
+    expect((await c.staff.delete(`/api/v1/products/${p.id}`, await current())).status).toBe(204);
     expect((await customer.get(`/api/v1/products/${p.id}`)).status).toBe(404);
     expect((await customer.get(`/api/v1/products?q=${encodeURIComponent(p.sku)}`)).body.data).toEqual([]);
     const staffView = await c.staff.get(`/api/v1/products/${p.id}`);
@@ -130,18 +140,28 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
 
   it('changes a product with PATCH and treats % in a search literally', async () => {
     const p = await seedProduct(c.staff, {}, { name: 'Chai 100% leaf' });
-    const res = await c.staff.patch(`/api/v1/products/${p.id}`, { price: 999, name: 'Chai 100% pure' });
+    const current = () => ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
+    const res = await c.staff.patch(
+      `/api/v1/products/${p.id}`,
+      { price: 999, name: 'Chai 100% pure' },
+      await current(),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ price: 999, name: 'Chai 100% pure' });
-    expect((await c.staff.patch(`/api/v1/products/${p.id}`, { sku: 'x y' })).status).toBe(422);
-    expect((await c.staff.patch(`/api/v1/products/nope`, { price: 1 })).status).toBe(404);
+    expect((await c.staff.patch(`/api/v1/products/${p.id}`, { sku: 'x y' }, await current())).status).toBe(
+      422,
+    );
+    expect((await c.staff.patch(`/api/v1/products/nope`, { price: 1 }, { 'if-match': '"v1"' })).status).toBe(
+      404,
+    );
     const hits = await c.staff.get(`/api/v1/products?q=${encodeURIComponent('100%')}`);
     expect(hits.body.data.every((x: { name: string }) => x.name.includes('100%'))).toBe(true);
   });
 
   it('sets stock per warehouse and lists it with reserved and available units', async () => {
     const p = await seedProduct(c.staff, { nbo: 7 });
-    const put = await c.staff.put(`/api/v1/products/${p.id}/stock/MBA`, { quantity: 3 });
+    const current = await ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
+    const put = await c.staff.put(`/api/v1/products/${p.id}/stock/MBA`, { quantity: 3 }, current);
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({
       product_id: p.id,
@@ -159,10 +179,13 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
 
   it('answers 404 for stock of an unknown product or warehouse, 422 for negative stock, 403 for customers', async () => {
     const p = await seedProduct(c.staff, {});
-    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NOPE`, { quantity: 1 })).status).toBe(404);
-    expect((await c.staff.put(`/api/v1/products/nope/stock/NBO`, { quantity: 1 })).status).toBe(404);
-    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: -1 })).status).toBe(422);
-    expect((await c.customer().put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 1 })).status).toBe(403);
+    const current = await ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
+    const put = (who: typeof c.staff, path: string, quantity: number) =>
+      who.put(path, { quantity }, current).then((r) => r.status);
+    expect(await put(c.staff, `/api/v1/products/${p.id}/stock/NOPE`, 1)).toBe(404);
+    expect(await put(c.staff, `/api/v1/products/nope/stock/NBO`, 1)).toBe(404);
+    expect(await put(c.staff, `/api/v1/products/${p.id}/stock/NBO`, -1)).toBe(422);
+    expect(await put(c.customer(), `/api/v1/products/${p.id}/stock/NBO`, 1)).toBe(403);
     expect((await c.customer().get(`/api/v1/products/${p.id}/stock`)).status).toBe(403);
   });
 
@@ -173,10 +196,13 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     expect(
       (await customer.post('/api/v1/orders', { cart_id: cart, shipping_address: address('Nairobi') })).status,
     ).toBe(201);
-    const res = await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 3 });
+    const current = await ifMatchOf(c.staff, `/api/v1/products/${p.id}`);
+    const res = await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 3 }, current);
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'quantity', code: 'below_reserved' })]);
-    expect((await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 })).body).toMatchObject({
+    expect(
+      (await c.staff.put(`/api/v1/products/${p.id}/stock/NBO`, { quantity: 4 }, current)).body,
+    ).toMatchObject({
       quantity: 4,
       reserved: 4,
       available: 0,

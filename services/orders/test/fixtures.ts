@@ -1,7 +1,7 @@
 /** Test helpers: seed the catalogue and place orders over HTTP, as real callers would. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
+import { ifMatchOf, userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 
 export const NAIROBI = { code: 'NBO', name: 'Nairobi DC', latitude: -1.2921, longitude: 36.8219 };
 export const MOMBASA = { code: 'MBA', name: 'Mombasa DC', latitude: -4.0435, longitude: 39.6682 };
@@ -48,7 +48,8 @@ export async function seedProduct(
   });
   if (res.status !== 201) throw new Error(`product: ${res.status} ${JSON.stringify(res.body)}`);
   for (const [code, quantity] of Object.entries(stock)) {
-    const s = await staff.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity });
+    const current = await ifMatchOf(staff, `/api/v1/products/${res.body.id}`);
+    const s = await staff.put(`/api/v1/products/${res.body.id}/stock/${code}`, { quantity }, current);
     if (s.status !== 200) throw new Error(`stock: ${s.status} ${JSON.stringify(s.body)}`);
   }
   return res.body;

@@ -1,6 +1,6 @@
 /** Placing an order: its shape, the outbox event, the warehouse choice, refusals, idempotency. */
 import { describe, expect, it } from 'vitest';
-import { matrixLabel, matrixUnavailable, startTestServices } from '@portico/kit/testing';
+import { ifMatchOf, matrixLabel, matrixUnavailable, startTestServices } from '@portico/kit/testing';
 import orders from '../src/service.ts';
 import {
   address,
@@ -201,7 +201,10 @@ describe.skipIf(skip)(`placing an order (${matrixLabel})`, () => {
       { product_id: x.id, quantity: 1 },
       { product_id: y.id, quantity: 1 },
     ]);
-    await t.c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' });
+    const current = await ifMatchOf(t.c.staff, `/api/v1/products/${y.id}`);
+    expect((await t.c.staff.patch(`/api/v1/products/${y.id}`, { currency: 'USD' }, current)).status).toBe(
+      200,
+    );
     const refused = await me.post('/api/v1/orders', {
       cart_id: mixed,
       shipping_address: address('Nairobi'),

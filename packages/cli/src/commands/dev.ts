@@ -1,12 +1,24 @@
-/** `portico dev`: the whole platform in one process on embedded storage; Ctrl-C stops it cleanly. */
+/**
+ * `portico dev [--demo]`: the whole platform in one process on embedded storage; Ctrl-C stops it
+ * cleanly. `--demo` then fills it with the demo school and shop (`portico demo`) and prints the
+ * accounts to sign in to the console with.
+ */
+import path from 'node:path';
 import { startEmbedded } from '../platform.ts';
 import { waitForShutdown } from '../shutdown.ts';
+import { runDemo } from './demo.ts';
 
-export async function run(): Promise<number> {
+export async function run(args: string[] = []): Promise<number> {
   const platform = await startEmbedded();
   console.log(
-    `\n  Portico is running: gateway ${platform.gatewayUrl}  ·  docs ${platform.gatewayUrl}/docs  ·  services: ${[...platform.services.keys()].join(', ')}\n`,
+    `\n  Portico is running: gateway ${platform.gatewayUrl}  ·  console ${platform.gatewayUrl}/console  ·  docs ${platform.gatewayUrl}/docs  ·  services: ${[...platform.services.keys()].join(', ')}\n`,
   );
+  if (args.includes('--demo'))
+    await runDemo({
+      url: platform.gatewayUrl,
+      dataDir: path.resolve(process.env.PORTICO_DATA_DIR ?? path.join(process.cwd(), 'data')),
+      env: process.env,
+    }).catch((err: unknown) => console.error(`  demo: ${(err as Error).message}`));
   await waitForShutdown(() => platform.stop());
   return 0;
 }

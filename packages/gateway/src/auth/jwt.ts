@@ -6,7 +6,7 @@
  * token costs one Map lookup; revocation is checked against the denylist separately.
  */
 import { permissionsForRoles } from '@portico/kit';
-import { TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@portico/contracts';
+import { TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER, tokenPermissions } from '@portico/contracts';
 import { principal, type Principal } from './principal.ts';
 import type { JwksCache } from './jwks.ts';
 import { JwsVerifier, type JwsResult } from './jws.ts';
@@ -61,6 +61,22 @@ export class JwtVerifier {
   }
 
   #byRoles = new Map<string, string[]>();
+  #byScope = new Map<string, string[]>();
+
+  /**
+   * Permissions of a token issued through identity's OAuth endpoints (it carries `scope`, RFC
+   * 9068 §2.2.3): its scope's permissions, narrowed to the roles' for a user's token; a client
+   * acting as itself (`sub` = `client_id`, client credentials) has what its scopes say.
+   */
+  #scoped(scope: string, roles: string[], forUser: boolean): string[] {
+    const key = `${forUser ? roles.join(',') : '-'} ${scope}`;
+    let perms = this.#byScope.get(key);
+    if (perms === undefined) {
+      perms = tokenPermissions(scope, forUser ? this.#permissions(roles) : null);
+      if (this.#byScope.size < 1000) this.#byScope.set(key, perms);
+    }
+    return perms;
+  }
 
   /** Permissions of a role set, computed once per distinct set. */
   #permissions(roles: string[]): string[] {
@@ -110,17 +126,19 @@ export class JwtVerifier {
     const roles = Array.isArray(claims.roles)
       ? claims.roles.filter((r): r is string => typeof r === 'string')
       : [];
+    const scope = typeof claims.scope === 'string' ? claims.scope : null;
     const caller = {
       id: sub,
       roles,
-      permissions: this.#permissions(roles),
+      permissions:
+        scope === null ? this.#permissions(roles) : this.#scoped(scope, roles, claims.client_id !== sub),
       auth: 'jwt' as const,
       ...(typeof sid === 'string' ? { sessionId: sid } : {}),
     };
     const deny = [`user:${sub}`];
     if (typeof sid === 'string') deny.push(`sid:${sid}`);
     if (typeof jti === 'string') deny.push(`jti:${jti}`);
-    return principal(caller, exp * 1000 + this.#skewSec * 1000, deny);
+    return principal(caller, exp * 1000 + this.#skewSec * 1000, deny, scope !== null);
   }
 }
 

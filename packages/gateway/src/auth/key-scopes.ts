@@ -41,3 +41,14 @@ export function keyScopeRefusal(
   const need = resources.map((r) => `${r}:${read ? '<any>' : '<write action>'}`).join(' or ');
   return `This API key's scopes do not cover this route (needs ${need})`;
 }
+
+/**
+ * The gateway's own POST routes, which call no service themselves (the batch, WebSocket
+ * tickets): a key with any scope that may write may use them; every operation of a batch, and
+ * the WebSocket route a ticket is redeemed on, then meets its own route's scope check. A
+ * read-only key cannot, as it can send no POST.
+ */
+export function gatewayRouteKeyRefusal(scopes: readonly string[]): string | null {
+  for (const s of scopes) if ((s.split(':')[1] ?? '*') !== 'read') return null;
+  return "This API key's scopes do not cover this route (it needs a scope that may write)";
+}

@@ -17,13 +17,23 @@ export interface Principal {
   denyKeys: string[];
   /** Rate-limit / idempotency scope: `u:<user id>` or `k:<api key id>` (null when anonymous). */
   scope: string | null;
+  /**
+   * The credential is limited to its scopes (an API key, or an OAuth token carrying `scope`):
+   * every route it calls must be covered by one (auth/key-scopes.ts).
+   */
+  scoped: boolean;
   /** Minted passports per service and client address; `mint` tells which gateway (secret) made them. */
   passports: Map<string, { token: string; refreshAt: number; mint: object }>;
 }
 
-export function principal(caller: Caller, expiresAt: number, denyKeys: string[]): Principal {
+export function principal(
+  caller: Caller,
+  expiresAt: number,
+  denyKeys: string[],
+  scoped = caller.auth === 'api_key',
+): Principal {
   const scope = caller.apiKeyId ? `k:${caller.apiKeyId}` : caller.id ? `u:${caller.id}` : null;
-  return { caller, expiresAt, denyKeys, scope, passports: new Map() };
+  return { caller, expiresAt, denyKeys, scope, scoped, passports: new Map() };
 }
 
 /** Mints passports from the root secret; keys per service are derived once. */

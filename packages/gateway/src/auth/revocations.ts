@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { makeEvent, type AccessDeniedData, type EventBus, type Subscription } from '@portico/kit';
 import {
   IDENTITY_EVENTS,
+  type AccessTokenRevokedData,
   type ApiKeyRevokedData,
   type SessionRevokedData,
   type UserDisabledData,
@@ -29,6 +30,7 @@ export async function subscribeRevocations(
       types: [
         IDENTITY_EVENTS.sessionRevoked,
         IDENTITY_EVENTS.apiKeyRevoked,
+        IDENTITY_EVENTS.accessTokenRevoked,
         IDENTITY_EVENTS.userDisabled,
         IDENTITY_EVENTS.userRolesChanged,
       ],
@@ -45,6 +47,12 @@ export async function subscribeRevocations(
           const d = event.data as ApiKeyRevokedData;
           apiKeys.forget({ apiKeyId: d.api_key_id });
           denylist.add(`key:${d.api_key_id}`, Date.now() + DAY_MS);
+          break;
+        }
+        case IDENTITY_EVENTS.accessTokenRevoked: {
+          // One OAuth access token revoked (RFC 7009): refused by its `jti`.
+          const d = event.data as AccessTokenRevokedData;
+          denylist.add(`jti:${d.jti}`, until(d.expires_at));
           break;
         }
         case IDENTITY_EVENTS.userDisabled: {

@@ -35,6 +35,13 @@ export interface Deprecation {
 
 export interface CompiledRoute {
   index: number;
+  /**
+   * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
+   * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`).
+   */
+  kind: 'proxy' | 'batch' | 'ws-ticket';
+  /** Takes `Upgrade: websocket` (`websocket: true`). */
+  websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
   label: string;
   template: string;
@@ -73,10 +80,64 @@ export interface Runtime {
   metricsPublic: boolean;
   metricsToken: string | null;
   docsEnabled: boolean;
+  /** `console.enabled`: the web console at `/console`. */
+  consoleEnabled: boolean;
+  /** `console.slos`: what the console shows error-budget burn for (`/console/slos.json`). */
+  slos: { name: string; route: string; objective: number; latency_seconds: number | null }[];
   metricsEnabled: boolean;
   accessLog: boolean;
   /** `idempotency:` (applied on reload). */
   idempotency: { ttlMs: number; lockMs: number; maxBody: number };
+  /** `batch:`: null when disabled. */
+  batch: { maxOperations: number; maxResponseBody: number } | null;
+  /** `websockets:`: ticket lifetime, the cap per caller and the largest message. */
+  websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
+  /** `compression:`: null when disabled. */
+  compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
+}
+
+/** The service name the batch route reports (it has no upstream: the gateway answers it). */
+export const BATCH_SERVICE = 'gateway';
+
+/** `POST /api/v1/ws-tickets`, when a route takes WebSockets: a route like any other (auth required). */
+function ticketRoute(config: ResolvedConfig): Route | null {
+  if (!config.routes.some((r) => r.websocket)) return null;
+  return {
+    name: 'ws-tickets',
+    path: config.websockets.tickets_path,
+    methods: ['POST'],
+    service: BATCH_SERVICE,
+    auth: 'required',
+    // The ticket stands for the caller's own credential; an API key needs no scope for it
+    // (the WebSocket route it is redeemed on checks the key's scope).
+    api_key_scope: '*',
+    rate_limits: config.defaults.rate_limits,
+    idempotency: false,
+    openapi: true,
+  };
+}
+
+/** The batch endpoint as a route of its own, so it goes through the same steps as any other. */
+function batchRoute(config: ResolvedConfig): Route | null {
+  const b = config.batch;
+  if (!b.enabled) return null;
+  return {
+    name: 'batch',
+    path: b.path,
+    methods: ['POST'],
+    service: BATCH_SERVICE,
+    // Each operation authenticates itself with the batch's credentials; the batch needs none of
+    // its own, but a credential it carries must be valid (and scopes its Idempotency-Key).
+    auth: 'optional',
+    // Any resource (`auth/key-scopes.ts`, gatewayRouteKeyRefusal): each operation passes its own
+    // route's scope check; the envelope itself calls no service.
+    api_key_scope: '*',
+    rate_limits: b.rate_limits,
+    ...(b.cors !== undefined && { cors: b.cors }),
+    ...(b.body_limit !== undefined && { body_limit: b.body_limit }),
+    idempotency: true,
+    openapi: true,
+  };
 }
 
 /** The timeouts of `defaults:` (complete: the schema has their defaults), then a service's, then a route's. */
@@ -181,14 +242,19 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const defaults = config.defaults;
   const bodyLimit = parseSize(config.body_limit);
   const router = new Router<CompiledRoute>();
-  const routes = config.routes.map((r, index): CompiledRoute => {
+  const batch = batchRoute(config);
+  const tickets = ticketRoute(config);
+  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : [])];
+  const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
     const rl = (r.rate_limits ?? defaults.rate_limits).map((n) => policies.get(n)!);
     const corsName = r.cors ?? defaults.cors;
-    const svc = config.services[r.service]!;
+    const svc = config.services[r.service];
     const route: CompiledRoute = {
       index,
+      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : 'proxy',
+      websocket: r.websocket === true,
       label,
       template,
       isPrefix: r.prefix !== undefined,
@@ -200,8 +266,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
       keyScopes: keyScopeResources(r),
       rateLimits: rl,
       rateLimitPolicyHeader: rl.map((p) => p.policyItem).join(', '),
-      timeouts: timeouts(defaults.timeouts, svc.timeouts, r.timeouts),
-      retry: retryPolicy(defaults.retry, svc.retry, r.retry),
+      timeouts: timeouts(defaults.timeouts, svc?.timeouts, r.timeouts),
+      retry: retryPolicy(defaults.retry, svc?.retry, r.retry),
       cors: corsName === false ? null : cors.get(corsName)!,
       bodyLimit: r.body_limit === undefined ? bodyLimit : parseSize(r.body_limit),
       idempotency: r.idempotency ?? defaults.idempotency,
@@ -237,11 +303,30 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     metricsPublic: config.metrics.public,
     metricsToken: tokenEnv ? (namedVariable(tokenEnv) ?? null) : null,
     docsEnabled: config.docs.enabled,
+    consoleEnabled: config.console.enabled,
+    slos: config.console.slos.map((s) => ({
+      name: s.name,
+      route: s.route,
+      objective: s.objective,
+      latency_seconds: s.latency === undefined ? null : parseDuration(s.latency) / 1000,
+    })),
     accessLog: config.access_log,
     idempotency: {
       ttlMs: parseDuration(config.idempotency.ttl),
       lockMs: parseDuration(config.idempotency.lock_ttl),
       maxBody: parseSize(config.idempotency.max_body),
     },
+    batch: batch && {
+      maxOperations: config.batch.max_operations,
+      maxResponseBody: parseSize(config.batch.max_response_body),
+    },
+    websockets: {
+      maxPerCaller: config.websockets.max_per_caller,
+      ticketTtlMs: parseDuration(config.websockets.ticket_ttl),
+      maxMessage: parseSize(config.websockets.max_message),
+    },
+    compression: config.compression.enabled
+      ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }
+      : null,
   };
 }

@@ -276,6 +276,12 @@ const route = Type.Object(
     cors: opt(corsRef()),
     body_limit: opt(size()),
     idempotency: opt(Type.Boolean()),
+    websocket: opt(
+      Type.Boolean({
+        description:
+          'Accept `Upgrade: websocket` on this route (GET): the gateway authenticates the handshake and relays frames.',
+      }),
+    ),
     deprecated: opt(
       Type.Union([Type.Boolean(), deprecation], {
         'x-hint': 'true, or an object {since, sunset, successor}',
@@ -340,6 +346,27 @@ export const gatewayConfigSchema = Type.Object(
       token_env: opt(Type.String()),
     }),
     docs: section({ enabled: dflt(Type.Boolean(), true) }),
+    console: section({
+      enabled: dflt(Type.Boolean(), true),
+      slos: dflt(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1 }),
+              route: Type.String({ minLength: 1, description: 'a route name under routes:' }),
+              objective: Type.Number({
+                exclusiveMinimum: 0,
+                exclusiveMaximum: 100,
+                description: 'percent of requests that must be good, e.g. 99.9',
+              }),
+              latency: opt(duration()),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        [],
+      ),
+    }),
     openapi: section({
       title: dflt(Type.String(), 'Portico API'),
       version: dflt(Type.String(), '1.0.0'),
@@ -347,6 +374,45 @@ export const gatewayConfigSchema = Type.Object(
       refresh: dflt(duration(), '60s'),
     }),
     access_log: dflt(Type.Boolean(), false),
+    batch: section({
+      enabled: dflt(
+        Type.Boolean({
+          description: 'Serve `POST <path>`: many operations in one request, each through every policy.',
+        }),
+        false,
+      ),
+      path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/batch'),
+      max_operations: dflt(Type.Integer({ minimum: 1, maximum: 50 }), 50),
+      body_limit: opt(size()),
+      max_response_body: dflt(size(), '1mb'),
+      rate_limits: dflt(
+        Type.Array(Type.String(), {
+          description: 'Policies counted once per batch, besides each operation counting on its own route.',
+        }),
+        [],
+      ),
+      cors: opt(corsRef()),
+    }),
+    websockets: section({
+      max_per_caller: dflt(
+        Type.Integer({
+          minimum: 1,
+          description: 'Open WebSocket connections per caller (user, API key or IP).',
+        }),
+        5,
+      ),
+      tickets_path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/ws-tickets'),
+      ticket_ttl: dflt(duration('How long a WebSocket ticket can be redeemed (once).'), '30s'),
+      max_message: dflt(size(), '1mb'),
+    }),
+    compression: section({
+      enabled: dflt(Type.Boolean(), false),
+      threshold: dflt(size(), '1kb'),
+      encodings: dflt(
+        Type.Array(Type.Unsafe<'br' | 'gzip'>({ enum: ['br', 'gzip'] }), { minItems: 1, uniqueItems: true }),
+        ['br', 'gzip'],
+      ),
+    }),
     cors: dflt(named(cors), {}),
     policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),
     defaults: dflt(defaults, {}),

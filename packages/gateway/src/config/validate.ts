@@ -8,6 +8,8 @@ import { BlockList, isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { gatewayConfigSchema, DURATION_PATTERN, SIZE_PATTERN } from './schema.ts';
 import type { GatewayConfig, RouteConfig } from './schema.ts';
+import { DURATION_BUCKETS } from '../observe/metrics.ts';
+import { parseDuration } from './units.ts';
 
 export interface ConfigIssue {
   /** YAML path, e.g. `routes[3].auth`. */
@@ -153,6 +155,14 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
   };
   checkPolicies(doc.defaults?.rate_limits, 'defaults.rate_limits');
   checkCors(doc.defaults?.cors, 'defaults.cors');
+  checkPolicies(doc.batch?.rate_limits, 'batch.rate_limits');
+  checkCors(doc.batch?.cors, 'batch.cors');
+  if (doc.batch?.enabled) {
+    const batchPath = doc.batch.path ?? '/api/v1/batch';
+    const taken = (doc.routes ?? []).findIndex((r) => r.path === batchPath);
+    if (taken >= 0)
+      issues.push({ path: 'batch.path', message: `${batchPath} is already routed by routes[${taken}]` });
+  }
 
   for (const [name, cors] of Object.entries(doc.cors ?? {}))
     if (cors.credentials && cors.origins.includes('*'))
@@ -189,6 +199,8 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
         message: `unknown service "${route.service}" (defined: ${services.join(', ')})`,
       });
     checkPolicies(route.rate_limits, `${at}.rate_limits`);
+    if (route.websocket && route.methods && !route.methods.includes('GET'))
+      issues.push({ path: `${at}.websocket`, message: 'a WebSocket handshake is a GET: add GET to methods' });
     checkCors(route.cors, `${at}.cors`);
     if (route.permission && (route.auth ?? doc.defaults?.auth) === 'none')
       issues.push({ path: `${at}.permission`, message: 'a permission needs auth: required or optional' });
@@ -226,6 +238,7 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
       else seen.set(key, i);
     }
   });
+  issues.push(...sloIssues(doc));
   const identity = doc.identity?.service ?? 'identity';
   if (
     (authModes.has('required') || authModes.has('optional')) &&
@@ -236,6 +249,28 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
       path: 'identity.service',
       message: `routes need authentication but the identity service "${identity}" is not defined in services`,
     });
+  return issues;
+}
+
+/**
+ * `console.slos`: each names a configured route, and a latency objective sits on a bucket bound
+ * of the gateway's duration histogram (the console counts requests at or under it from there).
+ */
+function sloIssues(doc: GatewayConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const routes = new Set((doc.routes ?? []).map((r) => r.name).filter(Boolean));
+  doc.console?.slos?.forEach((slo, i) => {
+    if (!routes.has(slo.route))
+      issues.push({ path: `console.slos[${i}].route`, message: `no route is named "${slo.route}"` });
+    if (slo.latency !== undefined && new RegExp(DURATION_PATTERN).test(slo.latency)) {
+      const seconds = parseDuration(slo.latency) / 1000;
+      if (!DURATION_BUCKETS.includes(seconds))
+        issues.push({
+          path: `console.slos[${i}].latency`,
+          message: `must be a bucket bound of the latency histogram (allowed: ${DURATION_BUCKETS.map((b) => `${b * 1000}ms`).join(', ')})`,
+        });
+    }
+  });
   return issues;
 }
 

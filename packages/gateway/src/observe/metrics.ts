@@ -4,7 +4,10 @@
  * the text exposition format (version 0.0.4) at `/metrics`.
  */
 
-const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Upper bounds (seconds) of every latency histogram; SLO latencies must be one of them. */
+export const DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 function labelText(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(

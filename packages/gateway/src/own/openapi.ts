@@ -6,9 +6,11 @@
  * their service so two services' `Order` schemas cannot collide.
  */
 import type { Logger } from 'pino';
+import { batchOperation } from '../batch/openapi.ts';
+import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
-import { PROBLEM_BASE } from '@portico/kit';
+import { problemJsonSchema } from '@portico/kit';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -36,27 +38,7 @@ function rewriteRefs(value: unknown, prefix: string): unknown {
   return out;
 }
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string', format: 'uri', examples: [`${PROBLEM_BASE}rate-limited`] },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    request_id: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-};
+const PROBLEM_SCHEMA = problemJsonSchema;
 
 function problemResponse(description: string, headers?: Json): Json {
   return {
@@ -208,6 +190,11 @@ function decorate(op: Json, route: CompiledRoute, service: string, method: strin
     }
   }
   out['x-portico-service'] = service;
+  if (route.websocket && method === 'get') {
+    out['x-portico-websocket'] = true;
+    out.description =
+      `${String(out.description ?? '')}\n\nAlso a WebSocket: send \`Upgrade: websocket\` with \`Authorization\`, or \`?ticket=\` from \`POST /api/v1/ws-tickets\` (browsers).`.trim();
+  }
   return out;
 }
 
@@ -299,6 +286,14 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
 
   for (const route of rt.routes) {
     if (!route.openapi) continue;
+    if (route.kind === 'batch') {
+      add(route.template, 'post', batchOperation(rt.batch!.maxOperations), route, route.service);
+      continue;
+    }
+    if (route.kind === 'ws-ticket') {
+      add(route.template, 'post', ticketOperation(rt.websockets.ticketTtlMs), route, route.service);
+      continue;
+    }
     const service = route.service;
     const doc = docOf(service);
     const prefix = pascal(service);

@@ -1,11 +1,12 @@
 /**
  * The gateway's own routes: health (`/health/live`, `/health/ready`, `/health` with every
  * service's state), the merged OpenAPI document, Prometheus metrics (loopback, a token or
- * `metrics.public`) and the API docs. GET and HEAD only; they run before the configured routes.
+ * `metrics.public`), the API docs and the web console. GET and HEAD only; they run before the configured routes.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
+import { CONSOLE_PATHS, CONSOLE_SLOS_PATH, serveConsole, serveSlos } from './console.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
@@ -13,6 +14,15 @@ import type { GatewayStore } from '../store/store.ts';
 import type { EventBus } from '@portico/kit';
 import type { JwksCache } from '../auth/jwks.ts';
 import type { OpenApiAggregator } from './openapi.ts';
+import {
+  PROBLEM_PAGE_CSP,
+  problemHtml,
+  problemIndexHtml,
+  problemJson,
+  problemPages,
+  wantsHtml,
+} from './problems.ts';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_PATH } from '@portico/kit';
 
 export const OWN_PATHS: readonly string[] = [
   '/health/live',
@@ -21,6 +31,7 @@ export const OWN_PATHS: readonly string[] = [
   '/openapi.json',
   '/metrics',
   ...DOCS_PATHS,
+  ...CONSOLE_PATHS,
 ];
 
 export interface OwnRouteDeps {
@@ -138,6 +149,34 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
       ctx.res.end(asset.body);
       ctx.done(200);
     });
+  const page = (ctx: RequestContext, html: string) => {
+    const out: Record<string, string> = {};
+    mergeHeaders(out, ctx.headers);
+    out['content-type'] = 'text/html; charset=utf-8';
+    out['content-security-policy'] = PROBLEM_PAGE_CSP;
+    out['cache-control'] = 'public, max-age=3600';
+    out.vary = 'Accept';
+    const body = Buffer.from(html);
+    out['content-length'] = String(body.length);
+    ctx.res.writeHead(200, out);
+    ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
+    ctx.done(200);
+  };
+  const pages = problemPages();
+  for (const index of ['/problems', PROBLEM_PATH])
+    get(index, (ctx) => {
+      if (wantsHtml(ctx.req.headers.accept)) return page(ctx, problemIndexHtml(pages));
+      ctx.headers.push(['vary', 'Accept']);
+      json(ctx, 200, { data: pages.map(problemJson) });
+    });
+  for (const p of pages)
+    get(PROBLEM_PATH + p.code, (ctx) => {
+      if (wantsHtml(ctx.req.headers.accept)) return page(ctx, problemHtml(p));
+      ctx.headers.push(['vary', 'Accept']);
+      writeJson(ctx.res, 200, ctx.headers, problemJson(p), PROBLEM_CONTENT_TYPE);
+      ctx.done(200);
+    });
+  for (const p of CONSOLE_PATHS) get(p, p === CONSOLE_SLOS_PATH ? serveSlos : serveConsole);
   return own;
 }
 

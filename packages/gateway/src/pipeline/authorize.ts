@@ -4,7 +4,7 @@
  * JWT's roles, an API key's scopes). A refusal is a 403 and an `access.denied` event.
  */
 import { permissionScope } from '@portico/kit';
-import { keyScopeRefusal } from '../auth/key-scopes.ts';
+import { gatewayRouteKeyRefusal, keyScopeRefusal } from '../auth/key-scopes.ts';
 import { HANDLED, type Step } from './step.ts';
 
 export const authorize: Step = {
@@ -12,8 +12,11 @@ export const authorize: Step = {
   run(ctx) {
     const route = ctx.route!;
     const caller = ctx.principal.caller;
-    if (caller.auth === 'api_key' && route.auth !== 'none') {
-      const refusal = keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
+    if (ctx.principal.scoped && route.auth !== 'none') {
+      const refusal =
+        route.kind !== 'proxy'
+          ? gatewayRouteKeyRefusal(caller.permissions)
+          : keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
       if (refusal !== null) {
         ctx.gw.reportDenied(ctx, 403, 'api_key_scope');
         ctx.problem('forbidden', refusal);

@@ -12,6 +12,7 @@ import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayCore } from '../core.ts';
 import type { UpstreamSink } from './forward.ts';
+import type { Upgrade } from '../websocket/bridge.ts';
 
 export class RequestContext {
   readonly gw: GatewayCore;
@@ -30,6 +31,8 @@ export class RequestContext {
   body: Buffer | null = null;
   /** Headers every answer to this request carries. */
   headers: HeaderList;
+  /** A WebSocket handshake's socket and first bytes (set by the gateway's `upgrade` listener). */
+  upgrade: Upgrade | null = null;
   /** Where the upstream's answer goes (the idempotency step wraps it). */
   sink: UpstreamSink | null = null;
   /** Upstream status, send-to-headers time (-1: no upstream answer) and retries, for metrics and the log. */
@@ -83,7 +86,8 @@ export class RequestContext {
     if (route !== null) {
       route.stats.count(this.method, status);
       route.stats.duration.observe(total);
-      if (this.upstreamMs >= 0) {
+      // A batch has no upstream of its own: its operations are counted on their routes.
+      if (this.upstreamMs >= 0 && route.kind === 'proxy') {
         this.gw.upstreamSeries(route.service).observe(this.upstreamMs / 1000);
         this.gw.metrics.addedSeries.observe(Math.max(0, total - this.upstreamMs / 1000));
       }

@@ -11,6 +11,13 @@ import { childTraceparent } from '../edge/ids.ts';
 import { RESPONSE_DROP, upstreamHeaders } from '../edge/forwarding.ts';
 import { mergeHeaders } from '../edge/respond.ts';
 import {
+  compressible,
+  encodeBody,
+  negotiate,
+  varyOnEncoding,
+  type BodyEncoder,
+} from '../edge/compression.ts';
+import {
   forward as send,
   type Cancellable,
   type FailureKind,
@@ -40,6 +47,8 @@ export function isEventStream(upstream: IncomingHttpHeaders): boolean {
 export class ClientSink implements UpstreamSink {
   readonly #ctx: RequestContext;
   #socket: FlightSocket | null = null;
+  /** The body's encoder when the answer is compressed (edge/compression.ts); it ends the response. */
+  #encoder: BodyEncoder | null = null;
 
   constructor(ctx: RequestContext) {
     this.#ctx = ctx;
@@ -71,9 +80,17 @@ export class ClientSink implements UpstreamSink {
   }
 
   writeHead(status: number, out: OutgoingHead, stream: boolean): void {
-    this.#ctx.res.writeHead(status, out);
+    const ctx = this.#ctx;
+    const settings = ctx.rt.compression;
+    if (settings !== null && !stream && compressible(status, ctx.method, out, settings.threshold)) {
+      varyOnEncoding(out);
+      const accept = ctx.req.headers['accept-encoding'];
+      const coding = negotiate(typeof accept === 'string' ? accept : undefined, settings.encodings);
+      if (coding !== null) this.#encoder = encodeBody(out, coding, ctx.res);
+    }
+    ctx.res.writeHead(status, out);
     // Event streams must reach the client at once: no Nagle delay on small chunks.
-    if (stream) this.#ctx.res.flushHeaders();
+    if (stream) ctx.res.flushHeaders();
   }
 
   start(status: number, upstream: IncomingHttpHeaders, upstreamMs: number): void {
@@ -81,11 +98,12 @@ export class ClientSink implements UpstreamSink {
   }
 
   data(chunk: Buffer): boolean {
-    return this.#ctx.res.write(chunk);
+    return (this.#encoder ?? this.#ctx.res).write(chunk);
   }
 
   onDrain(resume: () => void): void {
-    this.#ctx.res.once('drain', resume);
+    if (this.#encoder !== null) this.#encoder.onDrain(resume);
+    else this.#ctx.res.once('drain', resume);
   }
 
   onAbort(target: Cancellable): void {
@@ -117,7 +135,8 @@ export class ClientSink implements UpstreamSink {
 
   end(): void {
     this.release();
-    this.#ctx.res.end();
+    // An encoder ends the response itself once it has flushed the compressed tail.
+    (this.#encoder ?? this.#ctx.res).end();
     this.#ctx.done(this.#ctx.status);
   }
 
@@ -127,6 +146,7 @@ export class ClientSink implements UpstreamSink {
     const service = ctx.route!.service;
     ctx.gw.metrics.upstreamErrors.inc({ service, kind });
     if (started || ctx.res.headersSent) {
+      this.#encoder?.destroy();
       ctx.res.destroy();
       ctx.done(ctx.status || 502);
       return;

@@ -176,7 +176,7 @@ class IdempotentSink implements UpstreamSink {
     if (head === null || this.#ctx.res.destroyed) return;
     this.#inner.writeHead(this.#status, head, false);
     this.#head = null;
-    for (const chunk of this.#chunks) this.#ctx.res.write(chunk);
+    for (const chunk of this.#chunks) this.#inner.data(chunk);
   }
 
   onDrain(resume: () => void): void {

@@ -4,6 +4,7 @@
  * its sunset, answers 410.
  */
 import { OWN_PATHS } from '../own/routes.ts';
+import { isProblemPath } from '../own/problems.ts';
 import { HANDLED, type Step } from './step.ts';
 
 export const ownRoutes: Step = {
@@ -15,7 +16,7 @@ export const ownRoutes: Step = {
     return HANDLED;
   },
   describe(p) {
-    if (!OWN_PATHS.includes(p.path)) return undefined;
+    if (!OWN_PATHS.includes(p.path) && !isProblemPath(p.path)) return undefined;
     p.note('route', 'pass', `${p.path} is one of the gateway's own routes`);
     return `answered by the gateway itself (${p.path})`;
   },

@@ -10,6 +10,8 @@ import { authenticate } from './authenticate.ts';
 import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
 import { idempotency } from './idempotency.ts';
+import { batch } from './batch.ts';
+import { issueWsTicket, redeemWsTicket, websocket } from './websocket.ts';
 import { forward } from './forward.ts';
 import { dispatch, type Step } from './step.ts';
 import type { RequestContext } from './context.ts';
@@ -22,11 +24,15 @@ export const STEPS: readonly Step[] = [
   cors, // CORS headers on every later answer
   deprecation, // Deprecation/Sunset headers; 410 past the sunset
   declaredSize, // 413 on a declared Content-Length over the limit
+  redeemWsTicket, // a WebSocket handshake's ?ticket= → its credential (401 when unusable)
   authenticate, // 401 / 503
   authorize, // 403
   rateLimit, // 429 / 503
   readBody, // 413 when the body grows past the limit
   idempotency, // replay / 409 / 422
+  batch(handle), // the batch route: each operation through this whole list
+  issueWsTicket, // POST /api/v1/ws-tickets: 201 with a single-use ticket
+  websocket, // a WebSocket handshake: relayed to the service (429 past the caller's cap)
   forward, // upstream with a passport, answer streamed back
 ];
 

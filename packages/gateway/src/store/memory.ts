@@ -19,6 +19,7 @@ export class MemoryStore implements GatewayStore {
   #windows = new Map<string, Window>();
   #idem = new Map<string, IdemRecord>();
   #deny = new Map<string, number>();
+  #tickets = new Map<string, { value: string; expiresAt: number }>();
   #sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -80,6 +81,16 @@ export class MemoryStore implements GatewayStore {
     return [...this.#deny].filter(([, until]) => until > now);
   }
 
+  async ticketPut(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#tickets.set(key, { value, expiresAt: Date.now() + ttlMs });
+  }
+
+  async ticketTake(key: string): Promise<string | null> {
+    const t = this.#tickets.get(key);
+    this.#tickets.delete(key);
+    return t !== undefined && t.expiresAt > Date.now() ? t.value : null;
+  }
+
   isReady(): boolean {
     return true;
   }
@@ -93,5 +104,6 @@ export class MemoryStore implements GatewayStore {
     for (const [k, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(k);
     for (const [k, r] of this.#idem) if (r.expiresAt <= now) this.#idem.delete(k);
     for (const [k, until] of this.#deny) if (until <= now) this.#deny.delete(k);
+    for (const [k, t] of this.#tickets) if (t.expiresAt <= now) this.#tickets.delete(k);
   }
 }

@@ -150,6 +150,15 @@ export class RedisStore implements GatewayStore {
     return out;
   }
 
+  async ticketPut(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.#call(() => this.#redis.set(this.#prefix + 'ticket:' + key, value, 'PX', ttlMs));
+  }
+
+  async ticketTake(key: string): Promise<string | null> {
+    // GETDEL: one replica wins a ticket, however many try it at once.
+    return await this.#call(() => this.#redis.getdel(this.#prefix + 'ticket:' + key));
+  }
+
   isReady(): boolean {
     return this.#redis.status === 'ready';
   }

@@ -1,5 +1,6 @@
 /**
- * The gateway's state port: rate-limit counters, idempotency records and the denylist. Two
+ * The gateway's state port: rate-limit counters, idempotency records, the denylist and
+ * WebSocket tickets. Two
  * adapters implement it, `memory.ts` (one process) and `redis.ts` (shared by replicas, every
  * operation one atomic script); nothing outside them knows which one runs (style.md §2).
  */
@@ -47,6 +48,10 @@ export interface GatewayStore {
   denylistAdd(entry: string, untilMs: number): Promise<void>;
   /** Every live denylist entry with its expiry (replicas sync from this). */
   denylistEntries(): Promise<[string, number][]>;
+  /** Keeps a single-use WebSocket ticket's `value` under `key` for `ttlMs`. */
+  ticketPut(key: string, value: string, ttlMs: number): Promise<void>;
+  /** The ticket's value, deleted in the same step (a ticket is used once), or null. */
+  ticketTake(key: string): Promise<string | null>;
   /** Whether the store can currently answer (for `/health/ready` and metrics). */
   isReady(): boolean;
   close(): Promise<void>;

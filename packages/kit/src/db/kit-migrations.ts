@@ -64,4 +64,39 @@ export const kitMigrations: Migration[] = [
       alter table kit_idempotency add column steps jsonb;
     `,
   },
+  {
+    // Row versions and conditional writes (db/row-versions.ts, RFC 9110 §13.1.1). The trigger
+    // bumps `version` on every UPDATE and, when the request in hand addresses this row with an
+    // If-Match, checks it under the row lock the write holds (PT412 when stale).
+    name: '000_kit_003_row_versions',
+    sql: `
+      create function kit_row_version() returns trigger language plpgsql as $fn$
+      declare
+        wanted text := coalesce(current_setting('portico.precondition', true), '');
+        expected text;
+      begin
+        if wanted <> '' and old.id::text = split_part(wanted, E'\\t', 1) then
+          expected := split_part(wanted, E'\\t', 2);
+          if expected <> '' and expected <> '*'
+             and not (old.version::text = any(string_to_array(expected, ','))) then
+            raise exception 'If-Match does not match the current version' using errcode = 'PT412';
+          end if;
+          perform set_config('portico.precondition_met',
+            case when tg_op = 'DELETE' then 'deleted' else (old.version + 1)::text end, false);
+        end if;
+        if tg_op = 'DELETE' then return old; end if;
+        new.version := old.version + 1;
+        return new;
+      end $fn$;
+
+      -- One line per table in a service migration: select kit_versioned('orders');
+      create function kit_versioned(tbl text) returns void language plpgsql as $fn$
+      begin
+        execute format('alter table %I add column if not exists version integer not null default 1', tbl);
+        execute format(
+          'create trigger %I before update or delete on %I for each row execute function kit_row_version()',
+          tbl || '_row_version', tbl);
+      end $fn$;
+    `,
+  },
 ];

@@ -24,6 +24,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { isEventWork, schemaName, type DatabaseProvider, type ServiceDatabase } from './database.ts';
+import { withRowPreconditions } from './row-versions.ts';
 
 const INT8 = 20;
 
@@ -191,7 +192,7 @@ export class PGliteProvider implements DatabaseProvider {
     } finally {
       release();
     }
-    const db = new Kysely<any>({ dialect: dialect(engine, schema) });
+    const db = new Kysely<any>({ dialect: withRowPreconditions(dialect(engine, schema)) });
     return {
       schema,
       db,

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
+import { withRowPreconditions } from './row-versions.ts';
 import { schemaName, type DatabaseProvider, type ServiceDatabase } from './database.ts';
 
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -67,7 +68,7 @@ export class PostgresProvider implements DatabaseProvider {
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<any>({ dialect: withRowPreconditions(new PostgresDialect({ pool })) });
     const handle: ServiceDatabase = {
       schema,
       db,

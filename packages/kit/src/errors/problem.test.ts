@@ -13,6 +13,6 @@ describe('problem bodies', () => {
       detail: 'Already shipped',
       current_status: 'shipped',
     });
-    expect(body.type).toBe('https://portico.dev/problems/invalid-state');
+    expect(body.type).toBe('/problems/invalid_state');
   });
 });

@@ -4,7 +4,7 @@
  *
  * @example
  *   throw new AppError('not_found', 'Order 42 does not exist');
- *   throw AppError.validation([{ field: 'email', code: 'format', message: 'must be an email address' }]);
+ *   throw AppError.validation([{ field: 'email', code: 'invalid_format', message: 'must be an email address' }]);
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -13,8 +13,11 @@ import { problemDefinition, problemType, type ProblemCode } from './registry.ts'
 
 export interface FieldError {
   field: string;
+  /** A stable code: errors/field-codes.ts for what schemas refuse, or a domain rule's own. */
   code: string;
   message: string;
+  /** For `not_allowed`: the values the field accepts. */
+  allowed?: unknown[];
 }
 
 export interface ProblemBody {

@@ -5,7 +5,29 @@
  * `registerProblems()` and adds them to the `ProblemCodes` interface (declaration merging), so
  * adding a service touches no kit file. `docs/errors.md` is generated from the registry.
  */
-export const PROBLEM_BASE = 'https://portico.dev/problems/';
+/** Where the gateway serves a page per code (`/problems/{code}`, HTML or problem+json). */
+export const PROBLEM_PATH = '/problems/';
+
+/**
+ * The base of every problem's `type`: origin-relative by default (RFC 9457 §3.1.1 allows a URI
+ * reference; a client resolves it against the URL it called, which is the gateway), absolute
+ * under `PORTICO_PUBLIC_URL` when the platform is reached by a public URL (set it for every
+ * process: services answer problems too).
+ */
+let problemBase = publicProblemBase(process.env.PORTICO_PUBLIC_URL);
+
+function publicProblemBase(publicUrl: string | undefined): string {
+  if (!publicUrl) return PROBLEM_PATH;
+  const url = new URL(publicUrl); // throws on a malformed value: a configuration error at start
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error('PORTICO_PUBLIC_URL must be http(s)');
+  return url.origin + url.pathname.replace(/\/+$/, '') + PROBLEM_PATH;
+}
+
+/** Sets the public base URL (`https://api.example.com`); undefined restores the relative default. */
+export function setPublicUrl(publicUrl: string | undefined): void {
+  problemBase = publicProblemBase(publicUrl);
+}
 
 export interface ProblemDefinition {
   readonly status: number;
@@ -27,11 +49,13 @@ export const platformProblems = {
   invalid_state: { status: 409, title: 'Invalid state transition' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
   gone: { status: 410, title: 'Gone' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   request_headers_too_large: { status: 431, title: 'Request header fields too large' },
   validation_failed: { status: 422, title: 'Validation failed' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused with a different request' },
+  precondition_required: { status: 428, title: 'Precondition required' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   bad_gateway: { status: 502, title: 'Bad gateway' },
@@ -80,6 +104,7 @@ export function registeredProblems(): { code: string; domain: string; status: nu
   return Object.entries(entries).map(([code, def]) => ({ code, ...def }));
 }
 
+/** A problem's `type`: the page the gateway serves for its code, spelled exactly as the code. */
 export function problemType(code: ProblemCode): string {
-  return PROBLEM_BASE + code.replaceAll('_', '-');
+  return problemBase + code;
 }

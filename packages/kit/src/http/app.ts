@@ -25,13 +25,24 @@ import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
 import { permissionScope } from '../auth/permissions.ts';
 import { acceptRequestId, continueTrace } from './request-context.ts';
 import { fieldErrors, nulFields } from './validation.ts';
+import { readPositions } from '../pagination/cursor.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { runInScope } from '../runtime/scope.ts';
 import type { ServiceApp } from '../service.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { sqlState } from '../db/sql-errors.ts';
+import { PRECONDITION_FAILED_STATE } from '../db/row-versions.ts';
 import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
 
 const spans = new WeakMap<object, RequestSpan>();
+const documentTransforms = new WeakMap<object, ((doc: Record<string, any>) => void)[]>();
+
+/** Adds a step that completes the service's OpenAPI document from what the kit does (headers, statuses). */
+export function transformDocument(app: ServiceApp, fn: (doc: Record<string, any>) => void): void {
+  const list = documentTransforms.get(app) ?? [];
+  list.push(fn);
+  documentTransforms.set(app, list);
+}
 
 export interface DeniedInfo {
   req: FastifyRequest;
@@ -143,6 +154,14 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
           message: 'must not contain the NUL character (U+0000)',
         })),
       );
+  });
+
+  // `starting_after` / `ending_before` become the `cursor` list routes pass to paginate().
+  app.addHook('preValidation', async (req) => {
+    const query = req.routeOptions.schema?.querystring as
+      { properties?: Record<string, unknown> } | undefined;
+    if (query?.properties?.ending_before && req.query && typeof req.query === 'object')
+      readPositions(req.query as Record<string, unknown>);
   });
 
   // An action POST sent without a body (`POST /orders/1/cancel`) validates as an empty object.
@@ -288,6 +307,11 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     }
     if (fe.statusCode === 413) return sendProblem(reply, 'payload_too_large');
     if (fe.statusCode === 415) return sendProblem(reply, 'unsupported_media_type');
+    // Raised by the row-version trigger (db/row-versions.ts) when the addressed row is written.
+    if (sqlState(err) === PRECONDITION_FAILED_STATE)
+      return sendProblem(reply, 'precondition_failed', {
+        detail: 'The resource changed since the ETag in If-Match was issued; read it again',
+      });
     if (isDatabaseUnavailable(err)) {
       req.log.warn({ err }, 'database unavailable');
       return sendProblem(reply, 'service_unavailable', {
@@ -302,7 +326,12 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     });
   });
 
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => {
+    // A fresh copy each time: the transforms add to it, and @fastify/swagger caches its own.
+    const doc = structuredClone(app.swagger()) as Record<string, any>;
+    for (const fn of documentTransforms.get(app) ?? []) fn(doc);
+    return doc;
+  });
   return app;
 }
 

@@ -15,6 +15,6 @@ export function isValidIdempotencyKey(key: unknown): key is string {
 /** The field error both layers answer an invalid key with (inside a 422 `validation_failed`). */
 export const invalidIdempotencyKeyError = {
   field: 'Idempotency-Key',
-  code: 'format',
+  code: 'invalid_format',
   message: IDEMPOTENCY_KEY_RULE,
 } as const;

@@ -1,8 +1,11 @@
 /**
- * Keyset (cursor) pagination: `?limit=` 1–100 (default 20) and an opaque `?cursor=`. A page
- * is `WHERE (sort, id) < (last sort, last id) ORDER BY sort, id LIMIT n+1`, so page 1,000
- * costs what page 1 costs, and rows inserted meanwhile never shift or repeat a page. Give each
- * paged list an index on `(sort, id)` (plus its filter columns first) so a page is an index range.
+ * Keyset (cursor) pagination, both ways: `?limit=` 1–100 (default 20) and an opaque position —
+ * `?starting_after=` (the items after it; `?cursor=` is the same, kept for older clients) or
+ * `?ending_before=` (the items before it). A page is `WHERE (sort, id) < (last sort, last id)
+ * ORDER BY sort, id LIMIT n+1` (reversed for `ending_before`), so page 1,000 costs what page 1
+ * costs, and rows inserted meanwhile never shift or repeat a page. Give each paged list an index
+ * on `(sort, id)` (plus its filter columns first) so a page is an index range. A page carries
+ * `next_cursor` and `prev_cursor` and a `Link` header with `first`, `prev` and `next` (RFC 8288).
  *
  * @example
  *   const page = await paginate(db.selectFrom('tasks').selectAll().where('owner_id', '=', me),
@@ -14,19 +17,28 @@ import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors/problem.ts';
 
+const Position = (description: string) => Type.Optional(Type.String({ maxLength: 512, description }));
+
 export const PageQuery = {
   limit: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' }),
   ),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor`' })),
+  starting_after: Position('The page after this position: a `next_cursor`'),
+  ending_before: Position('The page before this position: a `prev_cursor`'),
+  cursor: Position('The same as `starting_after` (older clients)'),
 };
 
 /** Page envelope schema for a list route's 200 response. */
 export function PageOf<T extends ReturnType<typeof Type.Object>>(item: T) {
   return Type.Object({
     data: Type.Array(item),
-    has_more: Type.Boolean(),
-    next_cursor: Type.Union([Type.String(), Type.Null()]),
+    has_more: Type.Boolean({ description: 'Whether a next page exists (`next_cursor` is not null)' }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `starting_after`' }),
+    prev_cursor: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description: 'Pass as `ending_before`; null on the first page',
+      }),
+    ),
   });
 }
 
@@ -34,10 +46,13 @@ export interface Page<T> {
   data: T[];
   has_more: boolean;
   next_cursor: string | null;
+  /** The position before the first item, when there are items before it (omitted: none). */
+  prev_cursor?: string | null;
 }
 
 export interface PaginateOptions<Row> {
   limit?: number | undefined;
+  /** The items after this position (`starting_after`, or a backward position from `ending_before`). */
   cursor?: string | undefined;
   /** A non-null column to order by (qualified if the query joins), e.g. `created_at`. */
   sort: string;
@@ -55,6 +70,8 @@ interface CursorState {
   /** The last row's sort value (its exact text form) and id. */
   v: string | null;
   i: unknown;
+  /** 1: the items *before* this position (set from `ending_before`, never issued in a page). */
+  b?: 1;
 }
 
 function encode(state: CursorState): string {
@@ -108,7 +125,9 @@ export async function paginate<DB, TB extends keyof DB, Row>(
 ): Promise<Page<Row>> {
   const limit = opts.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw AppError.validation([{ field: 'limit', code: 'range', message: 'must be between 1 and 100' }]);
+    throw AppError.validation([
+      { field: 'limit', code: 'out_of_range', message: 'must be between 1 and 100' },
+    ]);
   }
   const dir = opts.direction ?? 'desc';
   const idCol = opts.id ?? 'id';
@@ -117,48 +136,81 @@ export async function paginate<DB, TB extends keyof DB, Row>(
   let q = (qb as SelectQueryBuilder<any, any, Row>).select(
     sql<string>`${sql.ref(opts.sort)}::text`.as(CURSOR_SORT),
   );
-  if (opts.cursor) {
-    const c = decode(opts.cursor, opts.sort, dir);
-    const op = sql.raw(dir === 'asc' ? '>' : '<');
-    q = q.where(sql<boolean>`(${sql.ref(opts.sort)}, ${sql.ref(idCol)}) ${op} (${c.v}, ${c.i})`);
+  const from = opts.cursor ? decode(opts.cursor, opts.sort, dir) : undefined;
+  // Backward: read the other way from the position, then put the page back in list order.
+  const backward = from?.b === 1;
+  const readDir = backward ? (dir === 'asc' ? 'desc' : 'asc') : dir;
+  if (from) {
+    const op = sql.raw(readDir === 'asc' ? '>' : '<');
+    q = q.where(sql<boolean>`(${sql.ref(opts.sort)}, ${sql.ref(idCol)}) ${op} (${from.v}, ${from.i})`);
   }
   let rows: (Row & { [CURSOR_SORT]?: string })[];
   try {
     rows = (await q
-      .orderBy(sql.ref(opts.sort), dir)
-      .orderBy(sql.ref(idCol), dir)
+      .orderBy(sql.ref(opts.sort), readDir)
+      .orderBy(sql.ref(idCol), readDir)
       .limit(limit + 1)
       .execute()) as typeof rows;
   } catch (err) {
     if (opts.cursor && isDataException(err)) throw invalidCursor();
     throw err;
   }
-  const has_more = rows.length > limit;
-  const data = has_more ? rows.slice(0, limit) : rows;
-  const last = data.at(-1);
-  let next_cursor: string | null = null;
-  if (has_more && last) {
-    const id = opts.keyOf ? opts.keyOf(last)[1] : (last as Record<string, unknown>)[bare(idCol)];
-    next_cursor = encode({
+  const beyond = rows.length > limit;
+  const data = beyond ? rows.slice(0, limit) : rows;
+  if (backward) data.reverse();
+  const position = (row: (typeof data)[number] | undefined): string | null => {
+    if (!row) return null;
+    const id = opts.keyOf ? opts.keyOf(row)[1] : (row as Record<string, unknown>)[bare(idCol)];
+    return encode({
       s: opts.sort,
       d: dir,
-      v: last[CURSOR_SORT] ?? null,
+      v: row[CURSOR_SORT] ?? null,
       i: id instanceof Date ? id.toISOString() : id,
     });
-  }
+  };
+  // Forward: more after when the read overflowed; items before whenever we started past one.
+  // Backward: the reverse; the position we came from is itself after this page.
+  const hasNext = backward ? data.length > 0 : beyond;
+  const hasPrev = backward ? beyond : from !== undefined && data.length > 0;
+  const next_cursor = hasNext ? position(data.at(-1)) : null;
+  const prev_cursor = hasPrev ? position(data[0]) : null;
   for (const r of data) delete r[CURSOR_SORT];
-  return { data: data as Row[], has_more, next_cursor };
+  return { data: data as Row[], has_more: next_cursor !== null, next_cursor, prev_cursor };
 }
 
-/** Sends a page with its `Link: <…>; rel="next"` header (RFC 8288). */
-export function sendPage<T>(reply: FastifyReply, page: Page<T>): Page<T> {
-  if (page.next_cursor) {
-    const url = new URL(reply.request.url, 'http://x');
-    url.searchParams.set('cursor', page.next_cursor);
-    reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+/** `ending_before`'s position as a cursor that reads backward (or undefined if it is not one of ours). */
+export function backwardCursor(position: string): string | undefined {
+  try {
+    const state = JSON.parse(Buffer.from(position, 'base64url').toString('utf8')) as CursorState;
+    if (!state || typeof state !== 'object' || Array.isArray(state)) return undefined;
+    return encode({ ...state, b: 1 });
+  } catch {
+    return undefined;
   }
-  return page;
 }
+
+/**
+ * Sends a page with its `Link` header (RFC 8288): `first`, and `prev` / `next` when those pages
+ * exist, each the request's own URL with only the position changed.
+ */
+export function sendPage<T>(reply: FastifyReply, page: Page<T>): Page<T> {
+  const url = new URL(reply.request.url, 'http://x');
+  for (const name of POSITION_PARAMS) url.searchParams.delete(name);
+  const link = (rel: string, param?: string, position?: string) => {
+    const u = new URL(url);
+    if (param && position) u.searchParams.set(param, position);
+    return `<${u.pathname}${u.search}>; rel="${rel}"`;
+  };
+  // `next` first: clients written when it was the only link read the first URL.
+  const links: string[] = [];
+  if (page.next_cursor) links.push(link('next', 'starting_after', page.next_cursor));
+  if (page.prev_cursor) links.push(link('prev', 'ending_before', page.prev_cursor));
+  links.push(link('first'));
+  reply.header('link', links.join(', '));
+  return { ...page, prev_cursor: page.prev_cursor ?? null };
+}
+
+const POSITION_PARAMS = ['cursor', 'starting_after', 'ending_before'] as const;
 
 /**
  * A list route in one call: reads `limit` and `cursor` from the request's query (the
@@ -180,5 +232,42 @@ export async function listPage<DB, TB extends keyof DB, Row, Out>(
 
 /** Maps a page's rows (e.g. to the public shape) keeping the envelope. */
 export function mapPage<A, B>(page: Page<A>, fn: (row: A) => B): Page<B> {
-  return { data: page.data.map(fn), has_more: page.has_more, next_cursor: page.next_cursor };
+  return {
+    data: page.data.map(fn),
+    has_more: page.has_more,
+    next_cursor: page.next_cursor,
+    prev_cursor: page.prev_cursor ?? null,
+  };
+}
+
+/**
+ * Reads `starting_after` and `ending_before` into the `cursor` every list route already passes
+ * to `paginate()` (run by the kit before validation, on routes whose query has `PageQuery`), so
+ * paging both ways needs nothing in a route. One position at most: two are a 422.
+ */
+export function readPositions(query: Record<string, unknown>): void {
+  const given = POSITION_PARAMS.filter((name) => query[name] !== undefined);
+  if (given.length > 1)
+    throw AppError.validation(
+      given.slice(1).map((field) => ({
+        field,
+        code: 'conflicts',
+        message: `cannot be combined with ${given[0]}`,
+      })),
+    );
+  const after = query.starting_after;
+  if (typeof after === 'string') {
+    query.cursor = after;
+    delete query.starting_after;
+  }
+  const before = query.ending_before;
+  if (typeof before === 'string') {
+    const cursor = backwardCursor(before);
+    if (cursor === undefined)
+      throw AppError.validation([
+        { field: 'ending_before', code: 'invalid', message: 'is not a position this list issued' },
+      ]);
+    query.cursor = cursor;
+    delete query.ending_before;
+  }
 }

@@ -4,12 +4,15 @@
  * by hand, and a consumer knows whether its handler published (to wake the outbox relay).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RowPrecondition } from '../db/row-versions.ts';
 
 export interface WorkScope {
   /** W3C traceparent of the request or event being handled. */
   readonly traceparent?: string | undefined;
   /** Set when an event was written to the outbox during this work. */
   published: boolean;
+  /** A write request's `If-Match` for the row it addresses (http/conditional.ts). */
+  precondition?: RowPrecondition;
 }
 
 const storage = new AsyncLocalStorage<WorkScope>();

@@ -28,6 +28,8 @@ import { buildServiceApp } from '../http/app.ts';
 import { createRequestTracer } from '../observability/tracing.ts';
 import { DEFAULT_LEASE_MS, installIdempotency } from '../idempotency/idempotency.ts';
 import { stepTransaction } from '../idempotency/steps.ts';
+import { installConditionalRequests } from '../http/conditional.ts';
+import { versionedTables } from '../db/row-versions.ts';
 import { retryTransient } from '../db/sql-errors.ts';
 import { Type } from 'typebox';
 import { loadSettings, loadVariable } from '../config/settings.ts';
@@ -151,6 +153,7 @@ export async function startService(
       loadVariable('PORTICO_IDEMPOTENCY_LEASE_MS', Type.Integer({ minimum: 100 }), env) ?? DEFAULT_LEASE_MS,
     warn: (err, msg) => logger.warn({ err }, msg),
   });
+  installConditionalRequests(app, { db, tables: await versionedTables(db) });
   let closing = false;
   app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');

@@ -91,6 +91,17 @@ export function httpClient(
   };
 }
 
+/**
+ * `{ 'if-match': <ETag> }` from a fresh read of `path` (http/conditional.ts): what a client sends
+ * to change a resource whose route requires If-Match. Throws when the read gives no ETag.
+ */
+export async function ifMatchOf(client: TestClient, path: string): Promise<Record<string, string>> {
+  const res = await client.get(path);
+  const etag = res.headers.get('etag');
+  if (res.status !== 200 || !etag) throw new Error(`GET ${path} answered ${res.status} without an ETag`);
+  return { 'if-match': etag };
+}
+
 export interface TestServices {
   services: Map<string, RunningService>;
   bus: EventBus;

@@ -86,7 +86,7 @@ export async function changeCourse(deps: Deps, id: string, input: CourseChanges)
     if (input.capacity !== undefined && input.capacity < course.enrolled)
       errors.push({
         field: 'capacity',
-        code: 'range',
+        code: 'out_of_range',
         message: `must be at least the ${course.enrolled} students already enrolled`,
       });
     if (input.competency_ids !== undefined) {

@@ -34,7 +34,7 @@ export async function recordSubmission(
       throw AppError.validation([
         {
           field: 'score',
-          code: 'range',
+          code: 'out_of_range',
           message: `must be between 0 and the max_score ${assessment.max_score}`,
         },
       ]);

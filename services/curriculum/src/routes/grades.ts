@@ -20,7 +20,7 @@ export const gradeRoutes: RouteModule = (app, deps) => {
   app.put(
     '/api/v1/enrollments/:id/grade',
     {
-      config: { permission: 'grades:write' },
+      config: { permission: 'grades:write', ifMatch: 'required' },
       schema: {
         tags,
         summary: 'Record the final grade from a percentage; publishes grade.recorded',

@@ -107,7 +107,7 @@ export const invoiceRoutes: RouteModule = (app, deps) => {
   app.post(
     '/api/v1/invoices/:id/void',
     {
-      config: { permission: 'invoices:void' },
+      config: { permission: 'invoices:void', ifMatch: 'required' },
       schema: {
         tags,
         summary: 'Void an invoice that has no payments',

@@ -26,7 +26,7 @@ export const jobRoutes: RouteModule = (app, deps) => {
       // Marking against a future day would call invoices overdue before they are.
       if (asOf > today())
         throw AppError.validation([
-          { field: 'as_of', code: 'maximum', message: 'must not be after today (UTC)' },
+          { field: 'as_of', code: 'out_of_range', message: 'must not be after today (UTC)' },
         ]);
       const ids = await markOverdue(deps, asOf);
       return { as_of: asOf, marked: ids.length, invoice_ids: ids };

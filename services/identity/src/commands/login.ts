@@ -12,6 +12,7 @@ import { appendAudit } from '../repository/audit-log.ts';
 import { clearAttempts, releaseAttempt, reserveAttempt } from '../repository/login-throttle.ts';
 import { createSession } from '../repository/sessions.ts';
 import { findUserByEmail } from '../repository/users.ts';
+import type { UserRow } from '../tables.ts';
 import { tokenResponse, type TokenResponse } from './token-response.ts';
 
 export async function login(
@@ -19,6 +20,41 @@ export async function login(
   input: { email: string; password: string },
   facts: RequestFacts,
 ): Promise<TokenResponse> {
+  const settings = deps.settings;
+  const user = await checkPassword(deps, input, facts);
+  const session = await deps.tx(async (trx) => {
+    const s = await createSession(trx, {
+      userId: user.id,
+      ip: facts.ip,
+      userAgent: facts.user_agent,
+      refreshTtl: settings.IDENTITY_REFRESH_TOKEN_TTL,
+      maxAge: settings.IDENTITY_SESSION_MAX_AGE,
+    });
+    await appendAudit(
+      trx,
+      {
+        actor_id: user.id,
+        action: 'auth.login',
+        target: user.id,
+        outcome: 'success',
+        details: { session_id: s.sessionId },
+      },
+      facts,
+    );
+    return s;
+  });
+  return tokenResponse(deps, user, session.sessionId, session.refreshToken);
+}
+
+/**
+ * The password check shared by `POST /auth/login` and the OAuth sign-in page: throttled,
+ * failures audited, the same answer whether the email exists or not. Returns the active user.
+ */
+export async function checkPassword(
+  deps: Deps,
+  input: { email: string; password: string },
+  facts: RequestFacts,
+): Promise<UserRow> {
   const settings = deps.settings;
   const email = normaliseEmail(input.email);
   const ip = facts.ip ?? 'unknown';
@@ -60,26 +96,5 @@ export async function login(
   }
   await clearAttempts(deps.db, pairKey);
   await releaseAttempt(deps.db, ipKey);
-  const session = await deps.tx(async (trx) => {
-    const s = await createSession(trx, {
-      userId: user.id,
-      ip: facts.ip,
-      userAgent: facts.user_agent,
-      refreshTtl: settings.IDENTITY_REFRESH_TOKEN_TTL,
-      maxAge: settings.IDENTITY_SESSION_MAX_AGE,
-    });
-    await appendAudit(
-      trx,
-      {
-        actor_id: user.id,
-        action: 'auth.login',
-        target: user.id,
-        outcome: 'success',
-        details: { session_id: s.sessionId },
-      },
-      facts,
-    );
-    return s;
-  });
-  return tokenResponse(deps, user, session.sessionId, session.refreshToken);
+  return user;
 }

@@ -24,6 +24,7 @@ interface LoadedKey {
   activates_at: Date;
   created_at: Date;
   publicJwk: JWK;
+  privateJwk: JWK;
   privateKey: PrivateSigningKey;
 }
 
@@ -140,6 +141,7 @@ export class KeyRing {
         activates_at: new Date(row.activates_at),
         created_at: new Date(row.created_at),
         publicJwk: row.public_jwk,
+        privateJwk,
         privateKey: await importJWK(privateJwk, SIGNING_ALG),
       });
     }
@@ -200,6 +202,22 @@ export class KeyRing {
   jwks(now = Date.now()): { keys: JWK[] } {
     const { published } = keySchedule([...this.#keys.values()], now, this.#o.accessTtlSeconds);
     return { keys: published.map((k) => publicOnly(k.publicJwk)) };
+  }
+
+  /**
+   * The published keys with their private members, the signer first, for the OpenID provider
+   * (oauth/providers.ts): it signs ID tokens and OAuth access tokens with the very key
+   * `signer()` names, so there is one key set. `fingerprint` changes when either changes.
+   */
+  providerKeys(now = Date.now()): { signerKid: string; keys: JWK[]; fingerprint: string } {
+    const { signer, published } = keySchedule([...this.#keys.values()], now, this.#o.accessTtlSeconds);
+    if (!signer) throw new Error('no active signing key');
+    const ordered = [signer, ...published.filter((k) => k.kid !== signer.kid)];
+    return {
+      signerKid: signer.kid,
+      keys: ordered.map((k) => ({ ...k.privateJwk, use: 'sig' })),
+      fingerprint: ordered.map((k) => k.kid).join(','),
+    };
   }
 
   /** Metadata of every stored key and its state, for the admin route. */

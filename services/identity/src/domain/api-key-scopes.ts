@@ -2,20 +2,11 @@
  * API-key scopes: each must be covered by the owner's permissions *with the same reach*. An
  * owner holding only `orders:*:own` may grant `orders:read:own` but not `orders:read` — the
  * latter would let the key act on every customer's orders once the gateway put it in a passport.
+ * The covering rule is shared with OAuth scopes and the gateway (@portico/contracts, oauth.ts).
  */
-import { permissionScope } from '@portico/kit';
+import { scopeCovered } from '@portico/contracts';
 
-export const SCOPE_PATTERN = '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$';
-
-export function isOwnScope(scope: string): boolean {
-  return scope.split(':').length === 3 && scope.endsWith(':own');
-}
-
-/** Whether `permissions` cover `scope` at the scope's own reach. */
-export function scopeCovered(permissions: readonly string[], scope: string): boolean {
-  const reach = permissionScope(permissions, scope);
-  return reach === 'all' || (reach === 'own' && isOwnScope(scope));
-}
+export { isOwnScope, scopeCovered, PERMISSION_SCOPE_PATTERN as SCOPE_PATTERN } from '@portico/contracts';
 
 /** The requested scopes the owner cannot grant (empty: all fine). */
 export function uncoveredScopes(permissions: readonly string[], scopes: readonly string[]): string[] {

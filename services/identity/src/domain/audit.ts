@@ -25,6 +25,11 @@ export const AUDIT_ACTIONS = [
   'signing_key.rotated',
   'admin.bootstrapped',
   'access.denied',
+  'oauth.consent_granted',
+  'oauth.consent_revoked',
+  'oauth_client.created',
+  'oauth_client.updated',
+  'oauth_client.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -45,7 +50,7 @@ export interface RequestFacts {
 }
 
 const SECRET_KEY =
-  /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|key|authorization|x-api-key)$/i;
+  /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|client_secret|key|authorization|x-api-key)$/i;
 
 /** Drops credential-like members at any depth. */
 export function scrubDetails(value: unknown): unknown {

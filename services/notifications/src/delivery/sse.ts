@@ -1,9 +1,10 @@
 /**
- * Server-Sent Events (WHATWG HTML §9.2) of a user's new notifications. Each event's `id` is the
- * notification's per-user sequence number; a client reconnecting with `Last-Event-ID: n` gets
- * every notification after n from the database, then the live ones. Events are written to the
- * socket as they happen (no buffering); a comment line every heartbeat keeps proxies from
- * timing the connection out.
+ * The live stream of a user's new notifications, over Server-Sent Events (WHATWG HTML §9.2) or a
+ * WebSocket (`delivery/socket.ts`): a `StreamChannel` says how an event, a heartbeat and the end
+ * are written; the stream decides what to send. Each event's `id` is the notification's per-user
+ * sequence number; a client reconnecting with `Last-Event-ID: n` gets every notification after n
+ * from the database, then the live ones. Events are written as they happen (no buffering); a
+ * heartbeat keeps proxies from timing the connection out.
  *
  * Wake-ups arrive over the bus from whichever replica stored the notification. A wake-up may
  * overtake the commit it announces, so a stream that is told about a sequence number it cannot
@@ -17,9 +18,43 @@ import type { NotificationRow } from '../repository/notifications.ts';
 const PAGE = 100;
 const RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800, 1600];
 
+/** How the stream's events reach the client. */
+export interface StreamChannel {
+  /** The connection is set up (headers, a greeting). */
+  open(userId: string): void;
+  /** One notification; resolves once the client's connection took it (backpressure). */
+  event(seq: number, json: string): Promise<void>;
+  heartbeat(): Promise<void>;
+  end(): void;
+}
+
+/** Server-Sent Events on an HTTP response. */
+export function sseChannel(res: ServerResponse): StreamChannel {
+  const write = async (chunk: string): Promise<void> => {
+    if (res.writableEnded || res.destroyed) return;
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]).catch(() => {});
+  };
+  return {
+    open(userId) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 2000\n: stream of notifications for ${userId}\n\n`);
+    },
+    event: (seq, json) => write(`id: ${seq}\nevent: notification\ndata: ${json}\n\n`),
+    heartbeat: () => write(': heartbeat\n\n'),
+    end() {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    },
+  };
+}
+
 export interface StreamOptions {
   userId: string;
-  res: ServerResponse;
+  channel: StreamChannel;
   lastSeq: number;
   heartbeatMs: number;
   fetchAfter: (userId: string, seq: number, limit: number) => Promise<NotificationRow[]>;
@@ -27,7 +62,7 @@ export interface StreamOptions {
   log: Logger;
 }
 
-export class SseStream {
+export class NotificationStream {
   readonly userId: string;
   readonly #o: StreamOptions;
   #lastSeq: number;
@@ -50,18 +85,11 @@ export class SseStream {
     return this.#closed;
   }
 
-  /** Sends the headers and whatever was missed since `lastSeq`, then starts the heartbeat. */
+  /** Opens the channel and sends whatever was missed since `lastSeq`, then starts the heartbeat. */
   start(): void {
-    const res = this.#o.res;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 2000\n: stream of notifications for ${this.userId}\n\n`);
+    this.#o.channel.open(this.userId);
     this.#heartbeat = setInterval(() => {
-      void this.#write(': heartbeat\n\n');
+      if (!this.#closed) void this.#o.channel.heartbeat();
       this.wake(); // also a catch-up: anything whose wake-up was lost is sent now
     }, this.#o.heartbeatMs);
     this.#heartbeat.unref();
@@ -108,8 +136,7 @@ export class SseStream {
         const rows = await this.#o.fetchAfter(this.userId, this.#lastSeq, PAGE);
         for (const row of rows) {
           if (this.#closed) return;
-          const data = JSON.stringify(this.#o.format(row));
-          await this.#write(`id: ${row.seq}\nevent: notification\ndata: ${data}\n\n`);
+          await this.#o.channel.event(row.seq, JSON.stringify(this.#o.format(row)));
           this.#lastSeq = Math.max(this.#lastSeq, row.seq);
         }
         if (rows.length < PAGE) return;
@@ -121,37 +148,27 @@ export class SseStream {
     }
   }
 
-  /** Writes a chunk, waiting for the socket to drain when the client reads slowly. */
-  async #write(chunk: string): Promise<void> {
-    const res = this.#o.res;
-    if (this.#closed || res.writableEnded || res.destroyed) return;
-    if (!res.write(chunk)) {
-      await Promise.race([once(res, 'drain'), once(res, 'close')]).catch(() => {});
-    }
-  }
-
-  /** Ends the response (shutdown, client gone, or failure). */
+  /** Ends the connection (shutdown, client gone, or failure). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
     clearTimeout(this.#retry);
-    const res = this.#o.res;
-    if (!res.writableEnded && !res.destroyed) res.end();
+    this.#o.channel.end();
   }
 }
 
 /** The live streams of this replica, by user. */
 export class StreamHub {
-  readonly #byUser = new Map<string, Set<SseStream>>();
+  readonly #byUser = new Map<string, Set<NotificationStream>>();
 
-  add(stream: SseStream): void {
+  add(stream: NotificationStream): void {
     let set = this.#byUser.get(stream.userId);
     if (!set) this.#byUser.set(stream.userId, (set = new Set()));
     set.add(stream);
   }
 
-  remove(stream: SseStream): void {
+  remove(stream: NotificationStream): void {
     const set = this.#byUser.get(stream.userId);
     if (!set) return;
     set.delete(stream);

@@ -66,7 +66,7 @@ export async function addCartItem(
     const existing = lines.find((l) => l.product_id === item.product_id);
     if (existing && existing.quantity + item.quantity > MAX_LINE_QUANTITY) {
       throw AppError.validation([
-        { field: 'quantity', code: 'maximum', message: 'a cart line holds at most 100000 units' },
+        { field: 'quantity', code: 'out_of_range', message: 'a cart line holds at most 100000 units' },
       ]);
     }
     await addToLine(trx, cartId, item.product_id, item.quantity);

@@ -89,7 +89,7 @@ export const productRoutes: RouteModule = (app, deps) => {
   app.patch(
     '/api/v1/products/:id',
     {
-      config: { permission: 'products:update' },
+      config: { permission: 'products:update', ifMatch: 'required' },
       schema: {
         tags: ['products'],
         summary: 'Change a product',
@@ -104,7 +104,7 @@ export const productRoutes: RouteModule = (app, deps) => {
   app.delete(
     '/api/v1/products/:id',
     {
-      config: { permission: 'products:delete' },
+      config: { permission: 'products:delete', ifMatch: 'required' },
       schema: {
         tags: ['products'],
         summary: 'Withdraw a product (soft: inactive, still readable by staff)',

@@ -29,7 +29,7 @@ export const stockRoutes: RouteModule = (app, deps) => {
   app.put(
     '/api/v1/products/:id/stock/:warehouse_code',
     {
-      config: { permission: 'stock:update' },
+      config: { permission: 'stock:update', ifMatch: 'required', resourceParam: 'id' },
       schema: {
         tags: ['stock'],
         summary: 'Set the units on hand in a warehouse',

@@ -37,5 +37,7 @@ create table "${n.table}" (
   updated_at timestamptz(3) not null default now()
 );
 create index "${n.table}_owner_created" on "${n.table}" (owner_id, created_at, id);
+-- A version the kit bumps on every change: GETs answer with it as an ETag, writes honour If-Match.
+select kit_versioned('${n.table}');
 `;
 }
