@@ -2,7 +2,8 @@
  * Generated input on every documented operation: fast-check arbitraries built from each
  * operation's request schema in the gateway's /openapi.json (body, path and query parameters),
  * sent through the gateway as an admin (so permissions do not stop requests early). Every answer
- * must be below 500 and a problem+json when it is a refusal. `PORTICO_SECURITY_FUZZ_RUNS`
+ * must be below 500 and, when it is a refusal, a problem+json (or the format the operation
+ * declares for that status: the OpenID provider's endpoints answer RFC 6749 errors). `PORTICO_SECURITY_FUZZ_RUNS`
  * (default 10,000) is the total number of generated requests, spread over the operations.
  * Every status must be declared for its operation in the document (the gateway declares the
  * conventional refusals; docs/security.md).
@@ -68,8 +69,15 @@ describe.skipIf(skip)(`generated input on every operation (${systemMode})`, () =
             `${what} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`,
           ).toBeLessThan(500);
           expect(JSON.stringify(res.body ?? ''), `${what} leaks`).not.toMatch(LEAK);
-          if (res.status >= 400)
-            expect(res.headers.get('content-type') ?? '', what).toContain('application/problem+json');
+          if (res.status >= 400) {
+            // problem+json, unless the operation declares another format for this status (the
+            // OpenID provider's endpoints answer RFC 6749 errors).
+            const declared = (op.responses?.[String(res.status)] as { content?: object } | undefined)
+              ?.content;
+            const types = declared ? Object.keys(declared) : ['application/problem+json'];
+            const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+            expect(types, `${what} → ${res.status} ${type}`).toContain(type);
+          }
           if (op.responses && !(String(res.status) in op.responses) && !('default' in op.responses)) {
             const k = `${method.toUpperCase()} ${template} ${res.status} (e.g. ${path.slice(0, 200)})`;
             undeclared.set(k, (undeclared.get(k) ?? 0) + 1);

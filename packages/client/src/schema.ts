@@ -164,27 +164,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET /.well-known/openid-configuration */
-        get: operations["identity_get__well_known_openid_configuration"];
+        /** OpenID Provider metadata (OpenID Connect Discovery 1.0) */
+        get: operations["identity_openidConfiguration"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/oauth/interaction/{uid}/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /oauth/interaction/{uid}/login */
-        post: operations["identity_post__oauth_interaction_uid_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -200,11 +183,61 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** POST /oauth/token */
-        post: operations["identity_post__oauth_token"];
+        /** Exchange a code, a refresh token or client credentials for tokens (RFC 6749 §4) */
+        post: operations["identity_oauthToken"];
         delete?: never;
-        /** OPTIONS /oauth/token */
-        options: operations["identity_options__oauth_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an access or refresh token (RFC 7009) */
+        post: operations["identity_oauthRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether a token is active, and its claims (RFC 7662) */
+        post: operations["identity_oauthIntrospect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Claims about the user of an OAuth access token (OpenID Connect Core §5.3) */
+        get: operations["identity_oauthUserinfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -2328,6 +2361,11 @@ export interface components {
                 message?: string;
             }[];
         };
+        IdentityOAuthError: {
+            /** @description RFC 6749 §5.2 code: invalid_request, invalid_client, invalid_grant, … */
+            error: string;
+            error_description?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3647,7 +3685,7 @@ export interface operations {
             };
         };
     };
-    identity_get__well_known_openid_configuration: {
+    identity_openidConfiguration: {
         parameters: {
             query?: never;
             header?: never;
@@ -3656,6 +3694,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The provider metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             /** @description The request is malformed (path, encoding or body syntax) */
             400: {
                 headers: {
@@ -3713,33 +3760,75 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Answered by the identity service */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
         };
     };
-    identity_post__oauth_interaction_uid_login: {
+    identity_oauthToken: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                uid: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    grant_type: "authorization_code" | "refresh_token" | "client_credentials";
+                    code?: string;
+                    /** Format: uri */
+                    redirect_uri?: string;
+                    /** @description PKCE (RFC 7636) */
+                    code_verifier?: string;
+                    refresh_token?: string;
+                    scope?: string;
+                    /**
+                     * Format: uri
+                     * @description RFC 8707
+                     */
+                    resource?: string;
+                    /** @description When the client does not use HTTP Basic */
+                    client_id?: string;
+                    /** @description When the client does not use HTTP Basic */
+                    client_secret?: string;
+                };
+            };
+        };
         responses: {
-            /** @description The request is malformed (path, encoding or body syntax) */
+            /** @description Tokens (RFC 6749 §5.1); access tokens are RFC 9068 JWTs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        refresh_token?: string;
+                        id_token?: string;
+                        scope?: string;
+                    };
+                };
+            };
+            /** @description The grant or the request is invalid */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description Client authentication failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
                 };
             };
             /** @description A conflict: a unique value is taken, or the state does not allow it */
@@ -3751,6 +3840,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -3799,31 +3906,54 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Answered by the identity service */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
         };
     };
-    identity_post__oauth_token: {
+    identity_oauthRevoke: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                    /** @enum {string} */
+                    token_type_hint?: "access_token" | "refresh_token";
+                    /** @description When the client does not use HTTP Basic */
+                    client_id?: string;
+                    /** @description When the client does not use HTTP Basic */
+                    client_secret?: string;
+                };
+            };
+        };
         responses: {
-            /** @description The request is malformed (path, encoding or body syntax) */
+            /** @description Revoked, or not a token this provider knows (RFC 7009 §2.2) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid, or the token is another client’s */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description Client authentication failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
                 };
             };
             /** @description A conflict: a unique value is taken, or the state does not allow it */
@@ -3835,6 +3965,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -3883,31 +4031,56 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Answered by the identity service */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
         };
     };
-    identity_options__oauth_token: {
+    identity_oauthIntrospect: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                    /** @description When the client does not use HTTP Basic */
+                    client_id?: string;
+                    /** @description When the client does not use HTTP Basic */
+                    client_secret?: string;
+                };
+            };
+        };
         responses: {
-            /** @description The request is malformed (path, encoding or body syntax) */
+            /** @description The token’s state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                    };
+                };
+            };
+            /** @description The request is invalid */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description Client authentication failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
                 };
             };
             /** @description A conflict: a unique value is taken, or the state does not allow it */
@@ -3919,6 +4092,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -3967,12 +4158,105 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Answered by the identity service */
-            default: {
+        };
+    };
+    identity_oauthUserinfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims the token’s scopes allow */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        sub: string;
+                    };
+                };
+            };
+            /** @description The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description The access token is missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description The access token lacks the openid scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOAuthError"];
+                    "application/problem+json": Record<string, never>;
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

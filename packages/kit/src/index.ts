@@ -57,7 +57,7 @@ export {
   permissionScope,
   grantCovers,
 } from './auth/permissions.ts';
-export { sendProblem } from './http/app.ts';
+export { sendProblem, transformDocument } from './http/app.ts';
 export { acceptRequestId, continueTrace } from './http/request-context.ts';
 export type { TraceContext } from './http/request-context.ts';
 export { currentTraceparent } from './runtime/scope.ts';

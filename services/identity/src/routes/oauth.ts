@@ -11,6 +11,7 @@ import type { ServiceApp } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import { interactionRoutes } from '../oauth/interactions.ts';
 import { issuerOf } from '../oauth/issuer.ts';
+import { documentOAuth } from '../oauth/openapi.ts';
 import { OAUTH_ROUTES } from '../oauth/paths.ts';
 import { OAuthProviders } from '../oauth/providers.ts';
 import { answerAccessTokenRequest } from '../oauth/token-endpoints.ts';
@@ -20,6 +21,7 @@ const OPEN = { auth: 'optional', idempotency: false } as const;
 
 export function oauthRoutes(app: ServiceApp, deps: Deps): void {
   const providers = new OAuthProviders(deps);
+  documentOAuth(app);
 
   const toProvider = async (req: FastifyRequest, reply: FastifyReply) => {
     const handle = providers.handler(issuerOf(req, deps.settings.IDENTITY_OIDC_ISSUER));
