@@ -15,6 +15,7 @@ import {
   type TestServer,
 } from './helpers.ts';
 import type { GatewayConfig } from '../src/index.ts';
+import { RedisStore } from '../src/store/redis.ts';
 
 let orders: TestServer;
 let identity: Identity;
@@ -150,6 +151,45 @@ describe('rate limits in Redis', async () => {
     const remaining = all.map((r) => Number(r.headers.get('x-ratelimit-remaining'))).sort((x, y) => x - y);
     expect(new Set(remaining).size).toBe(40);
     expect(remaining[0]).toBe(60);
+  });
+});
+
+describe('the Redis store', async () => {
+  const skip = await serverUnavailable('redis');
+
+  it.skipIf(skip)('gives concurrent hits on shared keys the counts they would get one by one', async () => {
+    const prefix = `test:gw-store-${randomUUID()}:`;
+    const stores = [new RedisStore(REDIS_URL, { prefix }), new RedisStore(REDIS_URL, { prefix })];
+    try {
+      await Promise.all(stores.map((s) => s.ready()));
+      // 300 requests in the same ticks, over two stores (two replicas), each counting against
+      // a key of its own plus one shared by all.
+      const hits = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => {
+          const keys = [`own:${i % 3}`, 'all', ...(i % 10 === 0 ? ['tenth'] : [])];
+          return stores[i % 2]!.hit(
+            keys,
+            keys.map(() => 60_000),
+          ).then((r) => ({ keys, r }));
+        }),
+      );
+      const seen = new Map<string, number[]>();
+      for (const { keys, r } of hits)
+        keys.forEach((k, i) => {
+          seen.set(k, [...(seen.get(k) ?? []), r[i]!.count]);
+          expect(r[i]!.resetMs).toBeGreaterThan(0);
+          expect(r[i]!.resetMs).toBeLessThanOrEqual(60_000);
+        });
+      const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+      const sorted = (k: string) => [...seen.get(k)!].sort((x, y) => x - y);
+      expect(sorted('all')).toEqual(oneToN(300));
+      expect(sorted('own:0')).toEqual(oneToN(100));
+      expect(sorted('own:2')).toEqual(oneToN(100));
+      expect(sorted('tenth')).toEqual(oneToN(30));
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await deleteRedisKeys(prefix);
+    }
   });
 });
 
