@@ -104,6 +104,14 @@ export async function report(o: ReportInput): Promise<void> {
   );
   target('API key + rate limit (key cached) vs no policies', 'portico-apikey', 'portico-plain', 0.9);
   target('JWT + rate limit vs no policies', 'portico-jwt', 'portico-plain', 0.8);
+  // Issue 21: workers and the Redis path.
+  target('2 workers vs 1 worker (JWT + rate limit + passport)', 'portico-jwt-w2', 'portico-jwt-w1', 1.8);
+  target('nginx: 2 workers vs 1 worker (reference)', 'nginx-w2', 'nginx', 1.8);
+  const redisCpu = cmpCpu('portico-jwt', 'portico-jwt-redis'); // Redis ÷ memory
+  if (!Number.isNaN(redisCpu))
+    lines.push(
+      `- CPU per request, limits in Redis vs in memory: ${fmt(redisCpu)} (target ≤ 1.15) ${redisCpu <= 1.15 ? 'met' : 'missed'}`,
+    );
   if (o.fixed)
     lines.push(
       `- added p99 at ${o.fixed.rate} req/s (half of Portico JWT+RL saturation), open loop, median of ${o.fixed.pairs.length} interleaved pairs: ${o.fixed.addedP99.toFixed(3)} ms (target ≤ 2 ms) ${o.fixed.addedP99 <= 2 ? 'met' : 'missed'}; p50 added ${o.fixed.addedP50.toFixed(3)} ms; errors ${o.fixed.errors}`,

@@ -73,6 +73,27 @@ export function benchRows(c: RowContext) {
     ['portico-jwt-compress', { mode: 'jwt', extra: ['--compression'] }],
   ]);
 
+  const nginxRow = (id: string, workers: number, cpu: string): Row => ({
+    id,
+    name: `nginx (proxy_pass, keepalive upstream, ${workers} worker${workers > 1 ? 's' : ''}${workers > 1 ? ', CPUs 0-1' : ''})`,
+    ...(!HAVE_NGINX && { skip: 'nginx is not installed (apt-get install -y nginx-light)' }),
+    start: async () => {
+      const port = await freePort();
+      const conf = join(dir, `${id}.conf`);
+      await writeFile(
+        conf,
+        `user root; worker_processes ${workers}; daemon off; pid ${dir}/${id}.pid; error_log ${dir}/${id}-error.log;
+  events { worker_connections 4096; }
+  http { access_log off; keepalive_requests 10000000;
+    client_body_temp_path ${dir}/p1; proxy_temp_path ${dir}/p2; fastcgi_temp_path ${dir}/p3; uwsgi_temp_path ${dir}/p4; scgi_temp_path ${dir}/p5;
+    upstream up { server 127.0.0.1:${upstream.port}; keepalive 128; }
+    server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+  `,
+      );
+      return await start(cpu, 'nginx', ['-p', dir, '-c', conf], { port });
+    },
+  });
+
   const rows: Row[] = [
     { id: 'portico-plain', name: 'Portico, no policies', start: portico('plain', [], 'portico-plain') },
     {
@@ -124,6 +145,19 @@ export function benchRows(c: RowContext) {
       wrkArgs: bearer,
     },
     {
+      id: 'portico-jwt-redis-w2',
+      name: 'Portico, JWT (reused) + rate limit in Redis + passport, 2 workers, proxy on CPUs 0-1',
+      start: portico(
+        'jwt',
+        ['--workers', '2', '--redis', 'redis://127.0.0.1:6379'],
+        'portico-jwt-redis-w2',
+        SERVERS,
+        `${PROXY_CPU},${LOAD_CPU}`,
+      ),
+      wrkArgs: bearer,
+      ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
+    },
+    {
       id: 'undici',
       name: 'minimal undici proxy (Node floor)',
       start: () => start(PROXY_CPU, node, [join(SERVERS, 'undici-proxy.ts'), '--upstream', UP]),
@@ -159,25 +193,9 @@ export function benchRows(c: RowContext) {
       name: 'fast-gateway 3.4.7',
       start: () => start(PROXY_CPU, node, [join(SERVERS, 'fast-gateway.ts'), '--upstream', UP]),
     },
-    {
-      id: 'nginx',
-      name: 'nginx (proxy_pass, keepalive upstream, 1 worker)',
-      ...(!HAVE_NGINX && { skip: 'nginx is not installed (apt-get install -y nginx-light)' }),
-      start: async () => {
-        const port = await freePort();
-        await writeFile(
-          join(dir, 'proxy.conf'),
-          `user root; worker_processes 1; daemon off; pid ${dir}/proxy.pid; error_log ${dir}/proxy-error.log;
-  events { worker_connections 4096; }
-  http { access_log off; keepalive_requests 10000000;
-    client_body_temp_path ${dir}/p1; proxy_temp_path ${dir}/p2; fastcgi_temp_path ${dir}/p3; uwsgi_temp_path ${dir}/p4; scgi_temp_path ${dir}/p5;
-    upstream up { server 127.0.0.1:${upstream.port}; keepalive 128; }
-    server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-  `,
-        );
-        return await start(PROXY_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'proxy.conf')], { port });
-      },
-    },
+    nginxRow('nginx', 1, PROXY_CPU),
+    // The 2-worker peer of Portico's 2-worker row: free on both CPUs like it.
+    nginxRow('nginx-w2', 2, `${PROXY_CPU},${LOAD_CPU}`),
     {
       id: 'haproxy',
       name: 'haproxy (http mode, 1 thread)',
