@@ -16,5 +16,7 @@ export type { ConfigIssue, ValidationResult } from './config/validate.ts';
 export type * from './config/schema.ts';
 export { explain, formatExplanation } from './explain.ts';
 export type { Explanation, ExplainStep } from './explain.ts';
+export { liveState, formatLive } from './explain-live.ts';
+export type { LiveState } from './explain-live.ts';
 export { startGatewayWorkers, resolveWorkerCount, GatewayWorkerPool } from './workers/pool.ts';
 export type { WorkerPoolOptions } from './workers/pool.ts';

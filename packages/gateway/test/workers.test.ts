@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { echoService, makeConfig, quietLogger, SECRET, until, type TestServer } from './helpers.ts';
 import { WorkerLoad } from './workers-load.ts';
-import { startGatewayWorkers, type GatewayConfig, type GatewayWorkerPool } from '../src/index.ts';
+import {
+  explain,
+  formatLive,
+  liveState,
+  startGatewayWorkers,
+  type GatewayConfig,
+  type GatewayWorkerPool,
+} from '../src/index.ts';
 
 let orders: TestServer;
 let pool: GatewayWorkerPool;
@@ -111,6 +118,12 @@ describe('two gateway workers', () => {
       { id: 0, state: 'serving', restarts: 1 },
       { id: 1, state: 'serving', restarts: 0 },
     ]);
+    // `portico explain --live` prints the same, with the route's service.
+    const e = explain(config(), 'GET', '/api/v1/orders');
+    const live = formatLive(await liveState(pool.url), e.route!.service);
+    expect(live).toContain('gateway healthy');
+    expect(live).toContain('service orders: healthy');
+    expect(live).toContain('workers: #0 serving (1 restart), #1 serving');
   }, 40_000);
 
   it('applies a changed config file to every worker under load, with no failed request', async () => {
