@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { makeConfig, quietLogger, SECRET, startServer, until, type TestServer } from './helpers.ts';
+import { MessageChannel } from 'node:worker_threads';
 import { startGatewayWorkers, type GatewayWorkerPool } from '../src/index.ts';
+import { MemoryStore } from '../src/store/memory.ts';
+import { serveSharedState, SharedStateClient } from '../src/workers/state-channel.ts';
 
 let payments: TestServer;
 let broken: TestServer;
@@ -178,5 +181,24 @@ describe('two gateway workers share breaker state', () => {
     }
     expect(workers).toEqual(new Set(['0', '1']));
     expect(broken.apiHits).toBe(3);
+  });
+});
+
+describe('the main thread’s shared state', () => {
+  it('lets a WebSocket ticket minted through one worker’s port be taken once through another’s', async () => {
+    const store = new MemoryStore();
+    const ports = [new MessageChannel(), new MessageChannel()];
+    for (const c of ports) serveSharedState(c.port1, store);
+    const [a, b] = ports.map((c) => new SharedStateClient(c.port2));
+    try {
+      await a!.ticketPut('t1', 'principal', 30_000);
+      expect(await b!.ticketTake('t1')).toBe('principal');
+      expect(await a!.ticketTake('t1')).toBeNull();
+    } finally {
+      a!.close();
+      b!.close();
+      for (const c of ports) c.port1.close();
+      await store.close();
+    }
   });
 });

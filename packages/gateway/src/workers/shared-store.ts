@@ -1,7 +1,7 @@
 /**
  * The memory store of a gateway worker thread. Rate-limit windows live in the shared table every
  * worker counts in (`shared-windows.ts`), so limits stay exact across workers; idempotency
- * records and the denylist are the main thread's, reached over a port (`state-channel.ts`), so a
+ * records, the denylist and WebSocket tickets are the main thread's, reached over a port (`state-channel.ts`), so a
  * key reserved on one worker is reserved on all.
  */
 import { MemoryStore } from '../store/memory.ts';
@@ -53,6 +53,15 @@ export class SharedMemoryStore extends MemoryStore {
 
   override denylistEntries(): Promise<[string, number][]> {
     return this.#state.denylistEntries();
+  }
+
+  // A ticket minted on one worker is taken on whichever worker the browser's upgrade reaches.
+  override ticketPut(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.#state.ticketPut(key, value, ttlMs);
+  }
+
+  override ticketTake(key: string): Promise<string | null> {
+    return this.#state.ticketTake(key);
   }
 
   override async close(): Promise<void> {

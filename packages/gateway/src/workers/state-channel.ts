@@ -1,5 +1,5 @@
 /**
- * Idempotency records and the denylist, one copy for every worker: the main thread keeps them in
+ * Idempotency records, the denylist and WebSocket tickets, one copy for every worker: the main thread keeps them in
  * a `MemoryStore` and each worker reaches it over a `MessagePort` (one port per worker).
  *
  * Why the main thread and not the shared table: an idempotency record holds a whole response
@@ -23,7 +23,13 @@ import {
 /** The store operations a worker forwards (their arguments and results cross the port as data). */
 export type SharedStateOps = Pick<
   GatewayStore,
-  'idempotencyBegin' | 'idempotencyComplete' | 'idempotencyRelease' | 'denylistAdd' | 'denylistEntries'
+  | 'idempotencyBegin'
+  | 'idempotencyComplete'
+  | 'idempotencyRelease'
+  | 'denylistAdd'
+  | 'denylistEntries'
+  | 'ticketPut'
+  | 'ticketTake'
 >;
 
 type Op = keyof SharedStateOps;
@@ -33,6 +39,8 @@ const OPS: readonly Op[] = [
   'idempotencyRelease',
   'denylistAdd',
   'denylistEntries',
+  'ticketPut',
+  'ticketTake',
 ];
 
 interface Request {
@@ -129,6 +137,12 @@ export class SharedStateClient implements SharedStateOps {
   }
   denylistEntries(): Promise<[string, number][]> {
     return this.#call('denylistEntries', []);
+  }
+  ticketPut(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.#call('ticketPut', [key, value, ttlMs]);
+  }
+  ticketTake(key: string): Promise<string | null> {
+    return this.#call('ticketTake', [key]);
   }
 
   close(): void {
