@@ -19,7 +19,13 @@ import {
   type DatabaseProvider,
   type RunningService,
 } from '@portico/kit/runtime';
-import { createGateway, loadGatewayConfig, resolveWorkerCount, upstreamOverride } from '@portico/gateway';
+import {
+  createGateway,
+  loadGatewayConfig,
+  resolveWorkerCount,
+  startGatewayWorkers,
+  upstreamOverride,
+} from '@portico/gateway';
 import { startGatewayPool } from './gateway-workers.ts';
 import type { Logger } from 'pino';
 import { discoverServices, repoRoot, type DiscoveredService } from './discover.ts';
@@ -64,6 +70,8 @@ export interface EmbeddedOptions {
   database?: DatabaseProvider;
   /** Use this bus instead of the in-process one (e.g. NATS in one process, for benchmarks); the caller closes it. */
   bus?: EventBus;
+  /** Gateway worker threads (`--workers`); default: the config's `workers`. */
+  workers?: number | 'auto';
 }
 
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platform> {
@@ -84,7 +92,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
   logger.info({ ms: Math.round(performance.now() - started) }, 'embedded database open');
   const bus = opts.bus ?? new MemoryBus();
   const services = new Map<string, RunningService>();
-  let gateway: Gateway | undefined;
+  let gateway: { url: string; close(): Promise<void> } | undefined;
   const stopAll = async () => {
     await gateway?.close();
     for (const s of [...services.values()].reverse()) await s.stop();
@@ -108,18 +116,39 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     }
     const config = await loadGatewayConfig(configPath);
     pointUpstreams(config as GatewayConfigLike, services);
-    gateway = await createGateway({
-      config,
-      // Hot reload re-reads the file's upstream ports; with ephemeral ports (tests) the
-      // addresses exist only in memory, so the file is not watched.
-      ...(!ephemeral && { configPath }),
-      passportSecret: secrets.passportSecret,
-      bus,
-      logger,
-      port: opts.port ?? partNumbers(env).port ?? 8000,
-      host: env.HOST ?? '127.0.0.1',
-    });
-    await gateway.listen();
+    const port = opts.port ?? partNumbers(env).port ?? 8000;
+    const host = env.HOST ?? '127.0.0.1';
+    // Hot reload re-reads the file's upstream ports; with ephemeral ports (tests) the
+    // addresses exist only in memory, so the file is not watched.
+    const watched = ephemeral ? {} : { configPath };
+    const workers = resolveWorkerCount(opts.workers ?? config.workers);
+    if (workers > 1) {
+      // The gateway on worker threads, off the thread where the services and PGlite run; they
+      // reach the in-process bus through the main thread (docs/gateway.md, "Workers").
+      const pool = await startGatewayWorkers({
+        workers,
+        config,
+        ...watched,
+        passportSecret: secrets.passportSecret,
+        bus,
+        logger,
+        port,
+        host,
+      });
+      gateway = { url: pool.url, close: () => pool.close() };
+    } else {
+      const single = await createGateway({
+        config,
+        ...watched,
+        passportSecret: secrets.passportSecret,
+        bus,
+        logger,
+        port,
+        host,
+      });
+      await single.listen();
+      gateway = single;
+    }
   } catch (err) {
     await stopAll().catch(() => {});
     throw err;

@@ -22,6 +22,8 @@ import type { GatewayConfig } from '../config/schema.ts';
 import { allocateSharedWindows } from './shared-windows.ts';
 import { MemoryStore } from '../store/memory.ts';
 import { serveSharedState } from './state-channel.ts';
+import { serveBus } from './bus-channel.ts';
+import type { EventBus } from '@portico/kit';
 import { mergeMetrics } from './metrics-merge.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
 
@@ -39,6 +41,11 @@ export interface WorkerPoolOptions {
   passportSecret: string | Buffer;
   redisUrl?: string;
   nats?: { url: string; stream?: string; prefix?: string };
+  /**
+   * A bus of this thread that workers use through a port (embedded mode's in-process bus);
+   * ignored when `nats` is set, since each worker then connects to NATS itself.
+   */
+  bus?: EventBus;
   logger?: Logger;
   port?: number;
   host?: string;
@@ -220,6 +227,8 @@ export class GatewayWorkerPool {
     const o = this.#opts;
     const channel = new MessageChannel();
     serveSharedState(channel.port1, this.#state);
+    const busChannel = o.bus && !o.nats ? new MessageChannel() : undefined;
+    if (busChannel) serveBus(busChannel.port1, o.bus!);
     const data: WorkerStartData = {
       workerId: id,
       config: this.#config,
@@ -230,9 +239,13 @@ export class GatewayWorkerPool {
       host: this.host,
       redisUrl: o.redisUrl,
       nats: o.nats,
+      bus: busChannel?.port2,
       logLevel: this.#log.level,
     };
-    const worker = new Worker(WORKER_MAIN, { workerData: data, transferList: [channel.port2] });
+    const worker = new Worker(WORKER_MAIN, {
+      workerData: data,
+      transferList: busChannel ? [channel.port2, busChannel.port2] : [channel.port2],
+    });
     const slot: Slot = { id, worker, listening: false, restarts };
     this.#slots.set(id, slot);
     return new Promise((resolve, reject) => {
@@ -280,6 +293,7 @@ export class GatewayWorkerPool {
       worker.on('error', (err) => this.#log.error({ err, worker: id }, 'gateway worker crashed'));
       worker.on('exit', (code) => {
         channel.port1.close();
+        busChannel?.port1.close();
         if (!slot.listening) reject(new Error(`gateway worker ${id} exited (${code}) before listening`));
         if (this.#closing || this.#slots.get(id) !== slot) return;
         this.#slots.delete(id);

@@ -9,6 +9,7 @@ import { NatsBus } from '@portico/kit/runtime';
 import type { EventBus } from '@portico/kit';
 import { createGateway, type GatewayHandle } from '../gateway.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
+import { PortBus } from './bus-channel.ts';
 
 const data = workerData as WorkerStartData;
 const port = parentPort!;
@@ -76,7 +77,8 @@ port.on('message', (m: ToWorker) => {
 });
 
 try {
-  if (data.nats)
+  if (data.bus) bus = new PortBus(data.bus);
+  else if (data.nats)
     bus = await NatsBus.connect({
       url: data.nats.url,
       ...(data.nats.stream && { stream: data.nats.stream }),

@@ -1,0 +1,55 @@
+/**
+ * The platform with `workers: 2` in portico.yaml: the gateway on two worker threads sharing its
+ * port. In embedded mode the workers are threads of the one process and reach its in-process
+ * bus through the main thread (packages/gateway/src/workers/bus-channel.ts); in distributed
+ * mode each connects to NATS. Either way a logout reaches both workers' denylists and /health
+ * lists both.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { startSystem, systemMode, systemUnavailable, type System } from './harness.ts';
+
+const skip = await systemUnavailable();
+
+/** A request on a connection of its own, so the kernel may hand it to either worker. */
+function freshConnection(url: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.skipIf(skip)(`the gateway on two workers (${systemMode})`, () => {
+  let sys: System;
+  beforeAll(async () => {
+    sys = await startSystem({ services: ['tasks'], configure: (doc) => (doc.workers = 2) });
+  }, 120_000);
+  afterAll(() => sys?.stop());
+
+  it('lists both workers in /health', async () => {
+    const health = (await sys.anonymous.get('/health')).body as { workers?: unknown };
+    expect(health.workers).toEqual([
+      { id: 0, state: 'serving', restarts: 0 },
+      { id: 1, state: 'serving', restarts: 0 },
+    ]);
+  });
+
+  it('serves a user on both workers and refuses the token on both once they log out', async () => {
+    const u = await sys.signUp();
+    const me = `${sys.url}/api/v1/auth/me`;
+    const before = await Promise.all(Array.from({ length: 16 }, () => freshConnection(me, u.access_token)));
+    expect(before).toEqual(Array(16).fill(200));
+    expect((await u.client.post('/api/v1/tasks', { title: 'on two workers' })).status).toBe(201);
+
+    expect((await u.client.post('/api/v1/auth/logout', { refresh_token: u.refresh_token })).status).toBe(204);
+    // Each worker learns of the revocation from the bus; 16 fresh connections then all fail.
+    await sys.eventually(async () => {
+      const after = await Promise.all(Array.from({ length: 16 }, () => freshConnection(me, u.access_token)));
+      return after.every((s) => s === 401);
+    }, 10_000);
+  });
+});
