@@ -115,6 +115,8 @@ export interface GatewayStackOptions {
   bus?: BusKind;
   /** The services to start (default identity, orders, shipping). */
   only?: string[];
+  /** Gateway worker threads (default 1: the gateway on the thread of the services and PGlite). */
+  workers?: number;
 }
 
 const DB_LABEL: Record<DbKind, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
@@ -142,6 +144,7 @@ export async function gatewayStack(
     env: { ...process.env, PORTICO_ADMIN_EMAIL: adminEmail, PORTICO_ADMIN_PASSWORD: adminPassword },
     logger,
     configPath,
+    ...(opts.workers && { workers: opts.workers }),
   });
   const origin = platform.gatewayUrl.replace(/\/$/, '');
   const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -165,7 +168,7 @@ export async function gatewayStack(
     tokens.set(user.id as string, await login(email, password));
   }
   return {
-    label: `through the gateway, ${DB_LABEL[db]} + ${BUS_LABEL[opts.bus ?? 'memory']}`,
+    label: `through the gateway${(opts.workers ?? 1) > 1 ? ` (${opts.workers} workers)` : ''}, ${DB_LABEL[db]} + ${BUS_LABEL[opts.bus ?? 'memory']}`,
     origin,
     headersFor: (id) => ({ ...json, authorization: `Bearer ${tokens.get(id)}` }),
     staffHeaders: () => ({ ...json, authorization: `Bearer ${adminToken}` }),

@@ -13,7 +13,9 @@
  *    committed, on the memory bus and on NATS (each on PGlite and PostgreSQL).
  *
  * Options: --rounds N (3) --orders N (1200) --concurrency N (16) --latency-orders N (100)
- *          --only throughput|latency --stacks pglite,postgres,gateway --json FILE
+ *          --only throughput|latency --stacks pglite,postgres,gateway,gateway-postgres,gateway-w2
+ *          --json FILE   (gateway-w2: the embedded platform with the gateway on 2 worker threads,
+ *          off the thread of the services and PGlite; not in the default set)
  * Needs PostgreSQL and NATS (127.0.0.1 defaults, or PORTICO_TEST_POSTGRES_URL / _NATS_URL).
  */
 import { writeFile } from 'node:fs/promises';
@@ -126,7 +128,9 @@ async function throughput(kind: string, round: number): Promise<ThroughputRun> {
       ? await serviceStack('pglite', 'memory', [orders, shipping], CUSTOMERS)
       : kind === 'postgres'
         ? await serviceStack('postgres', 'memory', [orders, shipping], CUSTOMERS)
-        : await gatewayStack(CUSTOMERS, kind === 'gateway-postgres' ? 'postgres' : 'pglite');
+        : kind === 'gateway-w2'
+          ? await gatewayStack(CUSTOMERS, 'pglite', { workers: 2 })
+          : await gatewayStack(CUSTOMERS, kind === 'gateway-postgres' ? 'postgres' : 'pglite');
   let handled = 0;
   const lags: number[] = [];
   const onConsumed = (m: { service: string; type: string; outcome: string; lagMs: number }) => {
@@ -246,8 +250,8 @@ const results: { throughput: ThroughputRun[]; latency: LatencyRun[] } = { throug
 
 if (ONLY !== 'latency') {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of rotate(['pglite', 'postgres', 'gateway', 'gateway-postgres'], r).filter((k) =>
-      STACKS.includes(k),
+    for (const kind of rotate(['pglite', 'postgres', 'gateway', 'gateway-postgres', 'gateway-w2'], r).filter(
+      (k) => STACKS.includes(k),
     ))
       results.throughput.push(await throughput(kind, r + 1));
   }
@@ -296,6 +300,17 @@ if (results.throughput.length) {
   lines.push(
     `| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} | | ${ratios.gwpg.length ? median(ratios.gwpg).toFixed(2) : '—'} |`,
   );
+  const w2 = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const one = byRound(r, 'gateway, PGlite');
+    const two = byRound(r, 'gateway (2 workers), PGlite');
+    if (one && two) w2.push(two.ordersPerSec / one.ordersPerSec);
+  }
+  if (w2.length)
+    lines.push(
+      '',
+      `Gateway on 2 worker threads ÷ on the services' thread (embedded, PGlite), per round: ${w2.map((x) => x.toFixed(2)).join(', ')}; median ${median(w2).toFixed(2)}`,
+    );
   lines.push(
     '',
     '| stack | orders/s (median) | POST latency p50 / p99 ms (median of runs) | consumer lag under load p50 / p99 ms | chain drained after load (ms) |',
