@@ -6,6 +6,8 @@
 export interface Answer {
   status: number;
   body: any;
+  /** The resource's version (`ETag`), when the route gives one. */
+  etag?: string;
 }
 
 export class DemoClient {
@@ -40,7 +42,12 @@ export class DemoClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    const etag = res.headers.get('etag');
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as unknown) : null,
+      ...(etag && { etag }),
+    };
   }
 
   get = (path: string) => this.call('GET', path);
@@ -51,6 +58,18 @@ export class DemoClient {
   /** The answer when its status is one of `ok`, else an error naming the route and the problem. */
   async expect(method: string, path: string, body: unknown, ok: number[]): Promise<Answer> {
     const r = await this.call(method, path, body);
+    if (!ok.includes(r.status))
+      throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    return r;
+  }
+
+  /**
+   * A write on a route that requires `If-Match` (grades, stock, products): reads `resource` for its
+   * current ETag and sends it, as a client that read before writing would.
+   */
+  async expectCurrent(method: string, resource: string, path: string, body: unknown, ok: number[]) {
+    const current = await this.expect('GET', resource, undefined, [200]);
+    const r = await this.call(method, path, body, current.etag ? { 'if-match': current.etag } : {});
     if (!ok.includes(r.status))
       throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r;

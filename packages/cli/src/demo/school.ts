@@ -180,7 +180,13 @@ async function studies(
       }
       return undefined;
     });
-    await admin.expect('PUT', `/api/v1/enrollments/${enrolment.id}/grade`, { score }, [200]);
+    await admin.expectCurrent(
+      'PUT',
+      `/api/v1/enrollments/${enrolment.id}`,
+      `/api/v1/enrollments/${enrolment.id}/grade`,
+      { score },
+      [200],
+    );
   }
   if (scores['DEMO-MATH7'] !== undefined) {
     const progress = await listAll(admin, `/api/v1/students/${studentId}/competency-progress`);

@@ -60,6 +60,7 @@ export async function api(path, options = {}) {
     if (session) headers.authorization = `Bearer ${session.access}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotent) headers['idempotency-key'] = options.idempotent;
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
     return fetch(path, {
       method: options.method ?? 'GET',
       headers,
@@ -69,7 +70,7 @@ export async function api(path, options = {}) {
   };
   let res = await send();
   if (res.status === 401 && session && (await refresh())) res = await send();
-  return { status: res.status, ok: res.ok, body: await parse(res) };
+  return { status: res.status, ok: res.ok, etag: res.headers.get('etag'), body: await parse(res) };
 }
 
 /** `api` for reads that must succeed: throws the problem so a view can show it. */

@@ -1,5 +1,7 @@
 // An instructor's courses (those curriculum lists with them as instructor), each roster, and
 // grade entry (PUT /api/v1/enrollments/{id}/grade: the course's instructor, staff or admins).
+// The route requires If-Match; the roster is a list with no per-row version, so the page reads
+// the enrolment's ETag just before saving: of two saves racing each other one gets 412 (shown).
 import { api, load } from '../api.js';
 import { useLoad, query } from '../data.js';
 import { Badge, html, Problem, Section, Table, useEffect, useState } from '../ui.js';
@@ -9,7 +11,14 @@ function GradeInput({ enrolment, onSaved }) {
   const save = async (e) => {
     e.preventDefault();
     const score = Number(new FormData(e.currentTarget).get('score'));
-    const r = await api(`/api/v1/enrollments/${enrolment.id}/grade`, { method: 'PUT', body: { score } });
+    const current = await api(`/api/v1/enrollments/${enrolment.id}`);
+    const r = current.ok
+      ? await api(`/api/v1/enrollments/${enrolment.id}/grade`, {
+          method: 'PUT',
+          body: { score },
+          ifMatch: current.etag,
+        })
+      : current;
     setError(r.ok ? null : r.body);
     if (r.ok) onSaved();
   };
