@@ -297,9 +297,10 @@ if (results.throughput.length) {
       `| ${r} | ${f0(a.ordersPerSec)} | ${f0(b.ordersPerSec)} | ${(b.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${f0(g.ordersPerSec)} | ${(g.ordersPerSec / a.ordersPerSec).toFixed(2)} | ${gp ? f0(gp.ordersPerSec) : '—'} | ${gp ? (gp.ordersPerSec / b.ordersPerSec).toFixed(2) : '—'} |`,
     );
   }
-  lines.push(
-    `| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} | | ${ratios.gwpg.length ? median(ratios.gwpg).toFixed(2) : '—'} |`,
-  );
+  if (ratios.pg.length)
+    lines.push(
+      `| median | | | ${median(ratios.pg).toFixed(2)} | | ${median(ratios.gw).toFixed(2)} | | ${ratios.gwpg.length ? median(ratios.gwpg).toFixed(2) : '—'} |`,
+    );
   const w2 = [];
   for (let r = 1; r <= ROUNDS; r++) {
     const one = byRound(r, 'gateway, PGlite');
