@@ -83,8 +83,8 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
     expect(await counts.deadLetters.replay(parked!.id)).toBe('replayed');
     expect(await count('ev-dlq')).toBe(1);
     expect((await counts.deadLetters.list()).some((d) => d.id === parked!.id)).toBe(false);
-    // A second replay finds nothing parked and changes nothing.
-    expect(await counts.deadLetters.replay(parked!.id)).toBe('not_found');
+    // A second replay finds it replayed and changes nothing.
+    expect(await counts.deadLetters.replay(parked!.id)).toBe('already_replayed');
     expect(await count('ev-dlq')).toBe(1);
   });
 });
