@@ -9,21 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
+import { notificationLetters, parkWelcome, welcomes } from './dead-letters.ts';
 
 const skip = await systemUnavailable();
-
-interface Letter {
-  service: string;
-  id: string;
-  consumer: string;
-  event_type: string;
-  event_subject: string | null;
-  data: { user_id?: string } | null;
-  error: string;
-  attempts: number;
-  status: string;
-  replayed_at: string | null;
-}
 
 /** Reads a server-sent event stream until `until` is true of what arrived (or the stream ends). */
 async function readStream(
@@ -65,11 +53,7 @@ describe.skipIf(skip)(`operator routes: dead letters and the live event feed (${
   }, 180_000);
   afterAll(() => sys?.stop());
 
-  const letters = async (query = '') => {
-    const res = await admin.client.get(`/api/v1/ops/dead-letters?service=notifications${query}`);
-    expect(res.status).toBe(200);
-    return res.body.data as Letter[];
-  };
+  const letters = (status?: string) => notificationLetters(admin, status);
 
   it('refuses every operator route to anonymous callers (401) and to users who are not admins (403)', async () => {
     const routes: [string, string][] = [
@@ -91,28 +75,15 @@ describe.skipIf(skip)(`operator routes: dead letters and the live event feed (${
   });
 
   it('lists an event a consumer could not handle and replays it once the fault is gone', async () => {
-    const marker = `Parked ${randomBytes(4).toString('hex')}`;
-    await sys.serviceSql(
-      'notifications',
-      `alter table notifications add constraint ops_test_refuse check (body not like '%${marker}%')`,
-    );
-    const newcomer = await sys.signUp({ full_name: marker });
-    const letter = await sys.eventually(
-      async () =>
-        (await letters()).find((d) => d.event_type === 'user.registered' && d.data?.user_id === newcomer.id),
-      30_000,
-    );
+    const { newcomer, letter, clear } = await parkWelcome(sys, admin, 'ops_test_refuse');
     expect(letter).toMatchObject({
       service: 'notifications',
       consumer: 'notifications.notify',
       status: 'parked',
+      data: { user_id: newcomer.id },
     });
     expect(letter.error).toContain('ops_test_refuse');
-    const welcomes = async () =>
-      (
-        (await newcomer.client.get('/api/v1/notifications?limit=100')).body.data as { title: string }[]
-      ).filter((n) => n.title === 'Welcome to Portico').length;
-    expect(await welcomes()).toBe(0);
+    expect(await welcomes(newcomer)).toBe(0);
 
     const replay = `/api/v1/ops/dead-letters/notifications/${letter.id}/replay`;
     // The fault is still there: the consumer fails again and the letter stays parked.
@@ -122,19 +93,19 @@ describe.skipIf(skip)(`operator routes: dead letters and the live event feed (${
     const still = (await letters()).find((d) => d.id === letter.id)!;
     expect(still).toMatchObject({ status: 'parked', attempts: letter.attempts + 1 });
 
-    await sys.serviceSql('notifications', 'alter table notifications drop constraint ops_test_refuse');
+    await clear();
     const done = await admin.client.post(replay);
     expect(done.status).toBe(200);
     expect(done.body).toEqual({ service: 'notifications', id: letter.id, status: 'replayed' });
-    expect(await welcomes()).toBe(1);
+    expect(await welcomes(newcomer)).toBe(1);
     expect((await letters()).some((d) => d.id === letter.id)).toBe(false);
-    const replayed = (await letters('&status=replayed')).find((d) => d.id === letter.id)!;
+    const replayed = (await letters('replayed')).find((d) => d.id === letter.id)!;
     expect(replayed.replayed_at).not.toBeNull();
 
     const again = await admin.client.post(replay);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('invalid_state');
-    expect(await welcomes()).toBe(1);
+    expect(await welcomes(newcomer)).toBe(1);
     for (const path of [
       '/api/v1/ops/dead-letters/notifications/01900000-0000-7000-8000-000000000000/replay',
       `/api/v1/ops/dead-letters/no-such-service/${letter.id}/replay`,

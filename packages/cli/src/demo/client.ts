@@ -6,6 +6,8 @@
 export interface Answer {
   status: number;
   body: any;
+  /** The `ETag` of the answer, when it has one. */
+  etag: string | null;
 }
 
 export class DemoClient {
@@ -40,7 +42,11 @@ export class DemoClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as unknown) : null,
+      etag: res.headers.get('etag'),
+    };
   }
 
   get = (path: string) => this.call('GET', path);
@@ -48,9 +54,24 @@ export class DemoClient {
     this.call('POST', path, body ?? {}, headers);
   put = (path: string, body: unknown) => this.call('PUT', path, body);
 
-  /** The answer when its status is one of `ok`, else an error naming the route and the problem. */
-  async expect(method: string, path: string, body: unknown, ok: number[]): Promise<Answer> {
-    const r = await this.call(method, path, body);
+  /**
+   * The answer when its status is one of `ok`, else an error naming the route and the problem.
+   * With `ifMatchOf`, the write carries `If-Match` with the current ETag of that resource (routes
+   * whose lost updates cost grades or stock require it).
+   */
+  async expect(
+    method: string,
+    path: string,
+    body: unknown,
+    ok: number[],
+    ifMatchOf?: string,
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (ifMatchOf !== undefined) {
+      const etag = (await this.expect('GET', ifMatchOf, undefined, [200])).etag;
+      if (etag) headers['if-match'] = etag;
+    }
+    const r = await this.call(method, path, body, headers);
     if (!ok.includes(r.status))
       throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r;

@@ -180,7 +180,13 @@ async function studies(
       }
       return undefined;
     });
-    await admin.expect('PUT', `/api/v1/enrollments/${enrolment.id}/grade`, { score }, [200]);
+    await admin.expect(
+      'PUT',
+      `/api/v1/enrollments/${enrolment.id}/grade`,
+      { score },
+      [200],
+      `/api/v1/enrollments/${enrolment.id}`,
+    );
   }
   if (scores['DEMO-MATH7'] !== undefined) {
     const progress = await listAll(admin, `/api/v1/students/${studentId}/competency-progress`);

@@ -9,7 +9,16 @@ function GradeInput({ enrolment, onSaved }) {
   const save = async (e) => {
     e.preventDefault();
     const score = Number(new FormData(e.currentTarget).get('score'));
-    const r = await api(`/api/v1/enrollments/${enrolment.id}/grade`, { method: 'PUT', body: { score } });
+    // The grade route requires If-Match: the enrolment as it is now, so a grade entered meanwhile
+    // by someone else is not overwritten unseen (412 then).
+    const current = await api(`/api/v1/enrollments/${enrolment.id}`);
+    const r = current.ok
+      ? await api(`/api/v1/enrollments/${enrolment.id}/grade`, {
+          method: 'PUT',
+          body: { score },
+          ifMatch: current.etag,
+        })
+      : current;
     setError(r.ok ? null : r.body);
     if (r.ok) onSaved();
   };
