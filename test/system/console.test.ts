@@ -277,6 +277,18 @@ describe.skipIf(skip)('the Portico console at /console', () => {
     await shoot(w, 'admin-events-1280');
     await clean(w);
 
+    const phone = await open(375);
+    await signIn(phone, admin.email, admin.password);
+    await phone.page.getByRole('link', { name: 'Dead letters' }).click();
+    await phone.page.getByLabel('Status').selectOption('all');
+    await phone.page
+      .getByTestId('dead-letters')
+      .locator('tr', { hasText: newcomer.id })
+      .getByText('replayed')
+      .waitFor();
+    await shoot(phone, 'admin-dead-letters-375');
+    await clean(phone);
+
     const grace = account('grace.achieng@demo.portico.local');
     const shopper = await open(375);
     await signIn(shopper, grace.email, grace.password);
