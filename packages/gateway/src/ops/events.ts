@@ -127,5 +127,7 @@ export class EventFeed {
     this.#streams.add(stream);
     ctx.gw.connections.settle(caller, conn);
     res.on('close', () => close(null));
+    // The client may have gone while the subscription was being made: its 'close' came already.
+    if (res.destroyed || ctx.req.socket.destroyed) close(null);
   }
 }
