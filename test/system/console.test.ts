@@ -1,10 +1,11 @@
 /**
  * The web console as people use it: Debian's chromium (playwright-core) signs in to /console on
  * the embedded platform filled by the demo (`seedDemo`, as `npm start -- --demo` does) as an
- * admin, a student and a shopper. Every page is checked for requests leaving the gateway's origin
+ * admin, a student and a shopper; the admin replays a dead letter and watches the live event feed. Every page is checked for requests leaving the gateway's origin
  * and for Content-Security-Policy violations; each dashboard is photographed at phone (375 px)
  * and desktop widths under test-results/console/ (gitignored).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { repoRoot, seedDemo, type DemoResult } from '@portico/cli';
 import { createPorticoClient } from '@portico/client';
 import { renderSchema, SCHEMA_FILE } from '@portico/client/render';
 import { ALL_SERVICES, startSystem, systemMode, type Session, type System } from './harness.ts';
+import { notificationLetters, parkWelcome, welcomes } from './dead-letters.ts';
 
 const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
 function browserUnavailable(): string | null {
@@ -246,6 +248,56 @@ describe.skipIf(skip)('the Portico console at /console', () => {
     await desk.page.getByText('Nothing waits for a decision.').waitFor();
     await clean(desk);
   });
+
+  it('lets an admin replay a dead letter from the page and watch domain events arrive live; a shopper gets the API’s 403', async () => {
+    // A real consumer (notifications' welcome) fails on a real event because its database
+    // refuses the row, until the kit parks the event; then the fault is removed.
+    const { newcomer, clear } = await parkWelcome(sys, admin, 'console_test_refuse');
+    await clear();
+
+    const w = await open(1280);
+    await signIn(w, admin.email, admin.password);
+    await w.page.getByRole('link', { name: 'Dead letters' }).click();
+    const row = w.page.getByTestId('dead-letters').locator('tr', { hasText: newcomer.id });
+    await row.getByText('console_test_refuse', { exact: false }).waitFor();
+    await shoot(w, 'admin-dead-letters-1280');
+    await row.getByRole('button', { name: /^Replay user\.registered / }).click();
+    await row.getByText('replayed').waitFor();
+    // What the replay did: the letter is replayed, and the welcome reached the newcomer's inbox.
+    const replayed = await notificationLetters(admin, 'replayed');
+    expect(replayed.find((d) => d.event_subject === newcomer.id)).toMatchObject({ status: 'replayed' });
+    expect(await welcomes(newcomer)).toBe(1);
+
+    await w.page.getByRole('link', { name: 'Events' }).click();
+    await w.page.getByTestId('feed-state').getByText('live').waitFor();
+    const title = `Watched ${randomBytes(4).toString('hex')}`;
+    expect((await admin.client.post('/api/v1/tasks', { title })).status).toBe(201);
+    const feed = w.page.getByTestId('events');
+    await feed.locator('tr', { hasText: title }).getByText('task.created').waitFor();
+    await shoot(w, 'admin-events-1280');
+    await clean(w);
+
+    const phone = await open(375);
+    await signIn(phone, admin.email, admin.password);
+    await phone.page.getByRole('link', { name: 'Dead letters' }).click();
+    await phone.page.getByLabel('Status').selectOption('all');
+    await phone.page
+      .getByTestId('dead-letters')
+      .locator('tr', { hasText: newcomer.id })
+      .getByText('replayed')
+      .waitFor();
+    await shoot(phone, 'admin-dead-letters-375');
+    await clean(phone);
+
+    const grace = account('grace.achieng@demo.portico.local');
+    const shopper = await open(375);
+    await signIn(shopper, grace.email, grace.password);
+    expect(await shopper.page.getByRole('link', { name: 'Dead letters' }).count()).toBe(0);
+    await shopper.page.evaluate(`location.hash = '#/dead-letters'`);
+    await shopper.page.getByRole('alert').getByText('Forbidden', { exact: false }).waitFor();
+    expect(await shopper.page.getByTestId('dead-letters').count()).toBe(0);
+    await clean(shopper);
+  }, 90_000);
 
   it('has a typed client generated from the /openapi.json this gateway serves (npm run client:generate)', async () => {
     const doc = (await sys.anonymous.get('/openapi.json')).body as Record<string, unknown>;

@@ -57,6 +57,8 @@ export interface System {
   crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   /** Distributed mode only: where a part listens, and whether its process is still running. */
   part(name: string): { url: string; running: boolean; output: string };
+  /** Runs one SQL statement in a service's own database, as that service: a fault a test injects. */
+  serviceSql(service: string, statement: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -208,6 +210,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     },
     crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
     part: (name) => running.part(name),
+    serviceSql: (service, statement) => running.serviceSql(service, statement),
     stop: () => running.stop(),
   };
 }

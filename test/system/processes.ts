@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { createLogger } from '@portico/kit/runtime';
 import { NATS_URL, POSTGRES_URL, REDIS_URL, uniqueName } from '@portico/kit/testing';
 import { repoRoot, startEmbedded, type Platform } from '@portico/cli';
@@ -26,6 +27,8 @@ export interface RunningSystem {
   url: string;
   crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   part(name: string): { url: string; running: boolean; output: string };
+  /** Runs one SQL statement in a service's own database, as that service (fault injection). */
+  serviceSql(service: string, statement: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,11 @@ export async function startEmbeddedSystem(
     },
     part: () => {
       throw new Error('part() needs PORTICO_SYSTEM_MODE=distributed');
+    },
+    async serviceSql(service, statement) {
+      const svc = platform.services.get(service);
+      if (!svc) throw new Error(`no service ${service}`);
+      await sql.raw(statement).execute(svc.deps.db);
     },
     stop: () => platform.stop(),
   };
@@ -144,6 +152,11 @@ export async function startDistributedSystem(
   } as Record<string, string>;
   const procs = new Map<string, { proc: ChildProcess; out: string[] }>();
   const databases: string[] = [];
+  const databaseUrl = (name: string) => {
+    const u = new URL(servers.postgres);
+    u.pathname = `/${prefix}_${name.replaceAll('-', '_')}`;
+    return u.toString();
+  };
   const spawnPart = (name: string, restarted = false) => {
     const env: Record<string, string> = {
       ...common,
@@ -155,9 +168,7 @@ export async function startDistributedSystem(
     if (name !== 'gateway') {
       const db = `${prefix}_${name.replaceAll('-', '_')}`;
       if (!databases.includes(db)) databases.push(db);
-      const u = new URL(servers.postgres);
-      u.pathname = `/${db}`;
-      env.DATABASE_URL = u.toString();
+      env.DATABASE_URL = databaseUrl(name);
     }
     const proc = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/src/main.ts'), 'start', name], {
       env,
@@ -244,6 +255,20 @@ export async function startDistributedSystem(
         running: p.proc.exitCode === null && p.proc.signalCode === null,
         output: p.out.join(''),
       };
+    },
+    async serviceSql(service, statement) {
+      if (!services.includes(service)) throw new Error(`no service ${service}`);
+      const client = new pg.Client({
+        connectionString: databaseUrl(service),
+        // Each service keeps its tables in a schema of its name (kit db/postgres.ts).
+        options: `-c search_path=${service.replaceAll('-', '_')}`,
+      });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
     },
     stop,
   };

@@ -7,6 +7,7 @@ import type { GatewayMetrics, HistogramSeries } from './observe/metrics.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { RequestContext } from './pipeline/context.ts';
 import type { ConnectionRegistry } from './websocket/connections.ts';
+import type { EventFeed } from './ops/events.ts';
 
 export type OwnHandler = (ctx: RequestContext) => void;
 
@@ -18,6 +19,8 @@ export interface GatewayCore {
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   readonly connections: ConnectionRegistry;
+  /** The live event feed of `/api/v1/ops/events` (null without a bus). */
+  readonly events: EventFeed | null;
   readonly idempotencyLockMs: number;
   readonly idempotencyTtlMs: number;
   readonly idempotencyMaxBody: number;

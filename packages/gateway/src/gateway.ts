@@ -39,6 +39,7 @@ import { OpenApiAggregator } from './own/openapi.ts';
 import { ownRoutes, type WorkerHealth } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { ConnectionRegistry } from './websocket/connections.ts';
+import { EventFeed } from './ops/events.ts';
 import { RequestContext } from './pipeline/context.ts';
 import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
@@ -110,6 +111,7 @@ class Gateway implements GatewayCore {
   readonly jwt: JwtVerifier;
   readonly apiKeys: ApiKeyVerifier;
   readonly openapi: OpenApiAggregator;
+  readonly events: EventFeed | null;
   readonly #reporter: DenialReporter;
   readonly #opts: GatewayOptions;
   #rt: Runtime;
@@ -157,6 +159,8 @@ class Gateway implements GatewayCore {
     this.authenticator = new Authenticator(this.jwt, this.apiKeys, this.denylist);
     this.connections = new ConnectionRegistry(this.denylist);
     this.#reporter = new DenialReporter(opts.bus, this.log);
+    // Subscribes on the first stream an admin opens (`ops.enabled` is checked per request).
+    this.events = opts.bus ? new EventFeed(opts.bus, this.log) : null;
     this.openapi = new OpenApiAggregator(parseDuration(config.openapi.refresh), this.log);
     this.host = opts.host ?? config.listen?.host ?? env.HOST ?? '127.0.0.1';
     this.port = opts.port ?? config.listen?.port ?? env.PORT ?? 8000;
@@ -296,6 +300,7 @@ class Gateway implements GatewayCore {
     this.denylist.stop();
     this.jwks.stop();
     await this.#subscription?.stop().catch(() => {});
+    await this.events?.stop();
     await this.registry.closeAll();
     await this.store.close();
   }

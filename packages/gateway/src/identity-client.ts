@@ -8,6 +8,7 @@ import type { Caller } from '@portico/kit';
 import { PASSPORT_HEADER } from '@portico/kit/runtime';
 import { principal, type PassportMint, type Principal } from './auth/principal.ts';
 import type { UpstreamService } from './upstream/service.ts';
+import { callService } from './upstream/call.ts';
 
 const TIMEOUT_MS = 2000;
 
@@ -31,31 +32,13 @@ export class IdentityClient {
   ): Promise<{ status: number; json: unknown }> {
     const svc = this.#service();
     if (!svc) throw new Error('identity service is not configured');
-    const inst = svc.pick(Date.now(), null);
-    if (!inst) throw new Error('identity has no available instance');
-    try {
-      const res = await inst.pool.request({
-        method,
-        path,
-        headers,
-        body: body ?? null,
-        headersTimeout: TIMEOUT_MS,
-        bodyTimeout: TIMEOUT_MS,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      const text = await res.body.text();
-      inst.breaker.success();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // Not JSON: callers treat a null body as a failure.
-      }
-      return { status: res.statusCode, json };
-    } catch (err) {
-      inst.breaker.failure(Date.now());
-      throw err;
-    }
+    return await callService(svc, {
+      method,
+      path,
+      headers,
+      ...(body !== undefined && { body }),
+      timeoutMs: TIMEOUT_MS,
+    });
   }
 
   readonly fetchJwks = async (): Promise<JSONWebKeySet> => {

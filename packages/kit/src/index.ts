@@ -65,6 +65,7 @@ export { paginate, listPage, sendPage, mapPage, PageQuery, PageOf } from './pagi
 export type { Page, PaginateOptions } from './pagination/cursor.ts';
 export type { Migration } from './db/migrations.ts';
 export type { EventBus, SubscriptionSpec, Subscription, EventHandler } from './events/bus.ts';
+export { EVERY_EVENT_TYPE } from './events/bus.ts';
 export { makeEvent } from './events/envelope.ts';
 export type { EventEnvelope } from './events/envelope.ts';
 export type {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { makeEvent, type EventBus } from '../src/index.ts';
+import { EVERY_EVENT_TYPE, makeEvent, type EventBus } from '../src/index.ts';
 import { startService, createLogger } from '../src/runtime/index.ts';
 import {
   matrixLabel,
@@ -50,6 +50,23 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
     expect(await count('ev-2')).toBe(0);
   });
 
+  it('gives a broadcast subscription to every type each event, taking none from the durable consumers', async () => {
+    const seen: string[] = [];
+    const watch = await env.bus.subscribe(
+      { consumer: 'watch-all', broadcast: true, types: [EVERY_EVENT_TYPE] },
+      async (e) => void seen.push(`${e.type} ${e.subject ?? ''}`),
+    );
+    try {
+      const res = await env.as('notes', userCaller('ev-all')).post('/api/v1/notes', { body: 'w' });
+      await env.bus.publish(makeEvent('elsewhere', 'thing.happened', {}, { subject: 'ev-all-2' }));
+      await env.eventually(async () => seen.includes('thing.happened ev-all-2'));
+      await env.eventually(async () => seen.includes(`note.created ${res.body.id}`));
+      await env.eventually(async () => (await count('ev-all')) === 1);
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('changes nothing when the same event is delivered twice', async () => {
     const event = makeEvent(
       'notes',
@@ -79,12 +96,19 @@ describe.skipIf(skip)(`events: outbox, inbox and dead letters (${matrixLabel})`,
     expect(parked!.error).toContain('refusing ev-dlq');
     expect(await count('ev-dlq')).toBe(0);
 
+    // Still failing: the replay throws and the letter stays parked, one more attempt counted.
+    await expect(counts.deadLetters.replay(parked!.id)).rejects.toThrow('refusing ev-dlq');
+    expect((await counts.deadLetters.list()).find((d) => d.id === parked!.id)).toMatchObject({
+      status: 'parked',
+      attempts: 4,
+    });
+
     failingOwners.delete('ev-dlq');
     expect(await counts.deadLetters.replay(parked!.id)).toBe('replayed');
     expect(await count('ev-dlq')).toBe(1);
     expect((await counts.deadLetters.list()).some((d) => d.id === parked!.id)).toBe(false);
-    // A second replay finds nothing parked and changes nothing.
-    expect(await counts.deadLetters.replay(parked!.id)).toBe('not_found');
+    // A second replay finds it replayed and changes nothing.
+    expect(await counts.deadLetters.replay(parked!.id)).toBe('already_replayed');
     expect(await count('ev-dlq')).toBe(1);
   });
 });

@@ -6,8 +6,8 @@
 export interface Answer {
   status: number;
   body: any;
-  /** The resource's version (`ETag`), when the route gives one. */
-  etag?: string;
+  /** The `ETag` of the answer, when it has one. */
+  etag: string | null;
 }
 
 export class DemoClient {
@@ -42,11 +42,10 @@ export class DemoClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    const etag = res.headers.get('etag');
     return {
       status: res.status,
       body: text ? (JSON.parse(text) as unknown) : null,
-      ...(etag && { etag }),
+      etag: res.headers.get('etag'),
     };
   }
 
@@ -55,21 +54,24 @@ export class DemoClient {
     this.call('POST', path, body ?? {}, headers);
   put = (path: string, body: unknown) => this.call('PUT', path, body);
 
-  /** The answer when its status is one of `ok`, else an error naming the route and the problem. */
-  async expect(method: string, path: string, body: unknown, ok: number[]): Promise<Answer> {
-    const r = await this.call(method, path, body);
-    if (!ok.includes(r.status))
-      throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
-    return r;
-  }
-
   /**
-   * A write on a route that requires `If-Match` (grades, stock, products): reads `resource` for its
-   * current ETag and sends it, as a client that read before writing would.
+   * The answer when its status is one of `ok`, else an error naming the route and the problem.
+   * With `ifMatchOf`, the write carries `If-Match` with the current ETag of that resource (routes
+   * whose lost updates cost grades or stock require it).
    */
-  async expectCurrent(method: string, resource: string, path: string, body: unknown, ok: number[]) {
-    const current = await this.expect('GET', resource, undefined, [200]);
-    const r = await this.call(method, path, body, current.etag ? { 'if-match': current.etag } : {});
+  async expect(
+    method: string,
+    path: string,
+    body: unknown,
+    ok: number[],
+    ifMatchOf?: string,
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (ifMatchOf !== undefined) {
+      const etag = (await this.expect('GET', ifMatchOf, undefined, [200])).etag;
+      if (etag) headers['if-match'] = etag;
+    }
+    const r = await this.call(method, path, body, headers);
     if (!ok.includes(r.status))
       throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r;

@@ -180,12 +180,12 @@ async function studies(
       }
       return undefined;
     });
-    await admin.expectCurrent(
+    await admin.expect(
       'PUT',
-      `/api/v1/enrollments/${enrolment.id}`,
       `/api/v1/enrollments/${enrolment.id}/grade`,
       { score },
       [200],
+      `/api/v1/enrollments/${enrolment.id}`,
     );
   }
   if (scores['DEMO-MATH7'] !== undefined) {

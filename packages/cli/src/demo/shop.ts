@@ -145,12 +145,12 @@ async function catalogue(admin: DemoClient): Promise<Map<string, string>> {
       ['NBO', nbo],
       ['MBA', mba],
     ] as const)
-      await admin.expectCurrent(
+      await admin.expect(
         'PUT',
-        `/api/v1/products/${p.id}`,
         `/api/v1/products/${p.id}/stock/${code}`,
         { quantity },
         [200, 201],
+        `/api/v1/products/${p.id}`,
       );
   }
   return ids;

@@ -51,8 +51,9 @@ async function refresh() {
 }
 
 /**
- * Calls the API; resolves `{status, body, ok}`. A problem body (RFC 9457) is in `body` when not
- * ok. `options.idempotent` sends an Idempotency-Key so a retried write happens once.
+ * Calls the API; resolves `{status, body, ok, etag}`. A problem body (RFC 9457) is in `body` when
+ * not ok. `options.idempotent` sends an Idempotency-Key so a retried write happens once;
+ * `options.ifMatch` sends `If-Match` (routes guarding grades, stock and invoices require it).
  */
 export async function api(path, options = {}) {
   const send = () => {
@@ -108,12 +109,13 @@ export async function signOut() {
 }
 
 /**
- * The caller's live notifications (Server-Sent Events). EventSource cannot send an
- * Authorization header, so the stream is read with fetch and parsed here (the format of the
- * HTML standard's "server-sent events": `event:`, `id:`, `data:` lines, a blank line ends one).
- * Reconnects with `Last-Event-ID` so nothing is missed; `stop()` ends it.
+ * A server-sent event stream of the API, read with fetch: EventSource cannot send an
+ * Authorization header. Parsed here (the HTML standard's "server-sent events" format: `event:`,
+ * `id:`, `data:` lines, a blank line ends one) and handed on as `onEvent(type, data)`. Reconnects
+ * after a drop — with `Last-Event-ID` when `resume` is set, so nothing is missed — and calls
+ * `onState('live' | 'reconnecting')`; the returned `stop()` ends it.
  */
-export function streamNotifications(onNotification) {
+export function streamEvents(path, onEvent, { resume = false, onState = () => {} } = {}) {
   const abort = new AbortController();
   let lastId = null;
   let stopped = false;
@@ -124,15 +126,17 @@ export function streamNotifications(onNotification) {
       } catch {
         if (stopped) return;
       }
+      onState('reconnecting');
       await new Promise((r) => setTimeout(r, 2000));
     }
   };
   const readStream = async () => {
     const headers = { accept: 'text/event-stream', authorization: `Bearer ${session.access}` };
-    if (lastId) headers['last-event-id'] = lastId;
-    const res = await fetch('/api/v1/notifications/stream', { headers, signal: abort.signal });
+    if (resume && lastId) headers['last-event-id'] = lastId;
+    const res = await fetch(path, { headers, signal: abort.signal });
     if (res.status === 401) return refresh();
     if (!res.ok || !res.body) return false;
+    onState('live');
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -150,7 +154,7 @@ export function streamNotifications(onNotification) {
           else if (line.startsWith('id:')) lastId = line.slice(3).trim();
           else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
         }
-        if (event === 'notification' && data.length) onNotification(JSON.parse(data.join('\n')));
+        if (data.length) onEvent(event, JSON.parse(data.join('\n')));
       }
     }
   };
@@ -159,4 +163,13 @@ export function streamNotifications(onNotification) {
     stopped = true;
     abort.abort();
   };
+}
+
+/** The caller's live notifications (GET /api/v1/notifications/stream), resumed after a drop. */
+export function streamNotifications(onNotification) {
+  return streamEvents(
+    '/api/v1/notifications/stream',
+    (event, data) => event === 'notification' && onNotification(data),
+    { resume: true },
+  );
 }

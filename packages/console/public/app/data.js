@@ -30,3 +30,30 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * A cursor-paginated list (docs/api-conventions.md, "Lists"): `pathOf(cursor)` names a page.
+ * Read again from the start whenever `deps` change; `more()` appends the next page, `page` is
+ * the last page's whole body, `setRows` lets a view show what a write changed.
+ */
+export function usePages(pathOf, deps) {
+  const [rows, setRows] = useState(null);
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  const fetchPage = async (cursor) => {
+    try {
+      const body = await load(pathOf(cursor));
+      setRows((r) => (cursor ? [...(r ?? []), ...body.data] : body.data));
+      setPage(body);
+      setError(null);
+    } catch (e) {
+      setRows([]);
+      setError(e.problem ?? { title: e.message });
+    }
+  };
+  useEffect(() => {
+    void fetchPage(null);
+  }, deps);
+  const next = page?.next_cursor ?? null;
+  return { rows, setRows, page, error, next, more: () => fetchPage(next), reload: () => fetchPage(null) };
+}

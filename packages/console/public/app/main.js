@@ -6,6 +6,8 @@ import { go, useRoute } from './router.js';
 import { html, Problem, render, useEffect, useState } from './ui.js';
 import { Operations } from './views/operations.js';
 import { Audit } from './views/audit.js';
+import { DeadLetters } from './views/dead-letters.js';
+import { Events } from './views/events.js';
 import { StudentHome, StudentList, StudentProfile } from './views/students.js';
 import { Shop } from './views/shop.js';
 import { Orders } from './views/orders.js';
@@ -46,7 +48,13 @@ function SignIn() {
 function navFor(roles) {
   const has = (r) => roles.includes(r);
   const links = [];
-  if (has('admin')) links.push(['ops', 'Operations'], ['audit', 'Audit log']);
+  if (has('admin'))
+    links.push(
+      ['ops', 'Operations'],
+      ['audit', 'Audit log'],
+      ['dead-letters', 'Dead letters'],
+      ['events', 'Events'],
+    );
   if (has('student')) links.push(['me', 'My studies']);
   if (has('instructor')) links.push(['teaching', 'Teaching']);
   if (has('admin') || has('staff')) links.push(['finance', 'Finance'], ['absences', 'Absences']);
@@ -70,6 +78,10 @@ function View({ route, roles, live }) {
       return html`<${Operations} />`;
     case 'audit':
       return html`<${Audit} />`;
+    case 'dead-letters':
+      return html`<${DeadLetters} />`;
+    case 'events':
+      return html`<${Events} />`;
     case 'me':
       return html`<${StudentHome} />`;
     case 'students':

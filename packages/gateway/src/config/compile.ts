@@ -13,6 +13,7 @@ import { templateParams } from './validate.ts';
 import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig } from './schema.ts';
 import { keyScopeResources } from '../auth/key-scopes.ts';
 import { namedVariable } from './env.ts';
+import { opsRoutes } from '../ops/routes.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -37,9 +38,10 @@ export interface CompiledRoute {
   index: number;
   /**
    * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
-   * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`).
+   * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`); `ops`: the operator
+   * routes (`ops/`).
    */
-  kind: 'proxy' | 'batch' | 'ws-ticket';
+  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops';
   /** Takes `Upgrade: websocket` (`websocket: true`). */
   websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
@@ -90,6 +92,8 @@ export interface Runtime {
   idempotency: { ttlMs: number; lockMs: number; maxBody: number };
   /** `batch:`: null when disabled. */
   batch: { maxOperations: number; maxResponseBody: number } | null;
+  /** `ops:`: null when the operator routes are off. */
+  ops: { maxEventStreams: number } | null;
   /** `websockets:`: ticket lifetime, the cap per caller and the largest message. */
   websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
@@ -244,7 +248,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const router = new Router<CompiledRoute>();
   const batch = batchRoute(config);
   const tickets = ticketRoute(config);
-  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : [])];
+  const ops = new Set(opsRoutes(config));
+  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : []), ...ops];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
@@ -253,7 +258,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     const svc = config.services[r.service];
     const route: CompiledRoute = {
       index,
-      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : 'proxy',
+      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : ops.has(r) ? 'ops' : 'proxy',
       websocket: r.websocket === true,
       label,
       template,
@@ -320,6 +325,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
       maxOperations: config.batch.max_operations,
       maxResponseBody: parseSize(config.batch.max_response_body),
     },
+    ops: config.ops.enabled ? { maxEventStreams: config.ops.max_event_streams } : null,
     websockets: {
       maxPerCaller: config.websockets.max_per_caller,
       ticketTtlMs: parseDuration(config.websockets.ticket_ttl),

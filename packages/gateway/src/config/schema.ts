@@ -393,6 +393,30 @@ export const gatewayConfigSchema = Type.Object(
       ),
       cors: opt(corsRef()),
     }),
+    ops: section({
+      enabled: dflt(
+        Type.Boolean({
+          description:
+            'Serve the operator routes under /api/v1/ops (admin only): dead letters with replay, the live event feed.',
+        }),
+        false,
+      ),
+      permission: dflt(
+        Type.String({
+          pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$',
+          description: 'The permission the operator routes require (admins hold `*`).',
+        }),
+        'ops:manage',
+      ),
+      max_event_streams: dflt(
+        Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          description: 'Live event streams open at once on one gateway process (each caller at most 3).',
+        }),
+        10,
+      ),
+    }),
     websockets: section({
       max_per_caller: dflt(
         Type.Integer({

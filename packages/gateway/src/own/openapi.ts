@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { batchOperation } from '../batch/openapi.ts';
+import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
@@ -288,6 +289,11 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (!route.openapi) continue;
     if (route.kind === 'batch') {
       add(route.template, 'post', batchOperation(rt.batch!.maxOperations), route, route.service);
+      continue;
+    }
+    if (route.kind === 'ops') {
+      const method = route.methods?.has('POST') ? 'post' : 'get';
+      add(route.template, method, opsOperation(route.config.name), route, route.service);
       continue;
     }
     if (route.kind === 'ws-ticket') {

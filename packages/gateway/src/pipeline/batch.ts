@@ -167,7 +167,11 @@ export function batch(run: (ctx: RequestContext) => void): Step {
           if (ctx.gw.ownRoute(bare) !== undefined)
             return "is one of the gateway's own routes, not an API operation";
           const m = ctx.rt.router.match('POST', bare);
-          return m.kind === 'route' && m.route.kind === 'batch' ? 'a batch cannot contain a batch' : null;
+          if (m.kind === 'route' && m.route.kind === 'batch') return 'a batch cannot contain a batch';
+          const o = ctx.rt.router.match('GET', bare);
+          return [m, o].some((x) => x.kind === 'route' && x.route.kind === 'ops')
+            ? 'is one of the operator routes, sent on its own'
+            : null;
         },
       });
       if (!parsed.ok) {

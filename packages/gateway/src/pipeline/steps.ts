@@ -13,6 +13,7 @@ import { idempotency } from './idempotency.ts';
 import { batch } from './batch.ts';
 import { issueWsTicket, redeemWsTicket, websocket } from './websocket.ts';
 import { forward } from './forward.ts';
+import { ops } from './ops.ts';
 import { dispatch, type Step } from './step.ts';
 import type { RequestContext } from './context.ts';
 
@@ -33,6 +34,7 @@ export const STEPS: readonly Step[] = [
   batch(handle), // the batch route: each operation through this whole list
   issueWsTicket, // POST /api/v1/ws-tickets: 201 with a single-use ticket
   websocket, // a WebSocket handshake: relayed to the service (429 past the caller's cap)
+  ops, // /api/v1/ops: dead letters, replay, the live event feed (admins)
   forward, // upstream with a passport, answer streamed back
 ];
 

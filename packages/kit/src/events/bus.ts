@@ -11,7 +11,7 @@ import type { EventEnvelope } from './envelope.ts';
 export interface SubscriptionSpec {
   /** Durable consumer name, unique per (service, consumer); e.g. `shipping`. */
   consumer: string;
-  /** Event types to receive (exact names). */
+  /** Event types to receive (exact names), or `[EVERY_EVENT_TYPE]` for all of them (broadcast only). */
   types: string[];
   /** Deliveries before the event is dead-lettered (default 5). */
   maxDeliveries?: number;
@@ -46,6 +46,17 @@ export interface EventBus {
   onBroadcast(channel: string, listener: (payload: unknown) => void): Promise<() => void>;
   isReady(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * `types: [EVERY_EVENT_TYPE]`: every event on the bus, whatever its type — for a broadcast
+ * subscription that watches (the gateway's live feed for operators), never for a durable consumer.
+ */
+export const EVERY_EVENT_TYPE = '*';
+
+/** Whether a subscription for `types` receives an event of `type`. */
+export function wantsType(types: readonly string[], type: string): boolean {
+  return types.includes(type) || types.includes(EVERY_EVENT_TYPE);
 }
 
 export function defaultBackoff(attempt: number): number {

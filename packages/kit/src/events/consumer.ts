@@ -142,17 +142,28 @@ export async function listDeadLetters(
   }));
 }
 
-/** Runs a parked event through its consumer again; marks it replayed on success. */
+/**
+ * Runs a parked event through its consumer again; marks it replayed on success. A letter
+ * replayed already is left alone. When the handler fails again the letter stays parked with
+ * the new error and one more attempt counted, and the error is thrown.
+ */
 export async function replayDeadLetter(
   host: ConsumerHost,
   consumers: readonly ConsumerDefinition[],
   id: string,
-): Promise<'replayed' | 'not_found'> {
+): Promise<'replayed' | 'not_found' | 'already_replayed'> {
   const dl = (await listDeadLetters(host.db, 'all')).find((d) => d.id === id);
-  if (!dl || dl.status !== 'parked') return 'not_found';
+  if (!dl) return 'not_found';
+  if (dl.status !== 'parked') return 'already_replayed';
   const def = consumers.find((c) => `${host.service}.${c.name}` === dl.consumer);
   if (!def) throw new Error(`consumer ${dl.consumer} is not defined by ${host.service}`);
-  await handleOnce(host, def, dl.event, dl.attempts + 1);
+  try {
+    await handleOnce(host, def, dl.event, dl.attempts + 1);
+  } catch (err) {
+    await sql`update kit_dead_letters set error = ${err instanceof Error ? err.message : String(err)},
+      attempts = attempts + 1 where id = ${id} and status = 'parked'`.execute(host.db);
+    throw err;
+  }
   await sql`update kit_dead_letters set status = 'replayed', replayed_at = now() where id = ${id}`.execute(
     host.db,
   );

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
 import {
   defaultBackoff,
+  wantsType,
   type DeadLetterHandler,
   type EventBus,
   type EventHandler,
@@ -34,7 +35,7 @@ export class MemoryBus implements EventBus {
 
   async publish(event: EventEnvelope): Promise<void> {
     if (this.#closed) throw new Error('bus closed');
-    const targets = [...this.#subs].filter((s) => !s.stopped && s.spec.types.includes(event.type));
+    const targets = [...this.#subs].filter((s) => !s.stopped && wantsType(s.spec.types, event.type));
     await Promise.all(targets.map((s) => this.#deliver(s, event)));
   }
 

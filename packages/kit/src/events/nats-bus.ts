@@ -20,6 +20,8 @@ import {
 } from '@nats-io/jetstream';
 import {
   defaultBackoff,
+  EVERY_EVENT_TYPE,
+  wantsType,
   type DeadLetterHandler,
   type EventBus,
   type EventHandler,
@@ -126,8 +128,10 @@ export class NatsBus implements EventBus {
     // One consumer per subscriber keeps the order of its events across types (an
     // order.cancelled never overtakes its order.confirmed). `filter_subjects` (several) needs
     // NATS 2.10; to run on 2.9 too, a multi-type consumer filters on the prefix and skips the rest.
-    const wanted = new Set(spec.types);
-    const filterSubject = spec.types.length === 1 ? this.#subject(spec.types[0]!) : `${this.#prefix}.>`;
+    if (spec.types.includes(EVERY_EVENT_TYPE) && !spec.broadcast)
+      throw new Error('only a broadcast subscription may take every event type');
+    const one = spec.types.length === 1 && spec.types[0] !== EVERY_EVENT_TYPE;
+    const filterSubject = one ? this.#subject(spec.types[0]!) : `${this.#prefix}.>`;
     const max = spec.maxDeliveries ?? 5;
     const backoff = spec.backoffMs ?? defaultBackoff;
     let consumer;
@@ -166,7 +170,7 @@ export class NatsBus implements EventBus {
           m.term('unparseable');
           continue;
         }
-        if (!wanted.has(event.type)) {
+        if (!wantsType(spec.types, event.type)) {
           if (!spec.broadcast) m.ack();
           continue;
         }

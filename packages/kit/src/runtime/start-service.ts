@@ -63,7 +63,7 @@ export interface RunningService {
   readonly deps: AnyDeps;
   deadLetters: {
     list(status?: 'parked' | 'replayed' | 'all'): Promise<DeadLetter[]>;
-    replay(id: string): Promise<'replayed' | 'not_found'>;
+    replay(id: string): Promise<'replayed' | 'not_found' | 'already_replayed'>;
   };
   /** Relays every committed outbox row now (tests, shutdown). */
   flushOutbox(): Promise<void>;
@@ -182,10 +182,13 @@ export async function startService(
   });
 
   const host: ConsumerHost = { service: def.name, db, deps, logger, nudge: () => relay.nudge() };
-  // Operator routes for `portico dead-letters`: never routed by the gateway; callable only with
-  // a passport for this service naming the CLI (minted from the platform secret).
+  // Operator routes for `portico dead-letters` and the gateway's `/api/v1/ops/dead-letters`
+  // (which checks the admin's permission first): never routed by the gateway; callable only with
+  // a passport for this service naming the CLI or the gateway (minted from the platform secret).
   const operatorOnly = async (req: FastifyRequest) => {
-    if (req.caller.auth !== 'service' || req.caller.service !== 'cli') throw AppError.notFound('Route');
+    const c = req.caller;
+    if (c.auth !== 'service' || (c.service !== 'cli' && c.service !== 'gateway'))
+      throw AppError.notFound('Route');
   };
   app.get('/internal/dead-letters', { schema: { hide: true }, preHandler: operatorOnly }, async (req) => {
     const status = (req.query as { status?: string }).status;
@@ -195,9 +198,21 @@ export async function startService(
     '/internal/dead-letters/:id/replay',
     { schema: { hide: true }, preHandler: operatorOnly },
     async (req) => {
-      const result = await replayDeadLetter(host, def.consumers ?? [], (req.params as { id: string }).id);
-      if (result === 'not_found') throw AppError.notFound('Parked dead letter');
-      return { id: (req.params as { id: string }).id, status: result };
+      const id = (req.params as { id: string }).id;
+      let result: Awaited<ReturnType<typeof replayDeadLetter>>;
+      try {
+        result = await replayDeadLetter(host, def.consumers ?? [], id);
+      } catch (err) {
+        logger.warn({ err, dead_letter: id }, 'dead letter replay failed');
+        throw new AppError(
+          'conflict',
+          'The consumer failed again: the letter stays parked with the new error',
+        );
+      }
+      if (result === 'not_found') throw AppError.notFound('Dead letter');
+      if (result === 'already_replayed')
+        throw new AppError('invalid_state', 'The letter was replayed already');
+      return { id, status: result };
     },
   );
 

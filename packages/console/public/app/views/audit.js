@@ -1,27 +1,13 @@
 // The audit log (admins: GET /api/v1/audit-logs), filtered by actor, action, outcome and time.
-import { load } from '../api.js';
-import { query } from '../data.js';
-import { Badge, html, Problem, Section, Table, useEffect, useState, when } from '../ui.js';
+import { query, usePages } from '../data.js';
+import { Badge, html, Problem, Section, Table, useState, when } from '../ui.js';
 
 export function Audit() {
   const [filters, setFilters] = useState({});
-  const [rows, setRows] = useState(null);
-  const [next, setNext] = useState(null);
-  const [error, setError] = useState(null);
-  const fetchPage = async (cursor) => {
-    try {
-      const page = await load(`/api/v1/audit-logs${query({ ...filters, limit: 50, cursor })}`);
-      setRows((r) => (cursor ? [...(r ?? []), ...page.data] : page.data));
-      setNext(page.next_cursor);
-      setError(null);
-    } catch (e) {
-      setRows([]);
-      setError(e.problem ?? { title: e.message });
-    }
-  };
-  useEffect(() => {
-    void fetchPage(null);
-  }, [filters]);
+  const { rows, error, next, more } = usePages(
+    (cursor) => `/api/v1/audit-logs${query({ ...filters, limit: 50, cursor })}`,
+    [filters],
+  );
   const submit = (e) => {
     e.preventDefault();
     const f = Object.fromEntries(new FormData(e.currentTarget));
@@ -50,6 +36,6 @@ export function Audit() {
         { label: 'IP', value: (a) => a.ip ?? '—' },
       ]}
     />
-    ${next ? html`<button onClick=${() => fetchPage(next)}>More</button>` : null}
+    ${next ? html`<button onClick=${more}>More</button>` : null}
   </${Section}>`;
 }

@@ -1,7 +1,5 @@
 // An instructor's courses (those curriculum lists with them as instructor), each roster, and
 // grade entry (PUT /api/v1/enrollments/{id}/grade: the course's instructor, staff or admins).
-// The route requires If-Match; the roster is a list with no per-row version, so the page reads
-// the enrolment's ETag just before saving: of two saves racing each other one gets 412 (shown).
 import { api, load } from '../api.js';
 import { useLoad, query } from '../data.js';
 import { Badge, html, Problem, Section, Table, useEffect, useState } from '../ui.js';
@@ -11,6 +9,8 @@ function GradeInput({ enrolment, onSaved }) {
   const save = async (e) => {
     e.preventDefault();
     const score = Number(new FormData(e.currentTarget).get('score'));
+    // The grade route requires If-Match: the enrolment as it is now, so a grade entered meanwhile
+    // by someone else is not overwritten unseen (412 then).
     const current = await api(`/api/v1/enrollments/${enrolment.id}`);
     const r = current.ok
       ? await api(`/api/v1/enrollments/${enrolment.id}/grade`, {
