@@ -356,6 +356,28 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     });
   });
 
+  describe('second factor in the console', () => {
+    it('the console asks for the code after the password and signs in with it', async () => {
+      const { who, secret } = await enrolledUser(sys);
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${sys.url}/console`);
+      await page.getByLabel('Email').fill(who.email);
+      await page.getByLabel('Password').fill(who.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const code = page.getByLabel('Code');
+      await code.waitFor();
+      expect(await code.inputValue()).toBe(''); // the password typed before is not carried over
+      await code.fill(await codeFor(secret, -120));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(/not correct/);
+      await code.fill(await codeFor(secret, 1));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.context().close();
+    });
+  });
+
   describe('client administration', () => {
     it('is for admins only, validates what may be registered, and is audited', async () => {
       const nobody = await user.client.post('/api/v1/oauth-clients', {
