@@ -247,6 +247,24 @@ describe.skipIf(skip)(`identity: TOTP second factor (${matrixLabel})`, () => {
     expect(off[0]?.details).toMatchObject({ via: 'password', was_active: true });
   });
 
+  it("lets an admin turn a user's authenticator off (lost phone); nobody else may", async () => {
+    const user = await signUp(env);
+    await enrol(user);
+    const other = await signUp(env);
+    expect((await other.client.request('DELETE', `/api/v1/users/${user.id}/mfa/totp`)).status).toBe(403);
+    expect((await admin.client.request('DELETE', `/api/v1/users/${user.id}/mfa/totp`)).status).toBe(204);
+    expect(
+      (await anon().post('/api/v1/auth/login', { email: user.email, password: user.password })).status,
+    ).toBe(200);
+    expect((await admin.client.request('DELETE', `/api/v1/users/${user.id}/mfa/totp`)).status).toBe(404);
+    expect((await admin.client.request('DELETE', '/api/v1/users/no-such-user/mfa/totp')).status).toBe(404);
+    const off = await auditEntries(admin, `&action=mfa.totp_disabled`);
+    expect(off.find((e) => e.target === user.id)).toMatchObject({
+      actor_id: admin.id,
+      details: { via: 'admin' },
+    });
+  });
+
   it('lets an admin sign in with the password alone when PORTICO_REQUIRE_ADMIN_MFA is not set', async () => {
     const res = await anon().post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     expect(res.status).toBe(200);

@@ -18,6 +18,7 @@ import {
   replaceRecoveryCodes,
   savePendingTotp,
 } from '../repository/mfa.ts';
+import { findUserById } from '../repository/users.ts';
 import type { UserRow } from '../tables.ts';
 import { checkSecondFactor, clearCodeAttempts, codeRejected, reserveCodeAttempt } from './second-factor.ts';
 
@@ -140,17 +141,37 @@ export async function disableTotp(
     await clearCodeAttempts(deps, user.id);
     via = 'password';
   }
+  await removeTotp(deps, user.id, user.id, { via, was_active: row.confirmed_at !== null }, facts);
+}
+
+/**
+ * An admin turns a user's authenticator off (a lost phone and lost recovery codes): the user
+ * signs in with the password alone again, or is sent to enrol if they are an admin and MFA is
+ * required. 404 when the user or their authenticator does not exist.
+ */
+export async function resetTotpByAdmin(
+  deps: Deps,
+  userId: string,
+  actorId: string | null,
+  facts: RequestFacts,
+): Promise<void> {
+  const row = (await findUserById(deps.db, userId)) && (await findTotp(deps.db, userId));
+  if (!row) throw AppError.notFound('TOTP authenticator');
+  await removeTotp(deps, userId, actorId, { via: 'admin', was_active: row.confirmed_at !== null }, facts);
+}
+
+async function removeTotp(
+  deps: Deps,
+  userId: string,
+  actorId: string | null,
+  details: { via: string; was_active: boolean },
+  facts: RequestFacts,
+): Promise<void> {
   await deps.tx(async (trx) => {
-    await deleteTotp(trx, user.id);
+    await deleteTotp(trx, userId);
     await appendAudit(
       trx,
-      {
-        actor_id: user.id,
-        action: 'mfa.totp_disabled',
-        target: user.id,
-        outcome: 'success',
-        details: { via, was_active: row.confirmed_at !== null },
-      },
+      { actor_id: actorId, action: 'mfa.totp_disabled', target: userId, outcome: 'success', details },
       facts,
     );
   });
