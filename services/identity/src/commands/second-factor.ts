@@ -149,12 +149,10 @@ export async function spendChallengeOrFail(deps: Deps, mfaToken: string): Promis
   if (!(await spendChallenge(deps.db, sha256(mfaToken)))) throw staleChallenge();
 }
 
-/** Exactly one of `code` and `recovery_code` (recovery codes only where `allowRecovery`). */
-export function proofFields(proof: Proof, allowRecovery: boolean): FieldError[] {
+/** Exactly one of `code` and `recovery_code`, or the field errors saying so. */
+function proofFields(proof: Proof): FieldError[] {
   const given = [proof.code, proof.recovery_code].filter((v) => v !== undefined).length;
-  if (given === 1 && (allowRecovery || proof.recovery_code === undefined)) return [];
-  if (!allowRecovery)
-    return [{ field: 'code', code: 'required', message: 'the six-digit code from your authenticator app' }];
+  if (given === 1) return [];
   return [
     {
       field: given === 0 ? 'code' : 'recovery_code',
@@ -268,7 +266,7 @@ export async function passChallenge(
   facts: RequestFacts,
   context: CodeContext,
 ): Promise<{ user: UserRow; method: ProofMethod }> {
-  const problems = proofFields(proof, true);
+  const problems = proofFields(proof);
   if (problems.length) throw AppError.validation(problems);
   const user = await challengedUser(deps, mfaToken, 'verify');
   const check = await checkSecondFactor(deps, user, proof, facts, context);
