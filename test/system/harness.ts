@@ -49,6 +49,8 @@ export interface System {
   signUp(overrides?: { email?: string; password?: string; full_name?: string }): Promise<Session>;
   login(email: string, password: string): Promise<Session>;
   admin(): Promise<Session>;
+  /** The bootstrap admin's email and password (for tests of the sign-in itself). */
+  adminCredentials: { email: string; password: string };
   /** As admin, sets the user's roles; returns a fresh session carrying them. */
   grantRoles(user: Session, roles: string[]): Promise<Session>;
   /** Polls until `check` returns a truthy value. */
@@ -189,6 +191,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       return login(email, password);
     },
     admin: () => login(adminEmail, adminPassword),
+    adminCredentials: { email: adminEmail, password: adminPassword },
     async grantRoles(user, roles) {
       // One admin session for every grant: many parallel sign-ins of one account would (rightly)
       // meet identity's sign-in throttle. A revoked or expired one is replaced once.

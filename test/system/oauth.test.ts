@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
+import { codeFor, enrolledUser } from './totp.ts';
 import { startSystem, systemMode, systemUnavailable, type Session, type System } from './harness.ts';
 
 const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
@@ -96,11 +97,18 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
   }
 
   /** Signs in and allows on the provider's pages; returns the URL the browser came back to. */
-  async function signInAndAllow(page: Page, url: URL, redirects: string[]): Promise<URL> {
+  async function signInAndAllow(
+    page: Page,
+    url: URL,
+    redirects: string[],
+    who: Session = user,
+    secondStep?: (page: Page) => Promise<void>,
+  ): Promise<URL> {
     await page.goto(url.href);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await secondStep?.(page);
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.href.startsWith(REDIRECT));
     return new URL(redirects.at(-1)!);
@@ -321,6 +329,53 @@ describe.skipIf(skip)(`identity as an OpenID provider (${systemMode})`, () => {
     expect(wrong).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
     const [challenge] = (wrong as oidc.WWWAuthenticateChallengeError).cause;
     expect(challenge).toMatchObject({ scheme: 'basic', parameters: { error: 'invalid_client' } });
+  });
+
+  describe('second factor (TOTP)', () => {
+    it('the sign-in page asks for the code after the password, refuses a wrong one, and continues with a right one', async () => {
+      const { who, secret } = await enrolledUser(sys);
+      const { page, redirects } = await clientPage();
+      const req = await authorizationRequest();
+      const back = await signInAndAllow(page, req.url, redirects, who, async (p) => {
+        await p.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+        await p.getByLabel('Code').fill(await codeFor(secret, -120));
+        await p.getByRole('button', { name: 'Verify' }).click();
+        await p.getByRole('alert').waitFor();
+        expect(await p.getByRole('alert').textContent()).toMatch(/not correct/);
+        await p.getByLabel('Code').fill(await codeFor(secret, 1));
+        await p.getByRole('button', { name: 'Verify' }).click();
+      });
+      const tokens = await oidc.authorizationCodeGrant(spa, back, {
+        pkceCodeVerifier: req.verifier,
+        expectedState: req.state,
+        expectedNonce: req.nonce,
+      });
+      expect(tokens.claims()!.sub).toBe(who.id);
+      const me = await sys.withToken(tokens.access_token).get('/api/v1/auth/me');
+      expect(me.body).toMatchObject({ id: who.id, mfa: { totp: true } });
+    });
+  });
+
+  describe('second factor in the console', () => {
+    it('the console asks for the code after the password and signs in with it', async () => {
+      const { who, secret } = await enrolledUser(sys);
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${sys.url}/console`);
+      await page.getByLabel('Email').fill(who.email);
+      await page.getByLabel('Password').fill(who.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const code = page.getByLabel('Code');
+      await code.waitFor();
+      expect(await code.inputValue()).toBe(''); // the password typed before is not carried over
+      await code.fill(await codeFor(secret, -120));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(/not correct/);
+      await code.fill(await codeFor(secret, 1));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.context().close();
+    });
   });
 
   describe('client administration', () => {

@@ -153,6 +153,9 @@ export interface IdentityEvents {
 export const identityProblems = registerProblems('identity', {
   invalid_credentials: { status: 401, title: 'Invalid email or password' },
   account_disabled: { status: 403, title: 'Account disabled' },
+  mfa_required: { status: 401, title: 'Second factor required' },
+  invalid_mfa_code: { status: 401, title: 'Invalid second-factor code' },
+  mfa_enrollment_required: { status: 403, title: 'Second factor enrolment required' },
 } as const);
 
 registerRoleGrants({

@@ -19,6 +19,8 @@ export interface IdentityContext {
    * KEK, so every replica holds the same without another secret to configure.
    */
   cookieKey: string;
+  /** Seals TOTP secrets at rest (AES-256-GCM) and keys the recovery-code HMAC: derived from the KEK. */
+  mfaKeys: { totp: Buffer; recovery: Buffer };
 }
 
 /** `publish` accepts the events of `IdentityEvents` only. */
@@ -46,6 +48,8 @@ export async function buildIdentityContext(
   });
   await keys.start();
   deps.onClose(() => keys.stop());
-  const cookieKey = createHmac('sha256', kek).update('portico-identity:oidc-cookies').digest('base64url');
-  return { keys, cookieKey };
+  const derive = (purpose: string) =>
+    createHmac('sha256', kek).update(`portico-identity:${purpose}`).digest();
+  const cookieKey = derive('oidc-cookies').toString('base64url');
+  return { keys, cookieKey, mfaKeys: { totp: derive('totp-secrets'), recovery: derive('recovery-codes') } };
 }

@@ -13,6 +13,7 @@ import { warmUpPasswords } from './crypto/passwords.ts';
 import { buildIdentityContext, type IdentityContext } from './deps.ts';
 import { PUBLISHED_EVENTS } from './events.ts';
 import { pruneAttempts } from './repository/login-throttle.ts';
+import { pruneChallenges } from './repository/mfa.ts';
 import { pruneSessions } from './repository/sessions.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit-logs.ts';
@@ -20,6 +21,7 @@ import { authRoutes } from './routes/auth.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { meRoutes } from './routes/me.ts';
+import { mfaRoutes } from './routes/mfa.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { oauthClientRoutes } from './routes/oauth-clients.ts';
 import { pruneOAuthArtifacts } from './oauth/artifacts.ts';
@@ -40,6 +42,7 @@ export default defineService<IdentityDB, IdentitySettings, IdentityEvents, Ident
     for (const routes of [
       authRoutes,
       meRoutes,
+      mfaRoutes,
       usersRoutes,
       apiKeyRoutes,
       auditRoutes,
@@ -57,6 +60,7 @@ export default defineService<IdentityDB, IdentitySettings, IdentityEvents, Ident
     const timer = setInterval(() => {
       pruneAttempts(deps.db, window)
         .then(() => pruneSessions(deps.db))
+        .then(() => pruneChallenges(deps.db))
         .then(() => pruneOAuthArtifacts(deps))
         .catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
     }, 60_000);

@@ -59,6 +59,11 @@ export const IdentitySettings = Type.Object({
     maximum: 86_400,
     description: 'login throttle window in seconds',
   }),
+  PORTICO_REQUIRE_ADMIN_MFA: Type.Boolean({
+    default: false,
+    description:
+      'admins must sign in with a second factor (TOTP); one without it is sent to enrol at sign-in (docs/mfa.md)',
+  }),
   IDENTITY_KEY_ENCRYPTION_KEY: Type.Optional(
     Type.String({
       pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$',

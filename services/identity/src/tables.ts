@@ -1,4 +1,4 @@
-/** Identity's tables as Kysely sees them: one interface per table of migrations/ (001 identity, 002 OAuth). */
+/** Identity's tables as Kysely sees them: one interface per table of migrations/ (001 identity, 002 OAuth, 003 second factors). */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Jsonb, JsonbText } from '@portico/kit';
 import type { JWK } from 'jose';
@@ -111,6 +111,33 @@ export interface OAuthConsentsTable {
   updated_at: DefaultNow;
 }
 
+export interface MfaTotpTable {
+  user_id: string;
+  secret_enc: string;
+  created_at: DefaultNow;
+  confirmed_at: Date | null;
+  /** bigint: the driver answers a string. */
+  last_step: ColumnType<string | null, number | null, number | null>;
+}
+
+export interface MfaRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: DefaultNow;
+  used_at: Date | null;
+}
+
+export type MfaChallengePurpose = 'verify' | 'enrol';
+
+export interface MfaChallengesTable {
+  token_hash: string;
+  user_id: string;
+  purpose: MfaChallengePurpose;
+  created_at: DefaultNow;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
 export interface LoginThrottleTable {
   key: string;
   count: number;
@@ -143,6 +170,9 @@ export interface IdentityDB {
   oauth_artifacts: OAuthArtifactsTable;
   oauth_consents: OAuthConsentsTable;
   oauth_revoked_tokens: OAuthRevokedTokensTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -154,3 +184,4 @@ export type SigningKeyRow = Selectable<SigningKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type NewAuditLogEntry = Insertable<AuditLogTable>;
 export type OAuthClientRow = Selectable<OAuthClientsTable>;
+export type MfaTotpRow = Selectable<MfaTotpTable>;

@@ -27,9 +27,9 @@ export function userView(row: Pick<UserRow, keyof PublicUser>): PublicUser {
   };
 }
 
-/** The caller's own profile: the user and what their roles permit. */
-export function meView(row: UserRow) {
-  return { ...userView(row), permissions: permissionsForRoles(row.roles) };
+/** The caller's own profile: the user, what their roles permit and which second factors are on. */
+export function meView(row: UserRow, mfa: { totp: boolean }) {
+  return { ...userView(row), permissions: permissionsForRoles(row.roles), mfa };
 }
 
 /** The listed shape: never the secret nor its hash. */

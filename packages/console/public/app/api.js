@@ -85,11 +85,26 @@ export async function load(path, options) {
   return r.body;
 }
 
+/**
+ * Signs in; resolves null, or the problem. A problem with code `mfa_required` carries the
+ * `mfa_token` to finish with `signInWithCode` (docs/mfa.md).
+ */
 export async function signIn(email, password) {
-  const res = await fetch('/api/v1/auth/login', {
+  return signInAt('/api/v1/auth/login', { email, password });
+}
+
+/** The second step for an account with an authenticator app: six digits, or a recovery code. */
+export async function signInWithCode(mfaToken, code) {
+  const value = code.trim();
+  const field = /^\d{6}$/.test(value) ? 'code' : 'recovery_code';
+  return signInAt('/api/v1/auth/login/mfa', { mfa_token: mfaToken, [field]: value });
+}
+
+async function signInAt(path, payload) {
+  const res = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(payload),
   });
   const body = await parse(res);
   if (!res.ok) return body;

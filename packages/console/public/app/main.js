@@ -1,7 +1,14 @@
 // The console's shell: sign-in, then a navigation the caller's roles shape and the view the
 // route names. What a view shows comes from the API, which decides what the caller may see:
 // the roles here only choose which links to offer.
-import { currentSession, onSessionChange, signIn, signOut, streamNotifications } from './api.js';
+import {
+  currentSession,
+  onSessionChange,
+  signIn,
+  signInWithCode,
+  signOut,
+  streamNotifications,
+} from './api.js';
 import { go, useRoute } from './router.js';
 import { html, Problem, render, useEffect, useState } from './ui.js';
 import { Operations } from './views/operations.js';
@@ -19,25 +26,44 @@ import { Absences, Finance } from './views/office.js';
 function SignIn() {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // Set when the account has an authenticator app: the password was right, a code is due.
+  const [mfaToken, setMfaToken] = useState(null);
+  const unreachable = () => ({ title: 'The gateway could not be reached' });
   const submit = async (e) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setBusy(true);
-    const problem = await signIn(String(form.get('email')), String(form.get('password'))).catch(() => ({
-      title: 'The gateway could not be reached',
-    }));
+    const problem = mfaToken
+      ? await signInWithCode(mfaToken, String(form.get('code'))).catch(unreachable)
+      : await signIn(String(form.get('email')), String(form.get('password'))).catch(unreachable);
     setBusy(false);
+    if (problem?.code === 'mfa_required') {
+      setMfaToken(problem.mfa_token);
+      return setError(null);
+    }
+    // A spent or expired challenge: start again from the password.
+    if (problem?.code === 'invalid_token') setMfaToken(null);
     setError(problem);
   };
+  const fields = mfaToken
+    ? html`<p>Enter the code from your authenticator app, or one of your recovery codes.</p>
+        <label key="code"
+          >Code <input name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="32"
+        /></label>`
+    : html`<label key="email"
+          >Email <input name="email" type="email" autocomplete="username" required
+        /></label>
+        <label key="password"
+          >Password <input name="password" type="password" autocomplete="current-password" required
+        /></label>`;
   return html`<main class="signin">
     <form class="card" onSubmit=${submit}>
       <h1>Portico console</h1>
-      <label>Email <input name="email" type="email" autocomplete="username" required /></label>
-      <label
-        >Password <input name="password" type="password" autocomplete="current-password" required
-      /></label>
+      ${fields}
       <${Problem} error=${error} />
-      <button type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
+      <button type="submit" disabled=${busy}>
+        ${busy ? 'Signing in…' : mfaToken ? 'Verify' : 'Sign in'}
+      </button>
       <p class="muted small">
         Your session lives in this tab only: reloading the page asks you to sign in again.
       </p>

@@ -2,6 +2,7 @@
  * Login: throttle first (an atomic reservation per (client address, email) and per address —
  * the address the gateway signed into the passport), then argon2 — against a dummy hash when
  * the email is unknown — so unknown email and wrong password are the same 401 in similar time.
+ * A user with a second factor gets a challenge instead of tokens (commands/second-factor.ts).
  */
 import { AppError } from '@portico/kit';
 import type { Deps } from '../deps.ts';
@@ -13,6 +14,7 @@ import { clearAttempts, releaseAttempt, reserveAttempt } from '../repository/log
 import { createSession } from '../repository/sessions.ts';
 import { findUserByEmail } from '../repository/users.ts';
 import type { UserRow } from '../tables.ts';
+import { secondFactorDue, secondFactorProblem } from './second-factor.ts';
 import { tokenResponse, type TokenResponse } from './token-response.ts';
 
 export async function login(
@@ -20,8 +22,20 @@ export async function login(
   input: { email: string; password: string },
   facts: RequestFacts,
 ): Promise<TokenResponse> {
-  const settings = deps.settings;
   const user = await checkPassword(deps, input, facts);
+  const due = await secondFactorDue(deps, user);
+  if (due) throw await secondFactorProblem(deps, user, due, facts);
+  return startSession(deps, user, facts);
+}
+
+/** A new session for a signed-in user (audited `auth.login`), and its tokens. */
+export async function startSession(
+  deps: Deps,
+  user: UserRow,
+  facts: RequestFacts,
+  details: Record<string, unknown> = {},
+): Promise<TokenResponse> {
+  const settings = deps.settings;
   const session = await deps.tx(async (trx) => {
     const s = await createSession(trx, {
       userId: user.id,
@@ -37,7 +51,7 @@ export async function login(
         action: 'auth.login',
         target: user.id,
         outcome: 'success',
-        details: { session_id: s.sessionId },
+        details: { session_id: s.sessionId, ...details },
       },
       facts,
     );

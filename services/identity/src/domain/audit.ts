@@ -30,6 +30,11 @@ export const AUDIT_ACTIONS = [
   'oauth_client.created',
   'oauth_client.updated',
   'oauth_client.deleted',
+  'mfa.totp_enrolment_started',
+  'mfa.totp_enabled',
+  'mfa.totp_disabled',
+  'mfa.recovery_code_used',
+  'mfa.code_rejected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -50,7 +55,7 @@ export interface RequestFacts {
 }
 
 const SECRET_KEY =
-  /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|client_secret|key|authorization|x-api-key)$/i;
+  /^(password|current_password|new_password|password_hash|token|access_token|refresh_token|secret|client_secret|key|code|recovery_code|recovery_codes|mfa_token|authorization|x-api-key)$/i;
 
 /** Drops credential-like members at any depth. */
 export function scrubDetails(value: unknown): unknown {

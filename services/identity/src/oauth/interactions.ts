@@ -7,22 +7,37 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, permissionsForRoles, Type, type ServiceApp } from '@portico/kit';
+import { AppError, permissionsForRoles, Type, type ServiceApp, type TSchema } from '@portico/kit';
 import { checkPassword } from '../commands/login.ts';
+import {
+  auditEnrolmentRequired,
+  issueChallenge,
+  passChallenge,
+  secondFactorDue,
+} from '../commands/second-factor.ts';
 import type { Deps } from '../deps.ts';
 import { appendAudit } from '../repository/audit-log.ts';
 import { rememberConsent } from '../repository/oauth-clients.ts';
 import { findUserById } from '../repository/users.ts';
 import { requestFacts } from '../routes/request-facts.ts';
+import type { UserRow } from '../tables.ts';
 import { grantableScopes } from '../domain/oauth-scopes.ts';
 import { issuerOf } from './issuer.ts';
-import { consentPage, errorPage, signInPage, type FormContext, type Page } from './pages.ts';
+import { codePage, consentPage, errorPage, signInPage, type FormContext, type Page } from './pages.ts';
 import { INTERACTION_PATH } from './paths.ts';
 import type { OAuthProviders } from './providers.ts';
 
 const OPEN = { auth: 'optional', idempotency: false } as const;
 const Uid = Type.Object({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const Csrf = Type.String({ minLength: 1, maxLength: 128 });
+
+/** Route options of a sign-in form post: its fields and the interaction's CSRF token. */
+function signInForm<T extends Record<string, TSchema>>(fields: T) {
+  return {
+    config: OPEN,
+    schema: { hide: true, params: Uid, body: Type.Object({ csrf: Csrf, ...fields }) },
+  };
+}
 
 function sendPage(reply: FastifyReply, page: Page, status = 200) {
   return reply
@@ -74,6 +89,32 @@ export function interactionRoutes(app: ServiceApp, deps: Deps, providers: OAuthP
       ]);
   };
 
+  /** The user is who they said: audited, and the provider continues the flow (RFC 8176 `amr`). */
+  const finishSignIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ctx: NonNullable<Awaited<ReturnType<typeof load>>>,
+    userId: string,
+    amr: string[],
+    mfa?: string,
+  ) => {
+    await appendAudit(
+      deps.db,
+      {
+        actor_id: userId,
+        action: 'auth.login',
+        target: userId,
+        outcome: 'success',
+        details: { via: 'oauth', client_id: ctx.params.client_id, ...(mfa ? { mfa } : {}) },
+      },
+      requestFacts(req),
+    );
+    const to = await ctx.provider.interactionResult(req.raw, reply.raw, {
+      login: { accountId: userId, amr },
+    });
+    return reply.code(303).header('location', to).send();
+  };
+
   app.get(
     `${INTERACTION_PATH}/:uid`,
     { config: OPEN, schema: { hide: true, params: Uid } },
@@ -91,48 +132,69 @@ export function interactionRoutes(app: ServiceApp, deps: Deps, providers: OAuthP
     },
   );
 
+  /** The interaction of a sign-in step's post (its form checked), or null when it is over. */
+  const loadSignInPost = async (req: FastifyRequest, reply: FastifyReply, csrf: string) => {
+    const ctx = await load(req, reply);
+    if (!ctx || ctx.details.prompt.name !== 'login') return null;
+    checkPost(req, ctx.issuer, ctx.details.uid, csrf);
+    return ctx;
+  };
+
   app.post(
     `${INTERACTION_PATH}/:uid/login`,
-    {
-      config: OPEN,
-      schema: {
-        hide: true,
-        params: Uid,
-        body: Type.Object({
-          csrf: Csrf,
-          email: Type.String({ minLength: 1, maxLength: 254 }),
-          password: Type.String({ minLength: 1, maxLength: 128 }),
-        }),
-      },
-    },
+    signInForm({
+      email: Type.String({ minLength: 1, maxLength: 254 }),
+      password: Type.String({ minLength: 1, maxLength: 128 }),
+    }),
     async (req, reply) => {
-      const ctx = await load(req, reply);
-      if (!ctx || ctx.details.prompt.name !== 'login') return expired(reply);
-      checkPost(req, ctx.issuer, ctx.details.uid, req.body.csrf);
+      const ctx = await loadSignInPost(req, reply, req.body.csrf);
+      if (!ctx) return expired(reply);
       const facts = requestFacts(req);
-      let userId: string;
+      let user: UserRow;
       try {
-        userId = (await checkPassword(deps, req.body, facts)).id;
+        user = await checkPassword(deps, req.body, facts);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const status = err.code === 'invalid_credentials' ? 401 : err.code === 'rate_limited' ? 429 : 403;
         return sendPage(reply, signInPage(ctx.form, { email: req.body.email, error: err.message }), status);
       }
-      await appendAudit(
-        deps.db,
-        {
-          actor_id: userId,
-          action: 'auth.login',
-          target: userId,
-          outcome: 'success',
-          details: { via: 'oauth', client_id: ctx.params.client_id },
-        },
-        facts,
-      );
-      const to = await ctx.provider.interactionResult(req.raw, reply.raw, {
-        login: { accountId: userId, amr: ['pwd'] },
-      });
-      return reply.code(303).header('location', to).send();
+      const due = await secondFactorDue(deps, user);
+      if (due === 'code')
+        return sendPage(reply, codePage(ctx.form, await issueChallenge(deps, user.id, 'verify')));
+      if (due === 'enrolment') {
+        await auditEnrolmentRequired(deps, user, facts, { via: 'oauth' });
+        const error =
+          'Administrators must sign in with a second factor. Set up an authenticator app first: sign in to the Portico API (POST /api/v1/auth/login) and follow its enrolment steps.';
+        return sendPage(reply, signInPage(ctx.form, { email: req.body.email, error }), 403);
+      }
+      return finishSignIn(req, reply, ctx, user.id, ['pwd']);
+    },
+  );
+
+  app.post(
+    `${INTERACTION_PATH}/:uid/totp`,
+    signInForm({
+      mfa_token: Type.String({ minLength: 1, maxLength: 128 }),
+      code: Type.String({ minLength: 1, maxLength: 32 }),
+    }),
+    async (req, reply) => {
+      const ctx = await loadSignInPost(req, reply, req.body.csrf);
+      if (!ctx) return expired(reply);
+      // One field on the page: six digits are a TOTP code, anything else a recovery code.
+      const code = req.body.code.trim();
+      const proof = /^\d{6}$/.test(code) ? { code } : { recovery_code: code };
+      let passed: Awaited<ReturnType<typeof passChallenge>>;
+      try {
+        passed = await passChallenge(deps, req.body.mfa_token, proof, requestFacts(req), 'oauth');
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (err.code === 'invalid_token')
+          return sendPage(reply, signInPage(ctx.form, { error: 'That took too long: sign in again.' }), 401);
+        const status = err.code === 'rate_limited' ? 429 : 401;
+        const page = codePage(ctx.form, req.body.mfa_token, { error: err.message });
+        return sendPage(reply, page, status);
+      }
+      return finishSignIn(req, reply, ctx, passed.user.id, ['pwd', 'otp'], passed.method);
     },
   );
 

@@ -30,7 +30,7 @@ body { margin: 0; display: grid; place-items: center; min-height: 100vh; }
 main { width: min(24rem, 100% - 2rem); padding: 1.5rem 1rem; }
 h1 { font-size: 1.4rem; }
 label { display: block; margin: 1rem 0 .25rem; }
-input[type=email], input[type=password] { width: 100%; box-sizing: border-box; padding: .7rem; font-size: 1rem; }
+input[type=email], input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .7rem; font-size: 1rem; }
 button { width: 100%; margin-top: 1.25rem; padding: .8rem; font-size: 1rem; cursor: pointer; }
 button.secondary { background: none; border: 1px solid currentColor; }
 ul { padding-left: 1.25rem; } li { margin: .3rem 0; }
@@ -85,6 +85,29 @@ ${hidden(ctx.csrf)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128">
 <button type="submit">Sign in</button>
+</form>
+<form method="post" action="${escapeHtml(ctx.action)}/abort">${hidden(ctx.csrf)}<button class="secondary" type="submit">Cancel</button></form>`,
+    ctx.redirectOrigin ? [ctx.redirectOrigin] : [],
+  );
+}
+
+/**
+ * The second step of signing in: a code from the authenticator app or a recovery code. The
+ * `mfa_token` the password step issued travels in a hidden field (single use, five minutes).
+ */
+export function codePage(ctx: FormContext, mfaToken: string, opts: { error?: string } = {}): Page {
+  const error = opts.error ? `<p class="error" role="alert">${escapeHtml(opts.error)}</p>` : '';
+  return layout(
+    'Two-step verification',
+    `<h1>Two-step verification</h1>
+<p>Enter the code from your authenticator app to continue to <strong>${escapeHtml(ctx.clientName)}</strong>, or one of your recovery codes.</p>
+${error}
+<form method="post" action="${escapeHtml(ctx.action)}/totp">
+${hidden(ctx.csrf)}
+<input type="hidden" name="mfa_token" value="${escapeHtml(mfaToken)}">
+<label for="code">Code</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="32" autofocus>
+<button type="submit">Verify</button>
 </form>
 <form method="post" action="${escapeHtml(ctx.action)}/abort">${hidden(ctx.csrf)}<button class="secondary" type="submit">Cancel</button></form>`,
     ctx.redirectOrigin ? [ctx.redirectOrigin] : [],

@@ -2,25 +2,35 @@
 import { AppError, type ServiceApp } from '@portico/kit';
 import { renameSelf } from '../commands/profile.ts';
 import type { Deps } from '../deps.ts';
+import { hasActiveTotp } from '../repository/mfa.ts';
 import { findUserById } from '../repository/users.ts';
+import type { UserRow } from '../tables.ts';
 import { meView } from '../views.ts';
 import { requestFacts } from './request-facts.ts';
 import { Me, MePatchBody } from './schemas.ts';
 
 export function meRoutes(app: ServiceApp, deps: Deps): void {
+  const view = async (user: UserRow) => meView(user, { totp: await hasActiveTotp(deps.db, user.id) });
+
   app.get(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'Your profile, roles and permissions', response: { 200: Me } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Your profile, roles, permissions and second factors',
+        response: { 200: Me },
+      },
+    },
     async (req) => {
       const user = await findUserById(deps.db, req.caller.id!);
       if (!user) throw AppError.notFound('User');
-      return meView(user);
+      return view(user);
     },
   );
 
   app.patch(
     '/api/v1/auth/me',
     { schema: { tags: ['auth'], summary: 'Change your name', body: MePatchBody, response: { 200: Me } } },
-    async (req) => meView(await renameSelf(deps, req.caller.id!, req.body.full_name, requestFacts(req))),
+    async (req) => view(await renameSelf(deps, req.caller.id!, req.body.full_name, requestFacts(req))),
   );
 }

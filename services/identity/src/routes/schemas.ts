@@ -41,6 +41,7 @@ export const Me = Type.Object({
   status: Status,
   created_at: DateTime,
   updated_at: DateTime,
+  mfa: Type.Object({ totp: Type.Boolean({ description: 'an authenticator app (TOTP) is on' }) }),
 });
 
 export const RegisterBody = Type.Object({ email: Email, password: NewPassword, full_name: FullName });

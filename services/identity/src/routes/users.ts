@@ -12,6 +12,7 @@ import {
   updateUserByAdmin,
   type Actor,
 } from '../commands/user-admin.ts';
+import { resetTotpByAdmin } from '../commands/totp-enrolment.ts';
 import type { Deps } from '../deps.ts';
 import { findUserById, usersQuery } from '../repository/users.ts';
 import { userView } from '../views.ts';
@@ -125,6 +126,24 @@ export function usersRoutes(app: ServiceApp, deps: Deps): void {
     },
     async (req, reply) => {
       await disableUserById(deps, req.params.id, actorOf(req));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/users/:id/mfa/totp',
+    {
+      config: { permission: 'users:update' },
+      preHandler: requireAll('users:update'),
+      schema: {
+        tags: ['users'],
+        summary: "Turn a user's authenticator app off (admin): a lost phone and lost recovery codes",
+        params: IdParams,
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (req, reply) => {
+      await resetTotpByAdmin(deps, req.params.id, req.caller.id, requestFacts(req));
       return reply.code(204).send(null);
     },
   );
