@@ -3,13 +3,22 @@
  * port. In embedded mode the workers are threads of the one process and reach its in-process
  * bus through the main thread (packages/gateway/src/workers/bus-channel.ts); in distributed
  * mode each connects to NATS. Either way a logout reaches both workers' denylists and /health
- * lists both.
+ * lists both; the console's operator view shows them (embedded mode, Debian's chromium).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { chromium } from 'playwright-core';
 import { startSystem, systemMode, systemUnavailable, type System } from './harness.ts';
 
 const skip = await systemUnavailable();
+const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
+const noBrowser =
+  systemMode !== 'embedded'
+    ? 'the console is checked in embedded mode'
+    : existsSync(CHROMIUM) || process.env.CI === 'true'
+      ? null
+      : `no browser at ${CHROMIUM}`;
 
 /** A request on a connection of its own, so the kernel may hand it to either worker. */
 function freshConnection(url: string, token: string): Promise<number> {
@@ -52,4 +61,31 @@ describe.skipIf(skip)(`the gateway on two workers (${systemMode})`, () => {
       return after.every((s) => s === 401);
     }, 10_000);
   });
+
+  it.skipIf(noBrowser)(
+    'shows each worker in the console’s operator view',
+    async () => {
+      const admin = await sys.admin();
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${sys.url}/console`);
+        await page.getByLabel('Email').fill(admin.email);
+        await page.getByLabel('Password').fill(admin.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const workers = page.getByTestId('gateway-workers');
+        await workers.getByText('worker 1').waitFor();
+        expect(await workers.locator('li').allInnerTexts()).toEqual([
+          expect.stringMatching(/worker 0\s+serving/),
+          expect.stringMatching(/worker 1\s+serving/),
+        ]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -1,5 +1,6 @@
-// For operators: every service's health and each instance's breaker, traffic per route from the
-// gateway's own metrics, and every route of the OpenAPI document with the policies it declares.
+// For operators: every service's health (and each gateway worker's, with `workers: N`) and each
+// instance's breaker, traffic per route from the gateway's own metrics, and every route of the
+// OpenAPI document with the policies it declares.
 import { useLoad } from '../data.js';
 import { routeStats, sample, sloStatus, SAMPLE_INTERVAL_MS } from '../metrics.js';
 import { Badge, html, Problem, Section, Table, useEffect, useState } from '../ui.js';
@@ -155,6 +156,11 @@ function Routes() {
   </${Section}></div>`;
 }
 
+function workerLabel(w) {
+  const restarts = w.restarts ? ` · ${w.restarts} restart${w.restarts > 1 ? 's' : ''}` : '';
+  return `worker ${w.id}${restarts}`;
+}
+
 export function Operations() {
   const health = useLoad('/health');
   useEffect(() => {
@@ -168,6 +174,16 @@ export function Operations() {
       <ul class="health" data-testid="health">
         ${services.map((s) => html`<li><span>${s.name}</span><${Badge} value=${s.status} /></li>`)}
       </ul>
+      ${
+        health.data?.workers
+          ? html`<h3>Gateway workers</h3>
+              <ul class="health" data-testid="gateway-workers">
+                ${health.data.workers.map(
+                  (w) => html`<li><span>${workerLabel(w)}</span><${Badge} value=${w.state} /></li>`,
+                )}
+              </ul>`
+          : null
+      }
     </${Section}>
     <${Traffic} />
     <${Routes} />
