@@ -41,6 +41,8 @@ export interface ReportInput {
   results: Result[];
   perRound: RoundFigure[];
   fixed: FixedRate | null;
+  /** The same with 2 workers (`portico-jwt-w2`), when that row ran. */
+  fixedWorkers?: FixedRate | null;
   upstreamKind: string;
   seconds: number;
   rounds: number;
@@ -119,6 +121,11 @@ export async function report(o: ReportInput): Promise<void> {
   if (o.fixed)
     lines.push(
       `  (p99 direct → through Portico, per pair: ${o.fixed.pairs.map((x) => `${x.direct.p99} → ${x.portico.p99}`).join('; ')} ms)`,
+    );
+  if (o.fixedWorkers)
+    lines.push(
+      `- with 2 workers: added p99 at ${o.fixedWorkers.rate} req/s (half of the 2-worker saturation), median of ${o.fixedWorkers.pairs.length} pairs: ${o.fixedWorkers.addedP99.toFixed(3)} ms; p50 added ${o.fixedWorkers.addedP50.toFixed(3)} ms; errors ${o.fixedWorkers.errors}`,
+      `  (p99 direct → through Portico, per pair: ${o.fixedWorkers.pairs.map((x) => `${x.direct.p99} → ${x.portico.p99}`).join('; ')} ms)`,
     );
   if (o.before) lines.push('', ...beforeAfter(o.results, o.perRound, o.rounds));
   console.log(lines.join('\n'));

@@ -202,10 +202,20 @@ results.sort((a, b) => selected.findIndex((r) => r.id === a.id) - selected.findI
 
 // ---- fixed rate: added latency at half saturation ----------------------------------------
 
-const jwtRow = results.find((r) => r.id === 'portico-jwt' && !Number.isNaN(r.rps));
-let fixed: FixedRate | null = null;
-if (jwtRow && !BEFORE) {
-  const rate = Math.round(jwtRow.rps / 2);
+/**
+ * Added latency at half of a row's saturation, open loop: interleaved pairs (direct, then through
+ * the row's gateway). A burst from another process shows up as tens of milliseconds of p99 in
+ * either run of a pair, so the figure is the median of the pairs' differences, and every pair is
+ * printed.
+ */
+async function fixedRate(
+  rowId: string,
+  label: string,
+  startServer: () => ReturnType<ReturnType<typeof portico>>,
+) {
+  const row = results.find((r) => r.id === rowId && !Number.isNaN(r.rps));
+  if (!row || BEFORE) return null;
+  const rate = Math.round(row.rps / 2);
   const gen = (url: string, header?: string) =>
     new Promise<Record<string, number>>((resolve, reject) => {
       const p = spawn(
@@ -239,10 +249,7 @@ if (jwtRow && !BEFORE) {
         }
       });
     });
-  // Interleaved pairs (direct, then through Portico). A burst from another process shows up
-  // as tens of milliseconds of p99 in either run of a pair, so the figure is the median of the
-  // pairs' differences, and every pair is printed.
-  const server = await portico('jwt')();
+  const server = await startServer();
   const url = `http://127.0.0.1:${server.port}/api/v1/bench`;
   await wrk(url, 2, bearer);
   const pairs: { direct: Record<string, number>; portico: Record<string, number> }[] = [];
@@ -250,24 +257,32 @@ if (jwtRow && !BEFORE) {
     const direct = await gen(`${UP}/bench`);
     const through = await gen(url, `Authorization: Bearer ${token}`);
     console.error(
-      `  fixed rate ${rate} req/s, pair ${round}: direct p50 ${direct.p50} / p99 ${direct.p99} ms; Portico JWT+RL p50 ${through.p50} / p99 ${through.p99} ms`,
+      `  fixed rate ${rate} req/s, pair ${round}: direct p50 ${direct.p50} / p99 ${direct.p99} ms; ${label} p50 ${through.p50} / p99 ${through.p99} ms`,
     );
     pairs.push({ direct, portico: through });
   }
   await stop(server);
-  fixed = {
+  return {
     rate,
     pairs,
     addedP50: median(pairs.map((x) => x.portico.p50! - x.direct.p50!)),
     addedP99: median(pairs.map((x) => x.portico.p99! - x.direct.p99!)),
     errors: pairs.reduce((n, x) => n + x.portico.errors!, 0),
-  };
+  } satisfies FixedRate;
 }
+
+const fixed = await fixedRate('portico-jwt', 'Portico JWT+RL', portico('jwt'));
+const fixedWorkers = await fixedRate(
+  'portico-jwt-w2',
+  'Portico JWT+RL, 2 workers',
+  portico('jwt', ['--workers', '2'], '', SERVERS, `${PROXY_CPU},${LOAD_CPU}`),
+);
 
 await report({
   results,
   perRound,
   fixed,
+  fixedWorkers,
   upstreamKind,
   seconds: SECONDS,
   rounds: ROUNDS,
@@ -280,7 +295,14 @@ if (jsonFile)
   await writeFile(
     jsonFile,
     JSON.stringify(
-      { date: new Date().toISOString(), upstream: upstreamKind, seconds: SECONDS, results, fixed },
+      {
+        date: new Date().toISOString(),
+        upstream: upstreamKind,
+        seconds: SECONDS,
+        results,
+        fixed,
+        fixedWorkers,
+      },
       null,
       2,
     ),
