@@ -17,6 +17,9 @@ PORTICO_VERSION=0.1.0
 # 127.0.0.1 publishes the gateway on this machine only; 0.0.0.0 exposes it to the network.
 PORTICO_BIND=127.0.0.1
 PORTICO_PORT=8000
+# The origin clients use once the gateway is exposed (https://api.example.com): the OpenID issuer
+# and the base of problem type URIs. Empty: only loopback origins (this machine) are served.
+PORTICO_PUBLIC_URL=
 PORTICO_PASSPORT_SECRET=$(hex 32)
 IDENTITY_KEY_ENCRYPTION_KEY=$(hex 32)
 PORTICO_ADMIN_EMAIL=admin@portico.local

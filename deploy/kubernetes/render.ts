@@ -169,10 +169,16 @@ export async function parts(): Promise<Part[]> {
   return [{ name: 'gateway', port: 8000 }, ...services];
 }
 
+/** A variable from the `portico` ConfigMap (config.yaml), under `name` in the container. */
+function fromConfig(key: string, name = key): Doc {
+  return { name, valueFrom: { configMapKeyRef: { name: 'portico', key } } };
+}
+
 function partDocs(p: Part, all: Part[]): Doc[] {
   const common = [
     secretEnv('PORTICO_PASSPORT_SECRET'),
     { name: 'NATS_URL', valueFrom: { configMapKeyRef: { name: 'portico', key: 'NATS_URL' } } },
+    fromConfig('PORTICO_PUBLIC_URL'),
   ];
   let env: Doc[];
   if (p.name === 'gateway') {
@@ -187,10 +193,12 @@ function partDocs(p: Part, all: Part[]): Doc[] {
   } else {
     env = [...common, secretEnv('DATABASE_URL', `DATABASE_URL_${envName(p.name)}`)];
     if (p.name === 'identity')
-      env.push(secretEnv('IDENTITY_KEY_ENCRYPTION_KEY'), secretEnv('PORTICO_ADMIN_PASSWORD'), {
-        name: 'PORTICO_ADMIN_EMAIL',
-        valueFrom: { configMapKeyRef: { name: 'portico', key: 'PORTICO_ADMIN_EMAIL' } },
-      });
+      env.push(
+        secretEnv('IDENTITY_KEY_ENCRYPTION_KEY'),
+        secretEnv('PORTICO_ADMIN_PASSWORD'),
+        fromConfig('PORTICO_ADMIN_EMAIL'),
+        fromConfig('PORTICO_PUBLIC_URL', 'IDENTITY_OIDC_ISSUER'),
+      );
   }
   const gatewayPeer = { podSelector: { matchLabels: selector('gateway') } };
   return [
@@ -350,7 +358,13 @@ export async function render(): Promise<Map<string, string>> {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'portico', labels: { 'app.kubernetes.io/part-of': 'portico' } },
-      data: { NATS_URL: 'nats://nats:4222', PORTICO_ADMIN_EMAIL: 'admin@portico.local' },
+      // PORTICO_PUBLIC_URL: the origin clients use (https://api.example.com) — the OpenID issuer
+      // and the base of problem type URIs; empty serves loopback origins only (port-forward).
+      data: {
+        NATS_URL: 'nats://nats:4222',
+        PORTICO_ADMIN_EMAIL: 'admin@portico.local',
+        PORTICO_PUBLIC_URL: '',
+      },
     },
   ]);
   files.set('nats.yaml', await natsDocs());
