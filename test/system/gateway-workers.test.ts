@@ -2,8 +2,8 @@
  * The platform with `workers: 2` in portico.yaml: the gateway on two worker threads sharing its
  * port. In embedded mode the workers are threads of the one process and reach its in-process
  * bus through the main thread (packages/gateway/src/workers/bus-channel.ts); in distributed
- * mode each connects to NATS. Either way a logout reaches both workers' denylists and /health
- * lists both; the console's operator view shows them (embedded mode, Debian's chromium).
+ * mode each connects to NATS. Either way a logout and an API key's revocation reach both
+ * workers' denylists within the stated bound, /health lists both; the console's operator view shows them (embedded mode, Debian's chromium).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -60,6 +60,28 @@ describe.skipIf(skip)(`the gateway on two workers (${systemMode})`, () => {
       const after = await Promise.all(Array.from({ length: 16 }, () => freshConnection(me, u.access_token)));
       return after.every((s) => s === 401);
     }, 10_000);
+  });
+
+  it('refuses a revoked API key on both workers within 5 s', async () => {
+    const u = await sys.signUp();
+    const created = await u.client.post('/api/v1/api-keys', {
+      name: 'workers',
+      scopes: ['profile:read:own'],
+    });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    const me = `${sys.url}/api/v1/auth/me`;
+    // Each worker verifies the key once and caches it.
+    expect(await Promise.all(Array.from({ length: 16 }, () => freshConnection(me, key)))).toEqual(
+      Array(16).fill(200),
+    );
+    expect((await u.client.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    const revokedAt = Date.now();
+    await sys.eventually(async () => {
+      const after = await Promise.all(Array.from({ length: 16 }, () => freshConnection(me, key)));
+      return after.every((s) => s === 401);
+    }, 5_000);
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
   });
 
   it.skipIf(noBrowser)(
