@@ -18,6 +18,7 @@ const sources = [
   'packages/kit/src/runtime/start-service.ts',
   'packages/kit/src/observability/logger.ts',
   'packages/kit/src/observability/tracing.ts',
+  'packages/kit/src/errors/registry.ts', // PORTICO_PUBLIC_URL: the base of problem type URIs
   'packages/gateway/src/gateway.ts',
 ];
 const scanned = new Set(
