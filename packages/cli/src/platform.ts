@@ -116,36 +116,25 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     }
     const config = await loadGatewayConfig(configPath);
     pointUpstreams(config as GatewayConfigLike, services);
-    const port = opts.port ?? partNumbers(env).port ?? 8000;
-    const host = env.HOST ?? '127.0.0.1';
     // Hot reload re-reads the file's upstream ports; with ephemeral ports (tests) the
     // addresses exist only in memory, so the file is not watched.
-    const watched = ephemeral ? {} : { configPath };
+    const gatewayOptions = {
+      config,
+      ...(!ephemeral && { configPath }),
+      passportSecret: secrets.passportSecret,
+      bus,
+      logger,
+      port: opts.port ?? partNumbers(env).port ?? 8000,
+      host: env.HOST ?? '127.0.0.1',
+    };
     const workers = resolveWorkerCount(opts.workers ?? config.workers);
     if (workers > 1) {
       // The gateway on worker threads, off the thread where the services and PGlite run; they
       // reach the in-process bus through the main thread (docs/gateway.md, "Workers").
-      const pool = await startGatewayWorkers({
-        workers,
-        config,
-        ...watched,
-        passportSecret: secrets.passportSecret,
-        bus,
-        logger,
-        port,
-        host,
-      });
+      const pool = await startGatewayWorkers({ workers, ...gatewayOptions });
       gateway = { url: pool.url, close: () => pool.close() };
     } else {
-      const single = await createGateway({
-        config,
-        ...watched,
-        passportSecret: secrets.passportSecret,
-        bus,
-        logger,
-        port,
-        host,
-      });
+      const single = await createGateway(gatewayOptions);
       await single.listen();
       gateway = single;
     }

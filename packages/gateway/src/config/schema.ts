@@ -9,33 +9,22 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { JWKS_PATH } from '@portico/contracts';
-import { withDefault as dflt, withDefaults, type Resolved, type TNamed } from './defaults.ts';
+import { withDefault as dflt, withDefaults, type Resolved } from './defaults.ts';
+import { featureSections } from './schema-features.ts';
+import {
+  corsRef,
+  duration,
+  HTTP_METHODS,
+  name,
+  named,
+  off,
+  opt,
+  section,
+  size,
+  strings,
+} from './schema-parts.ts';
 
-export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
-export const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-const opt = Type.Optional;
-const duration = (description?: string) =>
-  Type.String({ pattern: DURATION_PATTERN, ...(description !== undefined && { description }) });
-const size = () =>
-  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
-    'x-hint': 'a size like 512kb or 1mb, or a byte count',
-  });
-const name = Type.String({ pattern: '^[a-z][a-z0-9_-]*$' });
-const strings = Type.Array(Type.String({ minLength: 1 }));
-/** `false` as a value (TypeBox's literal would add `type: boolean`, which changes Ajv's messages). */
-const off = Type.Unsafe<false>({ const: false });
-
-/** A mapping from names (`name` above) to values of one shape. */
-function named<S extends TSchema>(value: S, options: Record<string, unknown> = {}): TNamed<S> {
-  return Type.Unsafe<Record<string, Static<S>>>({
-    type: 'object',
-    ...options,
-    propertyNames: name,
-    additionalProperties: value,
-  }) as TNamed<S>;
-}
+export { DURATION_PATTERN, SIZE_PATTERN, HTTP_METHODS } from './schema-parts.ts';
 
 const authMode = () => Type.Enum(['none', 'optional', 'required']);
 const balancing = () => Type.Enum(['round_robin', 'least_request']);
@@ -123,7 +112,6 @@ const serviceRetry = Type.Object(
   { additionalProperties: false },
 );
 const retryOrOff = <S extends TSchema>(r: S) => Type.Union([r, off], { 'x-hint': 'a retry object or false' });
-const corsRef = () => Type.Union([Type.String(), off], { 'x-hint': 'the name of a cors policy, or false' });
 const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' });
 
 const identity = Type.Object(
@@ -308,11 +296,6 @@ const defaults = Type.Object(
   { additionalProperties: false },
 );
 
-/** A top-level section whose every field has a default (so it defaults to `{}`). */
-const section = <P extends Parameters<typeof Type.Object>[0]>(properties: P) =>
-  // `{}` is valid: every field of a section is optional.
-  dflt(Type.Object(properties, { additionalProperties: false }), {} as never);
-
 export const gatewayConfigSchema = Type.Object(
   {
     version: Type.Unsafe<1>({ const: 1 }),
@@ -325,7 +308,7 @@ export const gatewayConfigSchema = Type.Object(
     workers: dflt(
       Type.Union([Type.Unsafe<'auto'>({ const: 'auto' }), Type.Integer({ minimum: 1, maximum: 256 })], {
         description:
-          'Gateway worker threads sharing the port (`auto`: one per CPU core). `portico start gateway` only; embedded mode runs one.',
+          'Gateway worker threads sharing the port (`auto`: one per CPU core), in both modes (`npm start -- --workers N`).',
         'x-hint': 'auto or a number of worker threads',
       }),
       1,
@@ -346,27 +329,6 @@ export const gatewayConfigSchema = Type.Object(
       token_env: opt(Type.String()),
     }),
     docs: section({ enabled: dflt(Type.Boolean(), true) }),
-    console: section({
-      enabled: dflt(Type.Boolean(), true),
-      slos: dflt(
-        Type.Array(
-          Type.Object(
-            {
-              name: Type.String({ minLength: 1 }),
-              route: Type.String({ minLength: 1, description: 'a route name under routes:' }),
-              objective: Type.Number({
-                exclusiveMinimum: 0,
-                exclusiveMaximum: 100,
-                description: 'percent of requests that must be good, e.g. 99.9',
-              }),
-              latency: opt(duration()),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-        [],
-      ),
-    }),
     openapi: section({
       title: dflt(Type.String(), 'Portico API'),
       version: dflt(Type.String(), '1.0.0'),
@@ -374,69 +336,7 @@ export const gatewayConfigSchema = Type.Object(
       refresh: dflt(duration(), '60s'),
     }),
     access_log: dflt(Type.Boolean(), false),
-    batch: section({
-      enabled: dflt(
-        Type.Boolean({
-          description: 'Serve `POST <path>`: many operations in one request, each through every policy.',
-        }),
-        false,
-      ),
-      path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/batch'),
-      max_operations: dflt(Type.Integer({ minimum: 1, maximum: 50 }), 50),
-      body_limit: opt(size()),
-      max_response_body: dflt(size(), '1mb'),
-      rate_limits: dflt(
-        Type.Array(Type.String(), {
-          description: 'Policies counted once per batch, besides each operation counting on its own route.',
-        }),
-        [],
-      ),
-      cors: opt(corsRef()),
-    }),
-    ops: section({
-      enabled: dflt(
-        Type.Boolean({
-          description:
-            'Serve the operator routes under /api/v1/ops (admin only): dead letters with replay, the live event feed.',
-        }),
-        false,
-      ),
-      permission: dflt(
-        Type.String({
-          pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$',
-          description: 'The permission the operator routes require (admins hold `*`).',
-        }),
-        'ops:manage',
-      ),
-      max_event_streams: dflt(
-        Type.Integer({
-          minimum: 1,
-          maximum: 1000,
-          description: 'Live event streams open at once on one gateway process (each caller at most 3).',
-        }),
-        10,
-      ),
-    }),
-    websockets: section({
-      max_per_caller: dflt(
-        Type.Integer({
-          minimum: 1,
-          description: 'Open WebSocket connections per caller (user, API key or IP).',
-        }),
-        5,
-      ),
-      tickets_path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$' }), '/api/v1/ws-tickets'),
-      ticket_ttl: dflt(duration('How long a WebSocket ticket can be redeemed (once).'), '30s'),
-      max_message: dflt(size(), '1mb'),
-    }),
-    compression: section({
-      enabled: dflt(Type.Boolean(), false),
-      threshold: dflt(size(), '1kb'),
-      encodings: dflt(
-        Type.Array(Type.Unsafe<'br' | 'gzip'>({ enum: ['br', 'gzip'] }), { minItems: 1, uniqueItems: true }),
-        ['br', 'gzip'],
-      ),
-    }),
+    ...featureSections,
     cors: dflt(named(cors), {}),
     policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),
     defaults: dflt(defaults, {}),

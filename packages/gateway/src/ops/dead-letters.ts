@@ -6,8 +6,8 @@
  * authorization step before; the services accept these passports from the gateway and the CLI
  * only, and no client request is ever forwarded to `/internal/`.
  */
-import { PASSPORT_HEADER } from '@portico/kit/runtime';
-import type { Caller, FieldError } from '@portico/kit';
+import { PASSPORT_HEADER, type DeadLetter } from '@portico/kit/runtime';
+import type { Caller, EventEnvelope, FieldError } from '@portico/kit';
 import { writeJson } from '../edge/respond.ts';
 import { principal } from '../auth/principal.ts';
 import { callService } from '../upstream/call.ts';
@@ -19,19 +19,12 @@ const TIMEOUT_MS = 5000;
 const STATUSES = ['parked', 'replayed', 'all'] as const;
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
 
-/** One letter as a service's operator route lists it (kit `DeadLetter`, as JSON). */
-interface ServiceLetter {
-  id: string;
-  consumer: string;
-  event_id: string;
-  event_type: string;
-  error: string;
-  attempts: number;
-  status: 'parked' | 'replayed';
+/** One letter as a service's operator route lists it: the kit's `DeadLetter`, as JSON. */
+type ServiceLetter = Omit<DeadLetter, 'created_at' | 'replayed_at' | 'event'> & {
   created_at: string;
   replayed_at: string | null;
-  event?: { source?: string; subject?: string; time?: string; data?: unknown };
-}
+  event?: Partial<Pick<EventEnvelope, 'source' | 'subject' | 'time' | 'data'>>;
+};
 
 export interface OpsDeadLetter {
   service: string;

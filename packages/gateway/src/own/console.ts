@@ -5,7 +5,8 @@
  * (304, RFC 9110 §13.1.2) and never runs yesterday's script against today's gateway.
  */
 import { CONSOLE_CSP, consoleAssets } from '@portico/console';
-import { mergeHeaders, writeJson } from '../edge/respond.ts';
+import { writeJson } from '../edge/respond.ts';
+import { serveAsset } from './asset.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 
 /** The service-level objectives of `console.slos`, for the operations view. */
@@ -13,12 +14,6 @@ export const CONSOLE_SLOS_PATH = '/console/slos.json';
 
 /** The paths the console answers (fixed when the gateway starts). */
 export const CONSOLE_PATHS: readonly string[] = [...consoleAssets().keys(), CONSOLE_SLOS_PATH];
-
-/** True when `If-None-Match` names the file's current validator (RFC 9110 §13.1.2). */
-function notModified(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
-}
 
 /** `{slos: [{name, route, objective, latency_seconds}]}`: declarations only, the page measures. */
 export function serveSlos(ctx: RequestContext): void {
@@ -32,29 +27,12 @@ export function serveSlos(ctx: RequestContext): void {
 }
 
 export function serveConsole(ctx: RequestContext): void {
-  const asset = ctx.rt.consoleEnabled ? consoleAssets().get(ctx.path) : undefined;
-  if (!asset) {
-    ctx.problem('not_found', `No route for ${ctx.path}`);
-    return;
-  }
-  const out: Record<string, string> = {};
-  mergeHeaders(out, ctx.headers);
-  out['content-type'] = asset.type;
-  out['content-security-policy'] = CONSOLE_CSP;
-  out['cache-control'] = 'no-cache';
-  out['etag'] = asset.etag;
-  out['referrer-policy'] = 'no-referrer';
-  out['x-frame-options'] = 'DENY';
-  out['cross-origin-opener-policy'] = 'same-origin';
-  out['cross-origin-resource-policy'] = 'same-origin';
-  if (notModified(ctx.req.headers['if-none-match'], asset.etag)) {
-    ctx.res.writeHead(304, out);
-    ctx.res.end();
-    ctx.done(304);
-    return;
-  }
-  out['content-length'] = String(asset.body.length);
-  ctx.res.writeHead(200, out);
-  ctx.res.end(ctx.method === 'HEAD' ? undefined : asset.body);
-  ctx.done(200);
+  serveAsset(ctx, ctx.rt.consoleEnabled ? consoleAssets().get(ctx.path) : undefined, {
+    'content-security-policy': CONSOLE_CSP,
+    'cache-control': 'no-cache',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  });
 }

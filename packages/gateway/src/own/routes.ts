@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { mergeHeaders, writeJson } from '../edge/respond.ts';
 import { DOCS_CSP, DOCS_PATHS, docsAsset } from './docs.ts';
+import { serveAsset } from './asset.ts';
 import { CONSOLE_PATHS, CONSOLE_SLOS_PATH, serveConsole, serveSlos } from './console.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { OwnHandler } from '../core.ts';
@@ -135,19 +136,10 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
   });
   for (const p of DOCS_PATHS)
     get(p, (ctx) => {
-      const asset = ctx.rt.docsEnabled ? docsAsset(p) : undefined;
-      if (!asset) {
-        ctx.problem('not_found', `No route for ${ctx.path}`);
-        return;
-      }
-      const out: Record<string, string> = {};
-      mergeHeaders(out, ctx.headers);
-      out['content-type'] = asset.type;
-      out['content-security-policy'] = DOCS_CSP;
-      out['cache-control'] = 'public, max-age=3600';
-      ctx.res.writeHead(200, out);
-      ctx.res.end(asset.body);
-      ctx.done(200);
+      serveAsset(ctx, ctx.rt.docsEnabled ? docsAsset(p) : undefined, {
+        'content-security-policy': DOCS_CSP,
+        'cache-control': 'public, max-age=3600',
+      });
     });
   const page = (ctx: RequestContext, html: string) => {
     const out: Record<string, string> = {};

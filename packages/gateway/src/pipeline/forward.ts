@@ -172,20 +172,29 @@ export class ClientSink implements UpstreamSink {
   abandon(): void {}
 }
 
+/**
+ * The request's headers as the route's service receives them (flat name/value pairs): filtered
+ * (hop-by-hop, client identity claims, the API key), with the caller's passport, the request id
+ * and a child trace context. The WebSocket handshake sends the same (websocket/bridge.ts).
+ */
+export function headersForService(ctx: RequestContext): string[] {
+  const passport = ctx.gw.mint.for(ctx.principal, ctx.route!.service, Date.now(), ctx.ip);
+  return upstreamHeaders(ctx.req, ctx.rt.trusted, ctx.rt.apiKeyHeader, [
+    PASSPORT_HEADER,
+    passport,
+    'x-request-id',
+    ctx.requestId,
+    'traceparent',
+    childTraceparent(ctx.req.headers.traceparent),
+  ]);
+}
+
 export const forward: Step = {
   name: 'upstream',
   run(ctx) {
     const route = ctx.route!;
     const svc = ctx.rt.services.get(route.service)!;
-    const passport = ctx.gw.mint.for(ctx.principal, route.service, Date.now(), ctx.ip);
-    const headers = upstreamHeaders(ctx.req, ctx.rt.trusted, ctx.rt.apiKeyHeader, [
-      PASSPORT_HEADER,
-      passport,
-      'x-request-id',
-      ctx.requestId,
-      'traceparent',
-      childTraceparent(ctx.req.headers.traceparent),
-    ]);
+    const headers = headersForService(ctx);
     const retryable =
       RETRYABLE_METHODS.has(ctx.method) ||
       (ctx.method === 'POST' && ctx.req.headers['idempotency-key'] !== undefined);

@@ -15,11 +15,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { PASSPORT_HEADER } from '@portico/kit/runtime';
-import { upstreamHeaders } from '../edge/forwarding.ts';
-import { childTraceparent } from '../edge/ids.ts';
 import { mergeHeaders } from '../edge/respond.ts';
 import type { RequestContext } from '../pipeline/context.ts';
+import { headersForService } from '../pipeline/forward.ts';
 import type { LiveConnection } from './connections.ts';
 
 export interface Upgrade {
@@ -45,16 +43,7 @@ function sendable(code: number): number {
 
 /** The client's handshake headers for the service: filtered as for any request, minus RFC 6455's own. */
 function headersFor(ctx: RequestContext): Record<string, string> {
-  const route = ctx.route!;
-  const passport = ctx.gw.mint.for(ctx.principal, route.service, Date.now(), ctx.ip);
-  const flat = upstreamHeaders(ctx.req, ctx.rt.trusted, ctx.rt.apiKeyHeader, [
-    PASSPORT_HEADER,
-    passport,
-    'x-request-id',
-    ctx.requestId,
-    'traceparent',
-    childTraceparent(ctx.req.headers.traceparent),
-  ]);
+  const flat = headersForService(ctx);
   const out: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2)
     if (!flat[i]!.startsWith('sec-websocket-')) out[flat[i]!] = flat[i + 1]!;
