@@ -124,6 +124,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
       passportSecret: secrets.passportSecret,
       bus,
       logger,
+      env,
       port: opts.port ?? partNumbers(env).port ?? 8000,
       host: env.HOST ?? '127.0.0.1',
     };
@@ -224,6 +225,7 @@ export async function startPart(
         ...(bus && { bus }),
         ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
         logger,
+        env,
         port: numbers.port ?? 8000,
         host: env.HOST ?? '0.0.0.0',
       });

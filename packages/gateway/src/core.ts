@@ -1,5 +1,6 @@
 /** What a request context needs from the gateway that runs it. */
 import type { Logger } from 'pino';
+import type { RequestTracer } from '@portico/kit';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { PassportMint } from './auth/principal.ts';
 import type { RateLimiter } from './limits/rate-limit.ts';
@@ -18,6 +19,8 @@ export interface GatewayCore {
   readonly mint: PassportMint;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
+  /** OpenTelemetry SERVER spans per request; undefined without an OTLP endpoint (no cost). */
+  readonly tracer: RequestTracer | undefined;
   readonly connections: ConnectionRegistry;
   /** The live event feed of `/api/v1/ops/events` (null without a bus). */
   readonly events: EventFeed | null;

@@ -45,7 +45,7 @@ import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
 import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
-import type { EventBus, Subscription } from '@portico/kit';
+import { createRequestTracer, type EventBus, type RequestTracer, type Subscription } from '@portico/kit';
 import { answerClientError, logLevel } from '@portico/kit/runtime';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
@@ -60,6 +60,8 @@ export interface GatewayOptions {
   /** Shared state in Redis; without it, in memory. */
   redisUrl?: string;
   logger?: Logger;
+  /** Where OpenTelemetry settings are read (`OTEL_EXPORTER_OTLP_ENDPOINT`); default process.env. */
+  env?: Record<string, string | undefined>;
   port?: number;
   host?: string;
   /** Set by a worker thread (`workers/`): rate-limit windows shared by every worker. */
@@ -98,6 +100,7 @@ const requestChannel = channel('portico.gateway.reload');
 
 class Gateway implements GatewayCore {
   readonly log: Logger;
+  tracer: RequestTracer | undefined;
   readonly metrics = new GatewayMetrics();
   readonly store: GatewayStore;
   readonly mint: PassportMint;
@@ -219,6 +222,7 @@ class Gateway implements GatewayCore {
   }
 
   async start(): Promise<void> {
+    this.tracer = await createRequestTracer('gateway', this.#opts.env ?? process.env);
     if (this.store instanceof RedisStore && !(await this.store.ready(2000)))
       this.log.warn('Redis is not reachable yet: rate limits follow their fail modes until it is');
     for (const svc of this.#rt.services.values()) svc.startHealthChecks();
@@ -296,6 +300,7 @@ class Gateway implements GatewayCore {
     const grace = setTimeout(() => this.server.closeAllConnections(), 5000);
     await closed;
     clearTimeout(grace);
+    await this.tracer?.flush().catch(() => {});
     for (const svc of this.#rt.services.values()) svc.stopHealthChecks();
     this.denylist.stop();
     this.jwks.stop();

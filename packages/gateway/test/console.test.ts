@@ -134,7 +134,7 @@ describe('the console at /console', () => {
     const res = await fetch(`${gw.url}/console/slos.json`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
-      slos: [{ name: 'Tasks fast', route: 'tasks', objective: 99.5, latency_seconds: 0.25 }],
+      slos: [{ name: 'Tasks fast', route: '/api/v1/tasks/*', objective: 99.5, latency_seconds: 0.25 }],
     });
     const bad = validateGatewayConfig({
       version: 1,

@@ -100,12 +100,33 @@ export function routeStats() {
   return { routes, instances: last.instances, minutes: (last.at - first.at) / 60000 };
 }
 
-/** Good and total requests of `slo` in a route's cumulative counters (a 5xx or a slower answer is bad). */
-function goodOf(slo, r) {
-  if (!r) return { good: 0, total: 0 };
-  if (slo.latency_seconds === null) return { good: r.count - r.errors, total: r.count };
-  const key = Object.keys(r.buckets).find((le) => Number(le) === slo.latency_seconds);
-  return { good: r.buckets[key] ?? 0, total: r.buckets['+Inf'] ?? 0 };
+/**
+ * Whether a metrics `route` label (a template, `/api/v1/orders/{id}`) is under an objective's
+ * route: the same template, or any template under a prefix route's (`/api/v1/orders/*`).
+ */
+export function covers(sloRoute, label) {
+  if (label === sloRoute) return true;
+  if (!sloRoute.endsWith('/*')) return false;
+  const base = sloRoute.slice(0, -2);
+  return label === base || label.startsWith(`${base}/`);
+}
+
+/** Good and total requests of `slo` in the cumulative counters of its routes (a 5xx or a slower answer is bad). */
+function goodOf(slo, routes) {
+  let good = 0;
+  let total = 0;
+  for (const [label, r] of Object.entries(routes)) {
+    if (!covers(slo.route, label)) continue;
+    if (slo.latency_seconds === null) {
+      good += r.count - r.errors;
+      total += r.count;
+    } else {
+      const key = Object.keys(r.buckets).find((le) => Number(le) === slo.latency_seconds);
+      good += r.buckets[key] ?? 0;
+      total += r.buckets['+Inf'] ?? 0;
+    }
+  }
+  return { good, total };
 }
 
 /**
@@ -119,8 +140,8 @@ export function sloStatus(slos) {
   const last = samples[samples.length - 1];
   return slos.map((slo) => {
     const budget = 1 - slo.objective / 100;
-    const now = goodOf(slo, last.routes[slo.route]);
-    const then = samples.length > 1 ? goodOf(slo, first.routes[slo.route]) : { good: 0, total: 0 };
+    const now = goodOf(slo, last.routes);
+    const then = samples.length > 1 ? goodOf(slo, first.routes) : { good: 0, total: 0 };
     const badShare = now.total ? (now.total - now.good) / now.total : 0;
     const windowTotal = now.total - then.total;
     const windowBad = windowTotal - (now.good - then.good);

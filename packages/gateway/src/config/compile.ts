@@ -87,7 +87,8 @@ export interface Runtime {
   /** `console.slos`: what the console shows error-budget burn for (`/console/slos.json`). */
   slos: { name: string; route: string; objective: number; latency_seconds: number | null }[];
   metricsEnabled: boolean;
-  accessLog: boolean;
+  /** `access_log`: one JSON line per request, a `sample` share of them (errors ≥ 500 always). */
+  accessLog: { enabled: boolean; sample: number };
   /** `idempotency:` (applied on reload). */
   idempotency: { ttlMs: number; lockMs: number; maxBody: number };
   /** `batch:`: null when disabled. */
@@ -227,6 +228,17 @@ export function serviceSettings(config: ResolvedConfig, name: string): ServiceSe
   };
 }
 
+/** A route's label in metrics and the access log: its template, `/*` after a prefix. */
+export function routeTemplateLabel(r: { path?: string | undefined; prefix?: string | undefined }): string {
+  return r.path ?? `${r.prefix!}/*`;
+}
+
+/** An SLO's `route` (a route name) as the metrics label the console reads: the route's template. */
+function sloRoute(routes: readonly Route[], name: string): string {
+  const r = routes.find((x) => x.name === name);
+  return r ? routeTemplateLabel(r) : name;
+}
+
 export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics: GatewayMetrics): Runtime {
   const now = Date.now();
   const config = resolveConfig(raw);
@@ -252,7 +264,7 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : []), ...ops];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
-    const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
+    const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${routeTemplateLabel(r)}`;
     const rl = (r.rate_limits ?? defaults.rate_limits).map((n) => policies.get(n)!);
     const corsName = r.cors ?? defaults.cors;
     const svc = config.services[r.service];
@@ -278,7 +290,9 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
       idempotency: r.idempotency ?? defaults.idempotency,
       deprecation: deprecation(r, now),
       openapi: r.openapi,
-      stats: metrics.routeStats(label),
+      // Metrics label a route by its template, not its name: dashboards read the same
+      // labels whatever the routes are called (docs/observability.md).
+      stats: metrics.routeStats(routeTemplateLabel(r)),
       config: r,
     };
     router.add(template, route, r.prefix !== undefined);
@@ -311,11 +325,14 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     consoleEnabled: config.console.enabled,
     slos: config.console.slos.map((s) => ({
       name: s.name,
-      route: s.route,
+      route: sloRoute(all, s.route),
       objective: s.objective,
       latency_seconds: s.latency === undefined ? null : parseDuration(s.latency) / 1000,
     })),
-    accessLog: config.access_log,
+    accessLog:
+      typeof config.access_log === 'boolean'
+        ? { enabled: config.access_log, sample: 1 }
+        : { enabled: config.access_log.enabled ?? true, sample: config.access_log.sample ?? 1 },
     idempotency: {
       ttlMs: parseDuration(config.idempotency.ttl),
       lockMs: parseDuration(config.idempotency.lock_ttl),

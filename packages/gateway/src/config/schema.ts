@@ -335,7 +335,28 @@ export const gatewayConfigSchema = Type.Object(
       description: opt(Type.String()),
       refresh: dflt(duration(), '60s'),
     }),
-    access_log: dflt(Type.Boolean(), false),
+    access_log: dflt(
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object(
+            {
+              enabled: opt(Type.Boolean({ description: 'default true' })),
+              sample: opt(
+                Type.Number({
+                  minimum: 0,
+                  maximum: 1,
+                  description: 'share of requests logged (default 1); answers >= 500 are always logged',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        { 'x-hint': 'true, false or {enabled, sample}' },
+      ),
+      true,
+    ),
     ...featureSections,
     cors: dflt(named(cors), {}),
     policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),

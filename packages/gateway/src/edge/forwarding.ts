@@ -4,6 +4,7 @@
  * what the gateway saw (kept from the client only through trusted proxies). Response:
  * hop-by-hop fields and `X-Powered-By` are dropped.
  */
+import { ROUTE_TEMPLATE_HEADER } from '@portico/kit/runtime';
 import type { IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
 import { API_KEY_PREFIX } from '@portico/contracts';
@@ -60,7 +61,7 @@ const DROP_PREFIXES = [
   'x-jwt-',
 ];
 
-export const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'x-powered-by']);
+export const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'x-powered-by', ROUTE_TEMPLATE_HEADER]);
 
 function dropped(lower: string, extra: string | null): boolean {
   if (DROP_REQUEST.has(lower) || lower === extra) return true;

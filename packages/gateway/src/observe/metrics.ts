@@ -103,6 +103,8 @@ export class Gauge {
 
 /** Per-route request counters by method and status, each series resolved once. */
 export class RouteStats {
+  /** The `route` label: a route template (`/api/v1/tasks/{id}`). */
+  readonly label: string;
   readonly duration: HistogramSeries;
   #byMethod = new Map<string, Map<number, () => void>>();
   #requests: Counter;
@@ -111,6 +113,7 @@ export class RouteStats {
     this.#requests = requests;
     this.duration = duration;
     this.#route = route;
+    this.label = route;
   }
   count(method: string, status: number): void {
     let byStatus = this.#byMethod.get(method);
@@ -123,6 +126,9 @@ export class RouteStats {
     inc();
   }
 }
+
+/** Distinct service route templates labelled before falling back to the gateway route's. */
+const MAX_TEMPLATES = 2000;
 
 export class GatewayMetrics {
   readonly requests = new Counter(
@@ -170,6 +176,24 @@ export class GatewayMetrics {
   }
 
   #routes = new Map<string, RouteStats>();
+  /** Service route templates (`/api/v1/tasks/:id`) seen, by the answering service's spelling. */
+  #templates = new Map<string, RouteStats>();
+
+  /**
+   * Stats under the template of the service route that answered (`:id` written `{id}`, as in
+   * OpenAPI), or `fallback` (the gateway route's template) once too many distinct templates
+   * were seen: a service cannot blow up the series count.
+   */
+  templateStats(template: string, fallback: RouteStats): RouteStats {
+    let s = this.#templates.get(template);
+    if (s === undefined) {
+      if (this.#templates.size >= MAX_TEMPLATES) return fallback;
+      s = this.routeStats(template.replace(/:([A-Za-z0-9_]+)/g, '{$1}'));
+      this.#templates.set(template, s);
+    }
+    return s;
+  }
+
   /** Stats of a route template; the same object across config reloads. */
   routeStats(route: string): RouteStats {
     let s = this.#routes.get(route);

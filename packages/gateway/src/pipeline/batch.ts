@@ -47,6 +47,8 @@ function operationHeaders(ctx: RequestContext, op: Operation, i: number, opKey: 
   }
   Object.assign(out, op.headers);
   out['x-request-id'] ??= `${ctx.requestId}.${i}`;
+  // With tracing on, each operation's span is a child of the batch's.
+  if (ctx.span !== null) out.traceparent = ctx.span.trace.traceparent;
   if (op.method === 'POST' && opKey !== null) out['idempotency-key'] ??= `${opKey}.${i}`;
   if (op.body !== null) out['content-length'] = String(op.body.length);
   return out;

@@ -4,8 +4,8 @@
  * answered with a problem, and the metrics and access-log line written once it is answered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FieldError, ProblemCode } from '@portico/kit';
-import { acceptRequestId } from '../edge/ids.ts';
+import type { FieldError, ProblemCode, RequestSpan } from '@portico/kit';
+import { acceptRequestId, childTraceparent } from '../edge/ids.ts';
 import { anonymousPrincipal } from '../anonymous.ts';
 import { writeProblem, type HeaderList } from '../edge/respond.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
@@ -41,6 +41,15 @@ export class RequestContext {
   retries = 0;
   /** The request presented a credential: every answer gets `Cache-Control: no-store` (RFC 9111 §5.2.2.5) unless the service set its own. */
   credentialed = false;
+  /** The answering service's route template (`x-portico-route`), when it said so. */
+  template: string | null = null;
+  /** The path sent upstream differs from the client's (a `rewrite`). */
+  rewritten = false;
+  /** Body bytes streamed from the upstream to the client (the access log's `bytes`). */
+  bytes = 0;
+  /** The request's SERVER span when OpenTelemetry is on (observe/tracing in the kit). */
+  readonly span: RequestSpan | null;
+  #traceparent: string | null = null;
   #finished = false;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {
@@ -51,10 +60,20 @@ export class RequestContext {
     this.t0 = performance.now();
     this.method = req.method ?? 'GET';
     this.requestId = acceptRequestId(req.headers['x-request-id']);
+    this.span = gw.tracer === undefined ? null : gw.tracer.start(this.method, req.headers);
     this.headers = [
       ['x-request-id', this.requestId],
       ['x-content-type-options', 'nosniff'],
     ];
+  }
+
+  /**
+   * The `traceparent` sent to the service: the gateway's span when tracing is on, else the
+   * incoming trace (or a new one) with a new span id; the same for every use in one request.
+   */
+  get traceparent(): string {
+    return (this.#traceparent ??=
+      this.span !== null ? this.span.trace.traceparent : childTraceparent(this.req.headers.traceparent));
   }
 
   problem(code: ProblemCode, detail: string, errors?: FieldError[]): void {
@@ -83,30 +102,49 @@ export class RequestContext {
     this.#finished = true;
     const total = (performance.now() - this.t0) / 1000;
     const route = this.route;
+    const stats =
+      route === null
+        ? null
+        : this.template === null
+          ? route.stats
+          : this.gw.metrics.templateStats(this.template, route.stats);
     if (route !== null) {
-      route.stats.count(this.method, status);
-      route.stats.duration.observe(total);
+      stats!.count(this.method, status);
+      stats!.duration.observe(total);
       // A batch has no upstream of its own: its operations are counted on their routes.
       if (this.upstreamMs >= 0 && route.kind === 'proxy') {
         this.gw.upstreamSeries(route.service).observe(this.upstreamMs / 1000);
         this.gw.metrics.addedSeries.observe(Math.max(0, total - this.upstreamMs / 1000));
       }
     }
-    if (this.rt.accessLog)
-      this.gw.log.info(
-        {
-          request_id: this.requestId,
-          method: this.method,
-          path: this.path,
-          route: route?.label ?? null,
-          status,
-          ms: Math.round(total * 1e4) / 10,
-          upstream_ms: this.upstreamMs >= 0 ? Math.round(this.upstreamMs * 10) / 10 : null,
-          retries: this.retries,
-          caller: this.principal.caller.id,
-          ip: this.ip,
-        },
-        'request',
-      );
+    this.span?.end(status, stats?.label);
+    const log = this.rt.accessLog;
+    // Errors are always logged; other answers when sampled (`access_log.sample`).
+    if (log.enabled && (status >= 500 || log.sample >= 1 || (log.sample > 0 && Math.random() < log.sample)))
+      this.#accessLog(status, total, stats?.label ?? null);
+  }
+
+  /** One JSON line per request (docs/observability.md, "Access log"). */
+  #accessLog(status: number, total: number, route: string | null): void {
+    const caller = this.principal.caller;
+    const length = this.res.getHeader('content-length');
+    this.gw.log.info(
+      {
+        request_id: this.requestId,
+        trace_id: this.traceparent.slice(3, 35),
+        method: this.method,
+        route,
+        path: this.path,
+        status,
+        ms: Math.round(total * 1e4) / 10,
+        upstream_ms: this.upstreamMs >= 0 ? Math.round(this.upstreamMs * 10) / 10 : null,
+        retries: this.retries,
+        caller_id: caller.id,
+        caller_kind: caller.auth,
+        bytes: this.bytes > 0 ? this.bytes : length === undefined ? 0 : Number(length),
+        ip: this.ip,
+      },
+      'request',
+    );
   }
 }

@@ -6,8 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { PASSPORT_HEADER } from '@portico/kit/runtime';
-import { childTraceparent } from '../edge/ids.ts';
+import { PASSPORT_HEADER, ROUTE_TEMPLATE_HEADER } from '@portico/kit/runtime';
 import { RESPONSE_DROP, upstreamHeaders } from '../edge/forwarding.ts';
 import { mergeHeaders } from '../edge/respond.ts';
 import {
@@ -58,6 +57,10 @@ export class ClientSink implements UpstreamSink {
   head(status: number, upstream: IncomingHttpHeaders, upstreamMs: number): OutgoingHead {
     const ctx = this.#ctx;
     ctx.upstreamMs = upstreamMs;
+    // The service's route template labels the metrics, unless the gateway rewrote the path
+    // (then the service's template is not the public one).
+    const template = upstream[ROUTE_TEMPLATE_HEADER];
+    if (typeof template === 'string' && !ctx.rewritten) ctx.template = template;
     const out: OutgoingHead = {};
     const connection = upstream.connection;
     const listed =
@@ -98,6 +101,7 @@ export class ClientSink implements UpstreamSink {
   }
 
   data(chunk: Buffer): boolean {
+    this.#ctx.bytes += chunk.length;
     return (this.#encoder ?? this.#ctx.res).write(chunk);
   }
 
@@ -185,7 +189,7 @@ export function headersForService(ctx: RequestContext): string[] {
     'x-request-id',
     ctx.requestId,
     'traceparent',
-    childTraceparent(ctx.req.headers.traceparent),
+    ctx.traceparent,
   ]);
 }
 
@@ -198,11 +202,13 @@ export const forward: Step = {
     const retryable =
       RETRYABLE_METHODS.has(ctx.method) ||
       (ctx.method === 'POST' && ctx.req.headers['idempotency-key'] !== undefined);
+    const target = route.target(ctx.path, ctx.params);
+    ctx.rewritten = target !== ctx.path;
     send(
       svc,
       {
         method: ctx.method,
-        path: route.target(ctx.path, ctx.params) + ctx.query,
+        path: target + ctx.query,
         headers,
         body: ctx.body,
         retryable,

@@ -12,6 +12,9 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Caller } from './caller.ts';
 
+/** Response header naming the service route that answered (`/api/v1/tasks/:id`); the gateway drops it. */
+export const ROUTE_TEMPLATE_HEADER = 'x-portico-route';
+
 export const PASSPORT_HEADER = 'x-portico-passport';
 export const PASSPORT_TTL_SECONDS = 60;
 const PREFIX = 'p1.';

@@ -13,6 +13,7 @@ import { asEventWork } from '../db/database.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { currentScope, runInScope } from '../runtime/scope.ts';
 import type { AnyDeps, ConsumerDefinition } from '../service.ts';
+import type { RequestTracer } from '../observability/tracing.ts';
 
 export interface ConsumerHost {
   service: string;
@@ -22,6 +23,8 @@ export interface ConsumerHost {
   logger: Logger;
   /** Wakes the outbox relay after a handler's transaction committed. */
   nudge(): void;
+  /** With OpenTelemetry on: each event is handled in a CONSUMER span. */
+  tracer?: RequestTracer | undefined;
 }
 
 /** Runs the handler once for an event, deduplicated by the inbox. Returns false for a duplicate. */
@@ -34,25 +37,35 @@ export async function handleOnce(
   const consumer = `${host.service}.${def.name}`;
   const log = host.logger.child({ consumer, event_id: event.id, event_type: event.type, attempt });
   const afterCommit: (() => void | Promise<void>)[] = [];
-  // The handler runs in the event's scope: what it publishes carries the event's trace.
-  const { handled, published } = await runInScope(event.traceparent, () =>
-    asEventWork(async () => {
-      const handled = await host.db.transaction().execute(async (trx) => {
-        const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
+  const span = host.tracer?.consumer(event, consumer, attempt);
+  // The handler runs in the event's scope: what it publishes carries the event's trace (the
+  // consumer span's, when tracing is on).
+  let outcome: { handled: boolean; published: boolean };
+  try {
+    outcome = await runInScope(span?.traceparent ?? event.traceparent, () =>
+      asEventWork(async () => {
+        const handled = await host.db.transaction().execute(async (trx) => {
+          const fresh = await sql`insert into kit_inbox (consumer, event_id) values (${consumer}, ${event.id})
         on conflict do nothing returning event_id`.execute(trx);
-        if (fresh.rows.length === 0) return false;
-        await def.handle(event as never, {
-          trx,
-          deps: host.deps,
-          log,
-          attempt,
-          afterCommit: (fn) => afterCommit.push(fn),
+          if (fresh.rows.length === 0) return false;
+          await def.handle(event as never, {
+            trx,
+            deps: host.deps,
+            log,
+            attempt,
+            afterCommit: (fn) => afterCommit.push(fn),
+          });
+          return true;
         });
-        return true;
-      });
-      return { handled, published: currentScope()?.published === true };
-    }),
-  );
+        return { handled, published: currentScope()?.published === true };
+      }),
+    );
+  } catch (err) {
+    span?.end(err);
+    throw err;
+  }
+  span?.end(undefined, { 'portico.event.duplicate': !outcome.handled });
+  const { handled, published } = outcome;
   if (published) host.nudge();
   for (const fn of afterCommit) {
     try {

@@ -10,6 +10,7 @@ import type { EventEnvelope } from './envelope.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { asEventWork } from '../db/database.ts';
 import { PollingWorker } from '../jobs/polling-worker.ts';
+import type { RequestTracer } from '../observability/tracing.ts';
 
 export async function publishInTx(trx: QueryExecutorProvider, event: EventEnvelope): Promise<void> {
   await sql`insert into kit_outbox (id, type, event) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)`.execute(
@@ -26,10 +27,13 @@ export interface OutboxRelayOptions {
   /** Poll interval when idle (ms); a nudge after commit wakes the relay at once. */
   intervalMs?: number;
   batchSize?: number;
+  /** With OpenTelemetry on: each event is sent in a PRODUCER span and carries its traceparent. */
+  tracer?: RequestTracer | undefined;
 }
 
 export class OutboxRelay {
-  readonly #o: Required<Omit<OutboxRelayOptions, 'logger'>> & { logger: Logger };
+  readonly #o: Required<Omit<OutboxRelayOptions, 'logger' | 'tracer'>> &
+    Pick<OutboxRelayOptions, 'logger' | 'tracer'>;
   readonly #worker: PollingWorker;
 
   constructor(opts: OutboxRelayOptions) {
@@ -79,7 +83,10 @@ export class OutboxRelay {
     const events = rows.map((row) =>
       typeof row.event === 'string' ? (JSON.parse(row.event) as EventEnvelope) : row.event,
     );
-    const results = await Promise.allSettled(events.map((event) => this.#o.bus.publish(event)));
+    const tracer = this.#o.tracer;
+    const results = await Promise.allSettled(
+      events.map((event) => (tracer ? this.#sendTraced(tracer, event) : this.#o.bus.publish(event))),
+    );
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const sent = firstFailure === -1 ? rows.length : firstFailure;
     if (sent > 0) {
@@ -91,6 +98,18 @@ export class OutboxRelay {
     }
     if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
     return rows.length;
+  }
+
+  /** Sends an event inside a PRODUCER span; consumers continue the producer's trace. */
+  async #sendTraced(tracer: RequestTracer, event: EventEnvelope): Promise<void> {
+    const span = tracer.producer(event);
+    try {
+      await this.#o.bus.publish({ ...event, traceparent: span.traceparent });
+      span.end();
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
   }
 
   /** Rows not yet relayed (a metric). */

@@ -28,6 +28,7 @@ import { fieldErrors, nulFields } from './validation.ts';
 import { readPositions } from '../pagination/cursor.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
 import { runInScope } from '../runtime/scope.ts';
+import { ROUTE_TEMPLATE_HEADER } from '../auth/passport.ts';
 import type { ServiceApp } from '../service.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { sqlState } from '../db/sql-errors.ts';
@@ -214,6 +215,8 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     }
     req.caller = anonymousCaller;
     reply.header('x-request-id', String(req.id));
+    // The matched route's template, for the gateway's metrics and access log (it strips it).
+    if (req.routeOptions.url) reply.header(ROUTE_TEMPLATE_HEADER, req.routeOptions.url);
     const cfg = req.routeOptions.config;
     if (cfg?.public) return;
     const result = verifyPassport(opts.passportKey, opts.service, header(req.headers[PASSPORT_HEADER]));

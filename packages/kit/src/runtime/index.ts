@@ -25,6 +25,7 @@ export {
   mintPassport,
   verifyPassport,
   PASSPORT_HEADER,
+  ROUTE_TEMPLATE_HEADER,
   PASSPORT_TTL_SECONDS,
 } from '../auth/passport.ts';
 export { answerClientError } from '../errors/problem.ts';

@@ -84,7 +84,8 @@ export async function startService(
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const db = store.db as Kysely<any>;
-  const relay = new OutboxRelay({ service: def.name, db, bus: opts.bus, logger });
+  const tracer = await createRequestTracer(def.name, env);
+  const relay = new OutboxRelay({ service: def.name, db, bus: opts.bus, logger, tracer });
   const closers: (() => Promise<void> | void)[] = [];
   const dataDir = opts.dataDir ?? path.resolve('data', def.name);
 
@@ -122,7 +123,6 @@ export async function startService(
     onClose: (fn) => closers.push(fn),
   };
 
-  const tracer = await createRequestTracer(def.name, env);
   const app = await buildServiceApp({
     service: def.name,
     version: def.version,
@@ -181,7 +181,7 @@ export async function startService(
     return registry.metrics();
   });
 
-  const host: ConsumerHost = { service: def.name, db, deps, logger, nudge: () => relay.nudge() };
+  const host: ConsumerHost = { service: def.name, db, deps, logger, nudge: () => relay.nudge(), tracer };
   // Operator routes for `portico dead-letters` and the gateway's `/api/v1/ops/dead-letters`
   // (which checks the admin's permission first): never routed by the gateway; callable only with
   // a passport for this service naming the CLI or the gateway (minted from the platform secret).
