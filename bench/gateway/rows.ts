@@ -71,6 +71,7 @@ export function benchRows(c: RowContext) {
     ['portico-apikey', { mode: 'apikey', extra: [] }],
     ['portico-jwt-redis', { mode: 'jwt', extra: ['--redis', 'redis://127.0.0.1:6379'] }],
     ['portico-jwt-compress', { mode: 'jwt', extra: ['--compression'] }],
+    ['portico-jwt-accesslog', { mode: 'jwt', extra: ['--access-log'] }],
   ]);
 
   const nginxRow = (id: string, workers: number, cpu: string): Row => ({
@@ -122,6 +123,14 @@ export function benchRows(c: RowContext) {
       name: 'Portico, JWT (reused) + rate limit + passport, compression on (small answer, not compressed)',
       start: portico('jwt', ['--compression'], 'portico-jwt-compress'),
       wrkArgs: [...bearer, '-H', 'Accept-Encoding: gzip, br'],
+    },
+    // The access log on (a JSON line per request at info, written asynchronously to /dev/null as
+    // to a pipe): what logging costs (docs/benchmarks.md). The other rows run with it off.
+    {
+      id: 'portico-jwt-accesslog',
+      name: 'Portico, JWT (reused) + rate limit + passport, access log on',
+      start: portico('jwt', ['--access-log'], 'portico-jwt-accesslog'),
+      wrkArgs: bearer,
     },
     {
       id: 'portico-jwt-redis',

@@ -16,7 +16,7 @@
  * Options: --seconds N (per row, default 8), --rounds N (default 2: every row is measured N times,
  * interleaved, and the best run kept, which filters out bursts of load from other processes),
  * --only a,b (row ids), --profile (CPU profile of the Portico JWT row, top functions printed),
- * --json FILE (raw results), --no-write. A full run (no --only) writes its table between the
+ * --json FILE (raw results), --no-write, --no-fixed-rate (skip the added-latency pairs). A full run (no --only) writes its table between the
  * result markers of "## Gateway" in docs/benchmarks.md; notes outside the markers are kept.
  * --before DIR (a checkout of an earlier commit with its own node_modules, e.g. a `git worktree`):
  * every Portico row gets a twin running DIR's gateway, measured right after it in each round,
@@ -214,7 +214,7 @@ async function fixedRate(
   startServer: () => ReturnType<ReturnType<typeof portico>>,
 ) {
   const row = results.find((r) => r.id === rowId && !Number.isNaN(r.rps));
-  if (!row || BEFORE) return null;
+  if (!row || BEFORE || argv.includes('--no-fixed-rate')) return null;
   const rate = Math.round(row.rps / 2);
   const gen = (url: string, header?: string) =>
     new Promise<Record<string, number>>((resolve, reject) => {

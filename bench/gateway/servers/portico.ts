@@ -2,7 +2,8 @@
  * Portico in one of the benchmark's modes: `plain` (no policies), `jwt` (ES256 JWT + rate
  * limit + passport), `rl` (rate limit only), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
  * limits in Redis instead of memory; `--workers N` runs N gateway worker threads on one port;
- * `--compression` turns on response compression (threshold 1kb).
+ * `--compression` turns on response compression (threshold 1kb); `--access-log` turns on the
+ * access log (info lines to /dev/null, asynchronously) — every other row runs with it off.
  */
 import { pino } from 'pino';
 import {
@@ -16,10 +17,12 @@ const mode = arg('mode');
 const redis = arg('redis', '');
 const workers = Number(arg('workers', '1'));
 const compression = process.argv.includes('--compression');
+const accessLog = process.argv.includes('--access-log');
 const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
   version: 1,
   metrics: { enabled: true },
+  access_log: accessLog,
   ...(compression && { compression: { enabled: true, threshold: '1kb' } }),
   policies: { rate_limits: { bench: { limit: 1_000_000_000, window: '1m', by: ['caller'] } } },
   services: {
@@ -41,7 +44,9 @@ const config: GatewayConfig = {
 const common = {
   config,
   passportSecret: 'bench-secret-0123456789abcdef',
-  logger: pino({ level: 'warn' }),
+  logger: accessLog
+    ? pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }))
+    : pino({ level: 'warn' }),
   port: 0,
   host: '127.0.0.1',
   ...(redis && { redisUrl: redis }),

@@ -1,0 +1,95 @@
+/**
+ * The access log (on by default: one JSON line per request, `access_log.sample` of them, errors
+ * always) and route labels by template: the service's route template (`x-portico-route`,
+ * dropped before the client) names the request in the log and in the metrics.
+ */
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { makeConfig, startGateway, startServer, type RunningGateway, type TestServer } from './helpers.ts';
+
+const lines: Record<string, unknown>[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l));
+    done();
+  },
+});
+const requests = () => lines.filter((l) => l.msg === 'request');
+
+let tasks: TestServer;
+let gw: RunningGateway;
+const routes = (): Parameters<typeof makeConfig>[1] => [
+  { prefix: '/api/v1/tasks', service: 'tasks', auth: 'none' },
+];
+
+beforeAll(async () => {
+  // A kit-like service: it names the route that answered, as `buildServiceApp` does.
+  tasks = await startServer((req, res) => {
+    if (req.url!.startsWith('/health')) return void res.end('{}');
+    const boom = req.url === '/api/v1/tasks/boom';
+    res
+      .writeHead(boom ? 500 : 200, {
+        'content-type': 'application/json',
+        'x-portico-route': boom ? '/api/v1/tasks/boom' : '/api/v1/tasks/:id',
+      })
+      .end(boom ? '{"status":500}' : '{"id":"42","title":"Write the report"}');
+  });
+  gw = await startGateway(makeConfig({ tasks: [tasks.url] }, routes()), {
+    logger: pino({ level: 'info' }, sink),
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+  await tasks?.close();
+});
+
+describe('the access log', () => {
+  it('is on by default: one JSON line per request with its route template, trace and caller', async () => {
+    lines.length = 0;
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await fetch(`${gw.url}/api/v1/tasks/42?x=1`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-portico-route')).toBeNull();
+    const body = await res.text();
+    await expect.poll(() => requests().length).toBe(1);
+    expect(requests()[0]).toMatchObject({
+      request_id: res.headers.get('x-request-id'),
+      trace_id: traceId,
+      method: 'GET',
+      route: '/api/v1/tasks/{id}',
+      path: '/api/v1/tasks/42',
+      status: 200,
+      caller_id: null,
+      caller_kind: 'anonymous',
+      bytes: Buffer.byteLength(body),
+    });
+    expect(typeof requests()[0]!.ms).toBe('number');
+    expect(typeof requests()[0]!.time).toBe('number');
+  });
+
+  it('labels metrics by route template, not by path or route name', async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(
+      /portico_gateway_requests_total\{route="\/api\/v1\/tasks\/\{id\}",method="GET",status="200"\} \d+/,
+    );
+    expect(text).not.toContain('route="/api/v1/tasks/42"');
+  });
+
+  it('samples: with sample 0 only errors are logged; `false` still turns it off', async () => {
+    gw.handle.reload(makeConfig({ tasks: [tasks.url] }, routes(), { access_log: { sample: 0 } }));
+    lines.length = 0;
+    expect((await fetch(`${gw.url}/api/v1/tasks/7`)).status).toBe(200);
+    expect((await fetch(`${gw.url}/api/v1/tasks/boom`)).status).toBe(500);
+    await expect.poll(() => requests().length).toBe(1);
+    expect(requests()[0]).toMatchObject({ status: 500, route: '/api/v1/tasks/boom' });
+
+    gw.handle.reload(makeConfig({ tasks: [tasks.url] }, routes(), { access_log: false }));
+    lines.length = 0;
+    expect((await fetch(`${gw.url}/api/v1/tasks/boom`)).status).toBe(500);
+    expect((await fetch(`${gw.url}/api/v1/tasks/8`)).status).toBe(200);
+    expect(requests()).toEqual([]);
+  });
+});
