@@ -5,6 +5,7 @@
  * @example
  *   const course = await deps.call.get('curriculum', `/api/v1/courses/${id}`, { caller: req.caller });
  */
+import { currentTraceparent } from '../runtime/scope.ts';
 import type { KeyObject } from 'node:crypto';
 import { request } from 'undici';
 import {
@@ -29,6 +30,7 @@ export interface CallOptions {
   caller?: Caller;
   body?: unknown;
   requestId?: string;
+  /** W3C trace context to send; default: the current request's or event's (runtime/scope.ts). */
   traceparent?: string;
   timeoutMs?: number;
 }
@@ -100,7 +102,9 @@ export function createServiceClient(opts: {
       accept: 'application/json',
     };
     if (o.requestId) headers['x-request-id'] = o.requestId;
-    if (o.traceparent) headers.traceparent = o.traceparent;
+    // Continues the trace of the request or event in hand unless told otherwise.
+    const traceparent = o.traceparent ?? currentTraceparent();
+    if (traceparent) headers.traceparent = traceparent;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     const attempt = async ({ signal }: { signal: AbortSignal }) => {
       try {
