@@ -1,6 +1,6 @@
 /** What a request context needs from the gateway that runs it. */
 import type { Logger } from 'pino';
-import type { RequestTracer } from '@portico/kit';
+import type { RequestTracer } from '@portico/kit/runtime';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { PassportMint } from './auth/principal.ts';
 import type { RateLimiter } from './limits/rate-limit.ts';

@@ -45,8 +45,8 @@ import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
 import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
-import { createRequestTracer, type EventBus, type RequestTracer, type Subscription } from '@portico/kit';
-import { answerClientError, logLevel } from '@portico/kit/runtime';
+import type { EventBus, Subscription } from '@portico/kit';
+import { answerClientError, createRequestTracer, logLevel, type RequestTracer } from '@portico/kit/runtime';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 

@@ -61,8 +61,6 @@ export { sendProblem, transformDocument } from './http/app.ts';
 export { acceptRequestId, continueTrace } from './http/request-context.ts';
 export type { TraceContext } from './http/request-context.ts';
 export { currentTraceparent } from './runtime/scope.ts';
-export { createRequestTracer, otlpTracesUrl } from './observability/tracing.ts';
-export type { RequestTracer, RequestSpan, EventSpan } from './observability/tracing.ts';
 export { paginate, listPage, sendPage, mapPage, PageQuery, PageOf } from './pagination/cursor.ts';
 export type { Page, PaginateOptions } from './pagination/cursor.ts';
 export type { Migration } from './db/migrations.ts';

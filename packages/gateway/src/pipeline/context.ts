@@ -4,7 +4,8 @@
  * answered with a problem, and the metrics and access-log line written once it is answered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FieldError, ProblemCode, RequestSpan } from '@portico/kit';
+import type { FieldError, ProblemCode } from '@portico/kit';
+import { untraced, type RequestSpan } from '@portico/kit/runtime';
 import { acceptRequestId, childTraceparent } from '../edge/ids.ts';
 import { anonymousPrincipal } from '../anonymous.ts';
 import { writeProblem, type HeaderList } from '../edge/respond.ts';
@@ -60,7 +61,8 @@ export class RequestContext {
     this.t0 = performance.now();
     this.method = req.method ?? 'GET';
     this.requestId = acceptRequestId(req.headers['x-request-id']);
-    this.span = gw.tracer === undefined ? null : gw.tracer.start(this.method, req.headers);
+    this.span =
+      gw.tracer === undefined || untraced(req.url) ? null : gw.tracer.start(this.method, req.headers);
     this.headers = [
       ['x-request-id', this.requestId],
       ['x-content-type-options', 'nosniff'],

@@ -33,7 +33,7 @@ import type { ServiceApp } from '../service.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { sqlState } from '../db/sql-errors.ts';
 import { PRECONDITION_FAILED_STATE } from '../db/row-versions.ts';
-import type { RequestSpan, RequestTracer } from '../observability/tracing.ts';
+import { untraced, type RequestSpan, type RequestTracer } from '../observability/tracing.ts';
 
 const spans = new WeakMap<object, RequestSpan>();
 const documentTransforms = new WeakMap<object, ((doc: Record<string, any>) => void)[]>();
@@ -206,7 +206,7 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
   app.decorateRequest('trace', null as never);
 
   app.addHook('onRequest', async (req, reply) => {
-    if (opts.tracer) {
+    if (opts.tracer && !untraced(req.url)) {
       const span = opts.tracer.start(req.method, req.headers);
       spans.set(req, span);
       req.trace = span.trace;

@@ -59,6 +59,11 @@ const propagator = new W3CTraceContextPropagator();
 /** One provider per service name (and endpoint), shared by every start of that service in the process. */
 const providers = new Map<string, Promise<Provider>>();
 
+/** Probes and scrapes (`/health/*`, `/metrics`) make no spans: they would bury the traces of real work. */
+export function untraced(url: string | undefined): boolean {
+  return url !== undefined && (url.startsWith('/health') || url.startsWith('/metrics'));
+}
+
 /** The OTLP traces URL from the standard environment variables, or undefined. */
 export function otlpTracesUrl(env: Record<string, string | undefined>): string | undefined {
   if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;

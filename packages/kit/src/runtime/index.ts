@@ -18,6 +18,8 @@ export type { DeadLetter } from '../events/consumer.ts';
 export { loadSettings, loadVariable, SettingsError } from '../config/settings.ts';
 export { createServiceClient } from '../client/service-client.ts';
 export { createLogger, logLevel, REDACT_PATHS } from '../observability/logger.ts';
+export { createRequestTracer, otlpTracesUrl, untraced } from '../observability/tracing.ts';
+export type { RequestTracer, RequestSpan, EventSpan } from '../observability/tracing.ts';
 export { registry as metricsRegistry } from '../observability/metrics.ts';
 export { kitEvents } from '../observability/diagnostics.ts';
 export {
