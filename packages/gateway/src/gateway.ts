@@ -46,6 +46,7 @@ import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config
 import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
+import { isApiVersion, LATEST_API_VERSION } from '@portico/kit';
 import { answerClientError, logLevel } from '@portico/kit/runtime';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
@@ -183,6 +184,16 @@ class Gateway implements GatewayCore {
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
     this.server.on('clientError', answerClientError);
     addGauges(this.metrics, () => this.#rt.services.values(), this.store);
+  }
+
+  /**
+   * The platform's OpenAPI document at an API version (docs/versions.md): what
+   * `/openapi.json?version=` serves. The CI breaking-change gate compares a committed snapshot
+   * with the document at the snapshot's version.
+   */
+  documentForVersion(version: string = LATEST_API_VERSION): Promise<Record<string, unknown>> {
+    if (!isApiVersion(version)) return Promise.reject(new Error(`${version} is not an API version`));
+    return this.openapi.document(this.#rt, version);
   }
 
   /**

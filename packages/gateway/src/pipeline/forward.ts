@@ -6,10 +6,12 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { VERSION_HEADER } from '@portico/kit';
 import { PASSPORT_HEADER } from '@portico/kit/runtime';
 import { childTraceparent } from '../edge/ids.ts';
 import { RESPONSE_DROP, upstreamHeaders } from '../edge/forwarding.ts';
 import { mergeHeaders } from '../edge/respond.ts';
+import { requestVersion } from './api-version.ts';
 import {
   compressible,
   encodeBody,
@@ -186,6 +188,8 @@ export function headersForService(ctx: RequestContext): string[] {
     ctx.requestId,
     'traceparent',
     childTraceparent(ctx.req.headers.traceparent),
+    VERSION_HEADER,
+    requestVersion(ctx),
   ]);
 }
 
