@@ -118,6 +118,7 @@ export const CreatedApiKey = Type.Object({
   created_at: DateTime,
   expires_at: Type.Union([DateTime, Type.Null()]),
   last_used_at: Type.Union([DateTime, Type.Null()]),
+  api_version: Type.String({ description: "The API version the key's requests run at (docs/versions.md)" }),
 });
 export const CreateApiKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
