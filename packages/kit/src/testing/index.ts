@@ -27,6 +27,20 @@ export * from './servers.ts';
 export * from './sse.ts';
 export * from './receiver.ts';
 
+/** `client` sending `headers` on every call too (a call's own headers win). */
+export function withHeaders(client: TestClient, headers: Record<string, string>): TestClient {
+  const request: TestClient['request'] = (method, p, body, h = {}) =>
+    client.request(method, p, body, { ...headers, ...h });
+  return {
+    request,
+    get: (p, h) => request('GET', p, undefined, h),
+    post: (p, b, h) => request('POST', p, b, h),
+    put: (p, b, h) => request('PUT', p, b, h),
+    patch: (p, b, h) => request('PATCH', p, b, h),
+    delete: (p, h) => request('DELETE', p, undefined, h),
+  };
+}
+
 /**
  * Whether `value` validates against `schema` (a JSON Schema, e.g. from an OpenAPI document),
  * with the same validator and formats as the kit's routes; the errors when it does not.
