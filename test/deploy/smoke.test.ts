@@ -143,7 +143,11 @@ describe.skipIf(!base)('the compose deployment through its gateway', () => {
       { 'idempotency-key': `smoke-${randomBytes(6).toString('hex')}` },
     );
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-    expect(placed.body).toMatchObject({ customer_id: alice.id, status: 'confirmed', total: { amount: 250000, currency: 'KES' } });
+    expect(placed.body).toMatchObject({
+      customer_id: alice.id,
+      status: 'confirmed',
+      total: { amount: 250000, currency: 'KES' },
+    });
     const orderId = placed.body.id as string;
 
     const shipment = await eventually(

@@ -97,7 +97,15 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
       status: 'confirmed',
       total: { amount: 500000, currency: 'KES' },
       warehouse: { code: 'MBA' },
-      items: [{ product_id: p.id, sku: p.sku, name: 'Kiondo basket', quantity: 2, unit_price: { amount: 250000, currency: 'KES' } }],
+      items: [
+        {
+          product_id: p.id,
+          sku: p.sku,
+          name: 'Kiondo basket',
+          quantity: 2,
+          unit_price: { amount: 250000, currency: 'KES' },
+        },
+      ],
       shipping_address: { city: 'Mombasa', country: 'KE' },
     });
     const order = placed.body as { id: string };
@@ -214,8 +222,13 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
 
   it('keeps the catalogue to staff and every route to signed-in callers', async () => {
     expect(
-      (await alice.client.post('/api/v1/products', { sku: sku(), name: 'x', price: { amount: 1, currency: 'KES' } }))
-        .status,
+      (
+        await alice.client.post('/api/v1/products', {
+          sku: sku(),
+          name: 'x',
+          price: { amount: 1, currency: 'KES' },
+        })
+      ).status,
     ).toBe(403);
     expect(
       (await alice.client.post('/api/v1/warehouses', { code: 'X', name: 'x', latitude: 0, longitude: 0 }))

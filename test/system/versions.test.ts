@@ -29,7 +29,12 @@ describe.skipIf(skip)(`dated API versions through the gateway (${systemMode})`, 
     staff = await sys.grantRoles(await sys.signUp(), ['staff']);
     alice = await sys.signUp();
     const code = `V${randomBytes(3).toString('hex').toUpperCase()}`;
-    const w = await staff.client.post('/api/v1/warehouses', { code, name: 'Versions DC', latitude: -4, longitude: 39.6 });
+    const w = await staff.client.post('/api/v1/warehouses', {
+      code,
+      name: 'Versions DC',
+      latitude: -4,
+      longitude: 39.6,
+    });
     expect(w.status).toBe(201);
     // Staff (pinned to the latest version at sign-up) create the product in the new shape.
     const p = await staff.client.post('/api/v1/products', {
@@ -60,7 +65,10 @@ describe.skipIf(skip)(`dated API versions through the gateway (${systemMode})`, 
   async function order(client: TestClient): Promise<string> {
     const cart = await client.post('/api/v1/carts', {});
     expect(cart.status).toBe(201);
-    const added = await client.post(`/api/v1/carts/${cart.body.id}/items`, { product_id: productId, quantity: 2 });
+    const added = await client.post(`/api/v1/carts/${cart.body.id}/items`, {
+      product_id: productId,
+      quantity: 2,
+    });
     expect(added.status).toBe(201);
     const placed = await client.post('/api/v1/orders', { cart_id: cart.body.id, shipping_address: address });
     expect(placed.status).toBe(201);
@@ -102,7 +110,10 @@ describe.skipIf(skip)(`dated API versions through the gateway (${systemMode})`, 
 
     // Lists and carts are downgraded too.
     const list = await aliceOld.get('/api/v1/orders?limit=5');
-    expect(list.body.data.find((o: { id: string }) => o.id === id)).toMatchObject({ total: 300000, currency: 'KES' });
+    expect(list.body.data.find((o: { id: string }) => o.id === id)).toMatchObject({
+      total: 300000,
+      currency: 'KES',
+    });
     const product = await aliceOld.get(`/api/v1/products/${productId}`);
     expect(product.body).toMatchObject({ price: 150000, currency: 'KES' });
 
@@ -121,7 +132,10 @@ describe.skipIf(skip)(`dated API versions through the gateway (${systemMode})`, 
     const created = await alice.client.post('/api/v1/api-keys', { name: 'legacy integration' });
     expect(created.status).toBe(201);
     // As migration 005 leaves every key that existed before dated versions (docs/versions.md).
-    await sys.serviceSql('identity', `update api_keys set api_version = '${OLD}' where id = '${created.body.id}'`);
+    await sys.serviceSql(
+      'identity',
+      `update api_keys set api_version = '${OLD}' where id = '${created.body.id}'`,
+    );
     const legacy = httpClient(sys.url, () => ({ 'x-api-key': created.body.key as string }));
     const id = await order(alice.client);
     const read = await legacy.get(`/api/v1/orders/${id}`);

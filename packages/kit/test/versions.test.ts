@@ -50,7 +50,11 @@ const money: VersionChange = {
       },
       response: {
         before: ItemV2,
-        downgrade: ({ price, ...b }: V3Item): V2Item => ({ ...b, price: price.amount, currency: price.currency }),
+        downgrade: ({ price, ...b }: V3Item): V2Item => ({
+          ...b,
+          price: price.amount,
+          currency: price.currency,
+        }),
       },
     }),
   },
@@ -116,13 +120,16 @@ describe('the version chain', () => {
         '422': { content: { 'application/problem+json': { schema: { $comment: 'problem' } } } },
       },
     });
-    const doc = { info: { title: 'items' }, paths: { '/items': { post: op() }, '/items/{id}': { get: op() } } };
+    const doc = {
+      info: { title: 'items' },
+      paths: { '/items': { post: op() }, '/items/{id}': { get: op() } },
+    };
     const at = (v: any) => chain.document(doc, v) as any;
     const schemaOf = (d: any, s: string) => d.paths['/items'].post.responses[s].content;
 
-    expect(at(V1).paths['/items'].post.requestBody.content['application/json'].schema.properties).toHaveProperty(
-      'name',
-    );
+    expect(
+      at(V1).paths['/items'].post.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('name');
     expect(schemaOf(at(V1), '201')['application/json'].schema.properties).toHaveProperty('name');
     expect(schemaOf(at(V2), '201')['application/json'].schema.properties).toHaveProperty('title');
     expect(schemaOf(at(V2), '201')['application/json'].schema.properties.price.type).toBe('integer');
@@ -132,9 +139,9 @@ describe('the version chain', () => {
     expect(doc.paths['/items'].post.responses['201'].content['application/json'].schema).toEqual({
       $comment: 'v3',
     });
-    expect(at(V1).paths['/items/{id}'].get.responses['201'].content['application/json'].schema.properties).toHaveProperty(
-      'name',
-    );
+    expect(
+      at(V1).paths['/items/{id}'].get.responses['201'].content['application/json'].schema.properties,
+    ).toHaveProperty('name');
     expect(at(V1).info).toEqual({ title: 'items', 'x-portico-api-version': V1 });
   });
 

@@ -75,7 +75,9 @@ const pageBefore =
   (page: Page<T>): Page<U> => ({ ...page, data: page.data.map(fn) });
 
 const product = routeChange({ response: { before: ProductBefore, downgrade: productBefore } });
-const products = routeChange({ response: { before: PageOf(ProductBefore), downgrade: pageBefore(productBefore) } });
+const products = routeChange({
+  response: { before: PageOf(ProductBefore), downgrade: pageBefore(productBefore) },
+});
 const order = routeChange({ response: { before: OrderBefore, downgrade: orderBefore } });
 const orders = routeChange({ response: { before: PageOf(OrderBefore), downgrade: pageBefore(orderBefore) } });
 const cart = routeChange({ response: { before: CartBefore, downgrade: cartBefore } });

@@ -56,7 +56,8 @@ function declareVersionHeaders(doc: Json): void {
       if (!params.some((p) => p.in === 'header' && String(p.name).toLowerCase() === VERSION_HEADER))
         params.push(VERSION_PARAMETER);
       for (const [status, res] of Object.entries(op.responses as Json))
-        if (/^2\d\d$/.test(status)) res.headers = { 'Portico-Version': VERSION_RESPONSE_HEADER, ...res.headers };
+        if (/^2\d\d$/.test(status))
+          res.headers = { 'Portico-Version': VERSION_RESPONSE_HEADER, ...res.headers };
     }
 }
 
@@ -92,7 +93,8 @@ export function installVersions(
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.apiVersion === LATEST_API_VERSION || typeof payload !== 'string' || payload === '') return payload;
+    if (req.apiVersion === LATEST_API_VERSION || typeof payload !== 'string' || payload === '')
+      return payload;
     if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
     if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
     const key = routeKey(req);

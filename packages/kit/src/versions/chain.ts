@@ -40,7 +40,12 @@ export interface RouteChange {
  * One route's change, typed: `upgrade` receives the body as `before` describes it, `downgrade`
  * must return what its `before` describes (annotate its parameter with the newer shape).
  */
-export function routeChange<ReqBefore extends TSchema, ReqAfter, ResBefore extends TSchema, ResAfter>(change: {
+export function routeChange<
+  ReqBefore extends TSchema,
+  ReqAfter,
+  ResBefore extends TSchema,
+  ResAfter,
+>(change: {
   request?: { before: ReqBefore; upgrade(body: Static<ReqBefore>): ReqAfter };
   response?: { before: ResBefore; downgrade(body: ResAfter): Static<ResBefore> };
 }): RouteChange {
@@ -154,8 +159,7 @@ export class VersionChain {
       for (const [key, t] of Object.entries(change.transforms) as [string, RouteChange][]) {
         const [method, path] = key.split(' ') as [string, string];
         const op = out.paths?.[path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[method.toLowerCase()] as
-          | Json
-          | undefined;
+          Json | undefined;
         if (!op) continue;
         const json = op.requestBody?.content?.['application/json'];
         if (t.request && json) json.schema = plain(t.request.before);

@@ -113,7 +113,12 @@ export async function revokeApiKey(
  * Re-pins a key to another API version (its owner, or an admin). The gateway caches a verified
  * key for `identity.api_key_cache_ttl`, so the change applies within that time.
  */
-export async function repinApiKey(deps: Deps, caller: Caller, id: string, apiVersion: string): Promise<ApiKeyRow> {
+export async function repinApiKey(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  apiVersion: string,
+): Promise<ApiKeyRow> {
   return deps.tx(async (trx) => {
     const row = await findLiveApiKey(trx, id, { forUpdate: true });
     if (!row || !can(caller, 'api-keys:update', { ownerId: row.user_id })) throw AppError.notFound('API key');

@@ -24,7 +24,11 @@ export function liveApiKeysOf(db: Db, userId: string) {
 }
 
 /** Changes a live key's pinned API version; undefined when there is no such live key. */
-export async function setApiKeyVersion(db: Db, id: string, apiVersion: string): Promise<ApiKeyRow | undefined> {
+export async function setApiKeyVersion(
+  db: Db,
+  id: string,
+  apiVersion: string,
+): Promise<ApiKeyRow | undefined> {
   return db
     .updateTable('api_keys')
     .set({ api_version: apiVersion })

@@ -55,7 +55,9 @@ export async function insertUser(
   }
 }
 
-export type UserChanges = Partial<Pick<UsersTable, 'full_name' | 'email' | 'password_hash' | 'api_version'>> & {
+export type UserChanges = Partial<
+  Pick<UsersTable, 'full_name' | 'email' | 'password_hash' | 'api_version'>
+> & {
   roles?: string[];
   status?: UserStatus;
   disabled_at?: Date | null;

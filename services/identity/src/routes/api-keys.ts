@@ -10,7 +10,14 @@ import type { Deps } from '../deps.ts';
 import { findLiveApiKey, liveApiKeysOf } from '../repository/api-keys.ts';
 import { apiKeyView } from '../views.ts';
 import { requestFacts } from './request-facts.ts';
-import { ApiKey, ApiKeyPatchBody, ApiKeysQuery, CreateApiKeyBody, CreatedApiKey, IdParams } from './schemas.ts';
+import {
+  ApiKey,
+  ApiKeyPatchBody,
+  ApiKeysQuery,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  IdParams,
+} from './schemas.ts';
 
 export function apiKeyRoutes(app: ServiceApp, deps: Deps): void {
   app.post(

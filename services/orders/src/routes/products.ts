@@ -56,7 +56,9 @@ export const productRoutes: RouteModule = (app, deps) => {
     },
     async (req, reply) => {
       const { price, ...rest } = req.body;
-      const p = toProduct(await createProduct(deps, { ...rest, price: price.amount, currency: price.currency }));
+      const p = toProduct(
+        await createProduct(deps, { ...rest, price: price.amount, currency: price.currency }),
+      );
       return reply.code(201).header('location', `/api/v1/products/${p.id}`).send(p);
     },
   );
