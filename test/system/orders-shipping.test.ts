@@ -44,8 +44,7 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     const res = await staff.client.post('/api/v1/products', {
       sku: sku(),
       name: 'Kiondo basket',
-      price,
-      currency: 'KES',
+      price: { amount: price, currency: 'KES' },
     });
     expect(res.status).toBe(201);
     for (const [code, quantity] of Object.entries(stock)) {
