@@ -86,6 +86,11 @@ export interface GatewayHandle {
   /** This gateway's own metrics in the text format (worker threads report them to the main thread). */
   renderMetrics(): string;
   /**
+   * The platform's OpenAPI document at a dated API version (docs/versions.md; default the
+   * latest), as `/openapi.json?version=` serves it. Rejects an unknown version.
+   */
+  documentForVersion(version?: string): Promise<Record<string, unknown>>;
+  /**
    * Breaker changes: `watch` hears this gateway's own, `adopt` applies another worker's
    * (a worker thread passes them through the main thread, so breakers agree within one hop).
    */
@@ -357,6 +362,7 @@ export async function createGateway(opts: GatewayOptions): Promise<GatewayHandle
     close: () => gw.close(),
     reload: (config) => gw.reload(config),
     renderMetrics: () => gw.metrics.render(),
+    documentForVersion: (version) => gw.documentForVersion(version),
     breakers: {
       watch: (fn) => (gw.registry.onBreakerChange = fn),
       adopt: (service, origin, state, openedAt) => gw.registry.adoptBreaker(service, origin, state, openedAt),
