@@ -63,12 +63,18 @@ async function seedCatalogue(stack: Stack): Promise<string[]> {
     await call(stack, 'POST', '/api/v1/warehouses', staff, w);
   }
   return pool(Array.from({ length: PRODUCTS }), 4, async (_, i) => {
-    const p = await call(stack, 'POST', '/api/v1/products', staff, {
-      sku: `BENCH-${i}-${Date.now()}`,
-      name: `Bench product ${i}`,
-      price: 1000 + i,
-      currency: 'KES',
-    });
+    // Written against the 2026-12-01 shape (docs/versions.md): named explicitly.
+    const p = await call(
+      stack,
+      'POST',
+      '/api/v1/products',
+      { ...staff, 'portico-version': '2026-12-01' },
+      {
+        sku: `BENCH-${i}-${Date.now()}`,
+        name: `Bench product ${i}`,
+        price: { amount: 1000 + i, currency: 'KES' },
+      },
+    );
     for (const code of ['NBO', 'MBA'])
       await call(
         stack,

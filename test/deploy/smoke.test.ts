@@ -114,8 +114,7 @@ describe.skipIf(!base)('the compose deployment through its gateway', () => {
     const product = await staff.call('POST', '/api/v1/products', {
       sku: `SMOKE-${randomBytes(4).toString('hex')}`,
       name: 'Kiondo basket',
-      price: 250000,
-      currency: 'KES',
+      price: { amount: 250000, currency: 'KES' },
     });
     expect(product.status).toBe(201);
     expect(
@@ -144,7 +143,11 @@ describe.skipIf(!base)('the compose deployment through its gateway', () => {
       { 'idempotency-key': `smoke-${randomBytes(6).toString('hex')}` },
     );
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-    expect(placed.body).toMatchObject({ customer_id: alice.id, status: 'confirmed', total: 250000 });
+    expect(placed.body).toMatchObject({
+      customer_id: alice.id,
+      status: 'confirmed',
+      total: { amount: 250000, currency: 'KES' },
+    });
     const orderId = placed.body.id as string;
 
     const shipment = await eventually(

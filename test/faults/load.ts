@@ -109,8 +109,7 @@ export async function stockedProduct(staff: Session): Promise<string> {
   const product = await staff.client.post('/api/v1/products', {
     sku: `FAULT-${randomUUID().slice(0, 8)}`,
     name: 'Jiko',
-    price: 1000,
-    currency: 'KES',
+    price: { amount: 1000, currency: 'KES' },
   });
   expect(product.status).toBe(201);
   const id = (product.body as { id: string }).id;

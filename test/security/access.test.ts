@@ -93,8 +93,7 @@ describe.skipIf(skip)(`access control (${systemMode})`, () => {
       const product = await admin.client.post('/api/v1/products', {
         sku: `SEC-${suffix}`,
         name: 'Lock',
-        price: 1000,
-        currency: 'KES',
+        price: { amount: 1000, currency: 'KES' },
       });
       expect(product.status).toBe(201);
       const stock = await admin.client.put(
@@ -215,7 +214,7 @@ describe.skipIf(skip)(`access control (${systemMode})`, () => {
         ['GET', '/api/v1/audit-logs'],
         ['GET', '/api/v1/signing-keys'],
         ['POST', '/api/v1/signing-keys/rotate', {}],
-        ['POST', '/api/v1/products', { sku: 'X-1', name: 'X', price: 1, currency: 'KES' }],
+        ['POST', '/api/v1/products', { sku: 'X-1', name: 'X', price: { amount: 1, currency: 'KES' } }],
         ['POST', '/api/v1/warehouses', { code: 'ZZZ', name: 'Z', latitude: 0, longitude: 0 }],
         ['GET', '/api/v1/notification-templates'],
         ['POST', '/api/v1/notifications/bulk', { role: 'user', title: 'x', body: 'y' }],

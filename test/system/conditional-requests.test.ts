@@ -100,8 +100,7 @@ describe.skipIf(skip)(`conditional requests through the gateway (${systemMode})`
     const created = await staff.client.post('/api/v1/products', {
       sku: `SKU-${Date.now().toString(36)}`,
       name: 'Kikoi',
-      price: 120000,
-      currency: 'KES',
+      price: { amount: 120000, currency: 'KES' },
     });
     expect(created.status).toBe(201);
     const url = `/api/v1/products/${created.body.id}`;

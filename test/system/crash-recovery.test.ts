@@ -44,8 +44,7 @@ describe.skipIf(skip)('crash between commit and relay (distributed)', () => {
     const product = await staff.client.post('/api/v1/products', {
       sku: `CRASH-${randomBytes(4).toString('hex')}`,
       name: 'Jiko',
-      price: 150000,
-      currency: 'KES',
+      price: { amount: 150000, currency: 'KES' },
     });
     expect(product.status).toBe(201);
     expect(

@@ -44,8 +44,7 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     const res = await staff.client.post('/api/v1/products', {
       sku: sku(),
       name: 'Kiondo basket',
-      price,
-      currency: 'KES',
+      price: { amount: price, currency: 'KES' },
     });
     expect(res.status).toBe(201);
     for (const [code, quantity] of Object.entries(stock)) {
@@ -95,10 +94,17 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
     expect(placed.body).toMatchObject({
       customer_id: alice.id,
       status: 'confirmed',
-      total: 500000,
-      currency: 'KES',
+      total: { amount: 500000, currency: 'KES' },
       warehouse: { code: 'MBA' },
-      items: [{ product_id: p.id, sku: p.sku, name: 'Kiondo basket', quantity: 2, unit_price: 250000 }],
+      items: [
+        {
+          product_id: p.id,
+          sku: p.sku,
+          name: 'Kiondo basket',
+          quantity: 2,
+          unit_price: { amount: 250000, currency: 'KES' },
+        },
+      ],
       shipping_address: { city: 'Mombasa', country: 'KE' },
     });
     const order = placed.body as { id: string };
@@ -215,8 +221,13 @@ describe.skipIf(skip)(`orders, shipping and notifications through the gateway ($
 
   it('keeps the catalogue to staff and every route to signed-in callers', async () => {
     expect(
-      (await alice.client.post('/api/v1/products', { sku: sku(), name: 'x', price: 1, currency: 'KES' }))
-        .status,
+      (
+        await alice.client.post('/api/v1/products', {
+          sku: sku(),
+          name: 'x',
+          price: { amount: 1, currency: 'KES' },
+        })
+      ).status,
     ).toBe(403);
     expect(
       (await alice.client.post('/api/v1/warehouses', { code: 'X', name: 'x', latitude: 0, longitude: 0 }))

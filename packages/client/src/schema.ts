@@ -188,7 +188,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change your name */
+        /**
+         * Change your name or the API version you are pinned to
+         * @description `api_version` (docs/versions.md) applies to access tokens issued from now on (the next login or refresh).
+         */
         patch: operations["identity_patch__api_v1_auth_me"];
         trace?: never;
     };
@@ -469,7 +472,11 @@ export interface paths {
         delete: operations["identity_delete__api_v1_api_keys_id_"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Pin an API key to another API version (docs/versions.md)
+         * @description The gateway caches a verified key briefly (`identity.api_key_cache_ttl`), so the new version applies within that time.
+         */
+        patch: operations["identity_patch__api_v1_api_keys_id_"];
         trace?: never;
     };
     "/api/v1/signing-keys": {
@@ -2541,7 +2548,10 @@ export interface operations {
     identity_post__api_v1_auth_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2563,6 +2573,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2668,7 +2680,10 @@ export interface operations {
     identity_post__api_v1_auth_login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2684,6 +2699,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2796,7 +2813,10 @@ export interface operations {
     identity_post__api_v1_auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2811,6 +2831,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2923,7 +2945,10 @@ export interface operations {
     identity_post__api_v1_auth_login_mfa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2943,6 +2968,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3055,7 +3082,10 @@ export interface operations {
     identity_post__api_v1_auth_login_mfa_totp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3071,6 +3101,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3177,7 +3209,10 @@ export interface operations {
     identity_post__api_v1_auth_login_mfa_totp_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3195,6 +3230,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3309,7 +3346,10 @@ export interface operations {
     identity_post__api_v1_auth_mfa_totp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3322,6 +3362,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3455,7 +3497,10 @@ export interface operations {
     identity_delete__api_v1_auth_mfa_totp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3472,6 +3517,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3592,7 +3639,10 @@ export interface operations {
     identity_post__api_v1_auth_mfa_totp_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3608,6 +3658,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3733,7 +3785,10 @@ export interface operations {
     identity_post__api_v1_auth_password: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3750,6 +3805,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3870,7 +3927,10 @@ export interface operations {
     identity_post__api_v1_auth_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -3885,6 +3945,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4008,6 +4070,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -4017,6 +4081,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -4037,6 +4103,8 @@ export interface operations {
                             /** @description an authenticator app (TOTP) is on */
                             totp: boolean;
                         };
+                        /** @description The API version your tokens run at (docs/versions.md); applies from the next token */
+                        api_version: string;
                     };
                 };
             };
@@ -4147,14 +4215,19 @@ export interface operations {
     identity_patch__api_v1_auth_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    full_name: string;
+                    full_name?: string;
+                    /** @description A dated API version (docs/versions.md) */
+                    api_version?: "2026-01-01" | "2026-12-01";
                 };
             };
         };
@@ -4162,6 +4235,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4180,6 +4255,8 @@ export interface operations {
                             /** @description an authenticator app (TOTP) is on */
                             totp: boolean;
                         };
+                        /** @description The API version your tokens run at (docs/versions.md); applies from the next token */
+                        api_version: string;
                     };
                 };
             };
@@ -4302,6 +4379,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -4311,6 +4390,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -4437,6 +4518,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 client_id: string;
@@ -4448,6 +4531,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4588,6 +4673,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -4597,6 +4684,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -5256,6 +5345,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -5265,6 +5356,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -5400,7 +5493,10 @@ export interface operations {
     identity_post__api_v1_oauth_clients: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -5420,6 +5516,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5559,6 +5657,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 client_id: string;
@@ -5570,6 +5670,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -5700,6 +5802,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 client_id: string;
@@ -5711,6 +5815,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5851,6 +5957,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 client_id: string;
@@ -5871,6 +5979,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -6049,6 +6159,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -6058,6 +6170,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -6191,7 +6305,10 @@ export interface operations {
     identity_post__api_v1_users: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6214,6 +6331,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6349,6 +6468,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -6360,6 +6481,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -6488,6 +6611,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -6499,6 +6624,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6639,6 +6766,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -6662,6 +6791,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -6825,6 +6956,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -6836,6 +6969,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6976,6 +7111,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -6993,6 +7130,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -7167,6 +7306,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -7176,6 +7317,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -7194,6 +7337,8 @@ export interface operations {
                             created_at: string;
                             expires_at: string | null;
                             last_used_at: string | null;
+                            /** @description The API version the key's requests run at (docs/versions.md) */
+                            api_version: string;
                         }[];
                         /** @description Whether a next page exists (`next_cursor` is not null) */
                         has_more: boolean;
@@ -7311,7 +7456,10 @@ export interface operations {
     identity_post__api_v1_api_keys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -7321,6 +7469,8 @@ export interface operations {
                     name: string;
                     scopes?: string[];
                     expires_at?: string | null;
+                    /** @description A dated API version (docs/versions.md) */
+                    api_version?: "2026-01-01" | "2026-12-01";
                 };
             };
         };
@@ -7328,6 +7478,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7344,6 +7496,8 @@ export interface operations {
                         created_at: string;
                         expires_at: string | null;
                         last_used_at: string | null;
+                        /** @description The API version the key's requests run at (docs/versions.md) */
+                        api_version: string;
                     };
                 };
             };
@@ -7466,6 +7620,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -7477,6 +7633,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -7494,6 +7652,8 @@ export interface operations {
                         created_at: string;
                         expires_at: string | null;
                         last_used_at: string | null;
+                        /** @description The API version the key's requests run at (docs/versions.md) */
+                        api_version: string;
                     };
                 };
             };
@@ -7607,6 +7767,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -7618,6 +7780,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7752,12 +7916,203 @@ export interface operations {
             };
         };
     };
+    identity_patch__api_v1_api_keys_id_: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from your last read of the resource: the write happens only if it is still current */
+                "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A dated API version (docs/versions.md) */
+                    api_version: "2026-01-01" | "2026-12-01";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
+                    /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        user_id: string;
+                        name: string;
+                        /** @description the first characters of the key, to recognise it */
+                        prefix: string;
+                        last4: string;
+                        scopes: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        expires_at: string | null;
+                        last_used_at: string | null;
+                        /** @description The API version the key's requests run at (docs/versions.md) */
+                        api_version: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (path, encoding or body syntax) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: a missing permission, or an API key whose scopes do not cover this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: a unique value is taken, or the state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: the resource changed since the ETag in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri-reference
+                         * @example /problems/rate_limited
+                         */
+                        type: string;
+                        title: string;
+                        status: number;
+                        code: string;
+                        detail?: string;
+                        instance?: string;
+                        request_id?: string;
+                        errors?: {
+                            field?: string;
+                            code?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body exceeds the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF draft RateLimit field */
+                    RateLimit?: string;
+                    /** @description IETF draft RateLimit-Policy field */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service is unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     identity_get__api_v1_signing_keys: {
         parameters: {
             query?: never;
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -7767,6 +8122,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -7893,7 +8250,10 @@ export interface operations {
     identity_post__api_v1_signing_keys_rotate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -7909,6 +8269,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8057,6 +8419,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -8066,6 +8430,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -8208,6 +8574,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -8217,6 +8585,8 @@ export interface operations {
             /** @description text/event-stream */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -8347,6 +8717,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -8356,6 +8728,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -8503,7 +8877,10 @@ export interface operations {
     notifications_post__api_v1_notifications: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -8525,6 +8902,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8671,7 +9050,10 @@ export interface operations {
     notifications_post__api_v1_notifications_read_all: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -8680,6 +9062,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8726,6 +9110,15 @@ export interface operations {
             };
             /** @description A conflict: a unique value is taken, or the state does not allow it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The input failed validation; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8789,6 +9182,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -8800,6 +9195,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -8942,6 +9339,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -8953,6 +9352,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9093,6 +9494,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -9104,6 +9507,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -9269,7 +9674,10 @@ export interface operations {
     notifications_post__api_v1_notifications_bulk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -9297,6 +9705,8 @@ export interface operations {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9445,6 +9855,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -9456,6 +9868,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -9597,6 +10011,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -9606,6 +10022,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -9726,7 +10144,10 @@ export interface operations {
     notifications_put__api_v1_notifications_preferences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -9743,6 +10164,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9884,6 +10307,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -9893,6 +10318,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -10040,6 +10467,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -10049,6 +10478,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -10194,7 +10625,10 @@ export interface operations {
     notifications_post__api_v1_notification_templates: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -10217,6 +10651,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -10364,6 +10800,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -10375,6 +10813,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -10515,6 +10955,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -10526,6 +10968,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10666,6 +11110,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -10691,6 +11137,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -10866,6 +11314,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -10886,6 +11336,8 @@ export interface operations {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -11071,6 +11523,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -11080,6 +11534,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -11221,7 +11677,10 @@ export interface operations {
     notifications_post__api_v1_webhooks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -11238,6 +11697,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -11383,6 +11844,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -11394,6 +11857,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -11530,6 +11995,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -11541,6 +12008,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11681,6 +12150,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -11701,6 +12172,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -11882,6 +12355,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -11893,6 +12368,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12042,6 +12519,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -12054,6 +12533,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12195,6 +12676,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -12207,6 +12690,8 @@ export interface operations {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12383,6 +12868,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -12392,6 +12879,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12523,7 +13012,10 @@ export interface operations {
     orders_post__api_v1_warehouses: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -12542,6 +13034,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -12675,6 +13169,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -12686,6 +13182,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12825,6 +13323,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -12834,6 +13334,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -12845,8 +13347,12 @@ export interface operations {
                             sku: string;
                             name: string;
                             description: string | null;
-                            price: number;
-                            currency: string;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                             active: boolean;
                             /** Format: date-time */
                             created_at: string;
@@ -12969,7 +13475,10 @@ export interface operations {
     orders_post__api_v1_products: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -12979,10 +13488,13 @@ export interface operations {
                     sku: string;
                     name: string;
                     description?: string | null;
-                    /** @description Integer minor units */
-                    price: number;
-                    /** @description ISO 4217 code, e.g. KES */
-                    currency: string;
+                    /** @description An amount in integer minor units and its ISO 4217 currency */
+                    price: {
+                        /** @description Integer minor units */
+                        amount: number;
+                        /** @description ISO 4217 code, e.g. KES */
+                        currency: string;
+                    };
                 };
             };
         };
@@ -12990,6 +13502,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -12998,8 +13512,12 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: string | null;
-                        price: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        price: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         active: boolean;
                         /** Format: date-time */
                         created_at: string;
@@ -13127,6 +13645,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -13138,6 +13658,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -13148,8 +13670,12 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: string | null;
-                        price: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        price: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         active: boolean;
                         /** Format: date-time */
                         created_at: string;
@@ -13268,6 +13794,8 @@ export interface operations {
             header: {
                 /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
                 "If-Match": string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -13279,6 +13807,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -13447,6 +13977,8 @@ export interface operations {
             header: {
                 /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
                 "If-Match": string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -13459,10 +13991,13 @@ export interface operations {
                     sku?: string;
                     name?: string;
                     description?: string | null;
-                    /** @description Integer minor units */
-                    price?: number;
-                    /** @description ISO 4217 code, e.g. KES */
-                    currency?: string;
+                    /** @description Either part, or both */
+                    price?: {
+                        /** @description Integer minor units */
+                        amount?: number;
+                        /** @description ISO 4217 code, e.g. KES */
+                        currency?: string;
+                    };
                     active?: boolean;
                 };
             };
@@ -13471,6 +14006,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -13481,8 +14018,12 @@ export interface operations {
                         sku: string;
                         name: string;
                         description: string | null;
-                        price: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        price: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         active: boolean;
                         /** Format: date-time */
                         created_at: string;
@@ -13662,6 +14203,8 @@ export interface operations {
             header: {
                 /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
                 "If-Match": string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -13682,6 +14225,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -13873,6 +14418,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -13884,6 +14431,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14028,6 +14577,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -14037,6 +14588,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14053,13 +14606,25 @@ export interface operations {
                                 sku: string;
                                 name: string;
                                 quantity: number;
-                                unit_price: number;
-                                currency: string;
-                                line_total: number;
+                                /** @description An amount in integer minor units and its ISO 4217 currency */
+                                unit_price: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
+                                /** @description An amount in integer minor units and its ISO 4217 currency */
+                                line_total: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
                             }[];
                             /** @description Null when empty or mixing currencies */
-                            total: number | null;
-                            currency: string | null;
+                            total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            } | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -14181,7 +14746,10 @@ export interface operations {
     orders_post__api_v1_carts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -14194,6 +14762,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -14207,13 +14777,25 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
-                            currency: string;
-                            line_total: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            line_total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
                         /** @description Null when empty or mixing currencies */
-                        total: number | null;
-                        currency: string | null;
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -14340,6 +14922,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -14351,6 +14935,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14366,13 +14952,25 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
-                            currency: string;
-                            line_total: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            line_total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
                         /** @description Null when empty or mixing currencies */
-                        total: number | null;
-                        currency: string | null;
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -14490,6 +15088,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -14508,6 +15108,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14523,13 +15125,25 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
-                            currency: string;
-                            line_total: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            line_total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
                         /** @description Null when empty or mixing currencies */
-                        total: number | null;
-                        currency: string | null;
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -14540,6 +15154,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14555,13 +15171,25 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
-                            currency: string;
-                            line_total: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            line_total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
                         /** @description Null when empty or mixing currencies */
-                        total: number | null;
-                        currency: string | null;
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -14714,6 +15342,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -14726,6 +15356,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14868,6 +15500,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -14886,6 +15520,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -14901,13 +15537,25 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
-                            currency: string;
-                            line_total: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            line_total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
                         /** @description Null when empty or mixing currencies */
-                        total: number | null;
-                        currency: string | null;
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        } | null;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -15072,6 +15720,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -15081,6 +15731,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -15096,10 +15748,19 @@ export interface operations {
                                 sku: string;
                                 name: string;
                                 quantity: number;
-                                unit_price: number;
+                                /** @description An amount in integer minor units and its ISO 4217 currency */
+                                unit_price: {
+                                    /** @description Integer minor units */
+                                    amount: number;
+                                    currency: string;
+                                };
                             }[];
-                            total: number;
-                            currency: string;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            total: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                             warehouse: {
                                 code: string;
                                 name: string;
@@ -15240,7 +15901,10 @@ export interface operations {
     orders_post__api_v1_orders: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -15265,6 +15929,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -15277,10 +15943,19 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
-                        total: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         warehouse: {
                             code: string;
                             name: string;
@@ -15426,6 +16101,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -15437,6 +16114,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -15451,10 +16130,19 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
-                        total: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         warehouse: {
                             code: string;
                             name: string;
@@ -15591,6 +16279,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -15606,6 +16296,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -15620,10 +16312,19 @@ export interface operations {
                             sku: string;
                             name: string;
                             quantity: number;
-                            unit_price: number;
+                            /** @description An amount in integer minor units and its ISO 4217 currency */
+                            unit_price: {
+                                /** @description Integer minor units */
+                                amount: number;
+                                currency: string;
+                            };
                         }[];
-                        total: number;
-                        currency: string;
+                        /** @description An amount in integer minor units and its ISO 4217 currency */
+                        total: {
+                            /** @description Integer minor units */
+                            amount: number;
+                            currency: string;
+                        };
                         warehouse: {
                             code: string;
                             name: string;
@@ -15809,6 +16510,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -15818,6 +16521,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -15982,6 +16687,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -15993,6 +16700,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -16149,6 +16858,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -16160,6 +16871,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -16290,6 +17003,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -16307,6 +17022,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -16498,6 +17215,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -16513,6 +17232,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -16715,6 +17436,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -16724,6 +17447,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -16860,7 +17585,10 @@ export interface operations {
     tasks_post__api_v1_categories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -16881,6 +17609,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -17019,6 +17749,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -17030,6 +17762,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -17161,6 +17895,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -17172,6 +17908,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -17312,6 +18050,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -17335,6 +18075,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -17522,6 +18264,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -17531,6 +18275,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -17680,7 +18426,10 @@ export interface operations {
     tasks_post__api_v1_tasks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -17704,6 +18453,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -17855,6 +18606,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -17866,6 +18619,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -18010,6 +18765,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18021,6 +18778,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -18161,6 +18920,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18189,6 +18950,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -18368,6 +19131,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18379,6 +19144,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -18549,6 +19316,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18560,6 +19329,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -18730,6 +19501,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18741,6 +19514,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -18911,6 +19686,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -18922,6 +19699,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19103,6 +19882,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -19114,6 +19895,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19268,6 +20051,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -19285,6 +20070,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19476,6 +20263,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -19487,6 +20276,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19624,6 +20415,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -19635,6 +20428,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19763,6 +20558,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -19774,6 +20571,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -19930,6 +20729,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -19939,6 +20740,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -20084,7 +20887,10 @@ export interface operations {
     students_post__api_v1_students: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -20114,6 +20920,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -20261,6 +21069,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -20270,6 +21080,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -20410,6 +21222,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -20421,6 +21235,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -20561,6 +21377,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -20572,6 +21390,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -20712,6 +21532,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -20749,6 +21571,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -20924,6 +21748,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -20935,6 +21761,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -21143,6 +21971,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -21152,6 +21982,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -21293,7 +22125,10 @@ export interface operations {
     curriculum_post__api_v1_competencies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -21320,6 +22155,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -21463,6 +22300,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -21474,6 +22313,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -21619,6 +22460,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -21630,6 +22473,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -21763,6 +22608,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -21782,6 +22629,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -21951,6 +22800,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -21960,6 +22811,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -22089,7 +22942,10 @@ export interface operations {
     curriculum_post__api_v1_generic_skills: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -22105,6 +22961,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -22233,7 +23091,10 @@ export interface operations {
     curriculum_post__api_v1_competency_progress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -22257,6 +23118,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -22403,6 +23266,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -22412,6 +23277,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -22550,7 +23417,10 @@ export interface operations {
     curriculum_post__api_v1_subjects: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -22570,6 +23440,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -22710,6 +23582,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -22721,6 +23595,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -22863,6 +23739,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -22874,6 +23752,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -23011,6 +23891,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -23032,6 +23914,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -23205,6 +24089,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -23216,6 +24102,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -23350,6 +24238,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -23371,6 +24261,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -23545,6 +24437,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -23554,6 +24448,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -23712,7 +24608,10 @@ export interface operations {
     curriculum_post__api_v1_courses: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -23746,6 +24645,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -23906,6 +24807,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -23917,6 +24820,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -24070,6 +24975,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -24102,6 +25009,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -24290,6 +25199,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -24301,6 +25212,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -24480,6 +25393,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -24491,6 +25406,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -24679,6 +25596,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -24690,6 +25609,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -24832,6 +25753,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -24854,6 +25777,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25032,6 +25957,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -25043,6 +25970,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25178,6 +26107,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -25202,6 +26133,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25374,6 +26307,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -25383,6 +26318,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25519,7 +26456,10 @@ export interface operations {
     curriculum_post__api_v1_programs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -25545,6 +26485,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -25683,6 +26625,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -25694,6 +26638,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25837,6 +26783,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -25846,6 +26794,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -25997,7 +26947,10 @@ export interface operations {
     curriculum_post__api_v1_enrollments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -26013,6 +26966,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -26166,6 +27121,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -26177,6 +27134,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -26323,6 +27282,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -26334,6 +27295,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26474,6 +27437,8 @@ export interface operations {
             header: {
                 /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
                 "If-Match": string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -26492,6 +27457,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -26699,6 +27666,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -26710,6 +27679,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -26882,6 +27853,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -26893,6 +27866,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27036,6 +28011,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -27047,6 +28024,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27185,6 +28164,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -27204,6 +28185,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27227,6 +28210,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27403,6 +28388,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -27412,6 +28399,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27549,7 +28538,10 @@ export interface operations {
     staff_post__api_v1_departments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -27567,6 +28559,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -27706,6 +28700,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -27717,6 +28713,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -27849,6 +28847,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -27860,6 +28860,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28000,6 +29002,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -28020,6 +29024,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -28202,6 +29208,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -28211,6 +29219,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -28363,7 +29373,10 @@ export interface operations {
     staff_post__api_v1_staff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -28397,6 +29410,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -28551,6 +29566,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -28560,6 +29577,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -28707,6 +29726,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -28718,6 +29739,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -28865,6 +29888,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -28876,6 +29901,8 @@ export interface operations {
             /** @description Default Response */
             204: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -29016,6 +30043,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29053,6 +30082,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -29244,6 +30275,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29255,6 +30288,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -29392,6 +30427,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29420,6 +30457,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -29584,6 +30623,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29596,6 +30637,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -29735,6 +30778,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29746,6 +30791,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -29901,6 +30948,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -29933,6 +30982,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30115,6 +31166,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -30127,6 +31180,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30274,6 +31329,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -30286,6 +31343,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30459,6 +31518,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -30477,6 +31538,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30671,6 +31734,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -30680,6 +31745,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30845,6 +31912,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -30854,6 +31923,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -30986,7 +32057,10 @@ export interface operations {
     finance_post__api_v1_fee_schedules: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -31006,6 +32080,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -31151,6 +32227,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -31160,6 +32238,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -31317,7 +32397,10 @@ export interface operations {
     finance_post__api_v1_invoices: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -31344,6 +32427,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -31503,6 +32588,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -31514,6 +32601,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -31666,6 +32755,8 @@ export interface operations {
             header: {
                 /** @description Required: the ETag from your last read of the resource (lost updates cost money or grades here) */
                 "If-Match": string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -31681,6 +32772,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -31894,6 +32987,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -31915,6 +33010,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -32101,6 +33198,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -32110,6 +33209,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -32258,6 +33359,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -32269,6 +33372,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -32409,6 +33514,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -32428,6 +33535,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -32610,6 +33719,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -32619,6 +33730,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -32760,7 +33873,10 @@ export interface operations {
     finance_post__api_v1_credit_notes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -32780,6 +33896,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -32933,6 +34051,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -32942,6 +34062,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -33078,7 +34200,10 @@ export interface operations {
     finance_post__api_v1_budgets: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -33098,6 +34223,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {
@@ -33238,6 +34365,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -33247,6 +34376,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -33380,6 +34511,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -33391,6 +34524,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -33522,6 +34657,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read of the resource: the write happens only if it is still current */
                 "If-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path: {
                 id: string;
@@ -33546,6 +34683,8 @@ export interface operations {
             /** @description Default Response */
             201: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -33708,6 +34847,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -33717,6 +34858,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -33864,6 +35007,8 @@ export interface operations {
             header?: {
                 /** @description An ETag from an earlier answer: 304 without a body while it is still current */
                 "If-None-Match"?: string;
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
             };
             path?: never;
             cookie?: never;
@@ -33873,6 +35018,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     /** @description Strong `"v<n>"` from the row version for one resource; weak for lists and reports */
                     ETag?: string;
                     [name: string]: unknown;
@@ -34014,7 +35161,10 @@ export interface operations {
     finance_post__api_v1_finance_jobs_mark_overdue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The API version (docs/versions.md); default: the credential's pin, else the latest */
+                "Portico-Version"?: "2026-01-01" | "2026-12-01";
+            };
             path?: never;
             cookie?: never;
         };
@@ -34033,6 +35183,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description The API version the answer is in */
+                    "Portico-Version"?: "2026-01-01" | "2026-12-01";
                     [name: string]: unknown;
                 };
                 content: {

@@ -34,6 +34,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   roles: string[];
+  /** The API version the user is pinned to (docs/versions.md); the gateway's default for the request. */
+  api_version?: string;
 }
 
 /** API keys look like `pk_live_<43 base64url chars>`; the prefix makes them recognisable to scanners. */
@@ -59,6 +61,8 @@ export type ApiKeyVerifyResponse =
       scopes: string[];
       /** RFC 3339 or null. */
       expires_at: string | null;
+      /** The API version the key is pinned to (docs/versions.md). */
+      api_version?: string;
     };
 
 /** Event types identity publishes that the gateway consumes to refuse revoked credentials. */

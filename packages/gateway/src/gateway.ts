@@ -47,6 +47,7 @@ import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
 import { answerClientError, createRequestTracer, logLevel, type RequestTracer } from '@portico/kit/runtime';
+import { isApiVersion, LATEST_API_VERSION } from '@portico/kit';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
@@ -86,6 +87,11 @@ export interface GatewayHandle {
   readonly url: string;
   /** This gateway's own metrics in the text format (worker threads report them to the main thread). */
   renderMetrics(): string;
+  /**
+   * The platform's OpenAPI document at a dated API version (docs/versions.md; default the
+   * latest), as `/openapi.json?version=` serves it. Rejects an unknown version.
+   */
+  documentForVersion(version?: string): Promise<Record<string, unknown>>;
   /**
    * Breaker changes: `watch` hears this gateway's own, `adopt` applies another worker's
    * (a worker thread passes them through the main thread, so breakers agree within one hop).
@@ -186,6 +192,16 @@ class Gateway implements GatewayCore {
     // Requests Node's parser refuses (headers over 16 KB, malformed HTTP) still get a problem.
     this.server.on('clientError', answerClientError);
     addGauges(this.metrics, () => this.#rt.services.values(), this.store);
+  }
+
+  /**
+   * The platform's OpenAPI document at an API version (docs/versions.md): what
+   * `/openapi.json?version=` serves. The CI breaking-change gate compares a committed snapshot
+   * with the document at the snapshot's version.
+   */
+  documentForVersion(version: string = LATEST_API_VERSION): Promise<Record<string, unknown>> {
+    if (!isApiVersion(version)) return Promise.reject(new Error(`${version} is not an API version`));
+    return this.openapi.document(this.#rt, version);
   }
 
   /**
@@ -351,6 +367,7 @@ export async function createGateway(opts: GatewayOptions): Promise<GatewayHandle
     close: () => gw.close(),
     reload: (config) => gw.reload(config),
     renderMetrics: () => gw.metrics.render(),
+    documentForVersion: (version) => gw.documentForVersion(version),
     breakers: {
       watch: (fn) => (gw.registry.onBreakerChange = fn),
       adopt: (service, origin, state, openedAt) => gw.registry.adoptBreaker(service, origin, state, openedAt),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { API_VERSIONS, LATEST_API_VERSION } from '@portico/kit';
 import {
   json,
   makeConfig,
@@ -21,6 +22,15 @@ function documented(
   return startServer((req, res) => {
     if (req.url === '/openapi.json')
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+    // An older API version's document (docs/versions.md): the kit answers `?version=`.
+    if (req.url!.startsWith('/openapi.json?version=')) {
+      const version = new URLSearchParams(req.url!.split('?')[1]).get('version');
+      const old = structuredClone(doc);
+      for (const item of Object.values(old.paths))
+        for (const o of Object.values(item) as Record<string, unknown>[])
+          o.summary = `${title} at ${version}`;
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(old));
+    }
     if (req.url!.startsWith('/health')) return void res.end('{}');
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
@@ -166,6 +176,23 @@ describe('gateway own routes', () => {
     );
     expect(doc.paths['/api/v1/not-routed']).toBeUndefined();
     expect(Object.keys(doc.paths['/api/v1/orders'])).toEqual(['get', 'post']);
+  });
+
+  it('serves the document at an older API version from the services’ own, and refuses an unknown one', async () => {
+    const latest = await gw.handle.documentForVersion();
+    expect((latest.info as Record<string, unknown>)['x-portico-api-version']).toBe(LATEST_API_VERSION);
+    const old = await json(await fetch(`${gw.url}/openapi.json?version=${API_VERSIONS[0]}`));
+    expect(old.info['x-portico-api-version']).toBe(API_VERSIONS[0]);
+    expect(await gw.handle.documentForVersion(API_VERSIONS[0])).toEqual(old);
+    // The services' documents at that version were fetched as such (each service's own chain).
+    expect(old.paths['/api/v1/orders/{id}'].get.summary).toBe(`orders at ${API_VERSIONS[0]}`);
+    expect((latest.paths as any)['/api/v1/orders/{id}'].get.summary).toBeUndefined();
+    const bad = await fetch(`${gw.url}/openapi.json?version=2020-02-02`);
+    expect(bad.status).toBe(400);
+    const problem = await json(bad);
+    expect(problem.code).toBe('unsupported_api_version');
+    expect(problem.errors[0]).toMatchObject({ field: 'version', code: 'not_allowed' });
+    await expect(gw.handle.documentForVersion('2020-02-02')).rejects.toThrow(/not an API version/);
   });
 
   it('describes security, limits and deprecations from the gateway config', async () => {

@@ -84,5 +84,16 @@ export {
   IDEMPOTENCY_KEY_MAX_LENGTH,
   IDEMPOTENCY_KEY_PATTERN,
 } from './idempotency/key.ts';
+export {
+  API_VERSIONS,
+  LATEST_API_VERSION,
+  VERSION_HEADER,
+  isApiVersion,
+  effectiveVersion,
+  unknownVersionError,
+} from './versions/calendar.ts';
+export type { ApiVersion } from './versions/calendar.ts';
+export { routeChange, VersionChain, checkChanges } from './versions/chain.ts';
+export type { RouteChange, RouteKey, VersionChange } from './versions/chain.ts';
 export { Type } from 'typebox';
 export type { Static, TSchema } from 'typebox';

@@ -30,6 +30,7 @@ import type { EventBus } from './events/bus.ts';
 import type { EventOf, EventType, TypesOf } from './events/types.ts';
 import type { ServiceClient } from './client/service-client.ts';
 import type { RetryOptions } from './db/sql-errors.ts';
+import type { VersionChange } from './versions/chain.ts';
 
 /** The Fastify instance a service's routes are registered on (TypeBox-typed). */
 export type ServiceApp = FastifyInstance<
@@ -157,6 +158,11 @@ export interface ServiceDefinition<DB = any, Settings = any, Events extends obje
   /** Services this one calls synchronously (it gets passports only for these). */
   calls?: string[];
   routes(app: ServiceApp, deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
+  /**
+   * The service's dated API changes (docs/versions.md): routes implement only the newest shape;
+   * the kit upgrades older requests and downgrades answers through these.
+   */
+  versions?: readonly VersionChange[];
   /** Background work started after migrations (e.g. a delivery worker); stopped via `deps.onClose`. */
   start?(deps: ServiceDeps<DB, Settings, Events, Context>): void | Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface UsersTable {
   updated_at: DefaultNow;
   disabled_at: Date | null;
   password_changed_at: DefaultNow;
+  /** The API version the user's tokens run at (docs/versions.md). */
+  api_version: string;
 }
 
 export interface SessionsTable {
@@ -67,6 +69,8 @@ export interface ApiKeysTable {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** The API version the key's requests run at (docs/versions.md). */
+  api_version: string;
 }
 
 export interface OAuthClientsTable {

@@ -29,7 +29,7 @@ export function userView(row: Pick<UserRow, keyof PublicUser>): PublicUser {
 
 /** The caller's own profile: the user, what their roles permit and which second factors are on. */
 export function meView(row: UserRow, mfa: { totp: boolean }) {
-  return { ...userView(row), permissions: permissionsForRoles(row.roles), mfa };
+  return { ...userView(row), permissions: permissionsForRoles(row.roles), mfa, api_version: row.api_version };
 }
 
 /** The listed shape: never the secret nor its hash. */
@@ -44,6 +44,7 @@ export function apiKeyView(row: ApiKeyRow) {
     created_at: new Date(row.created_at).toISOString(),
     expires_at: iso(row.expires_at),
     last_used_at: iso(row.last_used_at),
+    api_version: row.api_version,
   };
 }
 

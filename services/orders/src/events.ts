@@ -24,9 +24,10 @@ export function orderConfirmedData(o: OrderView): OrderConfirmedData & { created
     order_id: o.id,
     customer_id: o.customer_id,
     warehouse: o.warehouse,
-    items: o.items,
-    total: o.total,
-    currency: o.currency,
+    // Events keep their own schema (docs/versions.md: events are not versioned): plain minor units.
+    items: o.items.map((i) => ({ ...i, unit_price: i.unit_price.amount })),
+    total: o.total.amount,
+    currency: o.total.currency,
     shipping_address: o.shipping_address,
     created_at: o.created_at,
   };

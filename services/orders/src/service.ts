@@ -15,6 +15,7 @@ import { productRoutes } from './routes/products.ts';
 import { stockRoutes } from './routes/stock.ts';
 import { warehouseRoutes } from './routes/warehouses.ts';
 import type { OrdersDB } from './tables.ts';
+import { VERSIONS } from './versions.ts';
 
 export default defineService<OrdersDB, Record<string, unknown>, OrdersEvents>({
   name: 'orders',
@@ -23,6 +24,7 @@ export default defineService<OrdersDB, Record<string, unknown>, OrdersEvents>({
   migrations: new URL('./migrations/', import.meta.url),
   publishes: PUBLISHES,
   consumers: [shipmentProgress],
+  versions: VERSIONS,
   routes(app, deps) {
     warehouseRoutes(app, deps);
     productRoutes(app, deps);

@@ -11,6 +11,9 @@ import type {
 } from './tables.ts';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+/** Money as the API shows it (version 2026-12-01 on): minor units with their currency. */
+export const money = (amount: number, currency: string) => ({ amount, currency });
+
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
 export function toWarehouse(w: WarehouseRow) {
@@ -30,8 +33,7 @@ export function toProduct(p: ProductRow) {
     sku: p.sku,
     name: p.name,
     description: p.description,
-    price: p.price,
-    currency: p.currency,
+    price: money(p.price, p.currency),
     active: p.active,
     created_at: iso(p.created_at),
     updated_at: iso(p.updated_at),
@@ -61,7 +63,7 @@ export function toAddress(a: ShippingAddress) {
   };
 }
 
-/** A cart with its lines; `total` and `currency` are null when it is empty or mixes currencies. */
+/** A cart with its lines; `total` is null when it is empty or mixes currencies. */
 export function toCart(cart: CartRow, lines: readonly CartLineRow[]) {
   const currencies = new Set(lines.map((l) => l.currency));
   const single = currencies.size === 1;
@@ -75,24 +77,27 @@ export function toCart(cart: CartRow, lines: readonly CartLineRow[]) {
       sku: l.sku,
       name: l.name,
       quantity: l.quantity,
-      unit_price: l.price,
-      currency: l.currency,
-      line_total: l.price * l.quantity,
+      unit_price: money(l.price, l.currency),
+      line_total: money(l.price * l.quantity, l.currency),
     })),
-    total: single ? lines.reduce((s, l) => s + l.price * l.quantity, 0) : null,
-    currency: single ? [...currencies][0]! : null,
+    total: single
+      ? money(
+          lines.reduce((s, l) => s + l.price * l.quantity, 0),
+          [...currencies][0]!,
+        )
+      : null,
     created_at: iso(cart.created_at),
     updated_at: iso(cart.updated_at),
   };
 }
 
-export function toOrderItem(i: OrderItemRow) {
+export function toOrderItem(i: OrderItemRow, currency: string) {
   return {
     product_id: i.product_id,
     sku: i.sku,
     name: i.name,
     quantity: i.quantity,
-    unit_price: i.unit_price,
+    unit_price: money(i.unit_price, currency),
   };
 }
 
@@ -101,9 +106,8 @@ export function toOrder(o: OrderRow, items: readonly OrderItemRow[]) {
     id: o.id,
     customer_id: o.customer_id,
     status: o.status,
-    items: items.map(toOrderItem),
-    total: o.total,
-    currency: o.currency,
+    items: items.map((i) => toOrderItem(i, o.currency)),
+    total: money(o.total, o.currency),
     warehouse: o.warehouse,
     shipping_address: toAddress(o.shipping_address),
     tracking_number: o.tracking_number,

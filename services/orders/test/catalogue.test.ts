@@ -4,6 +4,7 @@ import {
   matrixLabel,
   matrixUnavailable,
   startTestServices,
+  userCaller,
   type TestServices,
 } from '@portico/kit/testing';
 import orders from '../src/service.ts';
@@ -94,6 +95,40 @@ describe.skipIf(skip)(`the catalogue: warehouses, products, stock (${matrixLabel
     expect(dup.body.code).toBe('already_exists');
     expect(dup.body.errors).toEqual([expect.objectContaining({ field: 'sku' })]);
     expect(JSON.stringify(dup.body)).not.toMatch(/duplicate key|constraint|insert/i);
+  });
+
+  it('speaks money as { amount, currency } at the latest version, and reads the same product at both', async () => {
+    const latest = env.as('orders', userCaller(uid('staff'), ['staff'])); // no Portico-Version: the latest
+    const sku = uid('MONEY');
+    const res = await latest.post('/api/v1/products', {
+      sku,
+      name: 'Kanga',
+      price: { amount: 90000, currency: 'KES' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('portico-version')).toBe('2026-12-01');
+    expect(res.body.price).toEqual({ amount: 90000, currency: 'KES' });
+    expect(res.body).not.toHaveProperty('currency');
+    // The 2026-01-01 body shape is refused at the latest version, naming the field.
+    const old = await latest.post('/api/v1/products', {
+      sku: uid('S'),
+      name: 'X',
+      price: 1,
+      currency: 'KES',
+    });
+    expect(old.status).toBe(422);
+    expect(old.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['currency', 'price']);
+    // A partial money object changes just that part.
+    const patched = await latest.patch(
+      `/api/v1/products/${res.body.id}`,
+      { price: { amount: 95000 } },
+      await ifMatchOf(latest, `/api/v1/products/${res.body.id}`),
+    );
+    expect(patched.body.price).toEqual({ amount: 95000, currency: 'KES' });
+    // The pinned client reads the same row in its shape.
+    const pinned = await c.staff.get(`/api/v1/products/${res.body.id}`);
+    expect(pinned.headers.get('portico-version')).toBe('2026-01-01');
+    expect(pinned.body).toMatchObject({ price: 95000, currency: 'KES' });
   });
 
   it('refuses a float price, a lower-case currency and unknown fields (422 naming each)', async () => {

@@ -1,7 +1,7 @@
 /** Test helpers: seed the catalogue and place orders over HTTP, as real callers would. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { ifMatchOf, userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
+import { ifMatchOf, userCaller, withHeaders, type TestClient, type TestServices } from '@portico/kit/testing';
 
 export const NAIROBI = { code: 'NBO', name: 'Nairobi DC', latitude: -1.2921, longitude: 36.8219 };
 export const MOMBASA = { code: 'MBA', name: 'Mombasa DC', latitude: -4.0435, longitude: 39.6682 };
@@ -17,11 +17,20 @@ export const address = (city: string, extra: Record<string, unknown> = {}) => ({
 
 export const uid = (prefix = 'u') => `${prefix}-${randomBytes(4).toString('hex')}`;
 
+/**
+ * These tests were written against the 2026-01-01 shapes (money as an integer beside a
+ * `currency` field): they name that version explicitly, as any client written then would, so
+ * they also exercise the kit's version chain (src/versions.ts). The newest shape is tested in
+ * versions.test.ts and the system tests.
+ */
+export const PINNED = { 'portico-version': '2026-01-01' };
+
 export function clients(env: TestServices) {
+  const as = (caller: ReturnType<typeof userCaller>) => withHeaders(env.as('orders', caller), PINNED);
   return {
-    staff: env.as('orders', userCaller(uid('staff'), ['staff'])),
-    admin: env.as('orders', userCaller(uid('admin'), ['admin'])),
-    customer: (id = uid('cust')) => env.as('orders', userCaller(id, ['user'])),
+    staff: as(userCaller(uid('staff'), ['staff'])),
+    admin: as(userCaller(uid('admin'), ['admin'])),
+    customer: (id = uid('cust')) => as(userCaller(id, ['user'])),
   };
 }
 

@@ -10,6 +10,12 @@ export interface Answer {
   etag: string | null;
 }
 
+/**
+ * The API version the demo is written against (docs/versions.md): sent on every call, so the
+ * demo works for an admin pinned to an older version too.
+ */
+export const DEMO_API_VERSION = '2026-12-01';
+
 export class DemoClient {
   readonly base: string;
   readonly token: string | null;
@@ -33,7 +39,11 @@ export class DemoClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<Answer> {
-    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    const h: Record<string, string> = {
+      accept: 'application/json',
+      'portico-version': DEMO_API_VERSION,
+      ...headers,
+    };
     if (this.token) h.authorization = `Bearer ${this.token}`;
     if (body !== undefined) h['content-type'] = 'application/json';
     const res = await fetch(this.base + path, {

@@ -137,7 +137,7 @@ async function catalogue(admin: DemoClient): Promise<Map<string, string>> {
     const p = await createOrFind(
       admin,
       '/api/v1/products',
-      { sku, name, description, price, currency: 'KES' },
+      { sku, name, description, price: { amount: price, currency: 'KES' } },
       async () => (await listAll(admin, `/api/v1/products?q=${sku}`)).find((x) => x.sku === sku),
     );
     ids.set(sku, p.id as string);

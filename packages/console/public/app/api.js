@@ -4,6 +4,10 @@
 // script injected into the page could read them (docs/console.md, "Session"). An answer 401 to a
 // call made with an access token is retried once after the refresh flow (POST
 // /api/v1/auth/refresh, which rotates the refresh token); a refresh that fails ends the session.
+//
+// Every call names the API version the console is written against (docs/versions.md), so a
+// user pinned to an older version still gets the shapes these pages read.
+export const API_VERSION = '2026-12-01';
 let session = null;
 let refreshing = null;
 const listeners = new Set();
@@ -57,7 +61,7 @@ async function refresh() {
  */
 export async function api(path, options = {}) {
   const send = () => {
-    const headers = { accept: 'application/json' };
+    const headers = { accept: 'application/json', 'portico-version': API_VERSION };
     if (session) headers.authorization = `Bearer ${session.access}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotent) headers['idempotency-key'] = options.idempotent;
@@ -146,7 +150,11 @@ export function streamEvents(path, onEvent, { resume = false, onState = () => {}
     }
   };
   const readStream = async () => {
-    const headers = { accept: 'text/event-stream', authorization: `Bearer ${session.access}` };
+    const headers = {
+      accept: 'text/event-stream',
+      authorization: `Bearer ${session.access}`,
+      'portico-version': API_VERSION,
+    };
     if (resume && lastId) headers['last-event-id'] = lastId;
     const res = await fetch(path, { headers, signal: abort.signal });
     if (res.status === 401) return refresh();

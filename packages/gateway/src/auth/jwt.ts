@@ -134,6 +134,7 @@ export class JwtVerifier {
         scope === null ? this.#permissions(roles) : this.#scoped(scope, roles, claims.client_id !== sub),
       auth: 'jwt' as const,
       ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+      ...(typeof claims.api_version === 'string' ? { apiVersion: claims.api_version } : {}),
     };
     const deny = [`user:${sub}`];
     if (typeof sid === 'string') deny.push(`sid:${sid}`);

@@ -30,6 +30,7 @@ const EXPOSE = [
   'Link',
   'Location',
   'Server-Timing',
+  'Portico-Version',
 ];
 
 export function compileCors(c: ResolvedConfig['cors'][string]): CompiledCors {

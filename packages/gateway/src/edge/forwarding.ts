@@ -48,6 +48,8 @@ const DROP_REQUEST = new Set([
   'x-forwarded-port',
   'x-real-ip',
   'forwarded',
+  // Set by the gateway to the version the request runs at (pipeline/api-version.ts).
+  'portico-version',
 ]);
 
 /** Prefixes of identity-bearing headers some gateways and frameworks trust. */

@@ -11,7 +11,7 @@ import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
-import { problemJsonSchema } from '@portico/kit';
+import { LATEST_API_VERSION, problemJsonSchema } from '@portico/kit';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -57,23 +57,32 @@ const RL_HEADERS = {
   'RateLimit-Policy': { schema: { type: 'string' }, description: 'IETF draft RateLimit-Policy field' },
 };
 
+/** Where a service's document at `version` is cached. */
+const docKey = (service: string, version: string) => `${service}@${version}`;
+
 export class OpenApiAggregator {
   #docs = new Map<string, { doc: Json | null; at: number }>();
   #refreshMs: number;
   #log: Logger;
-  #inflight: Promise<void> | null = null;
+  #inflight = new Map<string, Promise<void>>();
 
   constructor(refreshMs: number, log: Logger) {
     this.#refreshMs = refreshMs;
     this.#log = log;
   }
 
-  async #fetch(svc: UpstreamService): Promise<void> {
-    const path = svc.settings.openapiPath;
-    if (path === null) {
-      this.#docs.set(svc.name, { doc: null, at: Date.now() });
+  async #fetch(svc: UpstreamService, version: string): Promise<void> {
+    const key = docKey(svc.name, version);
+    const base = svc.settings.openapiPath;
+    if (base === null) {
+      this.#docs.set(key, { doc: null, at: Date.now() });
       return;
     }
+    // An older version's document comes from the service's own chain (docs/versions.md).
+    const path =
+      version === LATEST_API_VERSION
+        ? base
+        : `${base}${base.includes('?') ? '&' : '?'}version=${encodeURIComponent(version)}`;
     const inst = svc.pick(Date.now(), null);
     try {
       if (!inst) throw new Error('no available instance');
@@ -90,30 +99,36 @@ export class OpenApiAggregator {
         throw new Error(`answered ${res.statusCode}`);
       }
       const doc = (await res.body.json()) as Json;
-      this.#docs.set(svc.name, { doc, at: Date.now() });
+      this.#docs.set(key, { doc, at: Date.now() });
     } catch (err) {
       this.#log.warn({ err, service: svc.name }, 'OpenAPI document not fetched; keeping the previous one');
-      const prev = this.#docs.get(svc.name);
-      this.#docs.set(svc.name, { doc: prev?.doc ?? null, at: Date.now() - this.#refreshMs + 5000 });
+      const prev = this.#docs.get(key);
+      this.#docs.set(key, { doc: prev?.doc ?? null, at: Date.now() - this.#refreshMs + 5000 });
     }
   }
 
-  /** Fetches the documents that are missing or older than the refresh interval. */
-  async refresh(rt: Runtime, force = false): Promise<void> {
-    this.#inflight ??= (async () => {
-      const now = Date.now();
-      const stale = [...rt.services.values()].filter((s) => {
-        const d = this.#docs.get(s.name);
-        return force || !d || now - d.at >= this.#refreshMs;
-      });
-      await Promise.all(stale.map((s) => this.#fetch(s)));
-    })().finally(() => (this.#inflight = null));
-    await this.#inflight;
+  /** Fetches the documents (at `version`) that are missing or older than the refresh interval. */
+  async refresh(rt: Runtime, force = false, version: string = LATEST_API_VERSION): Promise<void> {
+    let inflight = this.#inflight.get(version);
+    if (inflight === undefined) {
+      inflight = (async () => {
+        const now = Date.now();
+        const stale = [...rt.services.values()].filter((s) => {
+          const d = this.#docs.get(docKey(s.name, version));
+          return force || !d || now - d.at >= this.#refreshMs;
+        });
+        await Promise.all(stale.map((s) => this.#fetch(s, version)));
+      })().finally(() => this.#inflight.delete(version));
+      this.#inflight.set(version, inflight);
+    }
+    await inflight;
   }
 
-  async document(rt: Runtime): Promise<Json> {
-    await this.refresh(rt);
-    return build(rt, (name) => this.#docs.get(name)?.doc ?? null);
+  /** The platform's document as it reads at `version` (a calendar date; the latest by default). */
+  async document(rt: Runtime, version: string = LATEST_API_VERSION): Promise<Json> {
+    await this.refresh(rt, false, version);
+    const doc = build(rt, (name) => this.#docs.get(docKey(name, version))?.doc ?? null);
+    return { ...doc, info: { ...(doc.info as Json), 'x-portico-api-version': version } };
   }
 }
 

@@ -14,6 +14,7 @@ import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStore } from '../store/store.ts';
 import type { EventBus } from '@portico/kit';
 import type { JwksCache } from '../auth/jwks.ts';
+import { isApiVersion, LATEST_API_VERSION, unknownVersionError } from '@portico/kit';
 import type { OpenApiAggregator } from './openapi.ts';
 import {
   PROBLEM_PAGE_CSP,
@@ -113,7 +114,15 @@ export function ownRoutes(deps: OwnRouteDeps): Map<string, OwnHandler> {
     );
   });
   get('/openapi.json', (ctx) => {
-    deps.openapi.document(ctx.rt).then(
+    // `?version=YYYY-MM-DD`: the document at an older API version (docs/versions.md).
+    const version = new URLSearchParams(ctx.query).get('version') ?? LATEST_API_VERSION;
+    if (!isApiVersion(version)) {
+      ctx.problem('unsupported_api_version', 'Name a supported API version, or none for the latest', [
+        { ...unknownVersionError(version), field: 'version' },
+      ]);
+      return;
+    }
+    deps.openapi.document(ctx.rt, version).then(
       (doc) => json(ctx, 200, doc),
       (err: unknown) => ctx.internalError(err),
     );

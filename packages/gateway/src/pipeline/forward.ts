@@ -6,9 +6,11 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { VERSION_HEADER } from '@portico/kit';
 import { PASSPORT_HEADER, ROUTE_TEMPLATE_HEADER } from '@portico/kit/runtime';
 import { RESPONSE_DROP, upstreamHeaders } from '../edge/forwarding.ts';
 import { mergeHeaders } from '../edge/respond.ts';
+import { requestVersion } from './api-version.ts';
 import {
   compressible,
   encodeBody,
@@ -190,6 +192,8 @@ export function headersForService(ctx: RequestContext): string[] {
     ctx.requestId,
     'traceparent',
     ctx.traceparent,
+    VERSION_HEADER,
+    requestVersion(ctx),
   ]);
 }
 

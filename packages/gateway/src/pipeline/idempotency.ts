@@ -24,6 +24,8 @@ const REPLAY_HEADERS = new Set([
   'cache-control',
   'content-language',
   'vary',
+  // The version the stored body is in (docs/versions.md): a replay answers the same body.
+  'portico-version',
 ]);
 
 interface Claim {

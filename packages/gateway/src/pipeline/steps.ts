@@ -7,6 +7,7 @@ import { deprecation, matchRoute, ownRoutes } from './route.ts';
 import { cors, preflight } from './cors.ts';
 import { declaredSize, readBody } from './body.ts';
 import { authenticate } from './authenticate.ts';
+import { apiVersion } from './api-version.ts';
 import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
 import { idempotency } from './idempotency.ts';
@@ -25,6 +26,7 @@ export const STEPS: readonly Step[] = [
   cors, // CORS headers on every later answer
   deprecation, // Deprecation/Sunset headers; 410 past the sunset
   declaredSize, // 413 on a declared Content-Length over the limit
+  apiVersion, // 400 on an unknown Portico-Version
   redeemWsTicket, // a WebSocket handshake's ?ticket= → its credential (401 when unusable)
   authenticate, // 401 / 503
   authorize, // 403

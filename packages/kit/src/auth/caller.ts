@@ -25,6 +25,11 @@ export interface Caller {
    * come from a client (jobs, the CLI).
    */
   clientIp?: string;
+  /**
+   * The API version the credential is pinned to (docs/versions.md), as the gateway learnt it
+   * when authenticating. Services read `req.apiVersion`, the version the request runs at.
+   */
+  apiVersion?: string;
 }
 
 export const anonymousCaller: Caller = Object.freeze({

@@ -38,6 +38,7 @@ export interface ProblemDefinition {
 export const platformProblems = {
   malformed_request: { status: 400, title: 'Malformed request' },
   idempotency_key_required: { status: 400, title: 'Idempotency-Key header required' },
+  unsupported_api_version: { status: 400, title: 'Unsupported API version' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   invalid_token: { status: 401, title: 'Invalid credentials' },
   invalid_passport: { status: 401, title: 'Invalid gateway passport' },

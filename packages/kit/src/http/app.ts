@@ -24,6 +24,7 @@ import { anonymousCaller } from '../auth/caller.ts';
 import { PASSPORT_HEADER, verifyPassport } from '../auth/passport.ts';
 import { permissionScope } from '../auth/permissions.ts';
 import { acceptRequestId, continueTrace } from './request-context.ts';
+import { requestedVersion, versionChains } from './versioning.ts';
 import { fieldErrors, nulFields } from './validation.ts';
 import { readPositions } from '../pagination/cursor.ts';
 import { kitEvents } from '../observability/diagnostics.ts';
@@ -67,7 +68,8 @@ export interface BuildAppOptions {
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajvBase = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
-const strictAjv = addFormats(new Ajv({ ...ajvBase, coerceTypes: false }));
+/** Validates bodies as the route's schema says (also the older shapes of versions/chain.ts). */
+export const strictAjv = addFormats(new Ajv({ ...ajvBase, coerceTypes: false }));
 const coercingAjv = addFormats(new Ajv({ ...ajvBase, coerceTypes: 'array' }));
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -329,11 +331,13 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     });
   });
 
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => {
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async (req) => {
+    // `?version=` describes an older API version (docs/versions.md); 400 for an unknown one.
+    const version = requestedVersion((req.query as { version?: unknown } | undefined)?.version);
     // A fresh copy each time: the transforms add to it, and @fastify/swagger caches its own.
     const doc = structuredClone(app.swagger()) as Record<string, any>;
     for (const fn of documentTransforms.get(app) ?? []) fn(doc);
-    return doc;
+    return versionChains.get(app)?.document(doc, version) ?? doc;
   });
   return app;
 }

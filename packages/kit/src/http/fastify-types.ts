@@ -1,12 +1,15 @@
 /** Adds the kit's request fields and route options to Fastify's types. */
 import type { Caller } from '../auth/caller.ts';
 import type { TraceContext } from './request-context.ts';
+import type { ApiVersion } from '../versions/calendar.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who the gateway says is calling (from the verified passport). */
     caller: Caller;
     trace: TraceContext;
+    /** The API version the request runs at (http/versioning.ts); bodies are already upgraded to the newest shape. */
+    apiVersion: ApiVersion;
   }
   interface FastifyContextConfig {
     /** No passport needed: health, metrics, OpenAPI. */

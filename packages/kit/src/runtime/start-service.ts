@@ -24,11 +24,12 @@ import {
   type ConsumerHost,
   type DeadLetter,
 } from '../events/consumer.ts';
-import { buildServiceApp } from '../http/app.ts';
+import { buildServiceApp, strictAjv } from '../http/app.ts';
 import { createRequestTracer } from '../observability/tracing.ts';
 import { DEFAULT_LEASE_MS, installIdempotency } from '../idempotency/idempotency.ts';
 import { stepTransaction } from '../idempotency/steps.ts';
 import { installConditionalRequests } from '../http/conditional.ts';
+import { installVersions } from '../http/versioning.ts';
 import { versionedTables } from '../db/row-versions.ts';
 import { retryTransient } from '../db/sql-errors.ts';
 import { Type } from 'typebox';
@@ -154,6 +155,7 @@ export async function startService(
     warn: (err, msg) => logger.warn({ err }, msg),
   });
   installConditionalRequests(app, { db, tables: await versionedTables(db) });
+  installVersions(app, def.name, def.versions ?? [], (schema) => strictAjv.compile(schema));
   let closing = false;
   app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');

@@ -15,6 +15,7 @@ import type { Caller } from '../auth/caller.ts';
 import { derivePassportKey, mintPassport, PASSPORT_HEADER } from '../auth/passport.ts';
 import { permissionsForRoles } from '../auth/permissions.ts';
 import { createLogger } from '../observability/logger.ts';
+import { strictAjv } from '../http/app.ts';
 import { startService, type RunningService } from '../runtime/start-service.ts';
 import type { ServiceDefinition } from '../service.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -25,6 +26,30 @@ export * from './matrix.ts';
 export * from './servers.ts';
 export * from './sse.ts';
 export * from './receiver.ts';
+
+/** `client` sending `headers` on every call too (a call's own headers win). */
+export function withHeaders(client: TestClient, headers: Record<string, string>): TestClient {
+  const request: TestClient['request'] = (method, p, body, h = {}) =>
+    client.request(method, p, body, { ...headers, ...h });
+  return {
+    request,
+    get: (p, h) => request('GET', p, undefined, h),
+    post: (p, b, h) => request('POST', p, b, h),
+    put: (p, b, h) => request('PUT', p, b, h),
+    patch: (p, b, h) => request('PATCH', p, b, h),
+    delete: (p, h) => request('DELETE', p, undefined, h),
+  };
+}
+
+/**
+ * Whether `value` validates against `schema` (a JSON Schema, e.g. from an OpenAPI document),
+ * with the same validator and formats as the kit's routes; the errors when it does not.
+ */
+export function validateAgainst(schema: object, value: unknown): { ok: boolean; errors: unknown[] } {
+  const validate = strictAjv.compile(schema);
+  const ok = validate(value);
+  return { ok, errors: ok ? [] : [...(validate.errors ?? [])] };
+}
 
 /**
  * A caller with the given roles and the permissions those roles grant (the grants domains

@@ -4,14 +4,14 @@
  * with an API key, by that key's). Revocation publishes `api_key.revoked` so the gateway drops
  * its cached verification at once.
  */
-import { AppError, can, permissionsForRoles, type Caller } from '@portico/kit';
+import { AppError, can, LATEST_API_VERSION, permissionsForRoles, type Caller } from '@portico/kit';
 import { uuidv7 } from 'uuidv7';
 import type { Deps } from '../deps.ts';
 import { effectiveScopes, uncoveredScopes } from '../domain/api-key-scopes.ts';
 import type { RequestFacts } from '../domain/audit.ts';
 import { newApiKey } from '../domain/secrets.ts';
 import { publishApiKeyRevoked } from '../events.ts';
-import { findLiveApiKey, insertApiKey, markApiKeyRevoked } from '../repository/api-keys.ts';
+import { findLiveApiKey, insertApiKey, markApiKeyRevoked, setApiKeyVersion } from '../repository/api-keys.ts';
 import { appendAudit } from '../repository/audit-log.ts';
 import { findUserById } from '../repository/users.ts';
 import type { ApiKeyRow } from '../tables.ts';
@@ -19,7 +19,12 @@ import type { ApiKeyRow } from '../tables.ts';
 export async function createApiKey(
   deps: Deps,
   caller: Caller,
-  input: { name: string; scopes?: string[] | undefined; expires_at?: string | null | undefined },
+  input: {
+    name: string;
+    scopes?: string[] | undefined;
+    expires_at?: string | null | undefined;
+    api_version?: string | undefined;
+  },
   facts: RequestFacts,
 ): Promise<{ row: ApiKeyRow; key: string }> {
   const owner = await findUserById(deps.db, caller.id!);
@@ -59,6 +64,8 @@ export async function createApiKey(
       last4: secret.last4,
       scopes,
       expires_at: expiresAt,
+      // Pinned to the version current at creation unless the owner names one (docs/versions.md).
+      api_version: input.api_version ?? LATEST_API_VERSION,
     });
     await appendAudit(
       trx,
@@ -99,5 +106,22 @@ export async function revokeApiKey(
       },
       facts,
     );
+  });
+}
+
+/**
+ * Re-pins a key to another API version (its owner, or an admin). The gateway caches a verified
+ * key for `identity.api_key_cache_ttl`, so the change applies within that time.
+ */
+export async function repinApiKey(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  apiVersion: string,
+): Promise<ApiKeyRow> {
+  return deps.tx(async (trx) => {
+    const row = await findLiveApiKey(trx, id, { forUpdate: true });
+    if (!row || !can(caller, 'api-keys:update', { ownerId: row.user_id })) throw AppError.notFound('API key');
+    return (await setApiKeyVersion(trx, id, apiVersion))!;
   });
 }

@@ -1,4 +1,4 @@
-/** The caller's own profile: changing one's name (`user.updated`, audited). */
+/** The caller's own profile: changing one's name or API version pin (`user.updated`, audited). */
 import { AppError } from '@portico/kit';
 import type { Deps } from '../deps.ts';
 import type { RequestFacts } from '../domain/audit.ts';
@@ -7,14 +7,18 @@ import { appendAudit } from '../repository/audit-log.ts';
 import { updateUser } from '../repository/users.ts';
 import type { UserRow } from '../tables.ts';
 
-export async function renameSelf(
+export async function updateSelf(
   deps: Deps,
   userId: string,
-  fullName: string,
+  changes: { full_name?: string | undefined; api_version?: string | undefined },
   facts: RequestFacts,
 ): Promise<UserRow> {
+  const fields = (['full_name', 'api_version'] as const).filter((f) => changes[f] !== undefined);
   return deps.tx(async (trx) => {
-    const row = await updateUser(trx, userId, { full_name: fullName });
+    const row = await updateUser(trx, userId, {
+      ...(changes.full_name !== undefined && { full_name: changes.full_name }),
+      ...(changes.api_version !== undefined && { api_version: changes.api_version }),
+    });
     if (!row) throw AppError.notFound('User');
     await publishUserUpdated(deps, trx, row);
     await appendAudit(
@@ -24,7 +28,7 @@ export async function renameSelf(
         action: 'user.updated',
         target: row.id,
         outcome: 'success',
-        details: { fields: ['full_name'] },
+        details: { fields },
       },
       facts,
     );

@@ -27,5 +27,6 @@ export async function verifyApiKey(deps: Deps, key: string): Promise<ApiKeyVerif
     // A demoted owner's key loses what the owner lost.
     scopes: effectiveScopes(permissionsForRoles(row.owner_roles), row.scopes),
     expires_at: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    api_version: row.api_version,
   };
 }

@@ -16,7 +16,7 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   ring: KeyRing,
-  subject: { userId: string; sessionId: string; roles: readonly string[] },
+  subject: { userId: string; sessionId: string; roles: readonly string[]; apiVersion?: string },
   ttlSeconds: number,
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(Date.now() / 1000);
@@ -30,6 +30,7 @@ export async function issueAccessToken(
     iat: now,
     exp: now + ttlSeconds,
     roles: [...subject.roles],
+    ...(subject.apiVersion !== undefined && { api_version: subject.apiVersion }),
   };
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })

@@ -23,6 +23,21 @@ export function liveApiKeysOf(db: Db, userId: string) {
   return db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
 }
 
+/** Changes a live key's pinned API version; undefined when there is no such live key. */
+export async function setApiKeyVersion(
+  db: Db,
+  id: string,
+  apiVersion: string,
+): Promise<ApiKeyRow | undefined> {
+  return db
+    .updateTable('api_keys')
+    .set({ api_version: apiVersion })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export async function markApiKeyRevoked(db: Db, id: string): Promise<void> {
   await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', id).execute();
 }

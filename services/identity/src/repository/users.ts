@@ -1,6 +1,6 @@
 /** SQL for users. Rows keep `password_hash`; only views.ts shapes leave the service. */
 import { sql } from 'kysely';
-import { AppError, uniqueViolation } from '@portico/kit';
+import { AppError, uniqueViolation, LATEST_API_VERSION } from '@portico/kit';
 import type { Db } from '../deps.ts';
 import type { UserRow, UsersTable, UserStatus } from '../tables.ts';
 
@@ -46,7 +46,8 @@ export async function insertUser(
   try {
     return await db
       .insertInto('users')
-      .values({ ...user, is_bootstrap: user.is_bootstrap ?? false })
+      // Pinned to the version current at creation (docs/versions.md).
+      .values({ ...user, is_bootstrap: user.is_bootstrap ?? false, api_version: LATEST_API_VERSION })
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (err) {
@@ -54,7 +55,9 @@ export async function insertUser(
   }
 }
 
-export type UserChanges = Partial<Pick<UsersTable, 'full_name' | 'email' | 'password_hash'>> & {
+export type UserChanges = Partial<
+  Pick<UsersTable, 'full_name' | 'email' | 'password_hash' | 'api_version'>
+> & {
   roles?: string[];
   status?: UserStatus;
   disabled_at?: Date | null;

@@ -5,12 +5,19 @@
  * so the gateway drops its cached verification at once.
  */
 import { AppError, can, PageOf, PageQuery, scopeOf, Type, type ServiceApp, listPage } from '@portico/kit';
-import { createApiKey, revokeApiKey } from '../commands/api-keys.ts';
+import { createApiKey, repinApiKey, revokeApiKey } from '../commands/api-keys.ts';
 import type { Deps } from '../deps.ts';
 import { findLiveApiKey, liveApiKeysOf } from '../repository/api-keys.ts';
 import { apiKeyView } from '../views.ts';
 import { requestFacts } from './request-facts.ts';
-import { ApiKey, ApiKeysQuery, CreateApiKeyBody, CreatedApiKey, IdParams } from './schemas.ts';
+import {
+  ApiKey,
+  ApiKeyPatchBody,
+  ApiKeysQuery,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  IdParams,
+} from './schemas.ts';
 
 export function apiKeyRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
@@ -74,6 +81,23 @@ export function apiKeyRoutes(app: ServiceApp, deps: Deps): void {
         throw AppError.notFound('API key');
       return apiKeyView(row);
     },
+  );
+
+  app.patch(
+    '/api/v1/api-keys/:id',
+    {
+      config: { permission: 'api-keys:update' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Pin an API key to another API version (docs/versions.md)',
+        description:
+          'The gateway caches a verified key briefly (`identity.api_key_cache_ttl`), so the new version applies within that time.',
+        params: IdParams,
+        body: ApiKeyPatchBody,
+        response: { 200: ApiKey },
+      },
+    },
+    async (req) => apiKeyView(await repinApiKey(deps, req.caller, req.params.id, req.body.api_version)),
   );
 
   app.delete(

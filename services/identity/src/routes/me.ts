@@ -1,6 +1,6 @@
 /** The caller's own profile: `GET/PATCH /api/v1/auth/me`. */
 import { AppError, type ServiceApp } from '@portico/kit';
-import { renameSelf } from '../commands/profile.ts';
+import { updateSelf } from '../commands/profile.ts';
 import type { Deps } from '../deps.ts';
 import { hasActiveTotp } from '../repository/mfa.ts';
 import { findUserById } from '../repository/users.ts';
@@ -30,7 +30,16 @@ export function meRoutes(app: ServiceApp, deps: Deps): void {
 
   app.patch(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'Change your name', body: MePatchBody, response: { 200: Me } } },
-    async (req) => view(await renameSelf(deps, req.caller.id!, req.body.full_name, requestFacts(req))),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your name or the API version you are pinned to',
+        description:
+          '`api_version` (docs/versions.md) applies to access tokens issued from now on (the next login or refresh).',
+        body: MePatchBody,
+        response: { 200: Me },
+      },
+    },
+    async (req) => view(await updateSelf(deps, req.caller.id!, req.body, requestFacts(req))),
   );
 }

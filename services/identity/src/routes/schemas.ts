@@ -1,5 +1,5 @@
 /** TypeBox schemas of identity's requests and responses (they validate, type and document). */
-import { Type } from '@portico/kit';
+import { API_VERSIONS, Type } from '@portico/kit';
 import { ROLES } from '@portico/contracts';
 import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
 import { SCOPE_PATTERN } from '../domain/api-key-scopes.ts';
@@ -42,6 +42,9 @@ export const Me = Type.Object({
   created_at: DateTime,
   updated_at: DateTime,
   mfa: Type.Object({ totp: Type.Boolean({ description: 'an authenticator app (TOTP) is on' }) }),
+  api_version: Type.String({
+    description: 'The API version your tokens run at (docs/versions.md); applies from the next token',
+  }),
 });
 
 export const RegisterBody = Type.Object({ email: Email, password: NewPassword, full_name: FullName });
@@ -57,7 +60,15 @@ export const PasswordBody = Type.Object({
   current_password: Type.String({ minLength: 1, maxLength: 1024 }),
   new_password: NewPassword,
 });
-export const MePatchBody = Type.Object({ full_name: FullName });
+/** A dated API version (docs/versions.md). */
+export const ApiVersionField = Type.Union(
+  API_VERSIONS.map((v) => Type.Literal(v)),
+  { description: 'A dated API version (docs/versions.md)' },
+);
+export const MePatchBody = Type.Object(
+  { full_name: Type.Optional(FullName), api_version: Type.Optional(ApiVersionField) },
+  { minProperties: 1 },
+);
 
 export const TokenPair = Type.Object({
   access_token: Type.String(),
@@ -94,6 +105,7 @@ export const ApiKey = Type.Object({
   created_at: DateTime,
   expires_at: Type.Union([DateTime, Type.Null()]),
   last_used_at: Type.Union([DateTime, Type.Null()]),
+  api_version: Type.String({ description: "The API version the key's requests run at (docs/versions.md)" }),
 });
 export const CreatedApiKey = Type.Object({
   id: Type.String(),
@@ -106,6 +118,7 @@ export const CreatedApiKey = Type.Object({
   created_at: DateTime,
   expires_at: Type.Union([DateTime, Type.Null()]),
   last_used_at: Type.Union([DateTime, Type.Null()]),
+  api_version: Type.String({ description: "The API version the key's requests run at (docs/versions.md)" }),
 });
 export const CreateApiKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -113,7 +126,9 @@ export const CreateApiKeyBody = Type.Object({
     Type.Array(Type.String({ pattern: SCOPE_PATTERN, maxLength: 100 }), { maxItems: 100, uniqueItems: true }),
   ),
   expires_at: Type.Optional(Type.Union([DateTime, Type.Null()])),
+  api_version: Type.Optional(ApiVersionField),
 });
+export const ApiKeyPatchBody = Type.Object({ api_version: ApiVersionField });
 export const ApiKeysQuery = Type.Object({
   user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'admin: another user' })),
 });
@@ -128,6 +143,7 @@ export const ApiKeyVerifyResult = Type.Union([
     roles: Type.Array(Type.String()),
     scopes: Type.Array(Type.String()),
     expires_at: Type.Union([DateTime, Type.Null()]),
+    api_version: Type.Optional(Type.String()),
   }),
 ]);
 

@@ -5,28 +5,26 @@ import { visibleCart } from '../commands/loaders.ts';
 import type { Db, RouteModule } from '../deps.ts';
 import { cartLines, cartLinesOf, cartsQuery, findCart } from '../repository/carts.ts';
 import { toCart } from '../views.ts';
-import { DateTime, Id, IdParams, nullable, Quantity } from './common.ts';
+import { DateTime, Id, IdParams, MoneyOut, nullable, Quantity } from './common.ts';
 
 const CartItemInput = Type.Object({ product_id: Id, quantity: Quantity });
 const CartItemPatch = Type.Object({ quantity: Quantity });
 const CartItemParams = Type.Object({ id: Id, product_id: Id });
-const CartLine = Type.Object({
+export const CartLine = Type.Object({
   product_id: Type.String(),
   sku: Type.String(),
   name: Type.String(),
   quantity: Type.Integer(),
-  unit_price: Type.Integer(),
-  currency: Type.String(),
-  line_total: Type.Integer(),
+  unit_price: MoneyOut,
+  line_total: MoneyOut,
 });
-const Cart = Type.Object({
+export const Cart = Type.Object({
   id: Type.String(),
   customer_id: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('ordered')]),
   order_id: nullable(Type.String()),
   items: Type.Array(CartLine),
-  total: Type.Union([Type.Integer(), Type.Null()], { description: 'Null when empty or mixing currencies' }),
-  currency: nullable(Type.String()),
+  total: Type.Union([MoneyOut, Type.Null()], { description: 'Null when empty or mixing currencies' }),
   created_at: DateTime,
   updated_at: DateTime,
 });

@@ -13,6 +13,15 @@ export const Money = Type.Integer({
   maximum: 1_000_000_000_000,
   description: 'Integer minor units',
 });
+/** An amount of money (version 2026-12-01 on; docs/versions.md): minor units and their currency. */
+export const MoneyInput = Type.Object(
+  { amount: Money, currency: Currency },
+  { additionalProperties: false, description: 'An amount in integer minor units and its ISO 4217 currency' },
+);
+export const MoneyOut = Type.Object(
+  { amount: Type.Integer({ description: 'Integer minor units' }), currency: Type.String() },
+  { description: 'An amount in integer minor units and its ISO 4217 currency' },
+);
 export const Quantity = Type.Integer({ minimum: 1, maximum: 100_000 });
 export const Latitude = Type.Number({ minimum: -90, maximum: 90 });
 export const Longitude = Type.Number({ minimum: -180, maximum: 180 });

@@ -6,7 +6,7 @@ import { placeOrder } from '../commands/place-order.ts';
 import type { RouteModule } from '../deps.ts';
 import { itemsOf, itemsOfOrder, ordersQuery } from '../repository/orders.ts';
 import { toOrder } from '../views.ts';
-import { DateTime, Id, IdParams, Latitude, Longitude, nullable } from './common.ts';
+import { DateTime, Id, IdParams, Latitude, Longitude, MoneyOut, nullable } from './common.ts';
 
 const ShippingAddressInput = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -28,12 +28,12 @@ const ShippingAddress = Type.Object({
   latitude: Type.Union([Type.Number(), Type.Null()]),
   longitude: Type.Union([Type.Number(), Type.Null()]),
 });
-const OrderItem = Type.Object({
+export const OrderItem = Type.Object({
   product_id: Type.String(),
   sku: Type.String(),
   name: Type.String(),
   quantity: Type.Integer(),
-  unit_price: Type.Integer(),
+  unit_price: MoneyOut,
 });
 const OrderStatus = Type.Union([
   Type.Literal('confirmed'),
@@ -41,13 +41,12 @@ const OrderStatus = Type.Union([
   Type.Literal('delivered'),
   Type.Literal('cancelled'),
 ]);
-const Order = Type.Object({
+export const Order = Type.Object({
   id: Type.String(),
   customer_id: Type.String(),
   status: OrderStatus,
   items: Type.Array(OrderItem),
-  total: Type.Integer(),
-  currency: Type.String(),
+  total: MoneyOut,
   warehouse: Type.Object({
     code: Type.String(),
     name: Type.String(),

@@ -5,31 +5,33 @@ import { changeProduct, createProduct, withdrawProduct } from '../commands/manag
 import type { RouteModule } from '../deps.ts';
 import { productsQuery } from '../repository/products.ts';
 import { toProduct } from '../views.ts';
-import { Currency, DateTime, IdParams, Money, nullable } from './common.ts';
+import { Currency, DateTime, IdParams, Money, MoneyInput, MoneyOut, nullable } from './common.ts';
 
 const Sku = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
-const ProductInput = Type.Object({
+export const ProductInput = Type.Object({
   sku: Sku,
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
-  price: Money,
-  currency: Currency,
+  price: MoneyInput,
 });
-const ProductPatch = Type.Object({
+export const ProductPatch = Type.Object({
   sku: Type.Optional(Sku),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
-  price: Type.Optional(Money),
-  currency: Type.Optional(Currency),
+  price: Type.Optional(
+    Type.Object(
+      { amount: Type.Optional(Money), currency: Type.Optional(Currency) },
+      { additionalProperties: false, minProperties: 1, description: 'Either part, or both' },
+    ),
+  ),
   active: Type.Optional(Type.Boolean()),
 });
-const Product = Type.Object({
+export const Product = Type.Object({
   id: Type.String(),
   sku: Type.String(),
   name: Type.String(),
   description: nullable(Type.String()),
-  price: Type.Integer(),
-  currency: Type.String(),
+  price: MoneyOut,
   active: Type.Boolean(),
   created_at: DateTime,
   updated_at: DateTime,
@@ -53,7 +55,10 @@ export const productRoutes: RouteModule = (app, deps) => {
       },
     },
     async (req, reply) => {
-      const p = toProduct(await createProduct(deps, req.body));
+      const { price, ...rest } = req.body;
+      const p = toProduct(
+        await createProduct(deps, { ...rest, price: price.amount, currency: price.currency }),
+      );
       return reply.code(201).header('location', `/api/v1/products/${p.id}`).send(p);
     },
   );
@@ -98,7 +103,15 @@ export const productRoutes: RouteModule = (app, deps) => {
         response: { 200: Product },
       },
     },
-    async (req) => toProduct(await changeProduct(deps, req.params.id, req.body)),
+    async (req) => {
+      const { price, ...rest } = req.body;
+      const patch = {
+        ...rest,
+        ...(price?.amount !== undefined && { price: price.amount }),
+        ...(price?.currency !== undefined && { currency: price.currency }),
+      };
+      return toProduct(await changeProduct(deps, req.params.id, patch));
+    },
   );
 
   app.delete(

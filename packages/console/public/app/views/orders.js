@@ -53,10 +53,10 @@ function Order({ id }) {
       columns=${[
         { label: 'Item', value: (i) => i.name },
         { label: 'Qty', value: (i) => i.quantity },
-        { label: 'Price', value: (i) => money(i.unit_price, data.currency) },
+        { label: 'Price', value: (i) => money(i.unit_price.amount, i.unit_price.currency) },
       ]}
     />
-    <p class="figure">Total <strong>${money(data.total, data.currency)}</strong></p>
+    <p class="figure">Total <strong>${money(data.total.amount, data.total.currency)}</strong></p>
     ${data.status === 'confirmed' ? html`<button class="danger" onClick=${cancel}>Cancel order</button>` : null}
     <${Problem} error=${problem} />
     <h3>Shipment</h3>
@@ -87,7 +87,7 @@ export function Orders({ id }) {
         { label: 'Order', value: (o) => html`<a href=${`#/orders/${o.id}`}>${o.id.slice(-8)}</a>` },
         { label: 'Placed', value: (o) => when(o.created_at) },
         { label: 'Items', value: (o) => o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') },
-        { label: 'Total', value: (o) => money(o.total, o.currency) },
+        { label: 'Total', value: (o) => money(o.total.amount, o.total.currency) },
         { label: 'Status', value: (o) => html`<${Badge} value=${o.status} />` },
       ]}
     />

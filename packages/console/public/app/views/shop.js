@@ -79,7 +79,7 @@ export function Shop() {
               <strong>${p.name}</strong>
               <span class="muted small">${p.sku}</span>
               <p>${p.description ?? ''}</p>
-              <span class="price">${money(p.price, p.currency)}</span>
+              <span class="price">${money(p.price.amount, p.price.currency)}</span>
               <button onClick=${() => add(p)} aria-label=${`Add ${p.name} to the cart`}>Add to cart</button>
             </li>`,
         )}
@@ -93,13 +93,13 @@ export function Shop() {
         columns=${[
           { label: 'Item', value: (i) => i.name ?? i.sku ?? i.product_id },
           { label: 'Qty', value: (i) => i.quantity },
-          { label: 'Price', value: (i) => money(i.unit_price, cart.currency) },
+          { label: 'Price', value: (i) => money(i.unit_price.amount, i.unit_price.currency) },
           { label: '', value: (i) => html`<button class="link" onClick=${() => remove(i)}>Remove</button>` },
         ]}
       />
       ${
         items.length
-          ? html`<p class="figure">Total <strong>${money(cart.total, cart.currency)}</strong></p>
+          ? html`<p class="figure">Total <strong>${money(cart.total.amount, cart.total.currency)}</strong></p>
               <${Checkout} cart=${cart} onOrdered=${ordered} />`
           : null
       }
