@@ -25,6 +25,7 @@ export * from './matrix.ts';
 export * from './servers.ts';
 export * from './sse.ts';
 export * from './receiver.ts';
+export * from './openapi-validator.ts';
 
 /**
  * A caller with the given roles and the permissions those roles grant (the grants domains
@@ -81,6 +82,11 @@ export function httpClient(
     }
     return { status: res.status, headers: res.headers, body: parsed as T };
   };
+  return clientOf(request);
+}
+
+/** A TestClient whose every call goes through `request` (e.g. to check each answer). */
+export function clientOf(request: TestClient['request']): TestClient {
   return {
     request,
     get: (p, h) => request('GET', p, undefined, h),
