@@ -209,12 +209,12 @@ export class OpenApiValidator {
     );
     if (!validate(res.body))
       for (const e of (validate.errors ?? []).slice(0, 5)) {
-        const field = e.instancePath || '(body)';
-        const extra =
+        const p = e.params as Json;
+        const message =
           e.keyword === 'unevaluatedProperties' || e.keyword === 'additionalProperties'
-            ? ` undeclared field ${String((e.params as Json).unevaluatedProperty ?? (e.params as Json).additionalProperty)}`
-            : '';
-        out.push({ ...where, message: `body ${field}: ${e.message ?? e.keyword}${extra}` });
+            ? `undeclared field ${String(p.unevaluatedProperty ?? p.additionalProperty)}`
+            : (e.message ?? e.keyword);
+        out.push({ ...where, message: `body${e.instancePath}: ${message}` });
       }
     return out;
   }
