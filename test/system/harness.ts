@@ -13,6 +13,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { httpClient, serverUnavailable, uniqueName, type TestClient } from '@portico/kit/testing';
 import { repoRoot } from '@portico/cli';
 import { startDistributedSystem, startEmbeddedSystem, type Servers } from './processes.ts';
+import { ContractRecorder } from './contract.ts';
 
 export type { Servers } from './processes.ts';
 
@@ -131,8 +132,11 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       ? await startEmbeddedSystem(services, env)
       : await startDistributedSystem(services, env, opts.partEnv ?? {}, opts.servers);
   const url = running.url;
-  const anonymous = httpClient(url);
-  const withToken = (token: string) => httpClient(url, () => ({ authorization: `Bearer ${token}` }));
+  // Every answer is checked against the gateway's /openapi.json; stop() fails on any departure.
+  const contract = new ContractRecorder(url);
+  const anonymous = contract.wrap(httpClient(url));
+  const withToken = (token: string) =>
+    contract.wrap(httpClient(url, () => ({ authorization: `Bearer ${token}` })));
   const passwords = new Map<string, string>();
   let adminForGrants: Promise<Session> | undefined;
 
@@ -214,6 +218,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
     part: (name) => running.part(name),
     serviceSql: (service, statement) => running.serviceSql(service, statement),
-    stop: () => running.stop(),
+    async stop() {
+      await running.stop();
+      contract.assertClean();
+    },
   };
 }

@@ -58,6 +58,8 @@ export {
   grantCovers,
 } from './auth/permissions.ts';
 export { sendProblem, transformDocument } from './http/app.ts';
+export { addExamples, exampleOf, problemExample } from './openapi/examples.ts';
+export { declareKitHeaders, REQUEST_ID_HEADER } from './openapi/headers.ts';
 export { acceptRequestId, continueTrace } from './http/request-context.ts';
 export type { TraceContext } from './http/request-context.ts';
 export { currentTraceparent } from './runtime/scope.ts';

@@ -8,7 +8,11 @@ const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 export const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. KES' });
+export const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: 'ISO 4217 code, e.g. KES',
+  examples: ['KES'],
+});
 /** A positive amount of integer minor units (docs/api-conventions.md: never floats). */
 export const Amount = Type.Integer({
   minimum: 1,

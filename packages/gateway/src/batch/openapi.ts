@@ -45,6 +45,7 @@ export function batchOperation(maxOperations: number): Json {
                     path: {
                       type: 'string',
                       pattern: '^/',
+                      examples: ['/api/v1/tasks'],
                       description: 'Path and query, e.g. /api/v1/tasks?limit=5',
                     },
                     headers: { type: 'object', additionalProperties: { type: 'string' } },

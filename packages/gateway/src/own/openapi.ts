@@ -11,7 +11,7 @@ import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
-import { LATEST_API_VERSION, problemJsonSchema } from '@portico/kit';
+import { addExamples, LATEST_API_VERSION, problemJsonSchema, REQUEST_ID_HEADER } from '@portico/kit';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -141,7 +141,7 @@ function securityFor(route: CompiledRoute): Json[] {
 /**
  * The refusals every operation can give by the conventions (docs/api-conventions.md), declared
  * so a client (and the generated-input suite) can tell a documented answer from a surprise:
- * 400 for an unacceptable request line, 403 for a permission or API-key scope, 404 for a record
+ * 400 for an unacceptable request line, 431 for headers over the limit, 403 for a permission or API-key scope, 404 for a record
  * that does not exist or is not the caller's, 413 for a body over the limit, 422 for input that
  * fails validation, 409 on writes for a taken unique value or a state that forbids the change.
  * A service's own declaration of the same status wins.
@@ -150,6 +150,7 @@ function declareConventional(op: Json, responses: Json, route: CompiledRoute, me
   const hasBody = op.requestBody !== undefined;
   const params = Array.isArray(op.parameters) ? (op.parameters as Json[]) : [];
   responses['400'] ??= problemResponse('The request is malformed (path, encoding or body syntax)');
+  responses['431'] ??= problemResponse('The request line or headers are too large');
   if (route.auth !== 'none') {
     responses['403'] ??= problemResponse(
       'Not allowed: a missing permission, or an API key whose scopes do not cover this route',
@@ -165,6 +166,31 @@ function declareConventional(op: Json, responses: Json, route: CompiledRoute, me
     responses['409'] ??= problemResponse(
       'A conflict: a unique value is taken, or the state does not allow it',
     );
+}
+
+/**
+ * The headers the gateway sets on every answer of `route`, declared on each of its responses:
+ * `X-Request-Id` always, the rate-limit fields when a policy applies, `Link` to the successor of
+ * a deprecated route. The system tests' document validator fails on an undeclared one.
+ */
+function declareHeaders(responses: Json, route: CompiledRoute): Json {
+  const out: Json = {};
+  const successor = typeof route.config.deprecated === 'object' && route.config.deprecated.successor;
+  for (const [status, r] of Object.entries(responses)) {
+    if (!r || typeof r !== 'object' || (r as Json).$ref) {
+      out[status] = r;
+      continue;
+    }
+    const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER, ...((r as Json).headers as Json) };
+    if (route.rateLimits.length) for (const [k, v] of Object.entries(RL_HEADERS)) headers[k] ??= v;
+    if (successor)
+      headers.Link ??= {
+        description: 'Links; `rel="successor-version"` names the route replacing this deprecated one',
+        schema: { type: 'string' },
+      };
+    out[status] = { ...(r as Json), headers };
+  }
+  return out;
 }
 
 function decorate(op: Json, route: CompiledRoute, service: string, method: string): Json {
@@ -196,7 +222,7 @@ function decorate(op: Json, route: CompiledRoute, service: string, method: strin
     'Retry-After': { schema: { type: 'integer' } },
   });
   responses['504'] ??= problemResponse('The service timed out');
-  out.responses = responses;
+  out.responses = declareHeaders(responses, route);
   if (route.deprecation) {
     out.deprecated = true;
     const spec = route.config.deprecated;
@@ -363,7 +389,7 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     }
   }
 
-  return {
+  const doc: Json = {
     openapi: '3.1.0',
     info: {
       title: cfg.title,
@@ -374,4 +400,8 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     paths,
     components,
   };
+  // Every request body and response gets an example composed from its schema's field examples
+  // (kit openapi/examples.ts) unless its route declared one.
+  addExamples(doc);
+  return doc;
 }

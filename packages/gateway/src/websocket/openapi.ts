@@ -16,7 +16,11 @@ export function ticketOperation(ttlMs: number): Json {
               type: 'object',
               required: ['ticket', 'expires_at'],
               properties: {
-                ticket: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+                ticket: {
+                  type: 'string',
+                  pattern: '^[A-Za-z0-9_-]{43}$',
+                  examples: ['kq3VZ0n9cJ1o8GXb4yQW2mT7aLr5sUe6dHf0pNiBxCg'],
+                },
                 expires_at: { type: 'string', format: 'date-time' },
               },
             },

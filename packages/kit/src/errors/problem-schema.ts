@@ -15,8 +15,24 @@ export const problemJsonSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          field: { type: 'string', examples: ['title'] },
+          code: { type: 'string', examples: ['too_short'] },
+          message: { type: 'string' },
+          allowed: { type: 'array', description: 'For `not_allowed`: the values the field accepts' },
+        },
       },
     },
+    // Extension members (RFC 9457 §3.2) some codes carry; each is named here so the document
+    // states every field an answer can hold.
+    mfa_token: {
+      type: 'string',
+      description: '`mfa_required`, `mfa_enrollment_required`: the challenge to answer',
+    },
+    expires_in: { type: 'integer', description: 'Seconds the `mfa_token` stays valid' },
+    factors: { type: 'array', items: { type: 'string' }, description: 'The second factors accepted' },
+    order_id: { type: 'string', description: 'The order a cart became (orders)' },
+    current_status: { type: 'string', description: 'The state that forbids the transition' },
+    conflicting_absence_id: { type: 'string', description: 'The absence that overlaps (staff)' },
   },
 } as const;

@@ -35,6 +35,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { sqlState } from '../db/sql-errors.ts';
 import { PRECONDITION_FAILED_STATE } from '../db/row-versions.ts';
 import { untraced, type RequestSpan, type RequestTracer } from '../observability/tracing.ts';
+import { declareKitHeaders, declareRouteProblems, type RouteProblems } from '../openapi/headers.ts';
 
 const spans = new WeakMap<object, RequestSpan>();
 const documentTransforms = new WeakMap<object, ((doc: Record<string, any>) => void)[]>();
@@ -174,8 +175,12 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
 
   // A mirror of the route table, to tell 404 (no such path) from 405 (path exists, not this method).
   const router = FindMyWay();
+  const routeProblems: RouteProblems[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const problems = route.config?.problems;
+    if (problems?.length)
+      for (const m of methods) routeProblems.push({ method: m, url: route.url, problems });
     for (const m of methods) {
       try {
         router.on(m as 'GET', route.url, () => {});
@@ -337,6 +342,8 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     // A fresh copy each time: the transforms add to it, and @fastify/swagger caches its own.
     const doc = structuredClone(app.swagger()) as Record<string, any>;
     for (const fn of documentTransforms.get(app) ?? []) fn(doc);
+    declareRouteProblems(doc, routeProblems);
+    declareKitHeaders(doc);
     return versionChains.get(app)?.document(doc, version) ?? doc;
   });
   return app;

@@ -2,6 +2,7 @@
 import type { Caller } from '../auth/caller.ts';
 import type { TraceContext } from './request-context.ts';
 import type { ApiVersion } from '../versions/calendar.ts';
+import type { ProblemCode } from '../errors/registry.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,5 +19,10 @@ declare module 'fastify' {
     auth?: 'required' | 'optional';
     /** Permission the caller must hold (`orders:create`); ownership is checked by the handler. */
     permission?: string;
+    /**
+     * Problem codes the route answers with beyond the conventional refusals (the gateway declares
+     * 400/403/404/409/413/422 and 5xx): each becomes a documented response of its status.
+     */
+    problems?: readonly ProblemCode[];
   }
 }

@@ -26,6 +26,7 @@ export * from './matrix.ts';
 export * from './servers.ts';
 export * from './sse.ts';
 export * from './receiver.ts';
+export * from './openapi-validator.ts';
 
 /** `client` sending `headers` on every call too (a call's own headers win). */
 export function withHeaders(client: TestClient, headers: Record<string, string>): TestClient {
@@ -106,6 +107,11 @@ export function httpClient(
     }
     return { status: res.status, headers: res.headers, body: parsed as T };
   };
+  return clientOf(request);
+}
+
+/** A TestClient whose every call goes through `request` (e.g. to check each answer). */
+export function clientOf(request: TestClient['request']): TestClient {
   return {
     request,
     get: (p, h) => request('GET', p, undefined, h),

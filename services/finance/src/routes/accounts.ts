@@ -6,6 +6,7 @@
 import { runningBalance } from '../domain/ledger.ts';
 import { toCsv } from '../domain/csv.ts';
 import { visibleAccount } from '../access.ts';
+import { transformDocument } from '@portico/kit';
 import type { RouteModule } from '../deps.ts';
 import { accountBalance, entriesOf } from '../repository/ledger.ts';
 import { Account, IdParams, Statement } from '../schemas.ts';
@@ -14,6 +15,21 @@ const tags = ['accounts'];
 
 export const accountRoutes: RouteModule = (app, deps) => {
   const currencyOf = (c: string | null) => c ?? deps.settings.FINANCE_DEFAULT_CURRENCY;
+
+  // The statement's CSV form (`Accept: text/csv`) is a second content type of the same answer.
+  transformDocument(app, (doc) => {
+    const ok = doc.paths?.['/api/v1/students/{id}/statement']?.get?.responses?.['200'];
+    if (ok)
+      ok.content = {
+        ...ok.content,
+        'text/csv': {
+          schema: { type: 'string', description: 'RFC 4180 CSV, one line per ledger entry' },
+          example:
+            'date,entry_id,kind,invoice_number,description,debit,credit,balance,currency\r\n' +
+            '2026-01-15T09:30:00.000Z,0190c5a4-7b1e-7c3a-9f00-6a1b2c3d4e5f,invoice,INV-000001,Tuition,500.00,0.00,500.00,EUR\r\n',
+        },
+      };
+  });
 
   app.get(
     '/api/v1/students/:id/account',

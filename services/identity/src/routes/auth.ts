@@ -19,7 +19,17 @@ export function authRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'optional', idempotency: false },
+      config: {
+        auth: 'optional',
+        idempotency: false,
+        problems: [
+          'invalid_credentials',
+          'mfa_required',
+          'account_disabled',
+          'mfa_enrollment_required',
+          'rate_limited',
+        ],
+      },
       onRequest: noStore,
       schema: {
         tags: ['auth'],
@@ -35,7 +45,7 @@ export function authRoutes(app: ServiceApp, deps: Deps): void {
   app.post(
     '/api/v1/auth/refresh',
     {
-      config: { auth: 'optional', idempotency: false },
+      config: { auth: 'optional', idempotency: false, problems: ['invalid_token'] },
       onRequest: noStore,
       schema: {
         tags: ['auth'],

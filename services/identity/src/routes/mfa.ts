@@ -26,7 +26,11 @@ import { requestFacts } from './request-facts.ts';
 import { TokenPair } from './schemas.ts';
 
 const SECRET = { idempotency: false } as const;
-const ANONYMOUS = { auth: 'optional', idempotency: false } as const;
+const ANONYMOUS = {
+  auth: 'optional',
+  idempotency: false,
+  problems: ['invalid_token', 'invalid_mfa_code', 'rate_limited'],
+} as const;
 
 export function mfaRoutes(app: ServiceApp, deps: Deps): void {
   const me = async (req: FastifyRequest) => {

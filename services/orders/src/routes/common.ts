@@ -6,7 +6,11 @@ export const DateTime = Type.String({ format: 'date-time' });
 export const Id = Type.String({ minLength: 1, maxLength: 64 });
 export const IdParams = Type.Object({ id: Id });
 
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. KES' });
+export const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: 'ISO 4217 code, e.g. KES',
+  examples: ['KES'],
+});
 /** Integer minor units (docs/api-conventions.md: never floats). */
 export const Money = Type.Integer({
   minimum: 0,
