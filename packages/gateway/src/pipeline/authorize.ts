@@ -12,7 +12,8 @@ export const authorize: Step = {
   run(ctx) {
     const route = ctx.route!;
     const caller = ctx.principal.caller;
-    if (ctx.principal.scoped && route.auth !== 'none') {
+    // GraphQL calls no service itself: each REST call of its resolvers meets its own route's scope.
+    if (ctx.principal.scoped && route.auth !== 'none' && route.kind !== 'graphql') {
       const refusal =
         route.kind === 'batch' || route.kind === 'ws-ticket'
           ? gatewayRouteKeyRefusal(caller.permissions)

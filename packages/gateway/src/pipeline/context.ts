@@ -41,6 +41,8 @@ export class RequestContext {
   retries = 0;
   /** The request presented a credential: every answer gets `Cache-Control: no-store` (RFC 9111 §5.2.2.5) unless the service set its own. */
   credentialed = false;
+  /** A REST call a GraphQL query makes: its rate limits were counted by the query's cost. */
+  prepaid = false;
   #finished = false;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {
