@@ -52,7 +52,11 @@ function fragmentsOf(doc: DocumentNode): Fragments {
 }
 
 /** The fields a selection set selects, fragments and inline fragments flattened. */
-function* fieldsOf(set: SelectionSetNode, fragments: Fragments, seen = new Set<string>()): Generator<FieldNode> {
+function* fieldsOf(
+  set: SelectionSetNode,
+  fragments: Fragments,
+  seen = new Set<string>(),
+): Generator<FieldNode> {
   for (const s of set.selections) {
     if (s.kind === Kind.FIELD) yield s;
     else if (s.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(s.selectionSet, fragments, seen);
@@ -103,7 +107,9 @@ function costOf(
     const def = type.getFields()[name];
     if (!def) continue;
     const child = getNamedType(def.type);
-    const below = isObjectType(child) ? costOf(schema, child, f.selectionSet, fragments, variables, limits) : 0;
+    const below = isObjectType(child)
+      ? costOf(schema, child, f.selectionSet, fragments, variables, limits)
+      : 0;
     const spec = FETCHING_FIELDS[`${type.name}.${name}`];
     if (!spec) {
       total += below;
@@ -129,8 +135,13 @@ function aliasesOf(set: SelectionSetNode | undefined, fragments: Fragments): num
 }
 
 /** The operation `operationName` picks (or the only one), or null when there is no such one. */
-export function pickOperation(doc: DocumentNode, operationName: string | null): OperationDefinitionNode | null {
-  const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+export function pickOperation(
+  doc: DocumentNode,
+  operationName: string | null,
+): OperationDefinitionNode | null {
+  const ops = doc.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (operationName === null) return ops.length === 1 ? ops[0]! : null;
   return ops.find((o) => o.name?.value === operationName) ?? null;
 }
@@ -180,10 +191,14 @@ export function checkLimits(
       { depth: m.introspectionDepth, max_depth: INTROSPECTION_DEPTH },
     );
   if (m.aliases > limits.maxAliases)
-    refuse('too_many_aliases', `The query uses ${m.aliases} aliases; at most ${limits.maxAliases} are allowed`, {
-      aliases: m.aliases,
-      max_aliases: limits.maxAliases,
-    });
+    refuse(
+      'too_many_aliases',
+      `The query uses ${m.aliases} aliases; at most ${limits.maxAliases} are allowed`,
+      {
+        aliases: m.aliases,
+        max_aliases: limits.maxAliases,
+      },
+    );
   if (m.cost > limits.maxCost)
     refuse('query_too_costly', `The query costs ${m.cost}; at most ${limits.maxCost} is allowed`, {
       cost: m.cost,

@@ -56,7 +56,8 @@ function paramsOf(ctx: RequestContext): Params | { field: string; message: strin
     } catch {
       return { field: 'body', message: 'is not valid JSON' };
     }
-    if (!isObject(raw)) return { field: 'body', message: 'must be an object {query, variables?, operationName?}' };
+    if (!isObject(raw))
+      return { field: 'body', message: 'must be an object {query, variables?, operationName?}' };
   } else {
     const q = new URLSearchParams(ctx.query.slice(1));
     raw = {};
@@ -110,6 +111,9 @@ function refuse(ctx: RequestContext, errors: readonly GraphQLError[], extensions
 /** A GET the resolvers make: through every step as the caller, answered into memory. */
 function restCaller(ctx: RequestContext, run: (ctx: RequestContext) => void) {
   let n = 0;
+  // Each call in flight listens for the client's connection closing (batch/exchange.ts).
+  const socket = ctx.req.socket;
+  if (socket.getMaxListeners() < 200) socket.setMaxListeners(200);
   const fetch = async (path: string): Promise<Answer> => {
     const i = n++;
     const headers: Record<string, string> = {};
@@ -132,7 +136,10 @@ function restCaller(ctx: RequestContext, run: (ctx: RequestContext) => void) {
     const answer = await res.done;
     req.finish();
     if (answer.truncated !== null)
-      return { status: 502, body: { code: 'bad_gateway', detail: `${path.split('?')[0]} answered too much` } };
+      return {
+        status: 502,
+        body: { code: 'bad_gateway', detail: `${path.split('?')[0]} answered too much` },
+      };
     let body: unknown = null;
     try {
       body = answer.body.length ? JSON.parse(answer.body.toString('utf8')) : null;
@@ -175,7 +182,13 @@ async function runQuery(
     const charged = await countRateLimits(ctx);
     if (charged === HANDLED) return HANDLED;
     const errors = invalid.length
-      ? invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'graphql_validation_failed' } }))
+      ? invalid.map(
+          (e) =>
+            new GraphQLError(e.message, {
+              nodes: e.nodes,
+              extensions: { code: 'graphql_validation_failed' },
+            }),
+        )
       : !op
         ? [
             new GraphQLError(
@@ -186,7 +199,11 @@ async function runQuery(
             ),
           ]
         : limits!.errors;
-    return refuse(ctx, errors, limits ? { cost: limits.measured.cost, depth: limits.measured.depth } : undefined);
+    return refuse(
+      ctx,
+      errors,
+      limits ? { cost: limits.measured.cost, depth: limits.measured.depth } : undefined,
+    );
   }
   if (ctx.method === 'GET' && op.operation !== 'query') {
     ctx.headers.push(['allow', 'POST']);
@@ -261,7 +278,11 @@ export function graphql(run: (ctx: RequestContext) => void): Step {
         if (params.unsupported) ctx.problem('unsupported_media_type', `Content-Type ${params.message}`);
         else
           ctx.problem('validation_failed', `${params.field} ${params.message}`, [
-            { field: params.field, code: params.field === 'query' ? 'required' : 'format', message: params.message },
+            {
+              field: params.field,
+              code: params.field === 'query' ? 'required' : 'format',
+              message: params.message,
+            },
           ]);
         return HANDLED;
       }
