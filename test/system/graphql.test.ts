@@ -270,6 +270,18 @@ describe.skipIf(skip)(`GraphQL through the gateway (${systemMode})`, () => {
   });
 
   it("keeps the schema in step with the services' OpenAPI, and documents /graphql there", async () => {
+    // GraphiQL, served by the gateway from node_modules (no CDN).
+    const page = await fetch(`${sys.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const src of html.match(/\/graphql\/[a-z.-]+\.(js|css)/g)!) {
+      const res = await fetch(`${sys.url}${src}`);
+      expect(res.status, src).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+
     const doc = (await sys.anonymous.get('/openapi.json')).body as Json;
     expect(Object.keys(doc.paths['/graphql'])).toEqual(expect.arrayContaining(['get', 'post']));
     const deref = (s: Json): Json => {

@@ -56,7 +56,10 @@ export const featureSections = {
       false,
     ),
     path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$' }), '/graphql'),
-    graphiql: dflt(Type.Boolean({ description: 'GET with Accept: text/html answers the GraphiQL page.' }), true),
+    graphiql: dflt(
+      Type.Boolean({ description: 'GET with Accept: text/html answers the GraphiQL page.' }),
+      true,
+    ),
     max_depth: dflt(Type.Integer({ minimum: 1, maximum: 50 }), 10),
     max_cost: dflt(
       Type.Integer({

@@ -56,7 +56,11 @@ export const rateLimit: Step = {
   describe(p) {
     const route = p.route!;
     if (route.kind === 'graphql' && route.rateLimits.length > 0)
-      p.note('rate limit', 'info', "a GraphQL query counts its cost (docs/graphql.md), not 1, against these:");
+      p.note(
+        'rate limit',
+        'info',
+        'a GraphQL query counts its cost (docs/graphql.md), not 1, against these:',
+      );
     if (route.rateLimits.length === 0) {
       p.note('rate limit', 'skip', 'no rate-limit policy');
       return undefined;
