@@ -73,7 +73,7 @@ function responses(g: GraphqlSettings): Json {
   return {
     '200': {
       description:
-        'The result: `data`, and `errors` for fields whose REST call was refused or failed (with the problem’s `code` in `extensions.code`)',
+        'The result: `data`, and `errors` for fields whose REST call was refused or failed (with the problem’s `code` in `extensions.code`). With `application/json`, also a query refused before running (`errors` without `data`, e.g. `query_too_deep`).',
       headers: {
         RateLimit: { schema: { type: 'string' }, description: 'Remaining after counting this query’s cost' },
         'RateLimit-Policy': { schema: { type: 'string' } },
@@ -103,20 +103,26 @@ function responses(g: GraphqlSettings): Json {
       },
     },
     '400': {
-      description: `The query was refused before running: syntax, validation, or over a limit (depth ${g.maxDepth}, aliases ${g.maxAliases}, cost ${g.maxCost}). No \`data\`.`,
-      content: json(RESULT, {
-        too_deep: {
-          value: {
-            errors: [
-              {
-                message: `The query is 15 levels deep; at most ${g.maxDepth} are allowed`,
-                extensions: { code: 'query_too_deep', depth: 15, max_depth: g.maxDepth },
+      description: `With \`Accept: application/graphql-response+json\`: the query was refused before running — syntax, validation, or over a limit (depth ${g.maxDepth}, aliases ${g.maxAliases}, cost ${g.maxCost}); \`errors\`, no \`data\`. With \`application/json\` the same refusal is a 200 (GraphQL over HTTP). A malformed request line, path or encoding: a problem.`,
+      content: {
+        'application/graphql-response+json': {
+          schema: RESULT,
+          examples: {
+            too_deep: {
+              value: {
+                errors: [
+                  {
+                    message: `The query is 15 levels deep; at most ${g.maxDepth} are allowed`,
+                    extensions: { code: 'query_too_deep', depth: 15, max_depth: g.maxDepth },
+                  },
+                ],
+                extensions: { cost: 8, depth: 15 },
               },
-            ],
-            extensions: { cost: 8, depth: 15 },
+            },
           },
         },
-      }),
+        'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      },
     },
     '415': {
       description: 'A POST whose body is not application/json',

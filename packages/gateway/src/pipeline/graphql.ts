@@ -103,9 +103,14 @@ function send(ctx: RequestContext, status: number, body: unknown, upstreamMs = 0
   return HANDLED;
 }
 
-/** A request error (no data): syntax, validation, limits. 400, as GraphQL-over-HTTP has it. */
+/**
+ * A request error (no `data`): syntax, validation, limits. GraphQL over HTTP: 400 for a client
+ * that takes `application/graphql-response+json`, 200 for `application/json` (its clients read
+ * `errors` from any 200; a 4xx there would be a problem+json by this API's conventions).
+ */
 function refuse(ctx: RequestContext, errors: readonly GraphQLError[], extensions?: object): StepResult {
-  return send(ctx, 400, { errors: errors.map((e) => e.toJSON()), ...(extensions && { extensions }) });
+  const status = responseType(ctx).startsWith('application/graphql-response+json') ? 400 : 200;
+  return send(ctx, status, { errors: errors.map((e) => e.toJSON()), ...(extensions && { extensions }) });
 }
 
 /** A GET the resolvers make: through every step as the caller, answered into memory. */
@@ -296,7 +301,7 @@ export function graphql(run: (ctx: RequestContext) => void): Step {
         'info',
         `GraphQL (GET and POST; GraphiQL for browsers${g.graphiql ? '' : ': off'}): each field is loaded with this request's credentials through the REST routes, each through every step above (its own route, API-key scope, permission, passport); depth ≤ ${g.maxDepth}, aliases ≤ ${g.maxAliases}, cost ≤ ${g.maxCost}, counted by the rate limits by cost; docs/graphql.md`,
       );
-      return 'answered by the gateway: 200 {data, errors?, extensions: {cost, upstream_calls}}; 400 {errors} for a query refused by syntax, validation or limits';
+      return 'answered by the gateway: 200 {data, errors?, extensions: {cost, upstream_calls}}; a query refused by syntax, validation or limits: {errors} without data (200, or 400 for Accept: application/graphql-response+json)';
     },
   };
 }
