@@ -172,7 +172,7 @@ async function runQuery(
     if (charged === HANDLED) return HANDLED;
     const e = err instanceof GraphQLError ? err : null;
     return refuse(ctx, [
-      new GraphQLError(e?.message ?? 'The query could not be parsed', {
+      new GraphQLError(parseMessage(e?.message), {
         ...(e?.source && { source: e.source }),
         ...(e?.positions && { positions: e.positions }),
         extensions: { code: 'graphql_parse_failed' },
@@ -238,12 +238,18 @@ async function runQuery(
   return send(ctx, 200, body, performance.now() - t0);
 }
 
-/** A resolver's error as the client sees it: an upstream problem's code, else internal_error (no stack). */
+/**
+ * An execution error as the client sees it: a REST answer's problem code as it is; graphql-js's
+ * own (a variable of the wrong type, a null in a non-null field) with its message; anything a
+ * resolver threw otherwise is a bug whose message may hold internals: internal_error, no detail.
+ */
 function formatError(e: GraphQLError): GraphQLFormattedError {
   const f = e.toJSON();
   if (typeof e.extensions.code === 'string') return f;
-  // Not from a route's answer: a bug in a resolver. The message may hold internals.
-  return { ...f, message: 'Internal error', extensions: { code: 'internal_error' } };
+  if (e.originalError && !(e.originalError instanceof GraphQLError))
+    return { ...f, message: 'Internal error', extensions: { code: 'internal_error' } };
+  const code = e.path ? 'graphql_execution_failed' : 'graphql_validation_failed';
+  return { ...f, extensions: { ...f.extensions, code } };
 }
 
 /** GraphiQL's page and files (GET/HEAD), counted once against the rate limits. */
