@@ -225,6 +225,10 @@ describe.skipIf(skip)(`GraphQL through the gateway (${systemMode})`, () => {
       undefined,
       'query_too_deep',
     ]);
+    // A variable of the wrong type: graphql-js's message, a code of its own, nothing run.
+    const typed = await gql(alice, 'query($n: Int!) { viewer { orders(first: $n) { id } } }', { n: 'x' });
+    expect(typed.body.errors[0].extensions.code).toBe('graphql_validation_failed');
+    expect(typed.body.errors[0].message).toMatch(/\$n/);
     // Too many aliases and a cost over the limit are refused the same way.
     const aliased = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`;
     expect((await gql(alice, aliased)).body.errors[0].extensions.code).toBe('too_many_aliases');

@@ -12,10 +12,9 @@ export const authorize: Step = {
   run(ctx) {
     const route = ctx.route!;
     const caller = ctx.principal.caller;
-    // GraphQL calls no service itself: each REST call of its resolvers meets its own route's scope.
-    if (ctx.principal.scoped && route.auth !== 'none' && route.kind !== 'graphql') {
+    if (ctx.principal.scoped && route.auth !== 'none') {
       const refusal =
-        route.kind === 'batch' || route.kind === 'ws-ticket'
+        route.kind === 'batch' || route.kind === 'ws-ticket' || route.kind === 'graphql'
           ? gatewayRouteKeyRefusal(caller.permissions)
           : keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
       if (refusal !== null) {

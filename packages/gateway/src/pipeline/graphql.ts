@@ -103,6 +103,13 @@ function send(ctx: RequestContext, status: number, body: unknown, upstreamMs = 0
   return HANDLED;
 }
 
+/** graphql-js's parse error, without its echo of a long token: `The query does not parse: Unexpected …`. */
+function parseMessage(message: string | undefined): string {
+  if (!message) return 'The query does not parse';
+  const m = message.replace(/^Syntax Error: /, '').replace(/"([^"]{40})[^"]+"/g, '"$1…"');
+  return `The query does not parse: ${m}`;
+}
+
 /**
  * A request error (no `data`): syntax, validation, limits. GraphQL over HTTP: 400 for a client
  * that takes `application/graphql-response+json`, 200 for `application/json` (its clients read
