@@ -140,6 +140,11 @@ describe.skipIf(skip)(`GraphQL through the gateway (${systemMode})`, () => {
         200,
       );
     }
+    // orders follows shipment.dispatched (status shipped): wait for it, so REST and GraphQL read the same state.
+    await sys.eventually(async () => {
+      const res = await alice.client.get('/api/v1/orders?limit=100');
+      return (res.body.data as Json[]).filter((o) => o.status === 'shipped').length === 2;
+    }, 30_000);
   }, 240_000);
   afterAll(() => sys?.stop());
 
