@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Pool } from 'undici';
 
 export interface PreparedRequest {
+  /** POST unless told (a GET sends no body). */
+  method?: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -36,11 +38,17 @@ async function lane(): Promise<void> {
     if (i >= job.requests.length) return;
     const r = job.requests[i]!;
     const t = performance.now();
-    const res = await pool.request({ method: 'POST', path: r.path, headers: r.headers, body: r.body });
+    const method = r.method ?? 'POST';
+    const res = await pool.request({
+      method,
+      path: r.path,
+      headers: r.headers,
+      ...(method === 'POST' && { body: r.body }),
+    });
     const text = await res.body.text();
     latenciesMs.push(performance.now() - t);
     statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-    if (res.statusCode !== 201 && bodies.length < 3) bodies.push(text.slice(0, 300));
+    if (res.statusCode >= 300 && bodies.length < 3) bodies.push(text.slice(0, 300));
   }
 }
 

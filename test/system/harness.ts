@@ -60,6 +60,8 @@ export interface System {
   crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   /** Distributed mode only: where a part listens, and whether its process is still running. */
   part(name: string): { url: string; running: boolean; output: string };
+  /** Where a service listens itself, both modes (e.g. to read its /metrics). */
+  serviceUrl(service: string): string;
   /** Runs one SQL statement in a service's own database, as that service: a fault a test injects. */
   serviceSql(service: string, statement: string): Promise<void>;
   stop(): Promise<void>;
@@ -217,6 +219,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     },
     crashAndRestart: (part, between, signal) => running.crashAndRestart(part, between, signal),
     part: (name) => running.part(name),
+    serviceUrl: (service) => running.serviceUrl(service),
     serviceSql: (service, statement) => running.serviceSql(service, statement),
     async stop() {
       await running.stop();

@@ -27,6 +27,8 @@ export interface RunningSystem {
   url: string;
   crashAndRestart(part: string, between?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   part(name: string): { url: string; running: boolean; output: string };
+  /** Where a service listens itself (its /metrics, both modes). */
+  serviceUrl(service: string): string;
   /** Runs one SQL statement in a service's own database, as that service (fault injection). */
   serviceSql(service: string, statement: string): Promise<void>;
   stop(): Promise<void>;
@@ -54,6 +56,11 @@ export async function startEmbeddedSystem(
     },
     part: () => {
       throw new Error('part() needs PORTICO_SYSTEM_MODE=distributed');
+    },
+    serviceUrl(service) {
+      const svc = platform.services.get(service);
+      if (!svc) throw new Error(`no service ${service}`);
+      return svc.url;
     },
     async serviceSql(service, statement) {
       const svc = platform.services.get(service);
@@ -255,6 +262,10 @@ export async function startDistributedSystem(
         running: p.proc.exitCode === null && p.proc.signalCode === null,
         output: p.out.join(''),
       };
+    },
+    serviceUrl(service) {
+      if (!services.includes(service)) throw new Error(`no service ${service}`);
+      return `http://127.0.0.1:${ports.get(service)}`;
     },
     async serviceSql(service, statement) {
       if (!services.includes(service)) throw new Error(`no service ${service}`);

@@ -32,6 +32,10 @@ export function toShipment(s: ShipmentRow) {
   };
 }
 
+export function toTrackingStep(t: TrackingStepRow) {
+  return { status: t.status, at: iso(t.at), note: t.note };
+}
+
 export function toTracking(s: ShipmentRow, steps: readonly TrackingStepRow[]) {
   return {
     shipment_id: s.id,
@@ -39,6 +43,6 @@ export function toTracking(s: ShipmentRow, steps: readonly TrackingStepRow[]) {
     tracking_number: s.tracking_number,
     status: s.status,
     carrier: s.carrier,
-    history: steps.map((t) => ({ status: t.status, at: iso(t.at), note: t.note })),
+    history: steps.map(toTrackingStep),
   };
 }

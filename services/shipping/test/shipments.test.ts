@@ -230,6 +230,39 @@ describe.skipIf(skip)(`shipping (${matrixLabel})`, () => {
     expect((await staff().get('/api/v1/shipments/nope')).status).toBe(404);
   });
 
+  it('lists the shipments of many orders in one call, with their tracking when asked, own only', async () => {
+    const aliceId = uid('alice');
+    const orders = [confirmed(aliceId), confirmed(aliceId), confirmed(uid('carol'))];
+    for (const o of orders) await publish('order.confirmed', o, o.order_id);
+    const shipments = await Promise.all(orders.map((o) => shipmentFor(o.order_id)));
+    expect((await staff().post(`/api/v1/shipments/${shipments[0].id}/dispatch`, {})).status).toBe(200);
+    const q = orders.map((o) => `order_id=${o.order_id}`).join('&');
+    const alice = customer(aliceId);
+    const res = await alice.get(`/api/v1/shipments?${q}&include=tracking`);
+    expect(res.status).toBe(200);
+    // Carol's shipment is not Alice's to see, even when named.
+    const byOrder = new Map((res.body.data as any[]).map((s) => [s.order_id, s]));
+    expect([...byOrder.keys()].sort()).toEqual([orders[0]!.order_id, orders[1]!.order_id].sort());
+    const tracking = (await alice.get(`/api/v1/shipments/${shipments[0].id}/tracking`)).body;
+    expect(byOrder.get(orders[0]!.order_id).tracking).toEqual(tracking.history);
+    expect(byOrder.get(orders[0]!.order_id).tracking.map((t: { status: string }) => t.status)).toEqual([
+      'pending',
+      'in_transit',
+    ]);
+    // Without include, no tracking; one order_id still works as before.
+    const plain = await alice.get(`/api/v1/shipments?order_id=${orders[1]!.order_id}`);
+    expect(plain.body.data).toHaveLength(1);
+    expect(plain.body.data[0].tracking).toBeUndefined();
+
+    const tooMany = Array.from({ length: 101 }, (_, i) => `order_id=o${i}`).join('&');
+    const refused = await alice.get(`/api/v1/shipments?${tooMany}`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain('order_id');
+    const badInclude = await alice.get(`/api/v1/shipments?include=everything`);
+    expect(badInclude.status).toBe(422);
+    expect(badInclude.body.errors.map((e: { field: string }) => e.field)).toContain('include');
+  });
+
   it('validates the dispatch body (unknown fields → 422)', async () => {
     const order = confirmed();
     await publish('order.confirmed', order, order.order_id);

@@ -43,10 +43,10 @@ export function keyScopeRefusal(
 }
 
 /**
- * The gateway's own POST routes, which call no service themselves (the batch, WebSocket
- * tickets): a key with any scope that may write may use them; every operation of a batch, and
- * the WebSocket route a ticket is redeemed on, then meets its own route's scope check. A
- * read-only key cannot, as it can send no POST.
+ * The gateway's own routes, which call no service themselves (the batch, WebSocket tickets,
+ * GraphQL): a key with any scope that may write may use them; every operation of a batch, every
+ * REST call of a GraphQL query, and the WebSocket route a ticket is redeemed on, then meets its
+ * own route's scope check. A read-only key cannot, as it can send no POST.
  */
 export function gatewayRouteKeyRefusal(scopes: readonly string[]): string | null {
   for (const s of scopes) if ((s.split(':')[1] ?? '*') !== 'read') return null;

@@ -39,9 +39,9 @@ export interface CompiledRoute {
   /**
    * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
    * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`); `ops`: the operator
-   * routes (`ops/`).
+   * routes (`ops/`); `graphql`: the gateway's GraphQL endpoint and GraphiQL (`graphql/`).
    */
-  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops';
+  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops' | 'graphql';
   /** Takes `Upgrade: websocket` (`websocket: true`). */
   websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
@@ -93,12 +93,23 @@ export interface Runtime {
   idempotency: { ttlMs: number; lockMs: number; maxBody: number };
   /** `batch:`: null when disabled. */
   batch: { maxOperations: number; maxResponseBody: number } | null;
+  /** `graphql:`: null when disabled. */
+  graphql: GraphqlSettings | null;
   /** `ops:`: null when the operator routes are off. */
   ops: { maxEventStreams: number } | null;
   /** `websockets:`: ticket lifetime, the cap per caller and the largest message. */
   websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
+}
+
+export interface GraphqlSettings {
+  path: string;
+  graphiql: boolean;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxList: number;
 }
 
 /** The service name the batch route reports (it has no upstream: the gateway answers it). */
@@ -141,6 +152,30 @@ function batchRoute(config: ResolvedConfig): Route | null {
     ...(b.cors !== undefined && { cors: b.cors }),
     ...(b.body_limit !== undefined && { body_limit: b.body_limit }),
     idempotency: true,
+    openapi: true,
+  };
+}
+
+/**
+ * The GraphQL endpoint as a route of its own (a prefix: GraphiQL's files live under it). Its
+ * resolvers call the REST routes with the caller's credentials, each through every step, so
+ * the endpoint itself needs none; a credential it carries must be valid. Its rate limits are
+ * counted by each query's cost, in the GraphQL step.
+ */
+function graphqlRoute(config: ResolvedConfig): Route | null {
+  const g = config.graphql;
+  if (!g.enabled) return null;
+  return {
+    name: 'graphql',
+    prefix: g.path,
+    methods: ['GET', 'POST'],
+    service: BATCH_SERVICE,
+    auth: 'optional',
+    api_key_scope: '*',
+    ...(g.rate_limits !== undefined && { rate_limits: g.rate_limits }),
+    ...(g.cors !== undefined && { cors: g.cors }),
+    ...(g.body_limit !== undefined && { body_limit: g.body_limit }),
+    idempotency: false,
     openapi: true,
   };
 }
@@ -261,7 +296,14 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const batch = batchRoute(config);
   const tickets = ticketRoute(config);
   const ops = new Set(opsRoutes(config));
-  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : []), ...ops];
+  const graphql = graphqlRoute(config);
+  const all = [
+    ...config.routes,
+    ...(batch ? [batch] : []),
+    ...(tickets ? [tickets] : []),
+    ...ops,
+    ...(graphql ? [graphql] : []),
+  ];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${routeTemplateLabel(r)}`;
@@ -270,7 +312,16 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     const svc = config.services[r.service];
     const route: CompiledRoute = {
       index,
-      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : ops.has(r) ? 'ops' : 'proxy',
+      kind:
+        r === batch
+          ? 'batch'
+          : r === tickets
+            ? 'ws-ticket'
+            : ops.has(r)
+              ? 'ops'
+              : r === graphql
+                ? 'graphql'
+                : 'proxy',
       websocket: r.websocket === true,
       label,
       template,
@@ -341,6 +392,14 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     batch: batch && {
       maxOperations: config.batch.max_operations,
       maxResponseBody: parseSize(config.batch.max_response_body),
+    },
+    graphql: graphql && {
+      path: config.graphql.path,
+      graphiql: config.graphql.graphiql,
+      maxDepth: config.graphql.max_depth,
+      maxCost: config.graphql.max_cost,
+      maxAliases: config.graphql.max_aliases,
+      maxList: config.graphql.max_list,
     },
     ops: config.ops.enabled ? { maxEventStreams: config.ops.max_event_streams } : null,
     websockets: {

@@ -1,6 +1,6 @@
 /**
- * The sections of `portico.yaml` for features beside the proxy: the console, batch, the operator
- * routes, WebSockets and compression (docs/configuration.md). Spread into the schema (schema.ts).
+ * The sections of `portico.yaml` for features beside the proxy: the console, batch, GraphQL, the
+ * operator routes, WebSockets and compression (docs/configuration.md). Spread into the schema (schema.ts).
  */
 import { Type } from 'typebox';
 import { withDefault as dflt } from './defaults.ts';
@@ -44,6 +44,41 @@ export const featureSections = {
         description: 'Policies counted once per batch, besides each operation counting on its own route.',
       }),
       [],
+    ),
+    cors: opt(corsRef()),
+  }),
+  graphql: section({
+    enabled: dflt(
+      Type.Boolean({
+        description:
+          'Serve GraphQL at `<path>` (POST and GET; GraphiQL for browsers), resolved through the REST routes with the caller’s credentials (docs/graphql.md).',
+      }),
+      false,
+    ),
+    path: dflt(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$' }), '/graphql'),
+    graphiql: dflt(
+      Type.Boolean({ description: 'GET with Accept: text/html answers the GraphiQL page.' }),
+      true,
+    ),
+    max_depth: dflt(Type.Integer({ minimum: 1, maximum: 50 }), 10),
+    max_cost: dflt(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100000,
+        description: 'Largest cost of one operation; the cost is also what the rate limits count.',
+      }),
+      1000,
+    ),
+    max_aliases: dflt(Type.Integer({ minimum: 0, maximum: 1000 }), 30),
+    max_list: dflt(
+      Type.Integer({ minimum: 1, maximum: 100, description: 'Largest `first:` a list field takes.' }),
+      100,
+    ),
+    body_limit: opt(size()),
+    rate_limits: opt(
+      Type.Array(Type.String(), {
+        description: 'Policies a query counts against by its cost (default: defaults.rate_limits).',
+      }),
     ),
     cors: opt(corsRef()),
   }),

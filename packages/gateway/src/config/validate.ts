@@ -156,6 +156,14 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
   checkPolicies(doc.defaults?.rate_limits, 'defaults.rate_limits');
   checkCors(doc.defaults?.cors, 'defaults.cors');
   checkPolicies(doc.batch?.rate_limits, 'batch.rate_limits');
+  checkPolicies(doc.graphql?.rate_limits, 'graphql.rate_limits');
+  checkCors(doc.graphql?.cors, 'graphql.cors');
+  if (doc.graphql?.enabled) {
+    const gqlPath = doc.graphql.path ?? '/graphql';
+    const taken = (doc.routes ?? []).findIndex((r) => r.path === gqlPath || r.prefix === gqlPath);
+    if (taken >= 0)
+      issues.push({ path: 'graphql.path', message: `${gqlPath} is already routed by routes[${taken}]` });
+  }
   checkCors(doc.batch?.cors, 'batch.cors');
   if (doc.batch?.enabled) {
     const batchPath = doc.batch.path ?? '/api/v1/batch';

@@ -85,6 +85,9 @@ function keyFor(p: CompiledPolicy, s: LimitSubject): string {
   return key;
 }
 
+/** With a cost, each window's last hit is the count the decision reads. */
+const lastHits = (h: WindowHit[], n: number) => (h.length === n ? h : h.slice(-n));
+
 export class RateLimiter {
   #store: GatewayStore;
 
@@ -92,16 +95,27 @@ export class RateLimiter {
     this.#store = store;
   }
 
+  /**
+   * Counts one request (`cost` 1) or a request that weighs more (a GraphQL query counts its
+   * cost): each window is hit `cost` times in the same store call, so the decision is the one
+   * its last unit meets.
+   */
   check(
     policies: CompiledPolicy[],
     policyHeader: string,
     s: LimitSubject,
+    cost = 1,
   ): LimitDecision | Promise<LimitDecision> {
-    const keys = new Array<string>(policies.length);
-    const windows = new Array<number>(policies.length);
-    for (let i = 0; i < policies.length; i++) {
+    const n = policies.length;
+    const keys = new Array<string>(n * cost);
+    const windows = new Array<number>(n * cost);
+    for (let i = 0; i < n; i++) {
       keys[i] = keyFor(policies[i]!, s);
       windows[i] = policies[i]!.windowMs;
+    }
+    for (let i = n; i < n * cost; i++) {
+      keys[i] = keys[i - n]!;
+      windows[i] = windows[i - n]!;
     }
     let hits: WindowHit[] | Promise<WindowHit[]>;
     try {
@@ -111,10 +125,10 @@ export class RateLimiter {
     }
     if (hits instanceof Promise)
       return hits.then(
-        (h) => this.#decide(policies, policyHeader, h),
+        (h) => this.#decide(policies, policyHeader, lastHits(h, n)),
         () => this.#storeDown(policies, policyHeader),
       );
-    return this.#decide(policies, policyHeader, hits);
+    return this.#decide(policies, policyHeader, lastHits(hits, n));
   }
 
   #decide(policies: CompiledPolicy[], policyHeader: string, hits: WindowHit[]): LimitDecision {

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { batchOperation } from '../batch/openapi.ts';
+import { graphqlOperations } from '../graphql/openapi.ts';
 import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
@@ -330,6 +331,12 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (!route.openapi) continue;
     if (route.kind === 'batch') {
       add(route.template, 'post', batchOperation(rt.batch!.maxOperations), route, route.service);
+      continue;
+    }
+    if (route.kind === 'graphql') {
+      const ops = graphqlOperations(rt.graphql!);
+      add(route.template, 'post', ops.post, route, route.service);
+      add(route.template, 'get', ops.get, route, route.service);
       continue;
     }
     if (route.kind === 'ops') {

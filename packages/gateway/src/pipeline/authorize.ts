@@ -14,7 +14,7 @@ export const authorize: Step = {
     const caller = ctx.principal.caller;
     if (ctx.principal.scoped && route.auth !== 'none') {
       const refusal =
-        route.kind === 'batch' || route.kind === 'ws-ticket'
+        route.kind === 'batch' || route.kind === 'ws-ticket' || route.kind === 'graphql'
           ? gatewayRouteKeyRefusal(caller.permissions)
           : keyScopeRefusal(route.keyScopes, ctx.method, caller.permissions);
       if (refusal !== null) {

@@ -18,7 +18,7 @@ import { RequestContext } from './context.ts';
 import { HANDLED, type Step, type StepResult } from './step.ts';
 
 /** Request fields an operation takes from the batch: credentials, client and trace context. */
-const INHERITED = [
+export const INHERITED = [
   'authorization',
   'host',
   'user-agent',

@@ -51,6 +51,8 @@ export class RequestContext {
   /** The request's SERVER span when OpenTelemetry is on (observe/tracing in the kit). */
   readonly span: RequestSpan | null;
   #traceparent: string | null = null;
+  /** A REST call a GraphQL query makes: its rate limits were counted by the query's cost. */
+  prepaid = false;
   #finished = false;
 
   constructor(gw: GatewayCore, rt: Runtime, req: IncomingMessage, res: ServerResponse) {

@@ -25,23 +25,42 @@ function decided(ctx: RequestContext, d: LimitDecision): StepResult {
   return undefined;
 }
 
-export const rateLimit: Step = {
-  name: 'rate limit',
-  run(ctx) {
-    const route = ctx.route!;
-    if (route.rateLimits.length === 0) return undefined;
-    const c = ctx.principal.caller;
-    const d = ctx.gw.limiter.check(route.rateLimits, route.rateLimitPolicyHeader, {
+/** Counts the request against its route's policies `cost` times (a GraphQL query: its cost). */
+export function countRateLimits(ctx: RequestContext, cost = 1): StepResult | Promise<StepResult> {
+  const route = ctx.route!;
+  if (route.rateLimits.length === 0) return undefined;
+  const c = ctx.principal.caller;
+  const d = ctx.gw.limiter.check(
+    route.rateLimits,
+    route.rateLimitPolicyHeader,
+    {
       ip: ctx.ip,
       scope: ctx.principal.scope,
       userId: c.id,
       apiKeyId: c.apiKeyId ?? null,
       route: route.label,
-    });
-    return d instanceof Promise ? d.then((x) => decided(ctx, x)) : decided(ctx, d);
+    },
+    cost,
+  );
+  return d instanceof Promise ? d.then((x) => decided(ctx, x)) : decided(ctx, d);
+}
+
+export const rateLimit: Step = {
+  name: 'rate limit',
+  run(ctx) {
+    // A GraphQL query is counted by its cost once parsed (pipeline/graphql.ts); the REST calls
+    // its resolvers make were paid for by that cost.
+    if (ctx.route!.kind === 'graphql' || ctx.prepaid) return undefined;
+    return countRateLimits(ctx);
   },
   describe(p) {
     const route = p.route!;
+    if (route.kind === 'graphql' && route.rateLimits.length > 0)
+      p.note(
+        'rate limit',
+        'info',
+        'a GraphQL query counts its cost (docs/graphql.md), not 1, against these:',
+      );
     if (route.rateLimits.length === 0) {
       p.note('rate limit', 'skip', 'no rate-limit policy');
       return undefined;

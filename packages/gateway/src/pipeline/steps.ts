@@ -12,6 +12,7 @@ import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
 import { idempotency } from './idempotency.ts';
 import { batch } from './batch.ts';
+import { graphql } from './graphql.ts';
 import { issueWsTicket, redeemWsTicket, websocket } from './websocket.ts';
 import { forward } from './forward.ts';
 import { ops } from './ops.ts';
@@ -34,6 +35,7 @@ export const STEPS: readonly Step[] = [
   readBody, // 413 when the body grows past the limit
   idempotency, // replay / 409 / 422
   batch(handle), // the batch route: each operation through this whole list
+  graphql(handle), // GraphQL: each REST call of its resolvers through this whole list
   issueWsTicket, // POST /api/v1/ws-tickets: 201 with a single-use ticket
   websocket, // a WebSocket handshake: relayed to the service (429 past the caller's cap)
   ops, // /api/v1/ops: dead letters, replay, the live event feed (admins)

@@ -79,7 +79,7 @@ export function shipmentsQuery(
   db: Db,
   filter: {
     ownerId?: string | undefined;
-    orderId?: string | undefined;
+    orderIds?: readonly string[] | undefined;
     status?: ShipmentStatus | undefined;
     trackingNumber?: string | undefined;
     customerId?: string | undefined;
@@ -87,7 +87,7 @@ export function shipmentsQuery(
 ) {
   let q = db.selectFrom('shipments').selectAll();
   if (filter.ownerId !== undefined) q = q.where('customer_id', '=', filter.ownerId);
-  if (filter.orderId) q = q.where('order_id', '=', filter.orderId);
+  if (filter.orderIds?.length) q = q.where('order_id', 'in', filter.orderIds);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.trackingNumber) q = q.where('tracking_number', '=', filter.trackingNumber);
   if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
@@ -136,6 +136,27 @@ export async function trackingOf(db: Db, shipmentId: string): Promise<TrackingSt
     .where('shipment_id', '=', shipmentId)
     .orderBy('seq')
     .execute();
+}
+
+/** The tracking histories of many shipments in one query, by shipment id, oldest step first. */
+export async function trackingOfMany(
+  db: Db,
+  shipmentIds: readonly string[],
+): Promise<Map<string, TrackingStepRow[]>> {
+  const out = new Map<string, TrackingStepRow[]>();
+  if (shipmentIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('shipment_tracking')
+    .selectAll()
+    .where('shipment_id', 'in', shipmentIds)
+    .orderBy('seq')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.shipment_id);
+    if (list) list.push(r);
+    else out.set(r.shipment_id, [r]);
+  }
+  return out;
 }
 
 export async function isCancelledOrder(db: Db, orderId: string): Promise<boolean> {

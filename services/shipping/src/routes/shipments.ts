@@ -2,12 +2,12 @@
  * Shipments: read (own; staff and admins all), dispatch and deliver (staff and admins). The
  * TypeBox schemas validate input and document the routes; handlers stay thin.
  */
-import { listPage, PageOf, PageQuery, Type, listOwner } from '@portico/kit';
+import { mapPage, PageOf, PageQuery, paginate, sendPage, Type, listOwner } from '@portico/kit';
 import { visibleShipment } from '../commands/loaders.ts';
 import { moveShipment } from '../commands/move-shipment.ts';
 import type { RouteModule } from '../deps.ts';
-import { shipmentsQuery, trackingOf } from '../repository/shipments.ts';
-import { toShipment, toTracking } from '../views.ts';
+import { shipmentsQuery, trackingOf, trackingOfMany } from '../repository/shipments.ts';
+import { toShipment, toTracking, toTrackingStep } from '../views.ts';
 
 const DateTime = Type.String({ format: 'date-time' });
 const nullableString = Type.Union([Type.String(), Type.Null()]);
@@ -21,7 +21,9 @@ const ShipmentStatus = Type.Union([
   Type.Literal('cancelled'),
 ]);
 
-const Shipment = Type.Object({
+const TrackingStep = Type.Object({ status: ShipmentStatus, at: DateTime, note: nullableString });
+
+const ShipmentFields = {
   id: Type.String(),
   order_id: Type.String(),
   customer_id: Type.String(),
@@ -57,6 +59,14 @@ const Shipment = Type.Object({
   dispatched_at: Type.Union([DateTime, Type.Null()]),
   delivered_at: Type.Union([DateTime, Type.Null()]),
   cancelled_at: Type.Union([DateTime, Type.Null()]),
+};
+const Shipment = Type.Object(ShipmentFields);
+/** A listed shipment: with `include=tracking`, its tracking history too. */
+const ListedShipment = Type.Object({
+  ...ShipmentFields,
+  tracking: Type.Optional(
+    Type.Array(TrackingStep, { description: 'With `include=tracking`: the history, oldest step first' }),
+  ),
 });
 
 const Tracking = Type.Object({
@@ -65,12 +75,24 @@ const Tracking = Type.Object({
   tracking_number: Type.String(),
   status: ShipmentStatus,
   carrier: nullableString,
-  history: Type.Array(Type.Object({ status: ShipmentStatus, at: DateTime, note: nullableString })),
+  history: Type.Array(TrackingStep),
 });
+
+/** How many orders one list request may name (`order_id=a&order_id=b…`). */
+const MAX_ORDER_IDS = 100;
 
 const ShipmentQuery = Type.Object({
   ...PageQuery,
-  order_id: Type.Optional(Type.String({ maxLength: 64 })),
+  order_id: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: MAX_ORDER_IDS,
+      description: `Shipments of these orders: repeat the parameter for several (at most ${MAX_ORDER_IDS})`,
+    }),
+  ),
+  include: Type.Optional(
+    Type.Literal('tracking', { description: '`tracking`: each shipment with its tracking history' }),
+  ),
   status: Type.Optional(ShipmentStatus),
   tracking_number: Type.Optional(Type.String({ maxLength: 32 })),
   customer_id: Type.Optional(Type.String({ maxLength: 64, description: 'Staff and admins only' })),
@@ -89,19 +111,34 @@ export const shipmentRoutes: RouteModule = (app, deps) => {
         tags: ['shipments'],
         summary: 'List shipments, newest first (own; staff and admins all)',
         querystring: ShipmentQuery,
-        response: { 200: PageOf(Shipment) },
+        response: { 200: PageOf(ListedShipment) },
       },
     },
     async (req, reply) => {
-      const { order_id, status, tracking_number, customer_id } = req.query;
+      const { order_id, status, tracking_number, customer_id, include } = req.query;
       const q = shipmentsQuery(deps.db, {
         ownerId: listOwner(req.caller, 'shipments:read'),
-        orderId: order_id,
+        orderIds: order_id,
         status,
         trackingNumber: tracking_number?.toUpperCase(),
         customerId: customer_id,
       });
-      return listPage(reply, q, { sort: 'id', direction: 'desc' }, toShipment);
+      const page = await paginate(q, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+        sort: 'id',
+        direction: 'desc',
+      });
+      if (include !== 'tracking') return sendPage(reply, mapPage(page, toShipment));
+      // One query for the whole page's tracking steps.
+      const steps = await trackingOfMany(
+        deps.db,
+        page.data.map((s) => s.id),
+      );
+      return sendPage(
+        reply,
+        mapPage(page, (s) => ({ ...toShipment(s), tracking: (steps.get(s.id) ?? []).map(toTrackingStep) })),
+      );
     },
   );
 
