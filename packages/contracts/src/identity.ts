@@ -59,6 +59,8 @@ export type ApiKeyVerifyResponse =
       scopes: string[];
       /** RFC 3339 or null. */
       expires_at: string | null;
+      /** The consumer plan: the key's own, else its owner's; null/absent: the gateway's default. */
+      plan?: string | null;
     };
 
 /** Event types identity publishes that the gateway consumes to refuse revoked credentials. */
@@ -68,6 +70,8 @@ export const IDENTITY_EVENTS = {
   accessTokenRevoked: 'access_token.revoked',
   userDisabled: 'user.disabled',
   userRolesChanged: 'user.roles_changed',
+  /** A user's or an API key's plan changed: gateways drop what they cached of it. */
+  planChanged: 'plan.changed',
   accessDenied: 'access.denied',
 } as const;
 
@@ -131,6 +135,14 @@ export interface UserUpdatedData {
   email: string;
   full_name: string;
   status: 'active' | 'disabled';
+}
+/** `plan.changed`: a user's plan (`api_key_id` null) or one API key's plan was set or cleared. */
+export interface PlanChangedData {
+  user_id: string;
+  api_key_id: string | null;
+  /** The new plan, or null: back to the default (a key: back to its owner's). */
+  plan: string | null;
+  changed_by: string;
 }
 export interface UserRolesChangedData {
   user_id: string;

@@ -82,6 +82,7 @@ export class ApiKeyVerifier {
       permissions: body.scopes,
       auth: 'api_key',
       apiKeyId: body.api_key_id,
+      ...(body.plan ? { plan: body.plan } : {}),
     };
     const until = Math.min(now + this.#ttlMs, expires);
     const p = principal(caller, until, [`key:${body.api_key_id}`, `user:${body.user_id}`]);

@@ -134,6 +134,8 @@ export class JwtVerifier {
         scope === null ? this.#permissions(roles) : this.#scoped(scope, roles, claims.client_id !== sub),
       auth: 'jwt' as const,
       ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+      // The user's plan when the token was issued (docs/plans.md): a change applies at refresh.
+      ...(typeof claims.plan === 'string' ? { plan: claims.plan } : {}),
     };
     const deny = [`user:${sub}`];
     if (typeof sid === 'string') deny.push(`sid:${sid}`);

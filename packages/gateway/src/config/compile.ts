@@ -7,6 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { Router } from '../routing/router.ts';
 import { compilePolicy, type CompiledPolicy } from '../limits/rate-limit.ts';
+import { compilePlans, type Plans } from '../limits/plans.ts';
 import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
@@ -98,6 +99,8 @@ export interface Runtime {
   websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
+  /** `plans:`: consumer plans (limits/plans.ts); none listed: no plan is enforced. */
+  plans: Plans;
 }
 
 /** The service name the batch route reports (it has no upstream: the gateway answers it). */
@@ -334,5 +337,6 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     compression: config.compression.enabled
       ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }
       : null,
+    plans: compilePlans(config.plans),
   };
 }

@@ -156,6 +156,12 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
   checkPolicies(doc.defaults?.rate_limits, 'defaults.rate_limits');
   checkCors(doc.defaults?.cors, 'defaults.cors');
   checkPolicies(doc.batch?.rate_limits, 'batch.rate_limits');
+  const tiers = Object.keys(doc.plans?.tiers ?? {});
+  if (doc.plans?.default !== undefined && !tiers.includes(doc.plans.default))
+    issues.push({
+      path: 'plans.default',
+      message: `unknown plan "${doc.plans.default}" (defined under plans.tiers: ${tiers.join(', ') || 'none'})`,
+    });
   checkCors(doc.batch?.cors, 'batch.cors');
   if (doc.batch?.enabled) {
     const batchPath = doc.batch.path ?? '/api/v1/batch';

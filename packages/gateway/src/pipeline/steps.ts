@@ -9,6 +9,7 @@ import { declaredSize, readBody } from './body.ts';
 import { authenticate } from './authenticate.ts';
 import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
+import { plan } from './plan.ts';
 import { idempotency } from './idempotency.ts';
 import { batch } from './batch.ts';
 import { issueWsTicket, redeemWsTicket, websocket } from './websocket.ts';
@@ -29,6 +30,7 @@ export const STEPS: readonly Step[] = [
   authenticate, // 401 / 503
   authorize, // 403
   rateLimit, // 429 / 503
+  plan, // the consumer's plan: 429 past its rate, monthly quota or concurrency cap
   readBody, // 413 when the body grows past the limit
   idempotency, // replay / 409 / 422
   batch(handle), // the batch route: each operation through this whole list

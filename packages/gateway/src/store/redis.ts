@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { CONCURRENCY_TTL_MS, type PlanRequest, type PlanVerdict } from '../limits/plans.ts';
 import {
   StoreUnavailableError,
   type GatewayStore,
@@ -28,6 +29,51 @@ for i, key in ipairs(KEYS) do
   out[#out + 1] = ttl
 end
 return out`;
+
+// A consumer's plan (limits/plans.ts), on Redis's clock so every replica shares one. KEYS: GCRA
+// state, monthly counter, in-flight counter. ARGV: has rate, interval ms, window ms, has quota,
+// quota, month end (epoch ms), has cap, cap, in-flight TTL ms. Nothing is counted unless every
+// check passes. Returns {outcome (0 ok, 1 quota, 2 concurrency, 3 rate), remaining, reset ms, used}.
+const PLAN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local used = 0
+if ARGV[4] == '1' then
+  used = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if used >= tonumber(ARGV[5]) then return {1, 0, 0, used} end
+end
+if ARGV[7] == '1' then
+  local held = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if held >= tonumber(ARGV[8]) then return {2, 0, 0, used} end
+end
+local remaining, reset = 0, 0
+if ARGV[1] == '1' then
+  local interval = tonumber(ARGV[2])
+  local window = tonumber(ARGV[3])
+  local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+  local nxt = math.max(tat, now) + interval
+  local allowAt = nxt - window
+  if now < allowAt - 0.000001 then return {3, 0, math.ceil(allowAt - now), used} end
+  redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1)
+  remaining = math.floor((now - allowAt) / interval)
+  reset = math.ceil(nxt - now)
+end
+if ARGV[4] == '1' then
+  used = redis.call('INCR', KEYS[2])
+  redis.call('PEXPIREAT', KEYS[2], tonumber(ARGV[6]) + 86400000)
+end
+if ARGV[7] == '1' then
+  redis.call('INCR', KEYS[3])
+  redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[9]))
+end
+return {0, remaining, reset, used}`;
+
+const PLAN_RELEASE = `
+local n = redis.call('DECR', KEYS[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) end
+return n`;
+
+const OUTCOMES = ['ok', 'quota', 'concurrency', 'rate'] as const;
 
 /** One request's hits waiting for the tick's script call. */
 interface PendingHit {
@@ -55,6 +101,8 @@ interface Scripts {
   porticoHit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
   porticoBegin(numKeys: number, key: string, marker: string, lockMs: number): Promise<string | null>;
   porticoComplete(numKeys: number, key: string, token: string, value: string, ttlMs: number): Promise<number>;
+  porticoPlan(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  porticoPlanRelease(numKeys: number, key: string): Promise<number>;
 }
 
 interface IdemValue {
@@ -84,6 +132,8 @@ export class RedisStore implements GatewayStore {
     redis.defineCommand('porticoHit', { lua: HIT });
     redis.defineCommand('porticoBegin', { lua: BEGIN });
     redis.defineCommand('porticoComplete', { lua: COMPLETE });
+    redis.defineCommand('porticoPlan', { lua: PLAN });
+    redis.defineCommand('porticoPlanRelease', { lua: PLAN_RELEASE });
     this.#redis = redis as Redis & Scripts;
   }
 
@@ -215,6 +265,37 @@ export class RedisStore implements GatewayStore {
   async ticketTake(key: string): Promise<string | null> {
     // GETDEL: one replica wins a ticket, however many try it at once.
     return await this.#call(() => this.#redis.getdel(this.#prefix + 'ticket:' + key));
+  }
+
+  async planAcquire(r: PlanRequest): Promise<PlanVerdict> {
+    const none = this.#prefix + 'plan:none';
+    const [outcome, remaining, reset, used] = await this.#call(() =>
+      this.#redis.porticoPlan(
+        3,
+        r.rateKey === null ? none : this.#prefix + r.rateKey,
+        r.quotaKey === null ? none : this.#prefix + r.quotaKey,
+        r.concurrencyKey === null ? none : this.#prefix + r.concurrencyKey,
+        r.rateKey === null ? 0 : 1,
+        r.intervalMs,
+        r.windowMs,
+        r.quotaKey === null ? 0 : 1,
+        r.quota,
+        r.quotaEndMs,
+        r.concurrencyKey === null ? 0 : 1,
+        r.concurrency,
+        CONCURRENCY_TTL_MS,
+      ),
+    );
+    return {
+      outcome: OUTCOMES[outcome!] ?? 'ok',
+      rateRemaining: remaining!,
+      rateResetMs: reset!,
+      quotaUsed: used!,
+    };
+  }
+
+  async planRelease(concurrencyKey: string): Promise<void> {
+    await this.#call(() => this.#redis.porticoPlanRelease(1, this.#prefix + concurrencyKey));
   }
 
   isReady(): boolean {

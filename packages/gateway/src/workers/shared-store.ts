@@ -5,6 +5,7 @@
  * key reserved on one worker is reserved on all.
  */
 import { MemoryStore } from '../store/memory.ts';
+import type { PlanRequest, PlanVerdict } from '../limits/plans.ts';
 import type { IdempotencyBegin, StoredResponse, WindowHit } from '../store/store.ts';
 import { SharedWindows } from './shared-windows.ts';
 import type { SharedStateClient } from './state-channel.ts';
@@ -62,6 +63,15 @@ export class SharedMemoryStore extends MemoryStore {
 
   override ticketTake(key: string): Promise<string | null> {
     return this.#state.ticketTake(key);
+  }
+
+  // Plans are counted by the main thread, so N workers hold a consumer to its plan exactly.
+  override planAcquire(request: PlanRequest): Promise<PlanVerdict> {
+    return this.#state.planAcquire(request);
+  }
+
+  override planRelease(concurrencyKey: string): Promise<void> {
+    return this.#state.planRelease(concurrencyKey);
   }
 
   override async close(): Promise<void> {

@@ -25,6 +25,11 @@ export interface Caller {
    * come from a client (jobs, the CLI).
    */
   clientIp?: string;
+  /**
+   * The consumer plan identity assigned (an API key's own, else its owner's; docs/plans.md), as
+   * the gateway learnt it when authenticating; absent: the gateway's default plan.
+   */
+  plan?: string;
 }
 
 export const anonymousCaller: Caller = Object.freeze({
