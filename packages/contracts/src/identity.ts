@@ -34,6 +34,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   roles: string[];
+  /** The user's consumer plan when the token was issued (absent: the gateway's default). */
+  plan?: string;
 }
 
 /** API keys look like `pk_live_<43 base64url chars>`; the prefix makes them recognisable to scanners. */
@@ -160,6 +162,7 @@ export interface IdentityEvents {
   'session.revoked': SessionRevokedData;
   'api_key.revoked': ApiKeyRevokedData;
   'access_token.revoked': AccessTokenRevokedData;
+  'plan.changed': PlanChangedData;
 }
 
 export const identityProblems = registerProblems('identity', {

@@ -22,6 +22,8 @@ export interface UsersTable {
   updated_at: DefaultNow;
   disabled_at: Date | null;
   password_changed_at: DefaultNow;
+  /** Consumer plan name (migration 004), null: the gateway's default. */
+  plan: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -67,6 +69,8 @@ export interface ApiKeysTable {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** Consumer plan name overriding the owner's (migration 004), null: the owner's. */
+  plan: Generated<string | null>;
 }
 
 export interface OAuthClientsTable {

@@ -27,5 +27,7 @@ export async function verifyApiKey(deps: Deps, key: string): Promise<ApiKeyVerif
     // A demoted owner's key loses what the owner lost.
     scopes: effectiveScopes(permissionsForRoles(row.owner_roles), row.scopes),
     expires_at: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    // The key's own plan, else its owner's (docs/plans.md).
+    plan: row.plan ?? row.owner_plan,
   };
 }

@@ -16,7 +16,7 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   ring: KeyRing,
-  subject: { userId: string; sessionId: string; roles: readonly string[] },
+  subject: { userId: string; sessionId: string; roles: readonly string[]; plan?: string | null },
   ttlSeconds: number,
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(Date.now() / 1000);
@@ -30,6 +30,7 @@ export async function issueAccessToken(
     iat: now,
     exp: now + ttlSeconds,
     roles: [...subject.roles],
+    ...(subject.plan ? { plan: subject.plan } : {}),
   };
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
