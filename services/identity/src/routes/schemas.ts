@@ -135,6 +135,7 @@ export const ApiKeyVerifyResult = Type.Union([
     roles: Type.Array(Type.String()),
     scopes: Type.Array(Type.String()),
     expires_at: Type.Union([DateTime, Type.Null()]),
+    plan: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   }),
 ]);
 
