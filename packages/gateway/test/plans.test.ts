@@ -20,6 +20,8 @@ import {
 import { MemoryStore } from '../src/store/memory.ts';
 import { RedisStore } from '../src/store/redis.ts';
 import { SharedStateClient, serveSharedState } from '../src/workers/state-channel.ts';
+import { SharedMemoryStore } from '../src/workers/shared-store.ts';
+import { allocateSharedWindows } from '../src/workers/shared-windows.ts';
 
 const skipRedis = await serverUnavailable('redis');
 
@@ -177,11 +179,19 @@ describe('gateway workers', () => {
     const main = new MemoryStore();
     const ports = [new MessageChannel(), new MessageChannel()];
     for (const p of ports) serveSharedState(p.port1, main);
-    const workers = ports.map((p) => new SharedStateClient(p.port2));
-    const r = { ...fresh(), concurrencyKey: null };
+    const buffer = allocateSharedWindows(1024);
+    const workers = ports.map((p) => new SharedMemoryStore(buffer, new SharedStateClient(p.port2)));
+    const r = fresh();
     const vs = await Promise.all(Array.from({ length: 10 }, (_, i) => workers[i % 2]!.planAcquire(r)));
-    expect(vs.filter((v) => v.outcome === 'ok')).toHaveLength(5);
-    for (const w of workers) w.close();
+    expect(vs.filter((v) => v.outcome === 'ok')).toHaveLength(2); // the cap: 2 in flight
+    await Promise.all([
+      workers[0]!.planRelease(r.concurrencyKey!),
+      workers[1]!.planRelease(r.concurrencyKey!),
+    ]);
+    const again = await Promise.all(Array.from({ length: 4 }, (_, i) => workers[i % 2]!.planAcquire(r)));
+    expect(again.filter((v) => v.outcome === 'ok')).toHaveLength(2);
+    expect(again.filter((v) => v.outcome === 'concurrency')).toHaveLength(2);
+    for (const w of workers) await w.close();
     for (const p of ports) p.port1.close();
     await main.close();
   });

@@ -178,3 +178,32 @@ export class PlanCounters {
     for (const [k, q] of this.#quota) if (q.until <= now) this.#quota.delete(k);
   }
 }
+
+/**
+ * Collects the calls of one event-loop tick and runs them as one batch (one Redis script call,
+ * one message to the main thread), each caller getting its own result: a loaded gateway pays one
+ * round trip per tick for its plan checks instead of one per request.
+ */
+export class TickBatch<I, O> {
+  readonly #run: (inputs: I[]) => Promise<O[]>;
+  #pending: { input: I; resolve: (o: O) => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(run: (inputs: I[]) => Promise<O[]>) {
+    this.#run = run;
+  }
+
+  add(input: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.push({ input, resolve, reject }) === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#run(batch.map((b) => b.input)).then(
+      (out) => batch.forEach((b, i) => b.resolve(out[i]!)),
+      (err: unknown) => batch.forEach((b) => b.reject(err)),
+    );
+  }
+}

@@ -101,6 +101,17 @@ export class MemoryStore implements GatewayStore {
     this.#plans.release(concurrencyKey);
   }
 
+  /** The plan checks of one tick of a worker thread (workers/shared-store.ts), in order. */
+  async planAcquireMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
+    const now = Date.now();
+    return requests.map((r) => this.#plans.acquire(r, now));
+  }
+
+  async planReleaseMany(concurrencyKeys: string[]): Promise<void[]> {
+    for (const k of concurrencyKeys) this.#plans.release(k);
+    return [];
+  }
+
   isReady(): boolean {
     return true;
   }

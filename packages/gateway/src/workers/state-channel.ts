@@ -31,9 +31,8 @@ export type SharedStateOps = Pick<
   | 'denylistEntries'
   | 'ticketPut'
   | 'ticketTake'
-  | 'planAcquire'
-  | 'planRelease'
->;
+> &
+  Pick<MemoryStore, 'planAcquireMany' | 'planReleaseMany'>;
 
 type Op = keyof SharedStateOps;
 const OPS: readonly Op[] = [
@@ -44,8 +43,8 @@ const OPS: readonly Op[] = [
   'denylistEntries',
   'ticketPut',
   'ticketTake',
-  'planAcquire',
-  'planRelease',
+  'planAcquireMany',
+  'planReleaseMany',
 ];
 
 interface Request {
@@ -151,11 +150,11 @@ export class SharedStateClient implements SharedStateOps {
     return this.#call('ticketTake', [key]);
   }
 
-  planAcquire(request: PlanRequest): Promise<PlanVerdict> {
-    return this.#call('planAcquire', [request]);
+  planAcquireMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
+    return this.#call('planAcquireMany', [requests]);
   }
-  planRelease(concurrencyKey: string): Promise<void> {
-    return this.#call('planRelease', [concurrencyKey]);
+  planReleaseMany(concurrencyKeys: string[]): Promise<void[]> {
+    return this.#call('planReleaseMany', [concurrencyKeys]);
   }
 
   close(): void {
