@@ -61,15 +61,20 @@ export function planFor(plans: Plans, name: string | undefined): CompiledPlan | 
 }
 
 /** The calendar month (UTC) of `now`: its key (`2026-12`) and when the next one starts. */
+let lastMonth = { key: '', startMs: 0, endMs: 0 };
+
 export function monthOf(now: number): { key: string; startMs: number; endMs: number } {
+  // Every request asks: the month is computed once and kept until it ends.
+  if (now >= lastMonth.startMs && now < lastMonth.endMs) return lastMonth;
   const d = new Date(now);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  return {
+  lastMonth = {
     key: `${y}-${String(m + 1).padStart(2, '0')}`,
     startMs: Date.UTC(y, m, 1),
     endMs: Date.UTC(y, m + 1, 1),
   };
+  return lastMonth;
 }
 
 /** What one request asks of the store for its consumer's plan. */
