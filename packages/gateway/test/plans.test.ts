@@ -18,6 +18,7 @@ import {
   type PlanRequest,
 } from '../src/limits/plans.ts';
 import { MemoryStore } from '../src/store/memory.ts';
+import { deleteRedisKeys } from './helpers.ts';
 import { RedisStore } from '../src/store/redis.ts';
 import { SharedStateClient, serveSharedState } from '../src/workers/state-channel.ts';
 import { SharedMemoryStore } from '../src/workers/shared-store.ts';
@@ -149,6 +150,7 @@ describe.skipIf(skipRedis)('Redis store (replicas sharing it)', () => {
   afterAll(async () => {
     await a.close();
     await b.close();
+    await deleteRedisKeys(prefix);
   });
 
   it('lets exactly the burst through when two replicas race', async () => {
