@@ -5,7 +5,7 @@
  * within seconds. Identity stores plan names only; portico.yaml defines what each allows.
  */
 import { AppError } from '@portico/kit';
-import type { Deps } from '../deps.ts';
+import type { Deps, Trx } from '../deps.ts';
 import type { RequestFacts } from '../domain/audit.ts';
 import { publishPlanChanged } from '../events.ts';
 import { appendAudit } from '../repository/audit-log.ts';
@@ -15,6 +15,36 @@ import type { ApiKeyRow, UserRow } from '../tables.ts';
 export interface PlanActor {
   id: string | null;
   facts: RequestFacts;
+}
+
+/** Publishes `plan.changed` and audits `user.plan_changed` / `api_key.plan_changed`. */
+async function recordChange(
+  deps: Deps,
+  trx: Trx,
+  c: { userId: string; apiKeyId: string | null; old: string | null; plan: string | null },
+  actor: PlanActor,
+): Promise<void> {
+  await publishPlanChanged(deps, trx, {
+    user_id: c.userId,
+    api_key_id: c.apiKeyId,
+    plan: c.plan,
+    changed_by: actor.id ?? 'system',
+  });
+  await appendAudit(
+    trx,
+    {
+      actor_id: actor.id,
+      action: c.apiKeyId === null ? 'user.plan_changed' : 'api_key.plan_changed',
+      target: c.apiKeyId ?? c.userId,
+      outcome: 'success',
+      details: {
+        ...(c.apiKeyId !== null && { owner_id: c.userId }),
+        old_plan: c.old,
+        new_plan: c.plan,
+      },
+    },
+    actor.facts,
+  );
 }
 
 /** `PUT /users/{id}/plan`: 404 for an unknown user; unchanged: nothing published. */
@@ -34,23 +64,7 @@ export async function setUserPlan(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publishPlanChanged(deps, trx, {
-      user_id: id,
-      api_key_id: null,
-      plan,
-      changed_by: actor.id ?? 'system',
-    });
-    await appendAudit(
-      trx,
-      {
-        actor_id: actor.id,
-        action: 'user.plan_changed',
-        target: id,
-        outcome: 'success',
-        details: { old_plan: user.plan ?? null, new_plan: plan },
-      },
-      actor.facts,
-    );
+    await recordChange(deps, trx, { userId: id, apiKeyId: null, old: user.plan ?? null, plan }, actor);
     return row;
   });
 }
@@ -78,23 +92,7 @@ export async function setApiKeyPlan(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publishPlanChanged(deps, trx, {
-      user_id: key.user_id,
-      api_key_id: id,
-      plan,
-      changed_by: actor.id ?? 'system',
-    });
-    await appendAudit(
-      trx,
-      {
-        actor_id: actor.id,
-        action: 'api_key.plan_changed',
-        target: id,
-        outcome: 'success',
-        details: { owner_id: key.user_id, old_plan: key.plan ?? null, new_plan: plan },
-      },
-      actor.facts,
-    );
+    await recordChange(deps, trx, { userId: key.user_id, apiKeyId: id, old: key.plan ?? null, plan }, actor);
     return row;
   });
 }
