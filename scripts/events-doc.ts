@@ -31,6 +31,7 @@ export async function renderEventsDoc(): Promise<string> {
     IDENTITY_EVENTS.accessTokenRevoked,
     IDENTITY_EVENTS.userDisabled,
     IDENTITY_EVENTS.userRolesChanged,
+    IDENTITY_EVENTS.planChanged,
   ]) {
     add(consumers, t, 'gateway (revocations, every replica)');
   }

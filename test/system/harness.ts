@@ -64,6 +64,8 @@ export interface System {
   serviceUrl(service: string): string;
   /** Runs one SQL statement in a service's own database, as that service: a fault a test injects. */
   serviceSql(service: string, statement: string): Promise<void>;
+  /** Distributed mode only: starts a second gateway replica (same config, Redis, NATS); its URL. */
+  addGateway(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ async function testConfig(
     store?: Record<string, unknown>;
   };
   if (!realLimits) for (const policy of Object.values(doc.policies?.rate_limits ?? {})) policy.limit *= 1000;
+  if (!realLimits) raisePlans(doc as { plans?: { tiers?: Record<string, Record<string, any>> } });
   // Each distributed run counts its rate limits and idempotency keys apart in the shared Redis.
   if (systemMode === 'distributed') doc.store = { ...doc.store, prefix: `${uniqueName('portico_gw')}:` };
   configure?.(doc);
@@ -221,9 +224,19 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     part: (name) => running.part(name),
     serviceUrl: (service) => running.serviceUrl(service),
     serviceSql: (service, statement) => running.serviceSql(service, statement),
+    addGateway: () => running.addGateway(),
     async stop() {
       await running.stop();
       contract.assertClean();
     },
   };
+}
+
+/** The shipped plans raised 1000× like the rate limits (test/system/plans.test.ts sets its own). */
+function raisePlans(doc: { plans?: { tiers?: Record<string, Record<string, any>> } }): void {
+  for (const plan of Object.values(doc.plans?.tiers ?? {})) {
+    if (plan.rate) plan.rate.limit *= 1000;
+    if (plan.monthly_quota) plan.monthly_quota *= 1000;
+    if (plan.concurrency) plan.concurrency *= 1000;
+  }
 }

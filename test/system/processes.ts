@@ -31,6 +31,8 @@ export interface RunningSystem {
   serviceUrl(service: string): string;
   /** Runs one SQL statement in a service's own database, as that service (fault injection). */
   serviceSql(service: string, statement: string): Promise<void>;
+  /** Distributed mode: starts one more gateway process (same config and Redis); its URL. */
+  addGateway(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ export async function startEmbeddedSystem(
       const svc = platform.services.get(service);
       if (!svc) throw new Error(`no service ${service}`);
       return svc.url;
+    },
+    addGateway: async () => {
+      throw new Error('addGateway() needs PORTICO_SYSTEM_MODE=distributed');
     },
     async serviceSql(service, statement) {
       const svc = platform.services.get(service);
@@ -164,11 +169,12 @@ export async function startDistributedSystem(
     u.pathname = `/${prefix}_${name.replaceAll('-', '_')}`;
     return u.toString();
   };
-  const spawnPart = (name: string, restarted = false) => {
+  // `key` names a second process of the same part (addGateway).
+  const spawnPart = (name: string, restarted = false, key = name) => {
     const env: Record<string, string> = {
       ...common,
       ...(name === 'gateway' ? upstreams() : {}),
-      PORT: String(ports.get(name) ?? 0),
+      PORT: String(ports.get(key) ?? 0),
       PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
       ...(restarted ? {} : partEnv[name]),
     };
@@ -188,14 +194,14 @@ export async function startDistributedSystem(
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
-    procs.set(name, { proc, out });
+    procs.set(key, { proc, out });
     const output = () => out.join('');
     return {
       proc,
       output,
       listening: async () => {
         const port = await waitListening(name, proc, output);
-        ports.set(name, port);
+        ports.set(key, port);
         return `http://127.0.0.1:${port}`;
       },
     };
@@ -266,6 +272,13 @@ export async function startDistributedSystem(
     serviceUrl(service) {
       if (!services.includes(service)) throw new Error(`no service ${service}`);
       return `http://127.0.0.1:${ports.get(service)}`;
+    },
+    async addGateway() {
+      const key = `gateway-${procs.size}`;
+      const { proc, output, listening } = spawnPart('gateway', false, key);
+      const url = await listening();
+      await waitReady(`${url}/health/live`, proc, output);
+      return url;
     },
     async serviceSql(service, statement) {
       if (!services.includes(service)) throw new Error(`no service ${service}`);

@@ -36,6 +36,8 @@ export interface AccessTokenClaims {
   roles: string[];
   /** The API version the user is pinned to (docs/versions.md); the gateway's default for the request. */
   api_version?: string;
+  /** The user's consumer plan when the token was issued (absent: the gateway's default). */
+  plan?: string;
 }
 
 /** API keys look like `pk_live_<43 base64url chars>`; the prefix makes them recognisable to scanners. */
@@ -63,6 +65,8 @@ export type ApiKeyVerifyResponse =
       expires_at: string | null;
       /** The API version the key is pinned to (docs/versions.md). */
       api_version?: string;
+      /** The consumer plan: the key's own, else its owner's; null/absent: the gateway's default. */
+      plan?: string | null;
     };
 
 /** Event types identity publishes that the gateway consumes to refuse revoked credentials. */
@@ -72,6 +76,8 @@ export const IDENTITY_EVENTS = {
   accessTokenRevoked: 'access_token.revoked',
   userDisabled: 'user.disabled',
   userRolesChanged: 'user.roles_changed',
+  /** A user's or an API key's plan changed: gateways drop what they cached of it. */
+  planChanged: 'plan.changed',
   accessDenied: 'access.denied',
 } as const;
 
@@ -136,6 +142,14 @@ export interface UserUpdatedData {
   full_name: string;
   status: 'active' | 'disabled';
 }
+/** `plan.changed`: a user's plan (`api_key_id` null) or one API key's plan was set or cleared. */
+export interface PlanChangedData {
+  user_id: string;
+  api_key_id: string | null;
+  /** The new plan, or null: back to the default (a key: back to its owner's). */
+  plan: string | null;
+  changed_by: string;
+}
 export interface UserRolesChangedData {
   user_id: string;
   old_roles: string[];
@@ -152,6 +166,7 @@ export interface IdentityEvents {
   'session.revoked': SessionRevokedData;
   'api_key.revoked': ApiKeyRevokedData;
   'access_token.revoked': AccessTokenRevokedData;
+  'plan.changed': PlanChangedData;
 }
 
 export const identityProblems = registerProblems('identity', {

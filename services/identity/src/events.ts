@@ -6,6 +6,7 @@
 import {
   IDENTITY_EVENTS,
   type AccessTokenRevokedData,
+  type PlanChangedData,
   type ApiKeyRevokedData,
   type SessionRevokedData,
   type UserDisabledData,
@@ -26,6 +27,7 @@ export const PUBLISHED_EVENTS = [
   IDENTITY_EVENTS.sessionRevoked,
   IDENTITY_EVENTS.apiKeyRevoked,
   IDENTITY_EVENTS.accessTokenRevoked,
+  IDENTITY_EVENTS.planChanged,
 ] as const;
 
 const opts = (subject: string) => ({ subject });
@@ -97,4 +99,9 @@ export async function publishUserUpdated(deps: Deps, trx: Trx, user: UserRow): P
 
 export async function publishRolesChanged(deps: Deps, trx: Trx, data: UserRolesChangedData): Promise<void> {
   await deps.publish(trx, IDENTITY_EVENTS.userRolesChanged, data, opts(data.user_id));
+}
+
+/** `plan.changed`: gateways drop the cached verification of the key (or every key of the user). */
+export async function publishPlanChanged(deps: Deps, trx: Trx, data: PlanChangedData): Promise<void> {
+  await deps.publish(trx, IDENTITY_EVENTS.planChanged, data, opts(data.api_key_id ?? data.user_id));
 }

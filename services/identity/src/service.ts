@@ -16,6 +16,7 @@ import { pruneAttempts } from './repository/login-throttle.ts';
 import { pruneChallenges } from './repository/mfa.ts';
 import { pruneSessions } from './repository/sessions.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { planRoutes } from './routes/plans.ts';
 import { auditRoutes } from './routes/audit-logs.ts';
 import { authRoutes } from './routes/auth.ts';
 import { internalRoutes } from './routes/internal.ts';
@@ -45,6 +46,7 @@ export default defineService<IdentityDB, IdentitySettings, IdentityEvents, Ident
       mfaRoutes,
       usersRoutes,
       apiKeyRoutes,
+      planRoutes,
       auditRoutes,
       keyRoutes,
       internalRoutes,

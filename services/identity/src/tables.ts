@@ -24,6 +24,8 @@ export interface UsersTable {
   password_changed_at: DefaultNow;
   /** The API version the user's tokens run at (docs/versions.md). */
   api_version: string;
+  /** Consumer plan name (migration 004), null: the gateway's default. */
+  plan: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -71,6 +73,8 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
   /** The API version the key's requests run at (docs/versions.md). */
   api_version: string;
+  /** Consumer plan name overriding the owner's (migration 004), null: the owner's. */
+  plan: Generated<string | null>;
 }
 
 export interface OAuthClientsTable {

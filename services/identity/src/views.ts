@@ -12,6 +12,8 @@ export interface PublicUser {
   status: UserStatus;
   created_at: string;
   updated_at: string;
+  /** Consumer plan (docs/plans.md); null: the gateway's default. */
+  plan: string | null;
 }
 
 /** The only shape of a user that leaves identity: never the hash. */
@@ -24,6 +26,7 @@ export function userView(row: Pick<UserRow, keyof PublicUser>): PublicUser {
     status: row.status,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
+    plan: row.plan ?? null,
   };
 }
 
@@ -45,6 +48,7 @@ export function apiKeyView(row: ApiKeyRow) {
     expires_at: iso(row.expires_at),
     last_used_at: iso(row.last_used_at),
     api_version: row.api_version,
+    plan: row.plan ?? null,
   };
 }
 

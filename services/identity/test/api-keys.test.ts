@@ -24,7 +24,7 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     env.as('identity', caller).post(API_KEY_VERIFY_PATH, { key });
   beforeAll(async () => {
     env = await startIdentity();
-    events = await collectEvents(env, ['api_key.revoked']);
+    events = await collectEvents(env, ['api_key.revoked', 'plan.changed']);
     admin = await login(env, ADMIN_EMAIL, ADMIN_PASSWORD);
   });
   afterAll(async () => {
@@ -90,6 +90,7 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
       roles: ['user'],
       scopes: ['orders:read:own', 'products:read'],
       expires_at: created.body.expires_at,
+      plan: null,
     });
     await env.eventually(
       async () => (await u.client.get(`/api/v1/api-keys/${created.body.id}`)).body.last_used_at,
@@ -139,6 +140,52 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
     expect((await u.client.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(404);
     const actions = (await auditEntries(admin, `&actor_id=${u.id}`)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['api_key.created', 'api_key.revoked']));
+  });
+
+  it("carries plans: a key has its own, else the owner's one; admins set them, audited and published", async () => {
+    const u = await signUp(env);
+    const created = await u.client.post('/api/v1/api-keys', { name: 'planned', scopes: ['orders:read:own'] });
+    expect((await verify(created.body.key)).body.plan).toBeNull();
+
+    expect((await u.client.put(`/api/v1/users/${u.id}/plan`, { plan: 'pro' })).status).toBe(403);
+    const bad = await admin.client.put(`/api/v1/users/${u.id}/plan`, { plan: 'PRO plan' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('plan');
+    expect((await admin.client.put('/api/v1/users/nobody/plan', { plan: 'pro' })).status).toBe(404);
+
+    const user = await admin.client.put(`/api/v1/users/${u.id}/plan`, { plan: 'pro' });
+    expect(user.status).toBe(200);
+    expect(user.body).toMatchObject({ id: u.id, plan: 'pro' });
+    expect((await verify(created.body.key)).body.plan).toBe('pro');
+    const key = await admin.client.put(`/api/v1/api-keys/${created.body.id}/plan`, { plan: 'free' });
+    expect(key.body).toMatchObject({ id: created.body.id, plan: 'free' });
+    expect((await verify(created.body.key)).body.plan).toBe('free');
+    expect(
+      (await admin.client.put(`/api/v1/api-keys/${created.body.id}/plan`, { plan: null })).body.plan,
+    ).toBeNull();
+    expect((await verify(created.body.key)).body.plan).toBe('pro');
+
+    const ev = await events.find((e) => e.type === 'plan.changed' && e.data.api_key_id === created.body.id);
+    expect(ev.data).toEqual({
+      user_id: u.id,
+      api_key_id: created.body.id,
+      plan: 'free',
+      changed_by: admin.id,
+    });
+    const actions = (await auditEntries(admin, `&actor_id=${admin.id}`))
+      .filter((e) => e.target === u.id || e.target === created.body.id)
+      .map((e) => [e.action, e.details.new_plan]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['user.plan_changed', 'pro'],
+        ['api_key.plan_changed', 'free'],
+        ['api_key.plan_changed', null],
+      ]),
+    );
+    // The user's access token carries the plan from their next sign-in or refresh.
+    const again = await login(env, u.email, u.password);
+    const claims = JSON.parse(Buffer.from(again.access_token.split('.')[1]!, 'base64url').toString());
+    expect(claims.plan).toBe('pro');
   });
 
   it('lets only the owner or an admin see and revoke a key (others get 404)', async () => {

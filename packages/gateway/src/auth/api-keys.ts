@@ -83,6 +83,7 @@ export class ApiKeyVerifier {
       auth: 'api_key',
       apiKeyId: body.api_key_id,
       ...(body.api_version !== undefined && { apiVersion: body.api_version }),
+      ...(body.plan ? { plan: body.plan } : {}),
     };
     const until = Math.min(now + this.#ttlMs, expires);
     const p = principal(caller, until, [`key:${body.api_key_id}`, `user:${body.user_id}`]);

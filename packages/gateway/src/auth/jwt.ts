@@ -135,6 +135,8 @@ export class JwtVerifier {
       auth: 'jwt' as const,
       ...(typeof sid === 'string' ? { sessionId: sid } : {}),
       ...(typeof claims.api_version === 'string' ? { apiVersion: claims.api_version } : {}),
+      // The user's plan when the token was issued (docs/plans.md): a change applies at refresh.
+      ...(typeof claims.plan === 'string' ? { plan: claims.plan } : {}),
     };
     const deny = [`user:${sub}`];
     if (typeof sid === 'string') deny.push(`sid:${sid}`);

@@ -9,6 +9,7 @@ import {
   IDENTITY_EVENTS,
   type AccessTokenRevokedData,
   type ApiKeyRevokedData,
+  type PlanChangedData,
   type SessionRevokedData,
   type UserDisabledData,
 } from '@portico/contracts';
@@ -33,6 +34,7 @@ export async function subscribeRevocations(
         IDENTITY_EVENTS.accessTokenRevoked,
         IDENTITY_EVENTS.userDisabled,
         IDENTITY_EVENTS.userRolesChanged,
+        IDENTITY_EVENTS.planChanged,
       ],
     },
     async (event) => {
@@ -66,6 +68,13 @@ export async function subscribeRevocations(
           // API keys carry the owner's roles: fetch them again. Tokens carry theirs until refresh.
           apiKeys.forget({ userId: d.user_id });
           jwt.forgetUser(d.user_id);
+          break;
+        }
+        case IDENTITY_EVENTS.planChanged: {
+          // Verify the key(s) again: the next request learns the new plan (docs/plans.md).
+          const d = event.data as PlanChangedData;
+          if (d.api_key_id) apiKeys.forget({ apiKeyId: d.api_key_id });
+          else apiKeys.forget({ userId: d.user_id });
           break;
         }
       }

@@ -7,6 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { Router } from '../routing/router.ts';
 import { compilePolicy, type CompiledPolicy } from '../limits/rate-limit.ts';
+import { compilePlans, type Plans } from '../limits/plans.ts';
 import { compileCors, type CompiledCors } from '../edge/cors.ts';
 import { parseDuration, parseSize } from './units.ts';
 import { templateParams } from './validate.ts';
@@ -101,6 +102,8 @@ export interface Runtime {
   websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
+  /** `plans:`: consumer plans (limits/plans.ts); none listed: no plan is enforced. */
+  plans: Plans;
 }
 
 export interface GraphqlSettings {
@@ -410,5 +413,6 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     compression: config.compression.enabled
       ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }
       : null,
+    plans: compilePlans(config.plans),
   };
 }

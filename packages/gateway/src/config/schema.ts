@@ -10,6 +10,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { JWKS_PATH } from '@portico/contracts';
 import { withDefault as dflt, withDefaults, type Resolved } from './defaults.ts';
+import { planSections } from './schema-plans.ts';
 import { featureSections } from './schema-features.ts';
 import {
   corsRef,
@@ -358,6 +359,7 @@ export const gatewayConfigSchema = Type.Object(
       true,
     ),
     ...featureSections,
+    ...planSections,
     cors: dflt(named(cors), {}),
     policies: section({ rate_limits: dflt(named(rateLimitPolicy), {}) }),
     defaults: dflt(defaults, {}),

@@ -164,6 +164,12 @@ function semanticIssues(doc: GatewayConfig): ConfigIssue[] {
     if (taken >= 0)
       issues.push({ path: 'graphql.path', message: `${gqlPath} is already routed by routes[${taken}]` });
   }
+  const tiers = Object.keys(doc.plans?.tiers ?? {});
+  if (doc.plans?.default !== undefined && !tiers.includes(doc.plans.default))
+    issues.push({
+      path: 'plans.default',
+      message: `unknown plan "${doc.plans.default}" (defined under plans.tiers: ${tiers.join(', ') || 'none'})`,
+    });
   checkCors(doc.batch?.cors, 'batch.cors');
   if (doc.batch?.enabled) {
     const batchPath = doc.batch.path ?? '/api/v1/batch';

@@ -13,6 +13,7 @@ import { ticketOperation } from '../websocket/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
 import { addExamples, LATEST_API_VERSION, problemJsonSchema, REQUEST_ID_HEADER } from '@portico/kit';
+import { planList, withPlans } from './openapi-plans.ts';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -306,6 +307,7 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
   };
   const opIds = new Set<string>();
   const merged = new Set<string>();
+  const plans = planList(rt.plans);
 
   const add = (
     publicTemplate: string,
@@ -318,7 +320,10 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (match.kind !== 'route' || match.route !== route) return; // shadowed by another route
     const item = (paths[publicTemplate] ??= {});
     if (item[method]) return;
-    let final = ensurePathParams(decorate(op, route, service, method), publicTemplate);
+    let final = ensurePathParams(
+      withPlans(decorate(op, route, service, method), route, rt.plans, plans),
+      publicTemplate,
+    );
     const base = `${service}_${String(final.operationId ?? `${method}_${publicTemplate.replace(/[^A-Za-z0-9]+/g, '_')}`)}`;
     let id = base;
     for (let i = 2; opIds.has(id); i++) id = `${base}_${i}`;

@@ -10,6 +10,7 @@ import { authenticate } from './authenticate.ts';
 import { apiVersion } from './api-version.ts';
 import { authorize } from './authorize.ts';
 import { rateLimit } from './rate-limit.ts';
+import { plan } from './plan.ts';
 import { idempotency } from './idempotency.ts';
 import { batch } from './batch.ts';
 import { graphql } from './graphql.ts';
@@ -32,6 +33,7 @@ export const STEPS: readonly Step[] = [
   authenticate, // 401 / 503
   authorize, // 403
   rateLimit, // 429 / 503
+  plan, // the consumer's plan: 429 past its rate, monthly quota or concurrency cap
   readBody, // 413 when the body grows past the limit
   idempotency, // replay / 409 / 422
   batch(handle), // the batch route: each operation through this whole list

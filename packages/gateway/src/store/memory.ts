@@ -1,5 +1,6 @@
 /** The in-process store (embedded mode, one gateway). Expired entries are swept every 10 s. */
 import { randomUUID } from 'node:crypto';
+import { PlanCounters, type PlanRequest, type PlanVerdict } from '../limits/plans.ts';
 import type { GatewayStore, IdempotencyBegin, StoredResponse, WindowHit } from './store.ts';
 
 interface Window {
@@ -20,6 +21,7 @@ export class MemoryStore implements GatewayStore {
   #idem = new Map<string, IdemRecord>();
   #deny = new Map<string, number>();
   #tickets = new Map<string, { value: string; expiresAt: number }>();
+  #plans = new PlanCounters();
   #sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -91,6 +93,25 @@ export class MemoryStore implements GatewayStore {
     return t !== undefined && t.expiresAt > Date.now() ? t.value : null;
   }
 
+  planAcquire(request: PlanRequest): PlanVerdict | Promise<PlanVerdict> {
+    return this.#plans.acquire(request, Date.now());
+  }
+
+  planRelease(concurrencyKey: string): void | Promise<void> {
+    this.#plans.release(concurrencyKey);
+  }
+
+  /** The plan checks of one tick of a worker thread (workers/shared-store.ts), in order. */
+  async planAcquireMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
+    const now = Date.now();
+    return requests.map((r) => this.#plans.acquire(r, now));
+  }
+
+  async planReleaseMany(concurrencyKeys: string[]): Promise<void[]> {
+    for (const k of concurrencyKeys) this.#plans.release(k);
+    return [];
+  }
+
   isReady(): boolean {
     return true;
   }
@@ -105,5 +126,6 @@ export class MemoryStore implements GatewayStore {
     for (const [k, r] of this.#idem) if (r.expiresAt <= now) this.#idem.delete(k);
     for (const [k, until] of this.#deny) if (until <= now) this.#deny.delete(k);
     for (const [k, t] of this.#tickets) if (t.expiresAt <= now) this.#tickets.delete(k);
+    this.#plans.sweep(now);
   }
 }

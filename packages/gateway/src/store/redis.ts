@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { CONCURRENCY_TTL_MS, TickBatch, type PlanRequest, type PlanVerdict } from '../limits/plans.ts';
 import {
   StoreUnavailableError,
   type GatewayStore,
@@ -28,6 +29,64 @@ for i, key in ipairs(KEYS) do
   out[#out + 1] = ttl
 end
 return out`;
+
+// Consumers' plans (limits/plans.ts), on Redis's clock so every replica shares one; the plan
+// checks of one tick in one call, in order. Per request i: KEYS[3i-2..3i] = GCRA state, monthly
+// counter, in-flight counter; ARGV[9(i-1)+1..9i] = has rate, interval ms, window ms, has quota,
+// quota, month end (epoch ms), has cap, cap, in-flight TTL ms. Nothing is counted for a request
+// unless its every check passes. Returns per request {outcome (0 ok, 1 quota, 2 concurrency,
+// 3 rate), remaining, reset ms, used}.
+const PLAN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {}
+local function check(k, a)
+  local used = 0
+  if ARGV[a + 4] == '1' then
+    used = tonumber(redis.call('GET', KEYS[k + 2]) or '0')
+    if used >= tonumber(ARGV[a + 5]) then return {1, 0, 0, used} end
+  end
+  if ARGV[a + 7] == '1' then
+    local held = tonumber(redis.call('GET', KEYS[k + 3]) or '0')
+    if held >= tonumber(ARGV[a + 8]) then return {2, 0, 0, used} end
+  end
+  local remaining, reset = 0, 0
+  if ARGV[a + 1] == '1' then
+    local interval = tonumber(ARGV[a + 2])
+    local window = tonumber(ARGV[a + 3])
+    local tat = tonumber(redis.call('GET', KEYS[k + 1]) or '0')
+    local nxt = math.max(tat, now) + interval
+    local allowAt = nxt - window
+    if now < allowAt - 0.000001 then return {3, 0, math.ceil(allowAt - now), used} end
+    redis.call('SET', KEYS[k + 1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1)
+    remaining = math.floor((now - allowAt) / interval)
+    reset = math.ceil(nxt - now)
+  end
+  if ARGV[a + 4] == '1' then
+    used = redis.call('INCR', KEYS[k + 2])
+    redis.call('PEXPIREAT', KEYS[k + 2], tonumber(ARGV[a + 6]) + 86400000)
+  end
+  if ARGV[a + 7] == '1' then
+    redis.call('INCR', KEYS[k + 3])
+    redis.call('PEXPIRE', KEYS[k + 3], tonumber(ARGV[a + 9]))
+  end
+  return {0, remaining, reset, used}
+end
+for i = 0, #KEYS / 3 - 1 do
+  local r = check(3 * i, 9 * i)
+  for j = 1, 4 do out[#out + 1] = r[j] end
+end
+return out`;
+
+// The in-flight counters of the requests of one tick that are over.
+const PLAN_RELEASE = `
+for _, key in ipairs(KEYS) do
+  local n = redis.call('DECR', key)
+  if n <= 0 then redis.call('DEL', key) end
+end
+return 0`;
+
+const OUTCOMES = ['ok', 'quota', 'concurrency', 'rate'] as const;
 
 /** One request's hits waiting for the tick's script call. */
 interface PendingHit {
@@ -55,6 +114,8 @@ interface Scripts {
   porticoHit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
   porticoBegin(numKeys: number, key: string, marker: string, lockMs: number): Promise<string | null>;
   porticoComplete(numKeys: number, key: string, token: string, value: string, ttlMs: number): Promise<number>;
+  porticoPlan(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  porticoPlanRelease(numKeys: number, ...keys: string[]): Promise<number>;
 }
 
 interface IdemValue {
@@ -68,6 +129,11 @@ export class RedisStore implements GatewayStore {
   #redis: Redis & Scripts;
   #prefix: string;
   #pending: PendingHit[] = [];
+  readonly #plans = new TickBatch<PlanRequest, PlanVerdict>((rs) => this.#planMany(rs));
+  readonly #releases = new TickBatch<string, void>(async (keys) => {
+    await this.#call(() => this.#redis.porticoPlanRelease(keys.length, ...keys.map((k) => this.#prefix + k)));
+    return [];
+  });
 
   constructor(url: string, opts: { prefix?: string; timeoutMs?: number } = {}) {
     this.#prefix = opts.prefix ?? 'portico:gw:';
@@ -84,6 +150,8 @@ export class RedisStore implements GatewayStore {
     redis.defineCommand('porticoHit', { lua: HIT });
     redis.defineCommand('porticoBegin', { lua: BEGIN });
     redis.defineCommand('porticoComplete', { lua: COMPLETE });
+    redis.defineCommand('porticoPlan', { lua: PLAN });
+    redis.defineCommand('porticoPlanRelease', { lua: PLAN_RELEASE });
     this.#redis = redis as Redis & Scripts;
   }
 
@@ -215,6 +283,46 @@ export class RedisStore implements GatewayStore {
   async ticketTake(key: string): Promise<string | null> {
     // GETDEL: one replica wins a ticket, however many try it at once.
     return await this.#call(() => this.#redis.getdel(this.#prefix + 'ticket:' + key));
+  }
+
+  /** A consumer's plan check; the checks of one tick go to Redis as one script call (`TickBatch`). */
+  planAcquire(r: PlanRequest): Promise<PlanVerdict> {
+    return this.#plans.add(r);
+  }
+
+  planRelease(concurrencyKey: string): Promise<void> {
+    return this.#releases.add(concurrencyKey);
+  }
+
+  async #planMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
+    const none = this.#prefix + 'plan:none';
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const r of requests) {
+      keys.push(
+        r.rateKey === null ? none : this.#prefix + r.rateKey,
+        r.quotaKey === null ? none : this.#prefix + r.quotaKey,
+        r.concurrencyKey === null ? none : this.#prefix + r.concurrencyKey,
+      );
+      args.push(
+        r.rateKey === null ? 0 : 1,
+        r.intervalMs,
+        r.windowMs,
+        r.quotaKey === null ? 0 : 1,
+        r.quota,
+        r.quotaEndMs,
+        r.concurrencyKey === null ? 0 : 1,
+        r.concurrency,
+        CONCURRENCY_TTL_MS,
+      );
+    }
+    const flat = await this.#call(() => this.#redis.porticoPlan(keys.length, ...keys, ...args));
+    return requests.map((_, i) => ({
+      outcome: OUTCOMES[flat[4 * i]!] ?? 'ok',
+      rateRemaining: flat[4 * i + 1]!,
+      rateResetMs: flat[4 * i + 2]!,
+      quotaUsed: flat[4 * i + 3]!,
+    }));
   }
 
   isReady(): boolean {

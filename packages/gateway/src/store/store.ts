@@ -1,3 +1,5 @@
+import type { PlanRequest, PlanVerdict } from '../limits/plans.ts';
+
 /**
  * The gateway's state port: rate-limit counters, idempotency records, the denylist and
  * WebSocket tickets. Two
@@ -52,6 +54,13 @@ export interface GatewayStore {
   ticketPut(key: string, value: string, ttlMs: number): Promise<void>;
   /** The ticket's value, deleted in the same step (a ticket is used once), or null. */
   ticketTake(key: string): Promise<string | null>;
+  /**
+   * A consumer's plan (limits/plans.ts): checks its quota, concurrency cap and GCRA rate and,
+   * only when all pass, counts the request in each, atomically.
+   */
+  planAcquire(request: PlanRequest): PlanVerdict | Promise<PlanVerdict>;
+  /** One request of the consumer is over: its in-flight count goes down. */
+  planRelease(concurrencyKey: string): void | Promise<void>;
   /** Whether the store can currently answer (for `/health/ready` and metrics). */
   isReady(): boolean;
   close(): Promise<void>;

@@ -5,6 +5,7 @@
  * key reserved on one worker is reserved on all.
  */
 import { MemoryStore } from '../store/memory.ts';
+import { TickBatch, type PlanRequest, type PlanVerdict } from '../limits/plans.ts';
 import type { IdempotencyBegin, StoredResponse, WindowHit } from '../store/store.ts';
 import { SharedWindows } from './shared-windows.ts';
 import type { SharedStateClient } from './state-channel.ts';
@@ -62,6 +63,19 @@ export class SharedMemoryStore extends MemoryStore {
 
   override ticketTake(key: string): Promise<string | null> {
     return this.#state.ticketTake(key);
+  }
+
+  // Plans are counted by the main thread, so N workers hold a consumer to its plan exactly.
+  // One message per tick for the checks (and one for the releases) of the requests of that tick.
+  readonly #plans = new TickBatch<PlanRequest, PlanVerdict>((rs) => this.#state.planAcquireMany(rs));
+  readonly #releases = new TickBatch<string, void>((keys) => this.#state.planReleaseMany(keys));
+
+  override planAcquire(request: PlanRequest): Promise<PlanVerdict> {
+    return this.#plans.add(request);
+  }
+
+  override planRelease(concurrencyKey: string): Promise<void> {
+    return this.#releases.add(concurrencyKey);
   }
 
   override async close(): Promise<void> {

@@ -13,6 +13,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { MemoryStore } from '../store/memory.ts';
+import type { PlanRequest, PlanVerdict } from '../limits/plans.ts';
 import {
   StoreUnavailableError,
   type GatewayStore,
@@ -30,7 +31,8 @@ export type SharedStateOps = Pick<
   | 'denylistEntries'
   | 'ticketPut'
   | 'ticketTake'
->;
+> &
+  Pick<MemoryStore, 'planAcquireMany' | 'planReleaseMany'>;
 
 type Op = keyof SharedStateOps;
 const OPS: readonly Op[] = [
@@ -41,6 +43,8 @@ const OPS: readonly Op[] = [
   'denylistEntries',
   'ticketPut',
   'ticketTake',
+  'planAcquireMany',
+  'planReleaseMany',
 ];
 
 interface Request {
@@ -57,8 +61,9 @@ export function serveSharedState(port: MessagePort, store: MemoryStore): void {
       port.postMessage({ id: m.id, ok: false, message: `unknown operation ${String(m.op)}` } satisfies Reply);
       return;
     }
-    const fn = store[m.op] as (...args: unknown[]) => Promise<unknown>;
-    fn.apply(store, m.args).then(
+    const fn = store[m.op] as (...args: unknown[]) => unknown;
+    // Some operations answer synchronously (plans): a throw becomes a rejection all the same.
+    new Promise((resolve) => resolve(fn.apply(store, m.args))).then(
       (value) => port.postMessage({ id: m.id, ok: true, value } satisfies Reply),
       (err: unknown) =>
         port.postMessage({
@@ -143,6 +148,13 @@ export class SharedStateClient implements SharedStateOps {
   }
   ticketTake(key: string): Promise<string | null> {
     return this.#call('ticketTake', [key]);
+  }
+
+  planAcquireMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
+    return this.#call('planAcquireMany', [requests]);
+  }
+  planReleaseMany(concurrencyKeys: string[]): Promise<void[]> {
+    return this.#call('planReleaseMany', [concurrencyKeys]);
   }
 
   close(): void {

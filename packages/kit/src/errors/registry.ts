@@ -58,6 +58,8 @@ export const platformProblems = {
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused with a different request' },
   precondition_required: { status: 428, title: 'Precondition required' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  quota_exceeded: { status: 429, title: 'Monthly quota exceeded' },
+  concurrency_limited: { status: 429, title: 'Too many requests in flight' },
   internal_error: { status: 500, title: 'Internal server error' },
   bad_gateway: { status: 502, title: 'Bad gateway' },
   service_unavailable: { status: 503, title: 'Service unavailable' },

@@ -29,6 +29,7 @@ function lookalikeUser(email: string, full_name: string): RegisteredUser {
     status: 'active',
     created_at: now,
     updated_at: now,
+    plan: null,
   };
 }
 

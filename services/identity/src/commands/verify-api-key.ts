@@ -28,5 +28,7 @@ export async function verifyApiKey(deps: Deps, key: string): Promise<ApiKeyVerif
     scopes: effectiveScopes(permissionsForRoles(row.owner_roles), row.scopes),
     expires_at: row.expires_at ? new Date(row.expires_at).toISOString() : null,
     api_version: row.api_version,
+    // The key's own plan, else its owner's (docs/plans.md).
+    plan: row.plan ?? row.owner_plan,
   };
 }

@@ -17,6 +17,7 @@ export interface IssuedAccessToken {
 export async function issueAccessToken(
   ring: KeyRing,
   subject: { userId: string; sessionId: string; roles: readonly string[]; apiVersion?: string },
+  subject: { userId: string; sessionId: string; roles: readonly string[]; plan?: string | null },
   ttlSeconds: number,
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(Date.now() / 1000);
@@ -31,6 +32,7 @@ export async function issueAccessToken(
     exp: now + ttlSeconds,
     roles: [...subject.roles],
     ...(subject.apiVersion !== undefined && { api_version: subject.apiVersion }),
+    ...(subject.plan ? { plan: subject.plan } : {}),
   };
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })

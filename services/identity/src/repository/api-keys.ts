@@ -45,11 +45,12 @@ export async function markApiKeyRevoked(db: Db, id: string): Promise<void> {
 export interface VerifiedKeyRow extends ApiKeyRow {
   owner_status: string;
   owner_roles: string[];
+  owner_plan: string | null;
 }
 
 export async function findApiKeyByHash(db: Db, hash: string): Promise<VerifiedKeyRow | undefined> {
   return (
-    await sql<VerifiedKeyRow>`select k.*, u.status as owner_status, u.roles as owner_roles
+    await sql<VerifiedKeyRow>`select k.*, u.status as owner_status, u.roles as owner_roles, u.plan as owner_plan
       from api_keys k join users u on u.id = k.user_id where k.key_hash = ${hash}`.execute(db)
   ).rows[0];
 }

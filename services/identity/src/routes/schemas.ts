@@ -30,6 +30,9 @@ export const User = Type.Object({
   status: Status,
   created_at: DateTime,
   updated_at: DateTime,
+  plan: Type.Union([Type.String(), Type.Null()], {
+    description: "consumer plan (docs/plans.md); null: the gateway's default plan",
+  }),
 });
 
 export const Me = Type.Object({
@@ -106,6 +109,9 @@ export const ApiKey = Type.Object({
   expires_at: Type.Union([DateTime, Type.Null()]),
   last_used_at: Type.Union([DateTime, Type.Null()]),
   api_version: Type.String({ description: "The API version the key's requests run at (docs/versions.md)" }),
+  plan: Type.Union([Type.String(), Type.Null()], {
+    description: "consumer plan (docs/plans.md); null: the owner's plan",
+  }),
 });
 export const CreatedApiKey = Type.Object({
   id: Type.String(),
@@ -119,6 +125,7 @@ export const CreatedApiKey = Type.Object({
   expires_at: Type.Union([DateTime, Type.Null()]),
   last_used_at: Type.Union([DateTime, Type.Null()]),
   api_version: Type.String({ description: "The API version the key's requests run at (docs/versions.md)" }),
+  plan: Type.Union([Type.String(), Type.Null()], { description: "consumer plan; null: the owner's plan" }),
 });
 export const CreateApiKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -144,6 +151,7 @@ export const ApiKeyVerifyResult = Type.Union([
     scopes: Type.Array(Type.String()),
     expires_at: Type.Union([DateTime, Type.Null()]),
     api_version: Type.Optional(Type.String()),
+    plan: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   }),
 ]);
 
@@ -189,3 +197,21 @@ export const RotateKeyBody = Type.Object({
 });
 
 export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) });
+
+/** `PUT …/plan`: a plan name as portico.yaml's `plans.tiers` spells it, or null to clear it. */
+export const PlanBody = Type.Object(
+  {
+    plan: Type.Union(
+      [
+        Type.String({
+          pattern: '^[a-z][a-z0-9_-]*$',
+          maxLength: 64,
+          description: 'a plan name (lower case, as under plans.tiers in portico.yaml)',
+        }),
+        Type.Null(),
+      ],
+      { description: 'null: no plan of its own', examples: ['pro'] },
+    ),
+  },
+  { examples: [{ plan: 'pro' }] },
+);
