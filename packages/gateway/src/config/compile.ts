@@ -14,6 +14,7 @@ import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig }
 import { keyScopeResources } from '../auth/key-scopes.ts';
 import { namedVariable } from './env.ts';
 import { opsRoutes } from '../ops/routes.ts';
+import { usageRoutes } from '../usage/routes.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -39,9 +40,9 @@ export interface CompiledRoute {
   /**
    * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
    * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`); `ops`: the operator
-   * routes (`ops/`).
+   * routes (`ops/`); `usage`: the usage routes (`usage/`).
    */
-  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops';
+  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops' | 'usage';
   /** Takes `Upgrade: websocket` (`websocket: true`). */
   websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
@@ -98,6 +99,8 @@ export interface Runtime {
   websockets: { maxPerCaller: number; ticketTtlMs: number; maxMessage: number };
   /** `compression:`: null when disabled. */
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
+  /** `usage:`: null when disabled (usage/recorder.ts). */
+  usage: { sampleRate: number; flushMs: number; retentionDays: number } | null;
 }
 
 /** The service name the batch route reports (it has no upstream: the gateway answers it). */
@@ -249,7 +252,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const batch = batchRoute(config);
   const tickets = ticketRoute(config);
   const ops = new Set(opsRoutes(config));
-  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : []), ...ops];
+  const usage = new Set(usageRoutes(config));
+  const all = [...config.routes, ...(batch ? [batch] : []), ...(tickets ? [tickets] : []), ...ops, ...usage];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
     const label = r.name ?? `${r.methods?.join(',') ?? '*'} ${template}${r.prefix ? '/*' : ''}`;
@@ -258,7 +262,16 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     const svc = config.services[r.service];
     const route: CompiledRoute = {
       index,
-      kind: r === batch ? 'batch' : r === tickets ? 'ws-ticket' : ops.has(r) ? 'ops' : 'proxy',
+      kind:
+        r === batch
+          ? 'batch'
+          : r === tickets
+            ? 'ws-ticket'
+            : ops.has(r)
+              ? 'ops'
+              : usage.has(r)
+                ? 'usage'
+                : 'proxy',
       websocket: r.websocket === true,
       label,
       template,
@@ -333,6 +346,13 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
     },
     compression: config.compression.enabled
       ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }
+      : null,
+    usage: config.usage.enabled
+      ? {
+          sampleRate: config.usage.sample_rate,
+          flushMs: parseDuration(config.usage.flush_interval),
+          retentionDays: config.usage.retention_days,
+        }
       : null,
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { batchOperation } from '../batch/openapi.ts';
 import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
+import { usageOperation } from '../usage/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
 import { problemJsonSchema } from '@portico/kit';
@@ -294,6 +295,16 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (route.kind === 'ops') {
       const method = route.methods?.has('POST') ? 'post' : 'get';
       add(route.template, method, opsOperation(route.config.name), route, route.service);
+      continue;
+    }
+    if (route.kind === 'usage') {
+      add(
+        route.template,
+        'get',
+        usageOperation(route.config.name, rt.config.usage.permission),
+        route,
+        route.service,
+      );
       continue;
     }
     if (route.kind === 'ws-ticket') {

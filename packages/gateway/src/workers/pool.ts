@@ -40,6 +40,8 @@ export interface WorkerPoolOptions {
   configPath?: string;
   passportSecret: string | Buffer;
   redisUrl?: string;
+  /** Usage in this PostgreSQL database: each worker flushes its own rollup there (the store adds). */
+  usageDatabaseUrl?: string;
   nats?: { url: string; stream?: string; prefix?: string };
   /**
    * A bus of this thread that workers use through a port (embedded mode's in-process bus);
@@ -238,6 +240,7 @@ export class GatewayWorkerPool {
       port: this.port,
       host: this.host,
       redisUrl: o.redisUrl,
+      usageDatabaseUrl: o.usageDatabaseUrl,
       nats: o.nats,
       bus: busChannel?.port2,
       logLevel: this.#log.level,

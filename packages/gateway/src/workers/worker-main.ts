@@ -90,6 +90,7 @@ try {
       typeof data.passportSecret === 'string' ? data.passportSecret : Buffer.from(data.passportSecret),
     ...(bus && { bus }),
     ...(data.redisUrl && { redisUrl: data.redisUrl }),
+    ...(data.usageDatabaseUrl && { usageDatabaseUrl: data.usageDatabaseUrl }),
     logger: log,
     port: data.port,
     host: data.host,
