@@ -4,10 +4,14 @@
  * same minute, a failed write kept for the next flush, retention and the deprecated callers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { PGliteProvider } from '@portico/kit/runtime';
 import { UsageRecorder, type UsageHit } from '../src/usage/recorder.ts';
 import { SqlUsageStore, type UsageRow, type UsageStore } from '../src/usage/store.ts';
+import { explain, loadGatewayConfig } from '../src/index.ts';
+
+const SHIPPED = resolve(import.meta.dirname, '../../../portico.yaml');
 
 const log = pino({ level: 'silent' });
 const settings = { sampleRate: 1, flushMs: 60_000, retentionDays: 30 };
@@ -135,5 +139,26 @@ describe('usage recording', () => {
     ]);
     expect(await store.prune(MINUTE)).toBe(1);
     expect((await store.deprecatedCallers(window))[0]!.requests).toBe(1);
+  });
+});
+
+describe('portico explain', () => {
+  const jwt = (claims: object) =>
+    ['{"alg":"EdDSA"}', JSON.stringify(claims)].map((p) => Buffer.from(p).toString('base64url')).join('.') +
+    '.x';
+
+  it('says each request is recorded in usage, and what the usage routes answer', async () => {
+    const config = await loadGatewayConfig(SHIPPED);
+    const login = explain(config, 'POST', '/api/v1/auth/login');
+    expect(login.steps.find((s) => s.step === 'usage')?.detail).toMatch(
+      /^recorded in usage analytics as POST \/api\/v1\/auth\/login /,
+    );
+    const token = {
+      authorization: `Bearer ${jwt({ sub: 'u1', roles: ['user'], iss: 'portico-identity', aud: 'portico', exp: 4102444800 })}`,
+    };
+    expect(explain(config, 'GET', '/api/v1/usage?key=k1', token).outcome).toMatch(
+      /^answered by the gateway: 200 \{totals, by_route, by_status, by_key, series\}/,
+    );
+    expect(explain(config, 'GET', '/api/v1/usage/deprecated', token).outcome).toMatch(/^403/);
   });
 });

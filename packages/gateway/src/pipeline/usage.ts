@@ -13,6 +13,14 @@ export const usage: Step = {
     );
   },
   describe(p) {
+    const settings = p.rt.usage;
+    p.note(
+      'usage',
+      'info',
+      settings === null
+        ? 'not recorded (usage.enabled is false)'
+        : `recorded in usage analytics as ${p.method} ${p.route!.template} with its status, latency, user or API key and plan${settings.sampleRate < 1 ? ` (sampled: ${settings.sampleRate})` : ''}; written every ${settings.flushMs} ms`,
+    );
     if (p.route!.kind !== 'usage') return undefined;
     return p.route!.config.name === USAGE.deprecated
       ? 'answered by the gateway: 200 {from, to, data}: who called deprecated routes, read from the usage store'
