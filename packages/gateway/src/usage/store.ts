@@ -96,8 +96,8 @@ create index if not exists usage_minutes_deprecated on usage_minutes (minute) wh
   },
 ];
 
-/** Rows per insert statement (7 parameters each would pass PostgreSQL's 65 535 at ~5 900). */
-const CHUNK = 500;
+/** Rows per insert statement (a flush holds one row per distinct key seen since the last one). */
+const CHUNK = 5000;
 
 const rounded = (n: number) => Math.round(n);
 const ms = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
@@ -119,15 +119,17 @@ export class SqlUsageStore implements UsageStore {
 
   async write(rows: readonly UsageRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += CHUNK) {
-      const values = rows
-        .slice(i, i + CHUNK)
-        .map(
-          (r) =>
-            sql`(${r.minute}, ${r.route}, ${r.method}, ${r.status}, ${r.userId}, ${r.apiKeyId}, ${r.plan}, ${r.deprecated}, ${r.count}, ${r.latencyMsSum}, ${r.latencyMsMax})`,
-        );
+      const chunk = rows.slice(i, i + CHUNK);
+      const col = <T>(f: (r: UsageRow) => T) => chunk.map(f);
+      // One array per column (`unnest`): 11 parameters whatever the number of rows, so the
+      // statement parses as fast for 1 000 rows as for one.
       await sql`insert into usage_minutes
           (minute, route, method, status, user_id, api_key_id, plan, deprecated, requests, latency_ms_sum, latency_ms_max)
-        values ${sql.join(values)}
+        select * from unnest(
+          ${col((r) => r.minute)}::bigint[], ${col((r) => r.route)}::text[], ${col((r) => r.method)}::text[],
+          ${col((r) => r.status)}::integer[], ${col((r) => r.userId)}::text[], ${col((r) => r.apiKeyId)}::text[],
+          ${col((r) => r.plan)}::text[], ${col((r) => r.deprecated)}::boolean[], ${col((r) => r.count)}::float8[],
+          ${col((r) => r.latencyMsSum)}::float8[], ${col((r) => r.latencyMsMax)}::float8[])
         on conflict (minute, route, method, status, user_id, api_key_id, plan) do update set
           requests = usage_minutes.requests + excluded.requests,
           latency_ms_sum = usage_minutes.latency_ms_sum + excluded.latency_ms_sum,
