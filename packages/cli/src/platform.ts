@@ -130,15 +130,15 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
     };
     const workers = resolveWorkerCount(opts.workers ?? config.workers);
     // Usage in the `usage` schema of the embedded database (docs/usage.md); PGlite lives on
-    // this thread, so gateway worker threads do not record usage in embedded mode.
-    const usageStore = workers > 1 ? undefined : await SqlUsageStore.open(await db.forService('usage'));
+    // this thread: gateway worker threads reach it through a port.
+    const usageStore = await SqlUsageStore.open(await db.forService('usage'));
     if (workers > 1) {
       // The gateway on worker threads, off the thread where the services and PGlite run; they
       // reach the in-process bus through the main thread (docs/gateway.md, "Workers").
-      const pool = await startGatewayWorkers({ workers, ...gatewayOptions });
+      const pool = await startGatewayWorkers({ workers, ...gatewayOptions, usageStore });
       gateway = { url: pool.url, close: () => pool.close() };
     } else {
-      const single = await createGateway({ ...gatewayOptions, ...(usageStore && { usageStore }) });
+      const single = await createGateway({ ...gatewayOptions, usageStore });
       await single.listen();
       gateway = single;
     }

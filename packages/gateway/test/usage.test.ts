@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { PGliteProvider } from '@portico/kit/runtime';
 import { UsageRecorder, type UsageHit } from '../src/usage/recorder.ts';
 import { SqlUsageStore, type UsageRow, type UsageStore } from '../src/usage/store.ts';
-import { explain, loadGatewayConfig } from '../src/index.ts';
+import { explain, loadGatewayConfig, startGatewayWorkers } from '../src/index.ts';
+import { echoService, makeConfig, quietLogger, SECRET } from './helpers.ts';
 
 const SHIPPED = resolve(import.meta.dirname, '../../../portico.yaml');
 
@@ -118,6 +119,36 @@ describe('usage recording', () => {
     await rec.close();
     expect((await store.report({ ...window, userId: 'user-s' }, 'day')).totals.requests).toBe(4);
   });
+
+  it("counts the requests of two worker threads once each, through the main thread's store", async () => {
+    const upstream = await echoService('things');
+    const pool = await startGatewayWorkers({
+      workers: 2,
+      config: makeConfig(
+        { things: [upstream.url] },
+        [{ path: '/api/v1/things', methods: ['GET'], service: 'things', auth: 'none' }],
+        { usage: { flush_interval: '100ms' } },
+      ),
+      passportSecret: SECRET,
+      logger: quietLogger,
+      port: 0,
+      usageStore: store,
+    });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${pool.url}/api/v1/things`, { headers: { connection: 'close' } }).then((r) => r.status),
+        ),
+      );
+      expect(statuses).toEqual(Array(20).fill(200));
+    } finally {
+      await pool.close(); // each worker flushes what is left before it exits
+      await upstream.close();
+    }
+    const now = Math.floor(Date.now() / 60_000);
+    const r = await store.report({ fromMinute: now - 2, toMinute: now + 2, route: '/api/v1/things' }, 'day');
+    expect(r.totals.requests).toBe(20);
+  }, 60_000);
 
   it('lists the callers of deprecated routes and deletes minutes past retention', async () => {
     const rec = new UsageRecorder(store, settings, log);
