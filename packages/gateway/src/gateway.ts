@@ -250,8 +250,8 @@ class Gateway implements GatewayCore {
 
   /** Opens the usage store (when one is configured) and starts flushing to it. */
   async #startUsage(): Promise<void> {
-    const settings = this.#rt.usage;
-    if (settings === null) return;
+    // Opened even when `usage.enabled` is false, so a reload can turn recording on.
+    const settings = this.#rt.usage ?? { sampleRate: 1, flushMs: 1000, retentionDays: 90 };
     let store = this.#opts.usageStore;
     if (store === undefined && this.#opts.usageDatabaseUrl !== undefined) {
       const url = this.#opts.usageDatabaseUrl;
