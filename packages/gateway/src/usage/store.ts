@@ -90,8 +90,9 @@ const MIGRATIONS = [
   latency_ms_max double precision not null,
   primary key (minute, route, method, status, user_id, api_key_id, plan)
 );
-create index if not exists usage_minutes_user on usage_minutes (user_id, minute);
-create index if not exists usage_minutes_key on usage_minutes (api_key_id, minute);
+-- One secondary index (each costs the flush ~20 ms per 600 rows on PGlite): a user's own usage,
+-- with or without one of their keys; an admin asking by key alone scans the window by minute.
+create index if not exists usage_minutes_caller on usage_minutes (user_id, api_key_id, minute);
 create index if not exists usage_minutes_deprecated on usage_minutes (minute) where deprecated`,
   },
 ];
