@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     write: (_rows: readonly UsageRow[]) => Promise.resolve(),
     report: (f, i) => store.report(f, i),
     deprecatedCallers: (f) => store.deprecatedCallers(f),
-    keyUsedBy: (k, u) => store.keyUsedBy(k, u),
+    keyUsedByOther: (k, u, w) => store.keyUsedByOther(k, u, w),
     prune: () => Promise.resolve(0),
     close: () => Promise.resolve(),
   };

@@ -65,8 +65,8 @@ describe('usage recording', () => {
     expect((await store.report({ ...window, apiKeyId: 'key-a', status: 404 }, 'minute')).series).toEqual([
       { at: MINUTE, requests: 2 },
     ]);
-    expect(await store.keyUsedBy('key-a', 'user-a')).toBe(true);
-    expect(await store.keyUsedBy('key-a', 'user-b')).toBe(false);
+    expect(await store.keyUsedByOther('key-a', 'user-a', window)).toBe(false);
+    expect(await store.keyUsedByOther('key-a', 'user-b', window)).toBe(true);
   });
 
   it('adds the rollups of two recorders (two worker threads) into the same minute', async () => {
@@ -87,7 +87,7 @@ describe('usage recording', () => {
         failures-- > 0 ? Promise.reject(new Error('store down')) : store.write(rows),
       report: (f, i) => store.report(f, i),
       deprecatedCallers: (f) => store.deprecatedCallers(f),
-      keyUsedBy: (k, u) => store.keyUsedBy(k, u),
+      keyUsedByOther: (k, u, w) => store.keyUsedByOther(k, u, w),
       prune: (m) => store.prune(m),
       close: () => store.close(),
     };

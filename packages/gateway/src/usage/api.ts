@@ -130,10 +130,11 @@ export async function usageReport(ctx: RequestContext): Promise<void> {
     if (keyId !== undefined) filter.apiKeyId = keyId;
     if (userId === undefined && keyId === undefined) filter.userId = me;
   } else {
-    // Another user's usage is not found, whether or not it exists.
+    // Another user's usage is not found. A key of theirs is known by its rows in the window (a
+    // key belongs to one user); a key with none there has nothing to show, to anyone: 200, empty.
     if (
       (userId !== undefined && userId !== me) ||
-      (keyId !== undefined && !(await store.keyUsedBy(keyId, me)))
+      (keyId !== undefined && (await store.keyUsedByOther(keyId, me, filter)))
     ) {
       ctx.problem('not_found', 'No usage of yours under this user or API key');
       return;

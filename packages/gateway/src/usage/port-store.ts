@@ -10,7 +10,7 @@ import { serveCalls, type Reply, type Request } from '../workers/state-channel.t
 
 type Method = Exclude<keyof UsageStore, 'close'>;
 
-const METHODS: readonly Method[] = ['write', 'report', 'deprecatedCallers', 'keyUsedBy', 'prune'];
+const METHODS: readonly Method[] = ['write', 'report', 'deprecatedCallers', 'keyUsedByOther', 'prune'];
 
 /** Main thread: answers a worker's store calls on `store`. */
 export function serveUsageStore(port: MessagePort, store: UsageStore): void {
@@ -46,7 +46,7 @@ export class PortUsageStore implements UsageStore {
   write: UsageStore['write'] = (rows) => this.#ask('write', rows);
   report: UsageStore['report'] = (filter, interval) => this.#ask('report', filter, interval);
   deprecatedCallers: UsageStore['deprecatedCallers'] = (filter) => this.#ask('deprecatedCallers', filter);
-  keyUsedBy: UsageStore['keyUsedBy'] = (key, user) => this.#ask('keyUsedBy', key, user);
+  keyUsedByOther: UsageStore['keyUsedByOther'] = (key, user, w) => this.#ask('keyUsedByOther', key, user, w);
   prune: UsageStore['prune'] = (before) => this.#ask('prune', before);
 
   close(): Promise<void> {

@@ -66,8 +66,8 @@ export interface UsageStore {
   write(rows: readonly UsageRow[]): Promise<void>;
   report(filter: UsageFilter, interval: 'minute' | 'day'): Promise<UsageReport>;
   deprecatedCallers(filter: UsageFilter): Promise<DeprecatedCaller[]>;
-  /** Whether `apiKeyId` was ever recorded on behalf of `userId` (its owner). */
-  keyUsedBy(apiKeyId: string, userId: string): Promise<boolean>;
+  /** Whether `apiKeyId` was recorded on behalf of a user other than `userId` within the window. */
+  keyUsedByOther(apiKeyId: string, userId: string, window: UsageFilter): Promise<boolean>;
   /** Deletes minutes before `minute`; the number deleted. */
   prune(beforeMinute: number): Promise<number>;
   close(): Promise<void>;
@@ -212,11 +212,10 @@ export class SqlUsageStore implements UsageStore {
     }));
   }
 
-  async keyUsedBy(apiKeyId: string, userId: string): Promise<boolean> {
-    const res =
-      await sql`select 1 from usage_minutes where api_key_id = ${apiKeyId} and user_id = ${userId} limit 1`.execute(
-        this.#db.db,
-      );
+  async keyUsedByOther(apiKeyId: string, userId: string, w: UsageFilter): Promise<boolean> {
+    const res = await sql`select 1 from usage_minutes
+      where minute >= ${w.fromMinute} and minute < ${w.toMinute} and api_key_id = ${apiKeyId} and user_id <> ${userId}
+      limit 1`.execute(this.#db.db);
     return res.rows.length > 0;
   }
 
