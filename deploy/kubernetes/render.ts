@@ -185,6 +185,7 @@ function partDocs(p: Part, all: Part[]): Doc[] {
     env = [
       ...common,
       secretEnv('REDIS_URL'),
+      secretEnv('USAGE_DATABASE_URL'),
       secretEnv('PORTICO_METRICS_TOKEN'),
       ...all
         .filter((s) => s.name !== 'gateway')

@@ -48,6 +48,7 @@ async function needs(): Promise<Map<string, Needs>> {
       'PORTICO_PASSPORT_SECRET',
       'NATS_URL',
       'REDIS_URL',
+      'USAGE_DATABASE_URL', // usage analytics (docs/usage.md)
       ...(metricsTokenEnv ? [metricsTokenEnv] : []), // else /metrics answers loopback only
       ...Object.keys(gatewayConfig.services).map(upstream),
     ],

@@ -178,11 +178,11 @@ export async function startDistributedSystem(
       PORTICO_DATA_DIR: path.join(os.tmpdir(), prefix),
       ...(restarted ? {} : partEnv[name]),
     };
-    if (name !== 'gateway') {
-      const db = `${prefix}_${name.replaceAll('-', '_')}`;
-      if (!databases.includes(db)) databases.push(db);
-      env.DATABASE_URL = databaseUrl(name);
-    }
+    // The gateway's usage analytics keep a database of their own (docs/usage.md).
+    const db = `${prefix}_${name === 'gateway' ? 'usage' : name.replaceAll('-', '_')}`;
+    if (!databases.includes(db)) databases.push(db);
+    if (name !== 'gateway') env.DATABASE_URL = databaseUrl(name);
+    else env.USAGE_DATABASE_URL ??= databaseUrl('usage');
     const proc = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/src/main.ts'), 'start', name], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

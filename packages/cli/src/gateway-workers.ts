@@ -22,6 +22,7 @@ export async function startGatewayPool(opts: {
     configPath: opts.configPath,
     passportSecret: opts.passportSecret,
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+    ...(env.USAGE_DATABASE_URL && { usageDatabaseUrl: env.USAGE_DATABASE_URL }),
     ...(env.NATS_URL && {
       nats: {
         url: env.NATS_URL,

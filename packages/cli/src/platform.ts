@@ -22,6 +22,7 @@ import {
 import {
   createGateway,
   loadGatewayConfig,
+  SqlUsageStore,
   resolveWorkerCount,
   startGatewayWorkers,
   upstreamOverride,
@@ -129,13 +130,16 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Platfor
       host: env.HOST ?? '127.0.0.1',
     };
     const workers = resolveWorkerCount(opts.workers ?? config.workers);
+    // Usage in the `usage` schema of the embedded database (docs/usage.md); PGlite lives on
+    // this thread: gateway worker threads reach it through a port.
+    const usageStore = await SqlUsageStore.open(await db.forService('usage'));
     if (workers > 1) {
       // The gateway on worker threads, off the thread where the services and PGlite run; they
       // reach the in-process bus through the main thread (docs/gateway.md, "Workers").
-      const pool = await startGatewayWorkers({ workers, ...gatewayOptions });
+      const pool = await startGatewayWorkers({ workers, ...gatewayOptions, usageStore });
       gateway = { url: pool.url, close: () => pool.close() };
     } else {
-      const single = await createGateway(gatewayOptions);
+      const single = await createGateway({ ...gatewayOptions, usageStore });
       await single.listen();
       gateway = single;
     }
@@ -182,7 +186,7 @@ export interface PartOptions {
 /**
  * Distributed mode: one part per process. Services need `DATABASE_URL`, `NATS_URL` and
  * `PORTICO_PASSPORT_SECRET`; the gateway needs `PORTICO_PASSPORT_SECRET` and takes
- * `REDIS_URL` and `NATS_URL` (revocations, audit).
+ * `REDIS_URL` and `NATS_URL` (revocations, audit) and `USAGE_DATABASE_URL` (usage analytics).
  */
 export async function startPart(
   name: string,
@@ -224,6 +228,7 @@ export async function startPart(
         passportSecret: secret,
         ...(bus && { bus }),
         ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+        ...(env.USAGE_DATABASE_URL && { usageDatabaseUrl: env.USAGE_DATABASE_URL }),
         logger,
         env,
         port: numbers.port ?? 8000,

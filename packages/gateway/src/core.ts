@@ -9,6 +9,7 @@ import type { GatewayStore } from './store/store.ts';
 import type { RequestContext } from './pipeline/context.ts';
 import type { ConnectionRegistry } from './websocket/connections.ts';
 import type { EventFeed } from './ops/events.ts';
+import type { UsageRecorder } from './usage/recorder.ts';
 
 export type OwnHandler = (ctx: RequestContext) => void;
 
@@ -24,6 +25,8 @@ export interface GatewayCore {
   readonly connections: ConnectionRegistry;
   /** The live event feed of `/api/v1/ops/events` (null without a bus). */
   readonly events: EventFeed | null;
+  /** Usage recording and its store (null: `usage.enabled` off or no usage store). */
+  readonly usage: UsageRecorder | null;
   readonly idempotencyLockMs: number;
   readonly idempotencyTtlMs: number;
   readonly idempotencyMaxBody: number;

@@ -48,6 +48,9 @@ import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
 import { answerClientError, createRequestTracer, logLevel, type RequestTracer } from '@portico/kit/runtime';
 import { isApiVersion, LATEST_API_VERSION } from '@portico/kit';
+import { PostgresProvider } from '@portico/kit/runtime';
+import { UsageRecorder } from './usage/recorder.ts';
+import { SqlUsageStore, type UsageStore } from './usage/store.ts';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
 
@@ -77,6 +80,10 @@ export interface GatewayOptions {
   aggregateMetrics?: () => Promise<string>;
   /** Set by a worker thread: `/health` lists every worker. */
   workersHealth?: () => Promise<WorkerHealth[]>;
+  /** Where usage is kept (embedded mode: the platform's PGlite; docs/usage.md); the host closes it. */
+  usageStore?: UsageStore;
+  /** Distributed mode: usage in this PostgreSQL database (`USAGE_DATABASE_URL`), opened and closed by the gateway. */
+  usageDatabaseUrl?: string;
 }
 
 export interface GatewayHandle {
@@ -121,6 +128,7 @@ class Gateway implements GatewayCore {
   readonly apiKeys: ApiKeyVerifier;
   readonly openapi: OpenApiAggregator;
   readonly events: EventFeed | null;
+  usage: UsageRecorder | null = null;
   readonly #reporter: DenialReporter;
   readonly #opts: GatewayOptions;
   #rt: Runtime;
@@ -242,6 +250,7 @@ class Gateway implements GatewayCore {
     if (this.store instanceof RedisStore && !(await this.store.ready(2000)))
       this.log.warn('Redis is not reachable yet: rate limits follow their fail modes until it is');
     for (const svc of this.#rt.services.values()) svc.startHealthChecks();
+    await this.#startUsage();
     this.denylist.start();
     this.connections.start();
     this.jwks.start();
@@ -259,6 +268,29 @@ class Gateway implements GatewayCore {
       });
   }
 
+  /** Opens the usage store (when one is configured) and starts flushing to it. */
+  async #startUsage(): Promise<void> {
+    // Opened even when `usage.enabled` is false, so a reload can turn recording on.
+    const settings = this.#rt.usage ?? { sampleRate: 1, flushMs: 1000, retentionDays: 90 };
+    let store = this.#opts.usageStore;
+    if (store === undefined && this.#opts.usageDatabaseUrl !== undefined) {
+      const url = this.#opts.usageDatabaseUrl;
+      const provider = new PostgresProvider({ urlFor: () => url, poolSize: 2 });
+      try {
+        store = await SqlUsageStore.open(await provider.forService('usage'), true);
+      } catch (err) {
+        await provider.close().catch(() => {});
+        throw err;
+      }
+    }
+    if (store === undefined) {
+      this.log.info('usage: no usage store configured (USAGE_DATABASE_URL): requests are not recorded');
+      return;
+    }
+    this.usage = new UsageRecorder(store, settings, this.log);
+    this.usage.start();
+  }
+
   reload(config: GatewayConfig): void {
     const checked = validateGatewayConfig(config);
     if (!checked.ok) {
@@ -268,6 +300,7 @@ class Gateway implements GatewayCore {
     const old = this.#rt;
     const next = compile(config, this.registry, this.metrics);
     this.#rt = next;
+    if (next.usage !== null) this.usage?.configure(next.usage);
     for (const svc of old.services.values()) svc.stopHealthChecks();
     for (const svc of next.services.values()) svc.startHealthChecks();
     void this.registry.prune([...next.services.values()]);
@@ -323,6 +356,10 @@ class Gateway implements GatewayCore {
     await this.#subscription?.stop().catch(() => {});
     await this.events?.stop();
     await this.registry.closeAll();
+    if (this.usage !== null) {
+      await this.usage.close();
+      if (this.#opts.usageStore === undefined) await this.usage.store.close();
+    }
     await this.store.close();
   }
 

@@ -1,5 +1,7 @@
 /** @portico/gateway — the declarative API gateway. */
 export { createGateway } from './gateway.ts';
+export { SqlUsageStore } from './usage/store.ts';
+export type { UsageStore } from './usage/store.ts';
 export type { GatewayOptions, GatewayHandle } from './gateway.ts';
 export {
   loadGatewayConfig,

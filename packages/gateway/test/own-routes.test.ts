@@ -172,7 +172,15 @@ describe('gateway own routes', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/tasks', '/api/v2/legacy-orders/{id}'].sort(),
+      [
+        '/api/v1/orders',
+        '/api/v1/orders/{id}',
+        '/api/v1/tasks',
+        '/api/v2/legacy-orders/{id}',
+        // The gateway's own usage routes (`usage.enabled`, on by default).
+        '/api/v1/usage',
+        '/api/v1/usage/deprecated',
+      ].sort(),
     );
     expect(doc.paths['/api/v1/not-routed']).toBeUndefined();
     expect(Object.keys(doc.paths['/api/v1/orders'])).toEqual(['get', 'post']);

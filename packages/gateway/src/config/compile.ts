@@ -15,6 +15,7 @@ import { resolveConfig, type AuthMode, type GatewayConfig, type ResolvedConfig }
 import { keyScopeResources } from '../auth/key-scopes.ts';
 import { namedVariable } from './env.ts';
 import { opsRoutes } from '../ops/routes.ts';
+import { usageRoutes } from '../usage/routes.ts';
 import type {
   InstanceRegistry,
   RetryPolicy,
@@ -40,9 +41,10 @@ export interface CompiledRoute {
   /**
    * `proxy`: forwarded to its service; `batch`: the gateway's batch endpoint (`batch/`);
    * `ws-ticket`: the gateway's WebSocket ticket endpoint (`websocket/`); `ops`: the operator
-   * routes (`ops/`); `graphql`: the gateway's GraphQL endpoint and GraphiQL (`graphql/`).
+   * routes (`ops/`); `graphql`: the gateway's GraphQL endpoint and GraphiQL (`graphql/`);
+   * `usage`: the usage routes (`usage/`).
    */
-  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops' | 'graphql';
+  kind: 'proxy' | 'batch' | 'ws-ticket' | 'ops' | 'graphql' | 'usage';
   /** Takes `Upgrade: websocket` (`websocket: true`). */
   websocket: boolean;
   /** Route label for metrics and logs: the name, or `METHODS template`. */
@@ -104,6 +106,8 @@ export interface Runtime {
   compression: { threshold: number; encodings: readonly ('br' | 'gzip')[] } | null;
   /** `plans:`: consumer plans (limits/plans.ts); none listed: no plan is enforced. */
   plans: Plans;
+  /** `usage:`: null when disabled (usage/recorder.ts). */
+  usage: { sampleRate: number; flushMs: number; retentionDays: number } | null;
 }
 
 export interface GraphqlSettings {
@@ -300,12 +304,14 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
   const tickets = ticketRoute(config);
   const ops = new Set(opsRoutes(config));
   const graphql = graphqlRoute(config);
+  const usage = new Set(usageRoutes(config));
   const all = [
     ...config.routes,
     ...(batch ? [batch] : []),
     ...(tickets ? [tickets] : []),
     ...ops,
     ...(graphql ? [graphql] : []),
+    ...usage,
   ];
   const routes = all.map((r, index): CompiledRoute => {
     const template = r.path ?? r.prefix!;
@@ -324,6 +330,8 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
               ? 'ops'
               : r === graphql
                 ? 'graphql'
+              : usage.has(r)
+                ? 'usage'
                 : 'proxy',
       websocket: r.websocket === true,
       label,
@@ -414,5 +422,12 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
       ? { threshold: parseSize(config.compression.threshold), encodings: config.compression.encodings }
       : null,
     plans: compilePlans(config.plans),
+    usage: config.usage.enabled
+      ? {
+          sampleRate: config.usage.sample_rate,
+          flushMs: parseDuration(config.usage.flush_interval),
+          retentionDays: config.usage.retention_days,
+        }
+      : null,
   };
 }

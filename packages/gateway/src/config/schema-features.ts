@@ -126,4 +126,34 @@ export const featureSections = {
       ['br', 'gzip'],
     ),
   }),
+  usage: section({
+    enabled: dflt(
+      Type.Boolean({
+        description:
+          'Record every routed request (route, method, status, latency, user or API key, plan), rolled up per minute; serve GET /api/v1/usage.',
+      }),
+      true,
+    ),
+    sample_rate: dflt(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: 'Share of requests recorded (each recorded one counts 1/rate); 1 records all.',
+      }),
+      1,
+    ),
+    flush_interval: dflt(duration('How often each gateway process writes its rolled-up minutes.'), '1s'),
+    retention_days: dflt(
+      Type.Integer({ minimum: 1, maximum: 3660, description: 'Minutes older than this are deleted.' }),
+      90,
+    ),
+    permission: dflt(
+      Type.String({
+        pattern: '^[a-z*][a-z0-9_*-]*(:[a-z*][a-z0-9_*-]*){0,2}$',
+        description:
+          "The permission to read anyone's usage and the deprecated-route callers (admins hold `*`).",
+      }),
+      'usage:manage',
+    ),
+  }),
 };

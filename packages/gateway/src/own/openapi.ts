@@ -10,6 +10,7 @@ import { batchOperation } from '../batch/openapi.ts';
 import { graphqlOperations } from '../graphql/openapi.ts';
 import { opsOperation } from '../ops/openapi.ts';
 import { ticketOperation } from '../websocket/openapi.ts';
+import { usageOperation } from '../usage/openapi.ts';
 import type { CompiledRoute, Runtime } from '../config/compile.ts';
 import type { UpstreamService } from '../upstream/service.ts';
 import { addExamples, LATEST_API_VERSION, problemJsonSchema, REQUEST_ID_HEADER } from '@portico/kit';
@@ -347,6 +348,16 @@ export function build(rt: Runtime, docOf: (service: string) => Json | null): Jso
     if (route.kind === 'ops') {
       const method = route.methods?.has('POST') ? 'post' : 'get';
       add(route.template, method, opsOperation(route.config.name), route, route.service);
+      continue;
+    }
+    if (route.kind === 'usage') {
+      add(
+        route.template,
+        'get',
+        usageOperation(route.config.name, rt.config.usage.permission),
+        route,
+        route.service,
+      );
       continue;
     }
     if (route.kind === 'ws-ticket') {

@@ -4,7 +4,7 @@
  * answered with a problem, and the metrics and access-log line written once it is answered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FieldError, ProblemCode } from '@portico/kit';
+import type { Caller, FieldError, ProblemCode } from '@portico/kit';
 import { untraced, type RequestSpan } from '@portico/kit/runtime';
 import { acceptRequestId, childTraceparent } from '../edge/ids.ts';
 import { anonymousPrincipal } from '../anonymous.ts';
@@ -119,6 +119,22 @@ export class RequestContext {
       if (this.upstreamMs >= 0 && route.kind === 'proxy') {
         this.gw.upstreamSeries(route.service).observe(this.upstreamMs / 1000);
         this.gw.metrics.addedSeries.observe(Math.max(0, total - this.upstreamMs / 1000));
+      }
+      const usage = this.gw.usage;
+      if (usage !== null && this.rt.usage !== null) {
+        const caller = this.principal.caller as Caller & { plan?: unknown };
+        const plan = (this.principal as { plan?: unknown }).plan ?? caller.plan;
+        usage.record({
+          route: route.template,
+          method: this.method,
+          status,
+          latencyMs: total * 1000,
+          userId: caller.id,
+          apiKeyId: caller.apiKeyId ?? null,
+          // `plan` is set by plans (when configured); read defensively.
+          plan: typeof plan === 'string' ? plan : null,
+          deprecated: route.deprecation !== null,
+        });
       }
     }
     this.span?.end(status, stats?.label);

@@ -17,6 +17,7 @@ import { graphql } from './graphql.ts';
 import { issueWsTicket, redeemWsTicket, websocket } from './websocket.ts';
 import { forward } from './forward.ts';
 import { ops } from './ops.ts';
+import { usage } from './usage.ts';
 import { dispatch, type Step } from './step.ts';
 import type { RequestContext } from './context.ts';
 
@@ -41,6 +42,7 @@ export const STEPS: readonly Step[] = [
   issueWsTicket, // POST /api/v1/ws-tickets: 201 with a single-use ticket
   websocket, // a WebSocket handshake: relayed to the service (429 past the caller's cap)
   ops, // /api/v1/ops: dead letters, replay, the live event feed (admins)
+  usage, // /api/v1/usage: the caller's usage; callers of deprecated routes (admins)
   forward, // upstream with a passport, answer streamed back
 ];
 

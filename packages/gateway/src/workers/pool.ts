@@ -23,6 +23,8 @@ import { allocateSharedWindows } from './shared-windows.ts';
 import { MemoryStore } from '../store/memory.ts';
 import { serveSharedState } from './state-channel.ts';
 import { serveBus } from './bus-channel.ts';
+import { serveUsageStore } from '../usage/port-store.ts';
+import type { UsageStore } from '../usage/store.ts';
 import type { EventBus } from '@portico/kit';
 import { mergeMetrics } from './metrics-merge.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
@@ -40,12 +42,16 @@ export interface WorkerPoolOptions {
   configPath?: string;
   passportSecret: string | Buffer;
   redisUrl?: string;
+  /** Usage in this PostgreSQL database: each worker flushes its own rollup there (the store adds). */
+  usageDatabaseUrl?: string;
   nats?: { url: string; stream?: string; prefix?: string };
   /**
    * A bus of this thread that workers use through a port (embedded mode's in-process bus);
    * ignored when `nats` is set, since each worker then connects to NATS itself.
    */
   bus?: EventBus;
+  /** A usage store of this thread (embedded mode's PGlite) that workers use through a port; ignored with `usageDatabaseUrl`. */
+  usageStore?: UsageStore;
   logger?: Logger;
   port?: number;
   host?: string;
@@ -229,6 +235,8 @@ export class GatewayWorkerPool {
     serveSharedState(channel.port1, this.#state);
     const busChannel = o.bus && !o.nats ? new MessageChannel() : undefined;
     if (busChannel) serveBus(busChannel.port1, o.bus!);
+    const usageChannel = o.usageStore && !o.usageDatabaseUrl ? new MessageChannel() : undefined;
+    if (usageChannel) serveUsageStore(usageChannel.port1, o.usageStore!);
     const data: WorkerStartData = {
       workerId: id,
       config: this.#config,
@@ -238,13 +246,19 @@ export class GatewayWorkerPool {
       port: this.port,
       host: this.host,
       redisUrl: o.redisUrl,
+      usageDatabaseUrl: o.usageDatabaseUrl,
       nats: o.nats,
       bus: busChannel?.port2,
+      usage: usageChannel?.port2,
       logLevel: this.#log.level,
     };
     const worker = new Worker(WORKER_MAIN, {
       workerData: data,
-      transferList: busChannel ? [channel.port2, busChannel.port2] : [channel.port2],
+      transferList: [
+        channel.port2,
+        ...(busChannel ? [busChannel.port2] : []),
+        ...(usageChannel ? [usageChannel.port2] : []),
+      ],
     });
     const slot: Slot = { id, worker, listening: false, restarts };
     this.#slots.set(id, slot);
@@ -294,6 +308,7 @@ export class GatewayWorkerPool {
       worker.on('exit', (code) => {
         channel.port1.close();
         busChannel?.port1.close();
+        usageChannel?.port1.close();
         if (!slot.listening) reject(new Error(`gateway worker ${id} exited (${code}) before listening`));
         if (this.#closing || this.#slots.get(id) !== slot) return;
         this.#slots.delete(id);

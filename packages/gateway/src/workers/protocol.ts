@@ -14,6 +14,9 @@ export interface WorkerStartData {
   port: number;
   host: string;
   redisUrl?: string | undefined;
+  usageDatabaseUrl?: string | undefined;
+  /** Transferred, embedded mode: this worker's end of the main thread's usage store (`usage/port-store.ts`). */
+  usage?: MessagePort | undefined;
   nats?: { url: string; stream?: string | undefined; prefix?: string | undefined } | undefined;
   /** Transferred, embedded mode: this worker's end of the main thread's bus (`bus-channel.ts`). */
   bus?: MessagePort | undefined;

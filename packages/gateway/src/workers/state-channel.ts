@@ -47,23 +47,32 @@ const OPS: readonly Op[] = [
   'planReleaseMany',
 ];
 
-interface Request {
+export interface Request<O extends string = Op> {
   id: number;
-  op: Op;
+  op: O;
   args: unknown[];
 }
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
 /** Main thread: answers one worker's operations from `store` until the port closes. */
 export function serveSharedState(port: MessagePort, store: MemoryStore): void {
-  port.on('message', (m: Request) => {
-    if (!OPS.includes(m.op)) {
+  serveCalls(port, store, OPS);
+}
+
+/** Main thread: runs a worker's calls of `ops` (async methods of `target`) and answers each. */
+export function serveCalls<T extends object>(
+  port: MessagePort,
+  target: T,
+  ops: readonly (keyof T & string)[],
+): void {
+  port.on('message', (m: Request<keyof T & string>) => {
+    if (!ops.includes(m.op)) {
       port.postMessage({ id: m.id, ok: false, message: `unknown operation ${String(m.op)}` } satisfies Reply);
       return;
     }
-    const fn = store[m.op] as (...args: unknown[]) => unknown;
+    const fn = target[m.op] as (...args: unknown[]) => unknown;
     // Some operations answer synchronously (plans): a throw becomes a rejection all the same.
-    new Promise((resolve) => resolve(fn.apply(store, m.args))).then(
+    new Promise((resolve) => resolve(fn.apply(target, m.args))).then(
       (value) => port.postMessage({ id: m.id, ok: true, value } satisfies Reply),
       (err: unknown) =>
         port.postMessage({

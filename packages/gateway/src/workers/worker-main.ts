@@ -10,6 +10,7 @@ import type { EventBus } from '@portico/kit';
 import { createGateway, type GatewayHandle } from '../gateway.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
 import { PortBus } from './bus-channel.ts';
+import { PortUsageStore } from '../usage/port-store.ts';
 
 const data = workerData as WorkerStartData;
 const port = parentPort!;
@@ -90,6 +91,8 @@ try {
       typeof data.passportSecret === 'string' ? data.passportSecret : Buffer.from(data.passportSecret),
     ...(bus && { bus }),
     ...(data.redisUrl && { redisUrl: data.redisUrl }),
+    ...(data.usageDatabaseUrl && { usageDatabaseUrl: data.usageDatabaseUrl }),
+    ...(data.usage && { usageStore: new PortUsageStore(data.usage) }),
     logger: log,
     port: data.port,
     host: data.host,
