@@ -330,9 +330,9 @@ export function compile(raw: GatewayConfig, registry: InstanceRegistry, metrics:
               ? 'ops'
               : r === graphql
                 ? 'graphql'
-              : usage.has(r)
-                ? 'usage'
-                : 'proxy',
+                : usage.has(r)
+                  ? 'usage'
+                  : 'proxy',
       websocket: r.websocket === true,
       label,
       template,

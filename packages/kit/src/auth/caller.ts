@@ -30,6 +30,7 @@ export interface Caller {
    * when authenticating. Services read `req.apiVersion`, the version the request runs at.
    */
   apiVersion?: string;
+  /**
    * The consumer plan identity assigned (an API key's own, else its owner's; docs/plans.md), as
    * the gateway learnt it when authenticating; absent: the gateway's default plan.
    */

@@ -20,8 +20,7 @@ export async function tokenResponse(
 ): Promise<TokenResponse> {
   const access = await issueAccessToken(
     deps.context.keys,
-    { userId: user.id, sessionId, roles: user.roles, apiVersion: user.api_version },
-    { userId: user.id, sessionId, roles: user.roles, plan: user.plan },
+    { userId: user.id, sessionId, roles: user.roles, apiVersion: user.api_version, plan: user.plan },
     deps.settings.IDENTITY_ACCESS_TOKEN_TTL,
   );
   return {

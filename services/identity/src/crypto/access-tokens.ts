@@ -16,8 +16,13 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   ring: KeyRing,
-  subject: { userId: string; sessionId: string; roles: readonly string[]; apiVersion?: string },
-  subject: { userId: string; sessionId: string; roles: readonly string[]; plan?: string | null },
+  subject: {
+    userId: string;
+    sessionId: string;
+    roles: readonly string[];
+    apiVersion?: string;
+    plan?: string | null;
+  },
   ttlSeconds: number,
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(Date.now() / 1000);
