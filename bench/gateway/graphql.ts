@@ -24,7 +24,7 @@ const ORDERS = 20;
 
 const QUERY = `query Orders($first: Int!) {
   viewer { orders(first: $first) {
-    id status total currency items { sku quantity unit_price }
+    id status total { amount currency } items { sku quantity unit_price { amount currency } }
     shipment { id status tracking_number tracking { status history { status at } } }
   } }
 }`;
@@ -52,8 +52,7 @@ async function seed(stack: Stack): Promise<Record<string, string>> {
   const product = await call(stack, 'POST', '/api/v1/products', staff, {
     sku: `GQL-BENCH-${Date.now()}`,
     name: 'Kikoy',
-    price: 120000,
-    currency: 'KES',
+    price: { amount: 120000, currency: 'KES' },
   });
   await call(
     stack,

@@ -81,14 +81,22 @@ describe('the API contract', () => {
     let checked = 0;
     const check = (what: string, pointer: string, media: Json | undefined) => {
       if (!media?.schema) return;
-      if (media.example === undefined) {
+      // `example`, or named `examples` (each `{value}`): both are OpenAPI's, both are checked.
+      const named = Object.entries((media.examples ?? {}) as Record<string, Json>);
+      const values: [string, unknown][] =
+        media.example !== undefined ? [['', media.example]] : named.map(([n, e]) => [` (${n})`, e.value]);
+      if (values.length === 0) {
         missing.push(what);
         return;
       }
-      checked++;
       const validate = validator.compile(`${pointer}/schema`);
-      if (!validate(media.example))
-        invalid.push(`${what}: ${validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`);
+      for (const [name, value] of values) {
+        checked++;
+        if (!validate(value))
+          invalid.push(
+            `${what}${name}: ${validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`,
+          );
+      }
     };
     const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
     for (const [path, item] of Object.entries(current.paths as Record<string, Json>))

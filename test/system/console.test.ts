@@ -140,7 +140,7 @@ describe.skipIf(skip)('the Portico console at /console', () => {
         await expect(health.getByText(s, { exact: true }).count()).resolves.toBe(1);
       await w.page.getByPlaceholder('Filter by path').fill('/api/v1/orders');
       await w.page.getByTestId('routes').getByText('POST /api/v1/orders').first().waitFor();
-      await w.page.getByTestId('traffic').getByText('auth-login').waitFor();
+      await w.page.getByTestId('traffic').getByText('/api/v1/auth/login').waitFor();
       // console.slos of the shipped portico.yaml, measured on the gateway's metrics.
       await w.page.getByTestId('slos').getByText('Sign-in answers').waitFor();
       expect(await w.page.getByTestId('slos').locator('tbody tr').count()).toBe(4);

@@ -19,20 +19,22 @@ export class ContractRecorder {
   readonly violations: Violation[] = [];
   checked = 0;
   #url: string;
-  #validator: Promise<OpenApiValidator> | null = null;
-  #loadedAt = 0;
+  /** One validator per API version: an answer is checked against the document of the version it names. */
+  #validators = new Map<string, { validator: Promise<OpenApiValidator>; loadedAt: number }>();
 
   constructor(url: string) {
     this.#url = url;
   }
 
-  #load(): Promise<OpenApiValidator> {
-    this.#loadedAt = Date.now();
-    return (this.#validator = (async () => {
-      const res = await fetch(`${this.#url}/openapi.json`);
-      if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);
+  #load(version: string): Promise<OpenApiValidator> {
+    const query = version ? `?version=${encodeURIComponent(version)}` : '';
+    const validator = (async () => {
+      const res = await fetch(`${this.#url}/openapi.json${query}`);
+      if (res.status !== 200) throw new Error(`GET /openapi.json${query} answered ${res.status}`);
       return new OpenApiValidator((await res.json()) as Record<string, unknown>);
-    })());
+    })();
+    this.#validators.set(version, { validator, loadedAt: Date.now() });
+    return validator;
   }
 
   async record(method: string, path: string, res: TestResponse): Promise<void> {
@@ -40,10 +42,13 @@ export class ContractRecorder {
     if (OUTSIDE_DOCUMENT.test(bare) || res.status === 101) return;
     if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return;
     this.checked++;
-    let found = (await (this.#validator ?? this.#load())).check(method, path, res);
+    // The answer's `Portico-Version` (docs/versions.md) names the document it must match.
+    const version = res.headers.get('portico-version') ?? '';
+    const known = this.#validators.get(version);
+    let found = (await (known?.validator ?? this.#load(version))).check(method, path, res);
     // A service's document the gateway had not fetched yet: read the document again, once a second.
-    if (found.length && Date.now() - this.#loadedAt > 1000)
-      found = (await this.#load()).check(method, path, res);
+    if (found.length && Date.now() - (this.#validators.get(version)?.loadedAt ?? 0) > 1000)
+      found = (await this.#load(version)).check(method, path, res);
     this.violations.push(...found);
   }
 

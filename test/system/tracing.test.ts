@@ -79,8 +79,7 @@ describe.skipIf(skip)(`one trace from the gateway through events (${systemMode})
     const product = await staff.client.post('/api/v1/products', {
       sku: `TRC-${randomBytes(5).toString('hex')}`,
       name: 'Kikoi',
-      price: 150000,
-      currency: 'KES',
+      price: { amount: 150000, currency: 'KES' },
     });
     expect(product.status).toBe(201);
     const stock = await staff.client.put(

@@ -90,6 +90,7 @@ describe.skipIf(skip)(`identity: API keys (${matrixLabel})`, () => {
       roles: ['user'],
       scopes: ['orders:read:own', 'products:read'],
       expires_at: created.body.expires_at,
+      api_version: created.body.api_version,
       plan: null,
     });
     await env.eventually(

@@ -4,7 +4,7 @@ import type { GraphqlSettings } from '../config/compile.ts';
 type Json = Record<string, unknown>;
 
 const EXAMPLE_QUERY =
-  'query Orders($first: Int!) { viewer { orders(first: $first) { id status total shipment { status tracking { history { status at } } } } } }';
+  'query Orders($first: Int!) { viewer { orders(first: $first) { id status total { amount currency } shipment { status tracking { history { status at } } } } } }';
 
 const RESULT = {
   type: 'object',
@@ -27,6 +27,8 @@ const RESULT = {
             description:
               "`code`: the REST route's problem code (`not_found`, `forbidden`, `unauthenticated`…) with its `status`, or the refusal's (`query_too_deep`, `too_many_aliases`, `query_too_costly`, `graphql_parse_failed`, `graphql_validation_failed`)",
             properties: { code: { type: 'string' }, status: { type: 'integer' } },
+            // GraphQL's `extensions` is an open map (the spec): a refusal adds its figures.
+            additionalProperties: true,
           },
         },
       },
@@ -37,6 +39,7 @@ const RESULT = {
         cost: { type: 'integer', description: 'What the rate limits counted for this query' },
         upstream_calls: { type: 'integer', description: 'REST calls the resolvers made' },
       },
+      additionalProperties: true,
     },
   },
 };
@@ -48,7 +51,7 @@ const OK_EXAMPLE = {
         {
           id: '01J9ZK3M2Q4R5S6T7V8W9X0Y1Z',
           status: 'confirmed',
-          total: 240000,
+          total: { amount: 240000, currency: 'KES' },
           shipment: {
             status: 'in_transit',
             tracking: {
@@ -160,7 +163,9 @@ export function graphqlOperations(g: GraphqlSettings): { get: Json; post: Json }
               query: { type: 'string', description: 'The GraphQL document' },
               variables: { type: ['object', 'null'] },
               operationName: { type: ['string', 'null'] },
+              extensions: { type: ['object', 'null'] },
             },
+            additionalProperties: false,
           },
           examples: { orders: { value: { query: EXAMPLE_QUERY, variables: { first: 20 } } } },
         },

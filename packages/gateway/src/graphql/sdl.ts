@@ -44,8 +44,7 @@ export const SDL = /* GraphQL */ `
     id: ID!
     customer_id: ID!
     status: String!
-    total: Int!
-    currency: String!
+    total: Money!
     tracking_number: String
     created_at: String!
     updated_at: String!
@@ -62,7 +61,13 @@ export const SDL = /* GraphQL */ `
     sku: String!
     name: String!
     quantity: Int!
-    unit_price: Int!
+    unit_price: Money!
+  }
+
+  "An amount in minor units with its ISO 4217 currency (REST's money object)."
+  type Money {
+    amount: Int!
+    currency: String!
   }
 
   type Shipment {

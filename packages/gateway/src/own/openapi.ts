@@ -179,6 +179,16 @@ function declareConventional(op: Json, responses: Json, route: CompiledRoute, me
 function declareHeaders(responses: Json, route: CompiledRoute): Json {
   const out: Json = {};
   const successor = typeof route.config.deprecated === 'object' && route.config.deprecated.successor;
+  // A versioned service echoes `Portico-Version` on every answer (docs/versions.md), also on the
+  // refusals declared here by convention: the service's own declaration, copied to each.
+  let version: Json | undefined;
+  for (const r of Object.values(responses) as (Json | null)[]) {
+    const declared = (r?.headers as Json | undefined)?.['Portico-Version'] as Json | undefined;
+    if (declared) {
+      version = declared;
+      break;
+    }
+  }
   for (const [status, r] of Object.entries(responses)) {
     if (!r || typeof r !== 'object' || (r as Json).$ref) {
       out[status] = r;
@@ -186,6 +196,7 @@ function declareHeaders(responses: Json, route: CompiledRoute): Json {
     }
     const headers: Json = { 'X-Request-Id': REQUEST_ID_HEADER, ...((r as Json).headers as Json) };
     if (route.rateLimits.length) for (const [k, v] of Object.entries(RL_HEADERS)) headers[k] ??= v;
+    if (version) headers['Portico-Version'] ??= version;
     if (successor)
       headers.Link ??= {
         description: 'Links; `rel="successor-version"` names the route replacing this deprecated one',

@@ -147,7 +147,9 @@ export class RequestContext {
   /** One JSON line per request (docs/observability.md, "Access log"). */
   #accessLog(status: number, total: number, route: string | null): void {
     const caller = this.principal.caller;
-    const length = this.res.getHeader('content-length');
+    // Batch and GraphQL operations answer into a captured response without getHeader.
+    const length =
+      typeof this.res.getHeader === 'function' ? this.res.getHeader('content-length') : undefined;
     this.gw.log.info(
       {
         request_id: this.requestId,

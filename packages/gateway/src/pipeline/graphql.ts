@@ -9,6 +9,7 @@
  * so GraphQL never sees more than REST. GET with `Accept: text/html` answers GraphiQL.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LATEST_API_VERSION } from '@portico/kit';
 import {
   execute,
   GraphQLError,
@@ -34,6 +35,8 @@ import { HANDLED, type Step, type StepResult } from './step.ts';
 const MAX_UPSTREAM_BODY = 8 * 1024 * 1024;
 /** The largest query document, in tokens (graphql-js stops parsing past it). */
 const MAX_TOKENS = 5000;
+/** What a GraphQL-over-HTTP request body may hold. */
+const REQUEST_MEMBERS = ['query', 'variables', 'operationName', 'extensions'];
 
 interface Params {
   query: string;
@@ -58,6 +61,13 @@ function paramsOf(ctx: RequestContext): Params | { field: string; message: strin
     }
     if (!isObject(raw))
       return { field: 'body', message: 'must be an object {query, variables?, operationName?}' };
+    // Only the members of a GraphQL-over-HTTP request: anything else is a client's mistake.
+    const unknown = Object.keys(raw).find((k) => !REQUEST_MEMBERS.includes(k));
+    if (unknown !== undefined)
+      return {
+        field: unknown,
+        message: 'is not a member of a GraphQL request (query, variables, operationName, extensions)',
+      };
   } else {
     const q = new URLSearchParams(ctx.query.slice(1));
     raw = {};
@@ -134,6 +144,9 @@ function restCaller(ctx: RequestContext, run: (ctx: RequestContext) => void) {
       if (typeof v === 'string') headers[name] = v;
     }
     headers['accept'] = 'application/json';
+    // The schema follows the newest REST shapes (money as {amount, currency}): GraphQL evolves
+    // additively, so its calls run at the latest version whatever the caller's pin.
+    headers['portico-version'] = LATEST_API_VERSION;
     headers['x-request-id'] = `${ctx.requestId}.g${i}`;
     const req = new OperationRequest(ctx.req.socket, { method: 'GET', path, headers, body: null }, headers);
     const res = new CapturedResponse(req, MAX_UPSTREAM_BODY);

@@ -341,8 +341,9 @@ export async function buildServiceApp(opts: BuildAppOptions): Promise<ServiceApp
     const version = requestedVersion((req.query as { version?: unknown } | undefined)?.version);
     // A fresh copy each time: the transforms add to it, and @fastify/swagger caches its own.
     const doc = structuredClone(app.swagger()) as Record<string, any>;
-    for (const fn of documentTransforms.get(app) ?? []) fn(doc);
+    // The routes' own problems first, so the transforms (headers every answer carries) see them.
     declareRouteProblems(doc, routeProblems);
+    for (const fn of documentTransforms.get(app) ?? []) fn(doc);
     declareKitHeaders(doc);
     return versionChains.get(app)?.document(doc, version) ?? doc;
   });

@@ -47,7 +47,7 @@ const VERSION_RESPONSE_HEADER = {
   schema: { type: 'string', enum: [...API_VERSIONS] },
 };
 
-/** Declares the request header and the echoed response header on every operation. */
+/** Declares the request header and the echoed response header on every operation and answer. */
 function declareVersionHeaders(doc: Json): void {
   for (const item of Object.values((doc.paths ?? {}) as Json))
     for (const op of Object.values(item as Json) as Json[]) {
@@ -55,8 +55,9 @@ function declareVersionHeaders(doc: Json): void {
       const params = (op.parameters ??= []) as Json[];
       if (!params.some((p) => p.in === 'header' && String(p.name).toLowerCase() === VERSION_HEADER))
         params.push(VERSION_PARAMETER);
-      for (const [status, res] of Object.entries(op.responses as Json))
-        if (/^2\d\d$/.test(status))
+      // Every answer echoes it, problems included (the hook below runs before any handler).
+      for (const res of Object.values(op.responses as Json))
+        if (res && typeof res === 'object' && !res.$ref)
           res.headers = { 'Portico-Version': VERSION_RESPONSE_HEADER, ...res.headers };
     }
 }
