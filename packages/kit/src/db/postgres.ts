@@ -37,7 +37,9 @@ async function ensureDatabase(url: string): Promise<void> {
   try {
     await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
   } catch (err) {
-    if ((err as { code?: string }).code !== '42P04') throw err; // created by a racing replica
+    // Created by a racing replica or worker: 42P04, or 23505 when both passed the check at once.
+    const code = (err as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw err;
   } finally {
     await client.end();
   }
