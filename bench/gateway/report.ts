@@ -106,6 +106,14 @@ export async function report(o: ReportInput): Promise<void> {
   );
   target('API key + rate limit (key cached) vs no policies', 'portico-apikey', 'portico-plain', 0.9);
   target('JWT + rate limit vs no policies', 'portico-jwt', 'portico-plain', 0.8);
+  // Issue 18: the API-product features on (plan, usage recording, access log) vs the same row without.
+  target('JWT row with plan + usage + access log vs without', 'portico-jwt-product', 'portico-jwt', 0.9);
+  target(
+    'JWT row in Redis with plan + usage + access log vs without',
+    'portico-jwt-redis-product',
+    'portico-jwt-redis',
+    0.9,
+  );
   // Issue 21: workers and the Redis path.
   target('2 workers vs 1 worker (JWT + rate limit + passport)', 'portico-jwt-w2', 'portico-jwt-w1', 1.8);
   target('nginx: 2 workers vs 1 worker (reference)', 'nginx-w2', 'nginx', 1.8);

@@ -72,6 +72,8 @@ export function benchRows(c: RowContext) {
     ['portico-jwt-redis', { mode: 'jwt', extra: ['--redis', 'redis://127.0.0.1:6379'] }],
     ['portico-jwt-compress', { mode: 'jwt', extra: ['--compression'] }],
     ['portico-jwt-accesslog', { mode: 'jwt', extra: ['--access-log'] }],
+    ['portico-jwt-product', { mode: 'jwt', extra: ['--product'] }],
+    ['portico-jwt-redis-product', { mode: 'jwt', extra: ['--product', '--redis', 'redis://127.0.0.1:6379'] }],
   ]);
 
   const nginxRow = (id: string, workers: number, cpu: string): Row => ({
@@ -132,10 +134,25 @@ export function benchRows(c: RowContext) {
       start: portico('jwt', ['--access-log'], 'portico-jwt-accesslog'),
       wrkArgs: bearer,
     },
+    // The API-product features on as a deployment runs them (plan check, usage recording to
+    // PostgreSQL, access log): what they cost the JWT row (docs/benchmarks.md).
+    {
+      id: 'portico-jwt-product',
+      name: 'Portico, JWT (reused) + rate limit + passport + plan + usage recording + access log',
+      start: portico('jwt', ['--product'], 'portico-jwt-product'),
+      wrkArgs: bearer,
+    },
     {
       id: 'portico-jwt-redis',
       name: 'Portico, JWT (reused) + rate limit in Redis + passport',
       start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379']),
+      wrkArgs: bearer,
+      ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
+    },
+    {
+      id: 'portico-jwt-redis-product',
+      name: 'Portico, JWT (reused) + rate limit and plan in Redis + passport + usage recording + access log',
+      start: portico('jwt', ['--product', '--redis', 'redis://127.0.0.1:6379'], 'portico-jwt-redis-product'),
       wrkArgs: bearer,
       ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
     },

@@ -3,7 +3,11 @@
  * limit + passport), `rl` (rate limit only), `apikey` (API key + rate limit + passport); `--redis URL` keeps the
  * limits in Redis instead of memory; `--workers N` runs N gateway worker threads on one port;
  * `--compression` turns on response compression (threshold 1kb); `--access-log` turns on the
- * access log (info lines to /dev/null, asynchronously) — every other row runs with it off.
+ * access log (info lines to /dev/null, asynchronously) — every other row runs with it off;
+ * `--product` turns on the API-product features of issue 18 as a deployment would run them: the
+ * access log, a default plan every authenticated caller is held to (rate, monthly quota and
+ * concurrency cap, set far above the load so nothing is refused) and usage recording, flushed
+ * to PostgreSQL (`--usage-db URL`, default the machine's `postgres` database's server).
  */
 import { pino } from 'pino';
 import {
@@ -17,13 +21,28 @@ const mode = arg('mode');
 const redis = arg('redis', '');
 const workers = Number(arg('workers', '1'));
 const compression = process.argv.includes('--compression');
-const accessLog = process.argv.includes('--access-log');
+const product = process.argv.includes('--product');
+const accessLog = product || process.argv.includes('--access-log');
+const usageDb = arg('usage-db', 'postgres://postgres@127.0.0.1:5432/postgres');
 const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
   version: 1,
   metrics: { enabled: true },
   access_log: accessLog,
   ...(compression && { compression: { enabled: true, threshold: '1kb' } }),
+  usage: { enabled: product },
+  ...(product && {
+    plans: {
+      default: 'bench',
+      tiers: {
+        bench: {
+          rate: { limit: 1_000_000_000, window: '1m' },
+          monthly_quota: 1_000_000_000_000,
+          concurrency: 100_000,
+        },
+      },
+    },
+  }),
   policies: { rate_limits: { bench: { limit: 1_000_000_000, window: '1m', by: ['caller'] } } },
   services: {
     upstream: { instances: [arg('upstream')], health: false, openapi: false, pool: { connections: 128 } },
@@ -50,6 +69,7 @@ const common = {
   port: 0,
   host: '127.0.0.1',
   ...(redis && { redisUrl: redis }),
+  ...(product && { usageDatabaseUrl: usageDb }),
 };
 if (workers > 1) {
   const pool = await startGatewayWorkers({ ...common, workers });
