@@ -142,6 +142,19 @@ export function benchRows(c: RowContext) {
       start: portico('jwt', ['--product'], 'portico-jwt-product'),
       wrkArgs: bearer,
     },
+    // The two halves of the row above alone, to attribute its cost.
+    {
+      id: 'portico-jwt-plan',
+      name: 'Portico, JWT (reused) + rate limit + passport + plan',
+      start: portico('jwt', ['--plan'], 'portico-jwt-plan'),
+      wrkArgs: bearer,
+    },
+    {
+      id: 'portico-jwt-usage',
+      name: 'Portico, JWT (reused) + rate limit + passport + usage recording',
+      start: portico('jwt', ['--usage'], 'portico-jwt-usage'),
+      wrkArgs: bearer,
+    },
     {
       id: 'portico-jwt-redis',
       name: 'Portico, JWT (reused) + rate limit in Redis + passport',

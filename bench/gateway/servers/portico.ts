@@ -7,7 +7,8 @@
  * `--product` turns on the API-product features of issue 18 as a deployment would run them: the
  * access log, a default plan every authenticated caller is held to (rate, monthly quota and
  * concurrency cap, set far above the load so nothing is refused) and usage recording, flushed
- * to PostgreSQL (`--usage-db URL`, default the machine's `postgres` database's server).
+ * to PostgreSQL (`--usage-db URL`, default the machine's `postgres` database's server);
+ * `--plan` and `--usage` turn on one of those alone, to attribute the cost.
  */
 import { pino } from 'pino';
 import {
@@ -23,6 +24,8 @@ const workers = Number(arg('workers', '1'));
 const compression = process.argv.includes('--compression');
 const product = process.argv.includes('--product');
 const accessLog = product || process.argv.includes('--access-log');
+const plan = product || process.argv.includes('--plan');
+const usage = product || process.argv.includes('--usage');
 const usageDb = arg('usage-db', 'postgres://postgres@127.0.0.1:5432/postgres');
 const auth = mode === 'plain' || mode === 'rl' ? 'none' : 'required';
 const config: GatewayConfig = {
@@ -30,8 +33,8 @@ const config: GatewayConfig = {
   metrics: { enabled: true },
   access_log: accessLog,
   ...(compression && { compression: { enabled: true, threshold: '1kb' } }),
-  usage: { enabled: product },
-  ...(product && {
+  usage: { enabled: usage },
+  ...(plan && {
     plans: {
       default: 'bench',
       tiers: {
@@ -69,7 +72,7 @@ const common = {
   port: 0,
   host: '127.0.0.1',
   ...(redis && { redisUrl: redis }),
-  ...(product && { usageDatabaseUrl: usageDb }),
+  ...(usage && { usageDatabaseUrl: usageDb }),
 };
 if (workers > 1) {
   const pool = await startGatewayWorkers({ ...common, workers });

@@ -4,6 +4,7 @@ import type { RequestTracer } from '@portico/kit/runtime';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { PassportMint } from './auth/principal.ts';
 import type { RateLimiter } from './limits/rate-limit.ts';
+import type { AccessLog } from './observe/access-log.ts';
 import type { GatewayMetrics, HistogramSeries } from './observe/metrics.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { RequestContext } from './pipeline/context.ts';
@@ -20,6 +21,8 @@ export interface GatewayCore {
   readonly mint: PassportMint;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
+  /** The access log's writer (one line per request, written once per tick). */
+  readonly accessLog: AccessLog;
   /** OpenTelemetry SERVER spans per request; undefined without an OTLP endpoint (no cost). */
   readonly tracer: RequestTracer | undefined;
   readonly connections: ConnectionRegistry;

@@ -46,6 +46,7 @@ import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config
 import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
 import type { EventBus, Subscription } from '@portico/kit';
+import { AccessLog } from './observe/access-log.ts';
 import { answerClientError, createRequestTracer, logLevel, type RequestTracer } from '@portico/kit/runtime';
 import { isApiVersion, LATEST_API_VERSION } from '@portico/kit';
 import { PostgresProvider } from '@portico/kit/runtime';
@@ -113,6 +114,7 @@ const requestChannel = channel('portico.gateway.reload');
 
 class Gateway implements GatewayCore {
   readonly log: Logger;
+  readonly accessLog: AccessLog;
   tracer: RequestTracer | undefined;
   readonly metrics = new GatewayMetrics();
   readonly store: GatewayStore;
@@ -147,6 +149,7 @@ class Gateway implements GatewayCore {
     const config = resolveConfig(opts.config);
     const env = gatewayEnv();
     this.log = opts.logger ?? pino({ name: 'gateway', level: logLevel() });
+    this.accessLog = new AccessLog(this.log);
     this.store = opts.redisUrl
       ? new RedisStore(opts.redisUrl, {
           prefix: config.store.prefix,
@@ -361,6 +364,7 @@ class Gateway implements GatewayCore {
       if (this.#opts.usageStore === undefined) await this.usage.store.close();
     }
     await this.store.close();
+    this.accessLog.flush();
   }
 
   // ---- hooks used by request contexts ---------------------------------------------------

@@ -150,23 +150,20 @@ export class RequestContext {
     // Batch and GraphQL operations answer into a captured response without getHeader.
     const length =
       typeof this.res.getHeader === 'function' ? this.res.getHeader('content-length') : undefined;
-    this.gw.log.info(
-      {
-        request_id: this.requestId,
-        trace_id: this.traceparent.slice(3, 35),
-        method: this.method,
-        route,
-        path: this.path,
-        status,
-        ms: Math.round(total * 1e4) / 10,
-        upstream_ms: this.upstreamMs >= 0 ? Math.round(this.upstreamMs * 10) / 10 : null,
-        retries: this.retries,
-        caller_id: caller.id,
-        caller_kind: caller.auth,
-        bytes: this.bytes > 0 ? this.bytes : length === undefined ? 0 : Number(length),
-        ip: this.ip,
-      },
-      'request',
-    );
+    this.gw.accessLog.write({
+      request_id: this.requestId,
+      trace_id: this.traceparent.slice(3, 35),
+      method: this.method,
+      route,
+      path: this.path,
+      status,
+      ms: Math.round(total * 1e4) / 10,
+      upstream_ms: this.upstreamMs >= 0 ? Math.round(this.upstreamMs * 10) / 10 : null,
+      retries: this.retries,
+      caller_id: caller.id,
+      caller_kind: caller.auth,
+      bytes: this.bytes > 0 ? this.bytes : length === undefined ? 0 : Number(length),
+      ip: this.ip,
+    });
   }
 }
