@@ -7,8 +7,8 @@
  * and one destination write per line (an fs.write on libuv's thread pool when asynchronous) were
  * the largest part of the access log's cost. The fields here are fixed and mostly known to be
  * safe (numbers, hex ids, method names), so only the strings a client chooses are escaped;
- * and lines go out together: when 16 KiB are waiting, or 100 ms after the first of them
- * (and on close). Measured in docs/benchmarks.md ("Access log").
+ * and, into pino's own destination (stdout or a file), lines go out together: when 16 KiB are
+ * waiting, or 100 ms after the first of them (and on close). Measured in docs/benchmarks.md ("Access log").
  *
  * A logger without a reachable pino destination (not pino, or a transport) gets `log.info`.
  */
@@ -50,6 +50,12 @@ export class AccessLog {
   /** `,"pid":…,"hostname":…,"name":…` and any child bindings, as pino writes them. */
   readonly #bindings: string;
   readonly #level: number;
+  /**
+   * Lines are batched only into pino's own file destination (SonicBoom, which takes any number
+   * of lines per write); a stream the embedding program passed gets one line per write, as pino
+   * gives it.
+   */
+  readonly #batch: boolean;
   #pending = '';
   #timer: NodeJS.Timeout | null = null;
 
@@ -62,6 +68,10 @@ export class AccessLog {
     this.#dest =
       dest !== undefined && typeof dest.write === 'function' && typeof chindings === 'string' ? dest : null;
     this.#bindings = typeof chindings === 'string' ? chindings : '';
+    // SonicBoom (what `pino()` and `pino.destination()` write to) is known by its own methods.
+    const sonic = dest as { flushSync?: unknown; reopen?: unknown } | undefined;
+    this.#batch =
+      this.#dest !== null && typeof sonic?.flushSync === 'function' && typeof sonic.reopen === 'function';
     this.#level = log.levels.values.info ?? 30;
   }
 
@@ -72,12 +82,17 @@ export class AccessLog {
       this.#log.info(l, 'request');
       return;
     }
-    this.#pending +=
+    const line =
       `{"level":${this.#level},"time":${Date.now()}${this.#bindings},"request_id":${str(l.request_id)}` +
       `,"trace_id":${str(l.trace_id)},"method":${str(l.method)},"route":${opt(l.route)}` +
       `,"path":${q(l.path)},"status":${l.status},"ms":${l.ms},"upstream_ms":${l.upstream_ms}` +
       `,"retries":${l.retries},"caller_id":${opt(l.caller_id)},"caller_kind":${str(l.caller_kind)}` +
       `,"bytes":${l.bytes},"ip":${str(l.ip)},"msg":"request"}\n`;
+    if (!this.#batch) {
+      this.#dest.write(line);
+      return;
+    }
+    this.#pending += line;
     if (this.#pending.length >= FLUSH_BYTES) this.flush();
     else if (this.#timer === null) {
       this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
