@@ -158,7 +158,7 @@ export function benchRows(c: RowContext) {
     {
       id: 'portico-jwt-redis',
       name: 'Portico, JWT (reused) + rate limit in Redis + passport',
-      start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379']),
+      start: portico('jwt', ['--redis', 'redis://127.0.0.1:6379'], 'portico-jwt-redis'),
       wrkArgs: bearer,
       ...(!redisUp && { skip: 'Redis is not reachable on 127.0.0.1:6379' }),
     },
