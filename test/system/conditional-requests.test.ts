@@ -137,6 +137,37 @@ describe.skipIf(skip)(`conditional requests through the gateway (${systemMode})`
     expect((await alice.client.get('/api/v1/tasks?limit=5', { 'if-none-match': etag })).status).toBe(200);
   });
 
+  it('names the API version in the ETag of an older representation, and checks writes by the row version', async () => {
+    const OLD = '2026-01-01';
+    const old = { 'portico-version': OLD };
+    const url = `/api/v1/tasks/${await newTask('Two shapes')}`;
+    const latest = (await alice.client.get(url)).headers.get('etag')!;
+    const first = await alice.client.get(url, old);
+    expect(first.headers.get('portico-version')).toBe(OLD);
+    const olderTag = first.headers.get('etag')!;
+    expect(olderTag).toBe(latest.replace(/"$/, `.${OLD}"`));
+
+    // Each representation revalidates against its own tag only.
+    expect((await alice.client.get(url, { ...old, 'if-none-match': olderTag })).status).toBe(304);
+    const other = await alice.client.get(url, { ...old, 'if-none-match': latest });
+    expect(other.status).toBe(200);
+    expect(other.body.title).toBe('Two shapes');
+    expect((await alice.client.get(url, { 'if-none-match': olderTag })).status).toBe(200);
+
+    // A write is checked against the row version, whichever representation the tag came from.
+    const won = await alice.client.patch(url, { title: 'Renamed' }, { ...old, 'if-match': olderTag });
+    expect(won.status).toBe(200);
+    expect(won.headers.get('etag')).toMatch(new RegExp(`^"v\\d+\\.${OLD}"$`));
+    const stale = await alice.client.patch(url, { title: 'Stale' }, { 'if-match': latest });
+    expect(stale.status).toBe(412);
+
+    // Lists: the weak tags of the two representations differ too.
+    const listLatest = (await alice.client.get('/api/v1/tasks?limit=5')).headers.get('etag');
+    const listOld = (await alice.client.get('/api/v1/tasks?limit=5', old)).headers.get('etag');
+    expect(listOld).toMatch(/^W\/"/);
+    expect(listOld).not.toBe(listLatest);
+  });
+
   it('declares ETag, If-None-Match, If-Match, 304, 412 and 428 in /openapi.json', async () => {
     const doc = (await sys.anonymous.get('/openapi.json')).body;
     const task = doc.paths['/api/v1/tasks/{id}'];

@@ -20,7 +20,8 @@ const problem = (description: string): Json => ({
 });
 
 const ETAG = {
-  description: 'Strong `"v<n>"` from the row version for one resource; weak for lists and reports',
+  description:
+    'Strong `"v<n>"` from the row version for one resource (`"v<n>.<Portico-Version>"` at an older API version); weak for lists and reports',
   schema: { type: 'string' },
 };
 

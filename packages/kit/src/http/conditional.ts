@@ -22,6 +22,7 @@ import type { ServiceApp } from '../service.ts';
 import { AppError } from '../errors/problem.ts';
 import { currentScope } from '../runtime/scope.ts';
 import { currentVersion, type RowPrecondition } from '../db/row-versions.ts';
+import { LATEST_API_VERSION } from '../versions/calendar.ts';
 import { declareConditional, type ConditionalRoute } from './conditional-openapi.ts';
 import { transformDocument } from './app.ts';
 
@@ -36,7 +37,15 @@ declare module 'fastify' {
 
 const WRITES = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
-export const etagOf = (version: number): string => `"v${version}"`;
+/**
+ * A row version's strong ETag. Older API versions see another representation of the same row
+ * (versions/chain.ts), and a strong validator names one representation (RFC 9110 §8.8.1), so an
+ * answer at an older version names it too: `"v7.2026-01-01"`; at the latest, `"v7"`.
+ */
+export const etagOf = (version: number, apiVersion?: string): string =>
+  apiVersion === undefined || apiVersion === LATEST_API_VERSION
+    ? `"v${version}"`
+    : `"v${version}.${apiVersion}"`;
 
 /**
  * The versions an `If-Match` names (§13.1.1 compares strongly: a weak tag never matches), `'*'`,
@@ -48,7 +57,8 @@ export function parseIfMatch(header: string | undefined): readonly number[] | '*
   if (header.trim() === '*') return '*';
   const versions: number[] = [];
   for (const tag of header.split(',')) {
-    const m = /^\s*"v(\d{1,9})"\s*$/.exec(tag);
+    // The row version is what a write is checked against, whatever API version the tag names.
+    const m = /^\s*"v(\d{1,9})(?:\.\d{4}-\d{2}-\d{2})?"\s*$/.exec(tag);
     if (m) versions.push(Number(m[1]));
   }
   return versions;
@@ -70,8 +80,11 @@ function addressedId(req: FastifyRequest): string | undefined {
   return typeof value === 'string' && value !== '' && !value.includes('\t') ? value : undefined;
 }
 
-function weakEtag(body: string): string {
-  return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+/** Over the newest shape's bytes, and the API version that reshapes them for this client. */
+function weakEtag(body: string, apiVersion: string | undefined): string {
+  const hash = createHash('sha256').update(body);
+  if (apiVersion !== undefined && apiVersion !== LATEST_API_VERSION) hash.update(`\n${apiVersion}`);
+  return `W/"${hash.digest('base64url').slice(0, 27)}"`;
 }
 
 export interface ConditionalOptions {
@@ -134,15 +147,16 @@ export function installConditionalRequests(app: ServiceApp, opts: ConditionalOpt
     if (status < 200 || status >= 300) return payload;
     const state = states.get(req);
     const written = state?.write?.written;
+    const apiVersion = (req as { apiVersion?: string }).apiVersion;
     if (typeof written === 'number' && state?.bodyIsTarget) {
-      reply.header('etag', etagOf(written));
+      reply.header('etag', etagOf(written, apiVersion));
       return payload;
     }
     if (status !== 200 || (req.method !== 'GET' && req.method !== 'HEAD')) return payload;
     let etag: string | undefined;
-    if (state?.read !== undefined && state.bodyIsTarget) etag = etagOf(state.read);
+    if (state?.read !== undefined && state.bodyIsTarget) etag = etagOf(state.read, apiVersion);
     else if (typeof payload === 'string' && String(reply.getHeader('content-type')).includes('json'))
-      etag = weakEtag(payload);
+      etag = weakEtag(payload, apiVersion);
     if (etag === undefined) return payload;
     reply.header('etag', etag);
     if (!noneMatch(header(req.headers['if-none-match']), etag)) return payload;
