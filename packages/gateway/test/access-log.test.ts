@@ -150,6 +150,34 @@ describe('the access log writer', () => {
     expect(out).toHaveLength(2);
   });
 
+  it("keeps the logger's own time format and level label, and leaves a line it cannot reproduce to pino", () => {
+    const out: string[] = [];
+    const dest = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    // The CLI's logger: ISO time, a `svc` binding, level labels as pino numbers.
+    const iso = new AccessLog(
+      pino({ level: 'info', base: { svc: 'portico' }, timestamp: pino.stdTimeFunctions.isoTime }, dest),
+    );
+    iso.write(fields);
+    const labelled = new AccessLog(
+      pino({ level: 'info', base: null, formatters: { level: (label) => ({ level: label }) } }, dest),
+    );
+    labelled.write(fields);
+    // A mixin adds fields to every line: pino writes that line itself.
+    const mixed = new AccessLog(pino({ level: 'info', base: null, mixin: () => ({ region: 'eu' }) }, dest));
+    mixed.write(fields);
+
+    const [isoLine, labelLine, mixinLine] = out.map((o) => parse(o)[0]!);
+    expect(isoLine).toMatchObject({ ...fields, level: 30, svc: 'portico', msg: 'request' });
+    expect(isoLine!.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(labelLine).toMatchObject({ level: 'info', status: 404, msg: 'request' });
+    expect(mixinLine).toMatchObject({ ...fields, region: 'eu', msg: 'request' });
+  });
+
   it("batches lines into pino's own destination and writes them all on flush", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'access-log-'));
     const file = path.join(dir, 'access.log');

@@ -49,7 +49,9 @@ export class AccessLog {
   readonly #dest: Destination | null;
   /** `,"pid":…,"hostname":…,"name":…` and any child bindings, as pino writes them. */
   readonly #bindings: string;
-  readonly #level: number;
+  /** `{"level":30` as the logger's level formatter writes it, and its time fragment (`,"time":…`). */
+  readonly #levelPrefix: string;
+  readonly #time: () => string;
   /**
    * Lines are batched only into pino's own file destination (SonicBoom, which takes any number
    * of lines per write); a stream the embedding program passed gets one line per write, as pino
@@ -61,18 +63,39 @@ export class AccessLog {
 
   constructor(log: Logger) {
     this.#log = log;
-    const dest = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-      Destination | undefined;
-    const chindings = (log as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
-    // Only a plain pino logger with a writable destination and default formatting qualifies.
-    this.#dest =
-      dest !== undefined && typeof dest.write === 'function' && typeof chindings === 'string' ? dest : null;
-    this.#bindings = typeof chindings === 'string' ? chindings : '';
+    const own = log as unknown as Record<symbol, unknown>;
+    // (`msgPrefixSym` is missing from pino's types, not from pino.)
+    const S = pino.symbols as typeof pino.symbols & { readonly msgPrefixSym: symbol };
+    const dest = own[S.streamSym] as Destination | undefined;
+    const chindings = own[S.chindingsSym];
+    const levelPrefix = (own[S.lsCacheSym] as Record<number, unknown> | undefined)?.[
+      log.levels.values.info ?? 30
+    ];
+    const time = own[S.timeSym];
+    const formatters = own[S.formattersSym] as { log?: (o: object) => object } | undefined;
+    const probe = {};
+    // Only a pino logger whose line this writer can reproduce qualifies: a writable destination,
+    // the message under `msg`, no mixin, nesting, prefix, hook or log formatter. Its own level
+    // label, time format and bindings are kept (pino caches them as JSON fragments).
+    const plain =
+      dest !== undefined &&
+      typeof dest.write === 'function' &&
+      typeof chindings === 'string' &&
+      typeof levelPrefix === 'string' &&
+      typeof time === 'function' &&
+      own[S.messageKeySym] === 'msg' &&
+      !own[S.mixinSym] &&
+      !own[S.nestedKeySym] &&
+      !own[S.msgPrefixSym] &&
+      !(own[S.hooksSym] as { logMethod?: unknown } | undefined)?.logMethod &&
+      (formatters?.log === undefined || formatters.log(probe) === probe);
+    this.#dest = plain ? dest : null;
+    this.#bindings = plain ? chindings : '';
+    this.#levelPrefix = plain ? levelPrefix : '';
+    this.#time = plain ? (time as () => string) : () => '';
     // SonicBoom (what `pino()` and `pino.destination()` write to) is known by its own methods.
     const sonic = dest as { flushSync?: unknown; reopen?: unknown } | undefined;
-    this.#batch =
-      this.#dest !== null && typeof sonic?.flushSync === 'function' && typeof sonic.reopen === 'function';
-    this.#level = log.levels.values.info ?? 30;
+    this.#batch = plain && typeof sonic?.flushSync === 'function' && typeof sonic.reopen === 'function';
   }
 
   write(l: AccessLine): void {
@@ -83,7 +106,7 @@ export class AccessLog {
       return;
     }
     const line =
-      `{"level":${this.#level},"time":${Date.now()}${this.#bindings},"request_id":${str(l.request_id)}` +
+      `${this.#levelPrefix}${this.#time()}${this.#bindings},"request_id":${str(l.request_id)}` +
       `,"trace_id":${str(l.trace_id)},"method":${str(l.method)},"route":${opt(l.route)}` +
       `,"path":${q(l.path)},"status":${l.status},"ms":${l.ms},"upstream_ms":${l.upstream_ms}` +
       `,"retries":${l.retries},"caller_id":${opt(l.caller_id)},"caller_kind":${str(l.caller_kind)}` +
