@@ -119,6 +119,14 @@ describe('the access log writer', () => {
     bytes: 0,
     ip: '::1',
   };
+  /** A stream of the embedding program's own, keeping each write as it came. */
+  const chunksInto = (out: string[]) =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out.push(chunk.toString('utf8'));
+        done();
+      },
+    });
   const parse = (text: string) =>
     text
       .trimEnd()
@@ -127,12 +135,7 @@ describe('the access log writer', () => {
 
   it('writes the line pino would, escaping what a client chose; a stream of its own gets a line per write', () => {
     const out: string[] = [];
-    const dest = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        out.push(chunk.toString('utf8'));
-        done();
-      },
-    });
+    const dest = chunksInto(out);
     const log = pino({ name: 'gateway', level: 'info', base: { worker: 2 } }, dest);
     const access = new AccessLog(log);
     access.write(fields);
@@ -152,12 +155,7 @@ describe('the access log writer', () => {
 
   it("keeps the logger's own time format and level label, and leaves a line it cannot reproduce to pino", () => {
     const out: string[] = [];
-    const dest = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        out.push(chunk.toString('utf8'));
-        done();
-      },
-    });
+    const dest = chunksInto(out);
     // The CLI's logger: ISO time, a `svc` binding, level labels as pino numbers.
     const iso = new AccessLog(
       pino({ level: 'info', base: { svc: 'portico' }, timestamp: pino.stdTimeFunctions.isoTime }, dest),
