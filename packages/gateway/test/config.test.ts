@@ -11,6 +11,7 @@ import {
   serviceUrls,
   validateGatewayConfig,
 } from '../src/index.ts';
+import { routeTemplateLabel } from '../src/config/compile.ts';
 import { run as check } from '../../cli/src/commands/check.ts';
 import { run as explainCommand } from '../../cli/src/commands/explain.ts';
 
@@ -225,5 +226,14 @@ describe('portico check and explain', () => {
     expect(r.out).toContain('outcome: 401 unauthenticated');
     const wrong = await capture(() => explainCommand(['DELETE', '/api/v1/audit-logs', '-c', SHIPPED]));
     expect(wrong.out).toContain('outcome: 405 method_not_allowed');
+  });
+});
+
+describe('route labels (metrics and the access log)', () => {
+  it('is the template of a path route and `<prefix>/*` of a prefix route, even for the root prefix', () => {
+    expect(routeTemplateLabel({ path: '/api/v1/tasks/{id}' })).toBe('/api/v1/tasks/{id}');
+    expect(routeTemplateLabel({ prefix: '/api/v1/tasks' })).toBe('/api/v1/tasks/*');
+    expect(routeTemplateLabel({ prefix: '/api/v1/tasks/' })).toBe('/api/v1/tasks/*');
+    expect(routeTemplateLabel({ prefix: '/' })).toBe('/*');
   });
 });

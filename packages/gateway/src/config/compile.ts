@@ -272,7 +272,7 @@ export function serviceSettings(config: ResolvedConfig, name: string): ServiceSe
 
 /** A route's label in metrics and the access log: its template, `/*` after a prefix. */
 export function routeTemplateLabel(r: { path?: string | undefined; prefix?: string | undefined }): string {
-  return r.path ?? `${r.prefix!}/*`;
+  return r.path ?? `${r.prefix!.replace(/\/+$/, '')}/*`;
 }
 
 /** An SLO's `route` (a route name) as the metrics label the console reads: the route's template. */
