@@ -3,10 +3,12 @@
  * staff services would (their events on the real bus), courses, problem assertions.
  */
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
 import { makeEvent, type EventEnvelope } from '@portico/kit';
-import { userCaller, type TestClient, type TestResponse, type TestServices } from '@portico/kit/testing';
+import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 import type { StaffData, StudentData, StudentStatus } from '@portico/contracts';
+import { expectOk, expectProblem } from '@portico/kit/testing/expect';
+
+export { expectOk, expectProblem };
 
 export const uid = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
@@ -14,19 +16,6 @@ export const as = (env: TestServices, id: string, roles: string[]): TestClient =
   env.as('curriculum', userCaller(id, roles));
 export const admin = (env: TestServices) => as(env, 'admin-root', ['admin']);
 export const staff = (env: TestServices) => as(env, 'staff-office', ['staff']);
-
-export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  if (field !== undefined)
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
-
-export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
-}
 
 export interface TestStudent {
   id: string;

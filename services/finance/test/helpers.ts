@@ -10,6 +10,9 @@ import {
   type TestResponse,
   type TestServices,
 } from '@portico/kit/testing';
+import { expectProblem } from '@portico/kit/testing/expect';
+
+export { expectProblem };
 
 export const uid = (label = 'id') => `${label}-${randomBytes(5).toString('hex')}`;
 
@@ -106,14 +109,6 @@ export function pay(
     { amount, method, reference: 'QX12AB' },
     key === null ? {} : { 'idempotency-key': key },
   );
-}
-
-export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  if (field !== undefined)
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
 }
 
 export async function balanceOf(staff: TestClient, studentId: string): Promise<number> {

@@ -1,9 +1,11 @@
 /** Shared helpers for the staff service tests: callers, fixtures, event probe, problem assertions. */
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
 import type { EventEnvelope, Subscription } from '@portico/kit';
-import { userCaller, type TestClient, type TestResponse, type TestServices } from '@portico/kit/testing';
+import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 import { STAFF_EVENTS } from '../src/events.ts';
+import { expectOk, expectProblem } from '@portico/kit/testing/expect';
+
+export { expectOk, expectProblem };
 
 export const unique = (label = 'x') => `${label}-${randomBytes(4).toString('hex')}`;
 
@@ -11,19 +13,6 @@ export const asAdmin = (env: TestServices, id = 'admin-root'): TestClient =>
   env.as('staff', userCaller(id, ['admin']));
 export const asRole = (env: TestServices, id: string, role: string): TestClient =>
   env.as('staff', userCaller(id, [role]));
-
-export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  if (field !== undefined)
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
-
-export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
-}
 
 export async function newDepartment(env: TestServices, body: Record<string, unknown> = {}) {
   return expectOk(await asAdmin(env).post('/api/v1/departments', { name: unique('Dept'), ...body }), 201);

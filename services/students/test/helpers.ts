@@ -1,9 +1,11 @@
 /** Shared helpers for the students tests: callers, fresh records, an event probe, problem checks. */
 import { randomBytes, randomInt } from 'node:crypto';
-import { expect } from 'vitest';
 import { makeEvent, type EventEnvelope, type Subscription } from '@portico/kit';
-import { userCaller, type TestClient, type TestResponse, type TestServices } from '@portico/kit/testing';
+import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 import { STUDENT_EVENTS } from '../src/events.ts';
+import { expectOk, expectProblem } from '@portico/kit/testing/expect';
+
+export { expectOk, expectProblem };
 
 export const uid = (label = 'u') => `${label}-${randomBytes(4).toString('hex')}`;
 
@@ -34,19 +36,6 @@ export function newStudentBody(over: Record<string, unknown> = {}) {
 export async function createStudent(env: TestServices, over: Record<string, unknown> = {}) {
   const res = await as(env, 'staff').post('/api/v1/students', newStudentBody(over));
   return expectOk(res, 201);
-}
-
-export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  if (field !== undefined)
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
-
-export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
 }
 
 /**

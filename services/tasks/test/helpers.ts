@@ -1,9 +1,11 @@
 /** Shared helpers for the tasks service tests: callers, event probe, problem assertions. */
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
 import type { EventEnvelope, Subscription } from '@portico/kit';
-import { userCaller, type TestClient, type TestResponse, type TestServices } from '@portico/kit/testing';
+import { userCaller, type TestClient, type TestServices } from '@portico/kit/testing';
 import { TASK_EVENTS } from '../src/events.ts';
+import { expectOk, expectProblem } from '@portico/kit/testing/expect';
+
+export { expectOk, expectProblem };
 
 /** A fresh user id, so tests in one file never see each other's tasks. */
 export const newUserId = (label = 'u') => `${label}-${randomBytes(4).toString('hex')}`;
@@ -21,19 +23,6 @@ export const asPlainUser = (env: TestServices, id: string, roles = ['user']): Te
   env.as('tasks', userCaller(id, roles));
 export const asAdmin = (env: TestServices): TestClient =>
   env.as('tasks', userCaller('admin-root', ['admin']));
-
-export function expectProblem(res: TestResponse, status: number, code: string, field?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  if (field !== undefined)
-    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
-
-export function expectOk<T = any>(res: TestResponse<T>, status = 200): T {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
-}
 
 /**
  * Subscribes to every task event on the real bus and records what arrives. `settle()` proves
