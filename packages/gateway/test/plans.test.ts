@@ -161,6 +161,21 @@ describe.skipIf(skipRedis)('Redis store (replicas sharing it)', () => {
     expect(Math.max(...verdicts.map((v) => v.quotaUsed))).toBe(5);
   });
 
+  it('holds each consumer of one batch to its own plan', async () => {
+    // One tick, one script call: free (5 at once, quota 8, cap 2) and pro (100 at once) mixed.
+    const free = { ...fresh(), concurrencyKey: null };
+    const pro = planRequest(plans.byName.get('pro')!, `k:${randomUUID()}`, Date.now());
+    const vs = await Promise.all(Array.from({ length: 20 }, (_, i) => a.planAcquire(i % 2 ? free : pro)));
+    const freeVs = vs.filter((_, i) => i % 2);
+    const proVs = vs.filter((_, i) => i % 2 === 0);
+    expect(freeVs.map((v) => v.outcome)).toEqual([...Array(5).fill('ok'), ...Array(5).fill('rate')]);
+    expect(proVs.every((v) => v.outcome === 'ok')).toBe(true);
+    // pro has no quota: nothing counted; free counted its 5.
+    expect(Math.max(...proVs.map((v) => v.quotaUsed))).toBe(0);
+    expect(Math.max(...freeVs.map((v) => v.quotaUsed))).toBe(5);
+    expect(proVs.at(-1)!.rateRemaining).toBe(90);
+  });
+
   it('holds the quota and the concurrency cap across replicas', async () => {
     const q = { ...fresh(), rateKey: null, concurrencyKey: null };
     const vs = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).planAcquire(q)));

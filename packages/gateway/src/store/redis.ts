@@ -72,8 +72,12 @@ local function check(k, a)
   end
   return {0, remaining, reset, used}
 end
+-- ARGV[1] = S, the distinct plan shapes of the batch; then 9 values per shape; then each
+-- request's shape (0-based). KEYS: 3 per request.
+local shapes = tonumber(ARGV[1])
 for i = 0, #KEYS / 3 - 1 do
-  local r = check(3 * i, 9 * i)
+  local shape = tonumber(ARGV[2 + 9 * shapes + i])
+  local r = check(3 * i, 1 + 9 * shape)
   for j = 1, 4 do out[#out + 1] = r[j] end
 end
 return out`;
@@ -297,25 +301,39 @@ export class RedisStore implements GatewayStore {
   async #planMany(requests: PlanRequest[]): Promise<PlanVerdict[]> {
     const none = this.#prefix + 'plan:none';
     const keys: string[] = [];
-    const args: (string | number)[] = [];
+    // A batch's requests share few plans: each distinct shape's nine values go once, and each
+    // request names its shape (fewer arguments to encode and to send per request).
+    const shapes = new Map<string, number>();
+    const shapeArgs: (string | number)[] = [];
+    const which: number[] = [];
     for (const r of requests) {
       keys.push(
         r.rateKey === null ? none : this.#prefix + r.rateKey,
         r.quotaKey === null ? none : this.#prefix + r.quotaKey,
         r.concurrencyKey === null ? none : this.#prefix + r.concurrencyKey,
       );
-      args.push(
-        r.rateKey === null ? 0 : 1,
-        r.intervalMs,
-        r.windowMs,
-        r.quotaKey === null ? 0 : 1,
-        r.quota,
-        r.quotaEndMs,
-        r.concurrencyKey === null ? 0 : 1,
-        r.concurrency,
-        CONCURRENCY_TTL_MS,
-      );
+      const rate = r.rateKey === null ? 0 : 1;
+      const quota = r.quotaKey === null ? 0 : 1;
+      const cap = r.concurrencyKey === null ? 0 : 1;
+      const id = `${rate}:${r.intervalMs}:${r.windowMs}:${quota}:${r.quota}:${r.quotaEndMs}:${cap}:${r.concurrency}`;
+      let shape = shapes.get(id);
+      if (shape === undefined) {
+        shapes.set(id, (shape = shapes.size));
+        shapeArgs.push(
+          rate,
+          r.intervalMs,
+          r.windowMs,
+          quota,
+          r.quota,
+          r.quotaEndMs,
+          cap,
+          r.concurrency,
+          CONCURRENCY_TTL_MS,
+        );
+      }
+      which.push(shape);
     }
+    const args = [shapes.size, ...shapeArgs, ...which];
     const flat = await this.#call(() => this.#redis.porticoPlan(keys.length, ...keys, ...args));
     return requests.map((_, i) => ({
       outcome: OUTCOMES[flat[4 * i]!] ?? 'ok',
