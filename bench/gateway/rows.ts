@@ -54,6 +54,13 @@ export function benchRows(c: RowContext) {
         ...extra,
       ]);
   const bearer = ['-H', `Authorization: Bearer ${token}`];
+  /** The JWT row (reused token) with the server's feature flags. */
+  const jwtRow = (id: string, name: string, flags: string[]): Row => ({
+    id,
+    name,
+    start: portico('jwt', flags, id),
+    wrkArgs: bearer,
+  });
   const freshArgs = [
     '-s',
     join(HERE, 'fresh-tokens.lua'),
@@ -128,33 +135,21 @@ export function benchRows(c: RowContext) {
     },
     // The access log on (a JSON line per request at info, written asynchronously to /dev/null as
     // to a pipe): what logging costs (docs/benchmarks.md). The other rows run with it off.
-    {
-      id: 'portico-jwt-accesslog',
-      name: 'Portico, JWT (reused) + rate limit + passport, access log on',
-      start: portico('jwt', ['--access-log'], 'portico-jwt-accesslog'),
-      wrkArgs: bearer,
-    },
+    jwtRow('portico-jwt-accesslog', 'Portico, JWT (reused) + rate limit + passport, access log on', [
+      '--access-log',
+    ]),
     // The API-product features on as a deployment runs them (plan check, usage recording to
     // PostgreSQL, access log): what they cost the JWT row (docs/benchmarks.md).
-    {
-      id: 'portico-jwt-product',
-      name: 'Portico, JWT (reused) + rate limit + passport + plan + usage recording + access log',
-      start: portico('jwt', ['--product'], 'portico-jwt-product'),
-      wrkArgs: bearer,
-    },
+    jwtRow(
+      'portico-jwt-product',
+      'Portico, JWT (reused) + rate limit + passport + plan + usage recording + access log',
+      ['--product'],
+    ),
     // The two halves of the row above alone, to attribute its cost.
-    {
-      id: 'portico-jwt-plan',
-      name: 'Portico, JWT (reused) + rate limit + passport + plan',
-      start: portico('jwt', ['--plan'], 'portico-jwt-plan'),
-      wrkArgs: bearer,
-    },
-    {
-      id: 'portico-jwt-usage',
-      name: 'Portico, JWT (reused) + rate limit + passport + usage recording',
-      start: portico('jwt', ['--usage'], 'portico-jwt-usage'),
-      wrkArgs: bearer,
-    },
+    jwtRow('portico-jwt-plan', 'Portico, JWT (reused) + rate limit + passport + plan', ['--plan']),
+    jwtRow('portico-jwt-usage', 'Portico, JWT (reused) + rate limit + passport + usage recording', [
+      '--usage',
+    ]),
     {
       id: 'portico-jwt-redis',
       name: 'Portico, JWT (reused) + rate limit in Redis + passport',

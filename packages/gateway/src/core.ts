@@ -21,7 +21,7 @@ export interface GatewayCore {
   readonly mint: PassportMint;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
-  /** The access log's writer (one line per request, written once per tick). */
+  /** The access log's writer (observe/access-log.ts). */
   readonly accessLog: AccessLog;
   /** OpenTelemetry SERVER spans per request; undefined without an OTLP endpoint (no cost). */
   readonly tracer: RequestTracer | undefined;

@@ -8,7 +8,6 @@
  *   const gw = await createGateway({ config: await loadGatewayConfig('portico.yaml'), passportSecret });
  *   const { port } = await gw.listen();
  */
-import type { MessagePort } from 'node:worker_threads';
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -19,7 +18,6 @@ import { validateGatewayConfig } from './config/validate.ts';
 import { ConfigError } from './config/load.ts';
 import { parseDuration } from './config/units.ts';
 import { InstanceRegistry } from './upstream/service.ts';
-import type { BreakerState } from './upstream/breaker.ts';
 import { GatewayMetrics, type HistogramSeries } from './observe/metrics.ts';
 import { addGauges } from './observe/gauges.ts';
 import { MemoryStore } from './store/memory.ts';
@@ -36,7 +34,7 @@ import { DenialReporter, subscribeRevocations } from './auth/revocations.ts';
 import { RateLimiter } from './limits/rate-limit.ts';
 import { IdentityClient } from './identity-client.ts';
 import { OpenApiAggregator } from './own/openapi.ts';
-import { ownRoutes, type WorkerHealth } from './own/routes.ts';
+import { ownRoutes } from './own/routes.ts';
 import { watchConfig } from './reload.ts';
 import { ConnectionRegistry } from './websocket/connections.ts';
 import { EventFeed } from './ops/events.ts';
@@ -45,70 +43,18 @@ import { handle } from './pipeline/steps.ts';
 import { resolveConfig, type GatewayConfig, type ResolvedConfig } from './config/schema.ts';
 import { restartOnlyChanges } from './config/restart.ts';
 import type { GatewayStore } from './store/store.ts';
-import type { EventBus, Subscription } from '@portico/kit';
+import type { Subscription } from '@portico/kit';
 import { AccessLog } from './observe/access-log.ts';
 import { answerClientError, createRequestTracer, logLevel, type RequestTracer } from '@portico/kit/runtime';
 import { isApiVersion, LATEST_API_VERSION } from '@portico/kit';
 import { PostgresProvider } from '@portico/kit/runtime';
 import { UsageRecorder } from './usage/recorder.ts';
-import { SqlUsageStore, type UsageStore } from './usage/store.ts';
+import { SqlUsageStore } from './usage/store.ts';
 import { gatewayEnv } from './config/env.ts';
 import type { GatewayCore, OwnHandler } from './core.ts';
+import type { GatewayHandle, GatewayOptions } from './gateway-options.ts';
 
-export interface GatewayOptions {
-  config: GatewayConfig;
-  /** With a path, the file is watched (and SIGHUP honoured) for hot reloads. */
-  configPath?: string;
-  /** Root secret from which per-service passport keys are derived. */
-  passportSecret: string | Buffer;
-  bus?: EventBus;
-  /** Shared state in Redis; without it, in memory. */
-  redisUrl?: string;
-  logger?: Logger;
-  /** Where OpenTelemetry settings are read (`OTEL_EXPORTER_OTLP_ENDPOINT`); default process.env. */
-  env?: Record<string, string | undefined>;
-  port?: number;
-  host?: string;
-  /** Set by a worker thread (`workers/`): rate-limit windows shared by every worker. */
-  sharedWindows?: SharedArrayBuffer;
-  /** Set by a worker thread: the port to the main thread's idempotency records and denylist. */
-  sharedState?: MessagePort;
-  /** Set by a worker thread: listen with SO_REUSEPORT beside the other workers. */
-  reusePort?: boolean;
-  /** Set by a worker thread: answers carry `x-portico-worker: <id>`. */
-  workerId?: number;
-  /** Set by a worker thread: `/metrics` answers every worker's metrics merged. */
-  aggregateMetrics?: () => Promise<string>;
-  /** Set by a worker thread: `/health` lists every worker. */
-  workersHealth?: () => Promise<WorkerHealth[]>;
-  /** Where usage is kept (embedded mode: the platform's PGlite; docs/usage.md); the host closes it. */
-  usageStore?: UsageStore;
-  /** Distributed mode: usage in this PostgreSQL database (`USAGE_DATABASE_URL`), opened and closed by the gateway. */
-  usageDatabaseUrl?: string;
-}
-
-export interface GatewayHandle {
-  listen(): Promise<{ port: number }>;
-  close(): Promise<void>;
-  /** Validated config → new runtime, swapped atomically. */
-  reload(config: GatewayConfig): void;
-  readonly url: string;
-  /** This gateway's own metrics in the text format (worker threads report them to the main thread). */
-  renderMetrics(): string;
-  /**
-   * The platform's OpenAPI document at a dated API version (docs/versions.md; default the
-   * latest), as `/openapi.json?version=` serves it. Rejects an unknown version.
-   */
-  documentForVersion(version?: string): Promise<Record<string, unknown>>;
-  /**
-   * Breaker changes: `watch` hears this gateway's own, `adopt` applies another worker's
-   * (a worker thread passes them through the main thread, so breakers agree within one hop).
-   */
-  breakers: {
-    watch(fn: (service: string, origin: string, state: BreakerState, openedAt: number) => void): void;
-    adopt(service: string, origin: string, state: BreakerState, openedAt: number): void;
-  };
-}
+export type { GatewayHandle, GatewayOptions } from './gateway-options.ts';
 
 const requestChannel = channel('portico.gateway.reload');
 

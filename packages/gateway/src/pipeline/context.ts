@@ -144,12 +144,17 @@ export class RequestContext {
       this.#accessLog(status, total, stats?.label ?? null);
   }
 
-  /** One JSON line per request (docs/observability.md, "Access log"). */
-  #accessLog(status: number, total: number, route: string | null): void {
-    const caller = this.principal.caller;
+  /** The length of an answer the gateway gave itself (no upstream body was counted). */
+  #ownLength(): number {
     // Batch and GraphQL operations answer into a captured response without getHeader.
     const length =
       typeof this.res.getHeader === 'function' ? this.res.getHeader('content-length') : undefined;
+    return length === undefined ? 0 : Number(length);
+  }
+
+  /** One JSON line per request (docs/observability.md, "Access log"). */
+  #accessLog(status: number, total: number, route: string | null): void {
+    const caller = this.principal.caller;
     this.gw.accessLog.write({
       request_id: this.requestId,
       trace_id: this.traceparent.slice(3, 35),
@@ -162,7 +167,7 @@ export class RequestContext {
       retries: this.retries,
       caller_id: caller.id,
       caller_kind: caller.auth,
-      bytes: this.bytes > 0 ? this.bytes : length === undefined ? 0 : Number(length),
+      bytes: this.bytes > 0 ? this.bytes : this.#ownLength(),
       ip: this.ip,
     });
   }
