@@ -16,6 +16,16 @@ export interface PostgresProviderOptions {
   poolSize?: number;
 }
 
+/**
+ * Whether a CREATE failed only because a racing replica or worker created the same thing:
+ * 42P04 (database) or 42P06 (schema) exists, or 23505 when both passed PostgreSQL's own
+ * existence check at once (`IF NOT EXISTS` included: the catalogue's unique index decides).
+ */
+function createdByRacer(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === '42P04' || code === '42P06' || code === '23505';
+}
+
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
@@ -37,9 +47,7 @@ async function ensureDatabase(url: string): Promise<void> {
   try {
     await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
   } catch (err) {
-    // Created by a racing replica or worker: 42P04, or 23505 when both passed the check at once.
-    const code = (err as { code?: string }).code;
-    if (code !== '42P04' && code !== '23505') throw err;
+    if (!createdByRacer(err)) throw err;
   } finally {
     await client.end();
   }
@@ -69,7 +77,9 @@ export class PostgresProvider implements DatabaseProvider {
     // errors surface on the next query (503), and new connections are made once it is back.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
+      if (!createdByRacer(err)) throw err;
+    });
     const db = new Kysely<any>({ dialect: withRowPreconditions(new PostgresDialect({ pool })) });
     const handle: ServiceDatabase = {
       schema,
