@@ -58,10 +58,27 @@ function declareConventional(op: Json, responses: Json, route: CompiledRoute, me
   if (hasBody) responses['413'] ??= problemResponse('The body exceeds the limit');
   if (hasBody || params.length > 0)
     responses['422'] ??= problemResponse('The input failed validation; `errors` names each field');
-  if (method !== 'get' && method !== 'head')
+  if (method !== 'get' && method !== 'head') {
     responses['409'] ??= problemResponse(
       'A conflict: a unique value is taken, or the state does not allow it',
     );
+    // A write with an Idempotency-Key whose first attempt is still running answers 409
+    // `idempotency_in_progress` with Retry-After (the gateway's and the kit's idempotency).
+    if (route.idempotency) {
+      const r = responses['409'] as Json;
+      if (!r.$ref)
+        responses['409'] = {
+          ...r,
+          headers: {
+            ...(r.headers as Json),
+            'Retry-After': {
+              description: 'With `idempotency_in_progress`: seconds before retrying the same key',
+              schema: { type: 'integer' },
+            },
+          },
+        };
+    }
+  }
 }
 
 /**
